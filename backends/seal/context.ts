@@ -1,0 +1,106 @@
+/**
+ * A SEAL context with its keys for one set of parsed parameters: the encryption
+ * parameters, keys (relinearization and Galois keys only when key switching exists,
+ * Galois keys only for the requested steps), encoder, encryptor, decryptor, evaluator,
+ * and the parms_id of every level. `delete()` frees all of it.
+ */
+import { HeError } from '../../core/errors.js';
+import type { CkksParams } from '../../core/params/index.js';
+import type { CipherText, SEALLibrary } from './types.js';
+
+type Seal = SEALLibrary;
+type Deletable = { delete(): void };
+
+export interface SealContext {
+  readonly seal: Seal;
+  readonly params: CkksParams;
+  readonly encoder: ReturnType<Seal['CKKSEncoder']>;
+  readonly encryptor: ReturnType<Seal['Encryptor']>;
+  readonly decryptor: ReturnType<Seal['Decryptor']>;
+  readonly evaluator: ReturnType<Seal['Evaluator']>;
+  relinKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createRelinKeys']>;
+  galoisKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeys']>;
+  parmsIdAt(level: number): ReturnType<Seal['ParmsIdType']>;
+  levelOf(ct: CipherText): number;
+  delete(): void;
+}
+
+const securityLevel = (seal: Seal, params: CkksParams) => {
+  switch (params.security) {
+    case 128: return seal.SecurityLevel.tc128;
+    case 192: return seal.SecurityLevel.tc192;
+    case 256: return seal.SecurityLevel.tc256;
+    default: return seal.SecurityLevel.none;
+  }
+};
+
+export function createSealContext(seal: Seal, params: CkksParams, rotations: readonly number[]): SealContext {
+  const owned: Deletable[] = [];
+  const own = <T extends Deletable>(x: T): T => (owned.push(x), x);
+  const deleteAll = () => {
+    for (const x of owned.reverse()) x.delete();
+    owned.length = 0;
+  };
+  try {
+    const parms = own(seal.EncryptionParameters(seal.SchemeType.ckks));
+    parms.setPolyModulusDegree(params.ringDegree);
+    const moduli = own(seal.CoeffModulus.Create(params.ringDegree, Int32Array.from(params.bitSizes)));
+    parms.setCoeffModulus(moduli);
+    const chosen = Array.from(parms.coeffModulus);
+    if (chosen.length !== params.primes.length || chosen.some((q, i) => q !== params.primes[i])) {
+      throw new HeError('DIVERGENCE', 'SEAL chose different primes than hekit predicted', { predicted: params.primes, actual: chosen });
+    }
+    const context = own(seal.Context(parms, true, securityLevel(seal, params)));
+    if (!context.parametersSet()) {
+      throw new HeError('PARAMS_INVALID', `SEAL refused the parameters: ${context.toHuman()}`, {});
+    }
+
+    // parms_id per level, and a lookup from its words back to the level (verify mode).
+    const parmsIds: ReturnType<Seal['ParmsIdType']>[] = [];
+    const levelByKey = new Map<string, number>();
+    let data = context.firstContextData;
+    for (let level = params.maxLevel; level >= 0; level--) {
+      const id = own(data.parmsId);
+      parmsIds[level] = id;
+      levelByKey.set(id.values.join(','), data.chainIndex);
+      const next = level > 0 ? data.nextContextData : undefined;
+      data.delete();
+      if (next) data = next;
+    }
+
+    const keygen = own(seal.KeyGenerator(context));
+    const secretKey = own(keygen.secretKey());
+    const publicKey = own(keygen.createPublicKey());
+    const relin = params.keySwitching ? own(keygen.createRelinKeys()) : undefined;
+    const steps = rotations.filter((s) => s !== 0);
+    const galois = params.keySwitching && steps.length > 0 ? own(keygen.createGaloisKeys(Int32Array.from(steps))) : undefined;
+    const encoder = own(seal.CKKSEncoder(context));
+    const encryptor = own(seal.Encryptor(context, publicKey));
+    const decryptor = own(seal.Decryptor(context, secretKey));
+    const evaluator = own(seal.Evaluator(context));
+
+    return {
+      seal, params, encoder, encryptor, decryptor, evaluator,
+      relinKeys: () => relin ?? unreachable('relinearization keys'),
+      galoisKeys: () => galois ?? unreachable('Galois keys'),
+      parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),
+      levelOf(ct) {
+        const id = ct.parmsId;
+        try {
+          return levelByKey.get(id.values.join(',')) ?? -1;
+        } finally {
+          id.delete();
+        }
+      },
+      delete: deleteAll,
+    };
+  } catch (e) {
+    deleteAll();
+    throw e;
+  }
+}
+
+// The checked layer refuses key switching without keys before a kernel runs.
+function unreachable(what: string): never {
+  throw new HeError('BACKEND_INTERNAL', `SEAL backend has no ${what}; the checked layer should have refused this op`, {});
+}

@@ -1,0 +1,157 @@
+/**
+ * The parts of SEAL's CKKS encoder whose outcome is not predictable from metadata:
+ * whether the encoded coefficients overflow the modulus, and whether they all round
+ * to zero (a "transparent" plaintext). Cheap bounds settle almost every call; only
+ * borderline inputs pay for the exact O(N log N) transform SEAL itself runs.
+ */
+import { HeError, fmtScale } from '../../core/errors.js';
+import type { CkksParams } from '../../core/params/index.js';
+
+export interface EncodeFacts {
+  /** Every coefficient rounds to 0: multiplying by it yields a transparent ciphertext. */
+  readonly zero: boolean;
+}
+
+export class SlotEncoder {
+  readonly #n: number;
+  readonly #ringDegree: number;
+  /** Index j = (a_k - 1) / 2 of slot k's root ζ_k = ω^{a_k}, and of its conjugate. */
+  readonly #slotIndex: Uint32Array;
+  readonly #conjIndex: Uint32Array;
+  readonly #fft: ComplexFft;
+
+  constructor(private readonly params: CkksParams) {
+    const N = params.ringDegree;
+    this.#ringDegree = N;
+    this.#n = params.slots;
+    this.#slotIndex = new Uint32Array(this.#n);
+    this.#conjIndex = new Uint32Array(this.#n);
+    let a = 1;
+    for (let k = 0; k < this.#n; k++) {
+      this.#slotIndex[k] = (a - 1) / 2;
+      this.#conjIndex[k] = (2 * N - a - 1) / 2;
+      a = (a * 3) % (2 * N);
+    }
+    this.#fft = new ComplexFft(N);
+  }
+
+  /** Runs SEAL's "encoded values are too large" check and decides whether the plaintext is zero. */
+  inspect(values: Float64Array, scale: number, op: string): EncodeFacts {
+    const N = this.#ringDegree;
+    const bits = this.params.levelBits[this.params.maxLevel] as number;
+    let maxAbs = 0;
+    let sumSq = 0;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k] as number;
+      const a = Math.abs(v);
+      if (a > maxAbs) maxAbs = a;
+      sumSq += v * v;
+    }
+    // |c_i| <= scale * max|z|, and by Parseval sum c_i^2 = 2 scale^2 sum z^2 / N.
+    const surelyFits = coeffBits(scale * maxAbs) < bits;
+    const surelyNonZero = (2 * scale * scale * sumSq) / N >= N / 4;
+    if (surelyFits && surelyNonZero) return { zero: false };
+
+    const coeffs = this.coefficients(values, scale);
+    let maxCoeff = 0;
+    let zero = true;
+    for (let i = 0; i < N; i++) {
+      const c = Math.abs(coeffs[i] as number);
+      if (c > maxCoeff) maxCoeff = c;
+      if (Math.round(c) !== 0) zero = false;
+    }
+    if (coeffBits(maxCoeff) >= bits) {
+      throw new HeError('VALUES_TOO_LARGE',
+        `${op}: values times scale ${fmtScale(scale)} need ${coeffBits(maxCoeff)} bits, more than the ${bits}-bit modulus; scale the data down or use a smaller scale`,
+        { op, scale, maxValue: maxAbs, bits });
+    }
+    return { zero };
+  }
+
+  /**
+   * Whether values encoded at `scale` stay below `halfModulus` in every coefficient, so that
+   * reduction modulo Q_l keeps them. Cheap bound first (|c_i| <= scale·max|z|), exact transform if needed.
+   */
+  fits(values: Float64Array, scale: number, halfModulus: number): boolean {
+    let maxAbs = 0;
+    for (let k = 0; k < values.length; k++) {
+      const a = Math.abs(values[k] as number);
+      if (a > maxAbs) maxAbs = a;
+    }
+    if (scale * maxAbs < halfModulus) return true;
+    const coeffs = this.coefficients(values, scale);
+    for (let i = 0; i < coeffs.length; i++) if (Math.abs(coeffs[i] as number) >= halfModulus) return false;
+    return true;
+  }
+
+  /** Real coefficients before rounding: c_i = Re(ω^{-i} · Σ_j u_j e^{-2πi·ij/N}) · scale/N, with u_j the value at root ω^{2j+1}. */
+  coefficients(values: Float64Array, scale: number): Float64Array {
+    const N = this.#ringDegree;
+    const re = new Float64Array(N);
+    const im = new Float64Array(N);
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k] as number;
+      re[this.#slotIndex[k] as number] = v;
+      re[this.#conjIndex[k] as number] = v;
+    }
+    this.#fft.forward(re, im);
+    const out = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const angle = (-Math.PI * i) / N;
+      out[i] = ((re[i] as number) * Math.cos(angle) - (im[i] as number) * Math.sin(angle)) * (scale / N);
+    }
+    return out;
+  }
+}
+
+/** SEAL's bit count of the largest coefficient, plus one for the sign. */
+const coeffBits = (maxCoeff: number): number => Math.ceil(Math.log2(Math.max(maxCoeff, 1))) + 1;
+
+/** In-place iterative radix-2 DFT with kernel e^{-2πi·jk/N}. */
+class ComplexFft {
+  readonly #cos: Float64Array;
+  readonly #sin: Float64Array;
+  readonly #rev: Uint32Array;
+
+  constructor(readonly size: number) {
+    this.#cos = new Float64Array(size / 2);
+    this.#sin = new Float64Array(size / 2);
+    for (let i = 0; i < size / 2; i++) {
+      this.#cos[i] = Math.cos((2 * Math.PI * i) / size);
+      this.#sin[i] = -Math.sin((2 * Math.PI * i) / size);
+    }
+    const bits = Math.log2(size);
+    this.#rev = new Uint32Array(size);
+    for (let i = 0; i < size; i++) {
+      let r = 0;
+      for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      this.#rev[i] = r;
+    }
+  }
+
+  forward(re: Float64Array, im: Float64Array): void {
+    const n = this.size;
+    for (let i = 0; i < n; i++) {
+      const j = this.#rev[i] as number;
+      if (j > i) {
+        const tr = re[i] as number, ti = im[i] as number;
+        re[i] = re[j] as number; im[i] = im[j] as number;
+        re[j] = tr; im[j] = ti;
+      }
+    }
+    for (let len = 2; len <= n; len *= 2) {
+      const half = len / 2;
+      const stride = n / len;
+      for (let start = 0; start < n; start += len) {
+        for (let k = 0; k < half; k++) {
+          const wr = this.#cos[k * stride] as number, wi = this.#sin[k * stride] as number;
+          const a = start + k, b = a + half;
+          const xr = (re[b] as number) * wr - (im[b] as number) * wi;
+          const xi = (re[b] as number) * wi + (im[b] as number) * wr;
+          re[b] = (re[a] as number) - xr; im[b] = (im[a] as number) - xi;
+          re[a] = (re[a] as number) + xr; im[a] = (im[a] as number) + xi;
+        }
+      }
+    }
+  }
+}

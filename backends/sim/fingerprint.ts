@@ -1,0 +1,110 @@
+/**
+ * SEAL refuses results whose components c_1.. are all zero ("transparent"). The simulator
+ * predicts that by carrying, per ciphertext component, a fingerprint in Z_p (p = 2^61 - 1):
+ * an evaluation of the component at a secret point. Linear ops act linearly on fingerprints;
+ * SEAL's rounding steps (rescale, key switching) become keyed non-linear maps, so equal
+ * inputs still give equal outputs but no false algebraic identities appear.
+ * A false "transparent" needs a collision of probability ~2^-61 per op.
+ */
+import type { SeededRandom } from './random.js';
+
+export type Fingerprint = readonly bigint[];
+
+const P = (1n << 61n) - 1n;
+const mod = (x: bigint): bigint => ((x % P) + P) % P;
+
+/** A keyed cubic map x -> b·x + c·x² + d·x³ (odd when c = 0), with f(0) = 0. */
+class KeyedMap {
+  constructor(
+    private readonly b: bigint,
+    private readonly c: bigint,
+    private readonly d: bigint,
+  ) {}
+
+  apply(x: bigint): bigint {
+    return mod(x * (this.b + x * (this.c + x * this.d)));
+  }
+
+  /** The linear part alone: a keyed automorphism of Z_p. */
+  linear(x: bigint): bigint {
+    return mod(x * this.b);
+  }
+}
+
+export class FingerprintAlgebra {
+  readonly #maps = new Map<string, KeyedMap>();
+
+  constructor(private readonly random: SeededRandom) {}
+
+  fresh(): Fingerprint {
+    return [this.random.nextBigBelow(P), this.random.nextBigBelow(P)];
+  }
+
+  /** Fingerprint of a nonzero plaintext: a hash of its content, never 0. */
+  plain(hash: bigint): bigint {
+    return mod(hash) === 0n ? 1n : mod(hash);
+  }
+
+  add(a: Fingerprint, b: Fingerprint, sign: 1n | -1n): Fingerprint {
+    const out: bigint[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(mod((a[i] ?? 0n) + sign * (b[i] ?? 0n)));
+    return out;
+  }
+
+  neg(a: Fingerprint): Fingerprint {
+    return a.map((x) => mod(-x));
+  }
+
+  addPlain(a: Fingerprint, plain: bigint): Fingerprint {
+    return a.map((x, i) => (i === 0 ? mod(x + plain) : x));
+  }
+
+  scale(a: Fingerprint, plain: bigint): Fingerprint {
+    return a.map((x) => mod(x * plain));
+  }
+
+  /** Ciphertext product: the tensor (convolution) of component fingerprints. */
+  mul(a: Fingerprint, b: Fingerprint): Fingerprint {
+    const out = new Array<bigint>(a.length + b.length - 1).fill(0n);
+    a.forEach((x, i) => b.forEach((y, j) => (out[i + j] = mod((out[i + j] as bigint) + x * y))));
+    return out;
+  }
+
+  /** Each component divided by q_l and rounded separately; rounding is odd, so the map is too. */
+  rescale(a: Fingerprint, level: number): Fingerprint {
+    return a.map((x, i) => this.#map(`rescale:${level}:${i}`, true).apply(x));
+  }
+
+  /** c_0 + ks_0(c_2), c_1 + ks_1(c_2). */
+  relinearize(a: Fingerprint, level: number): Fingerprint {
+    const c2 = a[2] as bigint;
+    return [
+      mod((a[0] as bigint) + this.#map(`ks:relin:${level}:0`, false).apply(c2)),
+      mod((a[1] as bigint) + this.#map(`ks:relin:${level}:1`, false).apply(c2)),
+    ];
+  }
+
+  /** One rotation term: a linear automorphism φ of both components, then a key switch of φ(c_1). */
+  rotate(a: Fingerprint, step: number, level: number): Fingerprint {
+    const phi = this.#map(`galois:${step}`, true);
+    const c0 = phi.linear(a[0] as bigint);
+    const c1 = phi.linear(a[1] as bigint);
+    return [
+      mod(c0 + this.#map(`ks:${step}:${level}:0`, false).apply(c1)),
+      this.#map(`ks:${step}:${level}:1`, false).apply(c1),
+    ];
+  }
+
+  #map(key: string, odd: boolean): KeyedMap {
+    let m = this.#maps.get(key);
+    if (!m) {
+      const r = this.random;
+      m = new KeyedMap(r.nextBigBelow(P), odd ? 0n : r.nextBigBelow(P), r.nextBigBelow(P));
+      this.#maps.set(key, m);
+    }
+    return m;
+  }
+}
+
+/** Transparent: every component after the first is zero. */
+export const isTransparent = (f: Fingerprint): boolean => f.slice(1).every((x) => x === 0n);

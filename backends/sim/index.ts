@@ -1,0 +1,109 @@
+/**
+ * hekit/sim: a plaintext CKKS simulator. Same metadata as SEAL bit for bit (level,
+ * exact scale, degree, error codes), noiseless values, and a predicted error per slot,
+ * in milliseconds and without keys.
+ */
+import { defineBackend, type Backend } from '../../core/backend.js';
+import { HeError } from '../../core/errors.js';
+import type { Ciphertext } from '../../core/handle.js';
+import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { validateRotations } from '../../core/rotation.js';
+import { SlotEncoder } from './encoder.js';
+import { FingerprintAlgebra } from './fingerprint.js';
+import { simKernels, type SimCiphertext } from './kernels.js';
+import { boundFactor, NoiseSources } from './noise.js';
+import { SeededRandom } from './random.js';
+
+export interface SimBackendOptions {
+  /** Rotation steps with their own Galois key, as on SEAL (default: none). */
+  readonly rotations?: readonly number[];
+  /** Seed for fingerprints and ids (default 1): runs are reproducible. */
+  readonly seed?: number;
+  /** Failure probability of `noise().bound` over all slots of one decryption (default 1e-6). */
+  readonly boundFailure?: number;
+}
+
+/** Predicted error of decrypting a ciphertext, in decoded units. */
+export interface NoiseEstimate {
+  /** Standard deviation of the error, per slot. */
+  readonly std: Float64Array;
+  /** |error| stays below this in every slot, except with probability `boundFailure`. */
+  readonly bound: Float64Array;
+  readonly meanStd: number;
+  readonly maxStd: number;
+  readonly maxBound: number;
+  /** -log2(maxBound): bits of absolute precision guaranteed in every slot. */
+  readonly precisionBits: number;
+  /** Correlated operands were combined conservatively: std is an upper estimate. */
+  readonly upperBound: boolean;
+}
+
+export interface SimBackend extends Backend {
+  /** The simulator's error prediction for `ct`. */
+  noise(ct: Ciphertext): NoiseEstimate;
+}
+
+export function createSimBackend(params: CkksParams | CkksParamsLiteral, options: SimBackendOptions = {}): SimBackend {
+  const parsed = 'primes' in params ? params : createParams(params);
+  const seed = options.seed ?? 1;
+  const boundFailure = options.boundFailure ?? 1e-6;
+  if (!(boundFailure > 0 && boundFailure < 1)) {
+    throw new HeError('INVALID_ARGUMENT', `boundFailure ${boundFailure} must be in (0, 1)`, { boundFailure });
+  }
+  const random = new SeededRandom(seed);
+  const noiseSources = new NoiseSources(parsed);
+  let ancestors = 0;
+  const { backend, payload } = defineBackend<SimCiphertext>({
+    name: 'sim',
+    params: parsed,
+    rotations: validateRotations(parsed, options.rotations ?? []),
+    capabilities: { encrypts: false, predictsNoise: true },
+    kernels: simKernels({
+      params: parsed,
+      encoder: new SlotEncoder(parsed),
+      noise: noiseSources,
+      fingerprints: new FingerprintAlgebra(random),
+      plainHash: contentHash,
+      nextAncestor: () => ancestors++,
+    }),
+  });
+
+  const floor = Math.log2(parsed.ringDegree) * Number.EPSILON ** 2 / 4;
+  const noise = (ct: Ciphertext): NoiseEstimate => {
+    const p = payload(ct, 'noise');
+    const n = parsed.slots;
+    const K = boundFactor(n, boundFailure, p.heavyTail);
+    const std = new Float64Array(n);
+    const bound = new Float64Array(n);
+    let sum = 0, maxStd = 0, maxBound = 0;
+    for (let k = 0; k < n; k++) {
+      const z = p.values[k] as number;
+      // Decoding runs a double-precision FFT: about 2^-53·|z| per slot, per log2(N) stage.
+      const s = Math.sqrt((p.variance[k] as number) + floor * z * z);
+      std[k] = s;
+      bound[k] = K * s;
+      sum += s;
+      if (s > maxStd) maxStd = s;
+      if (K * s > maxBound) maxBound = K * s;
+    }
+    return { std, bound, meanStd: sum / n, maxStd, maxBound, precisionBits: -Math.log2(maxBound), upperBound: p.upperBound };
+  };
+
+  return Object.assign(backend, { noise });
+}
+
+/** FNV-1a over the plaintext's bytes, scale and level: equal plaintexts, equal fingerprints. */
+function contentHash(values: Float64Array, scale: number, level: number): bigint {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ level;
+  for (let i = 0; i < words.length; i++) {
+    h1 = Math.imul(h1 ^ (words[i] as number), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ (words[i] as number), 0x5bd1e995) >>> 0;
+  }
+  const s = new Uint32Array(Float64Array.of(scale).buffer);
+  h1 = Math.imul(h1 ^ (s[0] as number), 0x01000193) >>> 0;
+  h2 = Math.imul(h2 ^ (s[1] as number), 0x5bd1e995) >>> 0;
+  return (BigInt(h1) << 29n) ^ BigInt(h2);
+}
+
+export type { Backend, CkksParams, CkksParamsLiteral };

@@ -1,0 +1,214 @@
+/**
+ * Simulator kernels: exact float64 values (what SEAL would decrypt without noise) plus a
+ * per-slot error variance following NOISE.md §3.3, and fingerprints for SEAL's
+ * transparency check. Plain typed-array loops, O(slots) per op.
+ */
+import { HeError, fmtScale } from '../../core/errors.js';
+import type { Kernels } from '../../core/kernels.js';
+import type { CtMeta } from '../../core/meta.js';
+import type { CkksParams } from '../../core/params/index.js';
+import type { SlotEncoder } from './encoder.js';
+import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
+import type { NoiseSources } from './noise.js';
+
+export interface SimCiphertext {
+  /** Noiseless slot values. */
+  readonly values: Float64Array;
+  /** Predicted variance of the decrypted error, per slot, in decoded units. */
+  readonly variance: Float64Array;
+  readonly fingerprint: Fingerprint;
+  /** Fresh encryptions this ciphertext descends from, as a 32-bit Bloom mask. */
+  readonly ancestry: number;
+  /** The variance is an upper bound: correlated operands were combined by the amplitude rule. */
+  readonly upperBound: boolean;
+  /** A degree-2 rescale happened: tails are heavier than Laplace. */
+  readonly heavyTail: boolean;
+}
+
+export interface SimDeps {
+  readonly params: CkksParams;
+  readonly encoder: SlotEncoder;
+  readonly noise: NoiseSources;
+  readonly fingerprints: FingerprintAlgebra;
+  /** Hash of a plaintext's content (scale, level, values), for its fingerprint. */
+  readonly plainHash: (values: Float64Array, scale: number, level: number) => bigint;
+  readonly nextAncestor: () => number;
+}
+
+export function simKernels({ params, encoder, noise, fingerprints, plainHash, nextAncestor }: SimDeps): Kernels<SimCiphertext> {
+  const n = params.slots;
+
+  // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
+  const halfModulus: number[] = [];
+  let modulus = 1n;
+  for (const q of params.dataPrimes) {
+    modulus *= q;
+    halfModulus.push(Number(modulus) / 2);
+  }
+
+  /** SEAL wraps silently where values times scale outgrow the modulus; the simulator says so. */
+  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what = 'result'): void => {
+    const half = halfModulus[level] as number;
+    if (!encoder.fits(values, scale, half)) {
+      throw new HeError('OVERFLOW',
+        `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2(half * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
+        { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
+    }
+  };
+
+  const checked = (ct: SimCiphertext, op: string, out: CtMeta): SimCiphertext => {
+    noOverflow(ct.values, out.scale, out.level, op);
+    if (isTransparent(ct.fingerprint)) {
+      throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
+    }
+    return ct;
+  };
+
+  const plainFingerprint = (values: Float64Array, scale: number, level: number, op: string): bigint =>
+    encoder.inspect(values, scale, op).zero ? 0n : fingerprints.plain(plainHash(values, scale, level));
+
+  const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
+    const values = new Float64Array(n);
+    const variance = new Float64Array(n);
+    const correlated = (a.ancestry & b.ancestry) !== 0;
+    for (let k = 0; k < n; k++) {
+      values[k] = (a.values[k] as number) + sign * (b.values[k] as number);
+      const ua = a.variance[k] as number, ub = b.variance[k] as number;
+      variance[k] = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
+    }
+    return checked({
+      values, variance,
+      fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
+      ancestry: a.ancestry | b.ancestry,
+      upperBound: a.upperBound || b.upperBound || correlated,
+      heavyTail: a.heavyTail || b.heavyTail,
+    }, op, out);
+  };
+
+  const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
+    const values = new Float64Array(n);
+    const variance = new Float64Array(n);
+    const correlated = a === b || (a.ancestry & b.ancestry) !== 0;
+    for (let k = 0; k < n; k++) {
+      const za = a.values[k] as number, zb = b.values[k] as number;
+      const ua = a.variance[k] as number, ub = b.variance[k] as number;
+      values[k] = za * zb;
+      // Independent errors add in variance; shared ancestry adds in amplitude (exact for x·x: 4z²u).
+      variance[k] = correlated
+        ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 + (a === b ? 2 * ua * ub : ua * ub)
+        : zb * zb * ua + za * za * ub + ua * ub;
+    }
+    return checked({
+      values, variance,
+      fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
+      ancestry: a.ancestry | b.ancestry,
+      upperBound: a.upperBound || b.upperBound || (correlated && a !== b),
+      heavyTail: a.heavyTail || b.heavyTail,
+    }, op, out);
+  };
+
+  const withNoise = (a: SimCiphertext, added: Float64Array | number, scale: number, fingerprint: Fingerprint, extra: Partial<SimCiphertext> = {}): SimCiphertext => {
+    const variance = new Float64Array(n);
+    const s2 = scale * scale;
+    for (let k = 0; k < n; k++) {
+      variance[k] = (a.variance[k] as number) + (typeof added === 'number' ? added : (added[k] as number)) / s2;
+    }
+    return { ...a, values: a.values, variance, fingerprint, ...extra };
+  };
+
+  return {
+    encrypt(values, out) {
+      encoder.inspect(values, out.scale, 'encrypt');
+      noOverflow(values, out.scale, out.level, 'encrypt');
+      const u = (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale);
+      return {
+        values: Float64Array.from(values),
+        variance: new Float64Array(n).fill(u),
+        fingerprint: fingerprints.fresh(),
+        ancestry: 1 << (nextAncestor() % 32),
+        upperBound: false,
+        heavyTail: false,
+      };
+    },
+
+    decrypt(x) {
+      return Float64Array.from(x.values);
+    },
+
+    add: (a, b, out) => combine(a, b, 1, 'add', out),
+    sub: (a, b, out) => combine(a, b, -1, 'sub', out),
+
+    neg(a) {
+      return { ...a, values: a.values.map((v) => -v), fingerprint: fingerprints.neg(a.fingerprint) };
+    },
+
+    addPlain(a, plain, out) {
+      const f = plainFingerprint(plain, out.scale, out.level, 'addPlain');
+      noOverflow(plain, out.scale, out.level, 'addPlain', 'plain');
+      const values = new Float64Array(n);
+      for (let k = 0; k < n; k++) values[k] = (a.values[k] as number) + (plain[k] as number);
+      return checked({ ...withNoise(a, noise.encoding, out.scale, fingerprints.addPlain(a.fingerprint, f)), values }, 'addPlain', out);
+    },
+
+    mulPlain(a, plain, plainScale, out) {
+      const f = plainFingerprint(plain, plainScale, out.level, 'mulPlain');
+      noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain');
+      const values = new Float64Array(n);
+      const variance = new Float64Array(n);
+      const e = noise.encoding / (plainScale * plainScale);
+      for (let k = 0; k < n; k++) {
+        const z = a.values[k] as number, w = plain[k] as number, u = a.variance[k] as number;
+        values[k] = z * w;
+        variance[k] = w * w * u + z * z * e + u * e;
+      }
+      return checked({ ...a, values, variance, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+    },
+
+    mul: (a, b, out) => product(a, b, 'mul', out),
+    square: (a, out) => product(a, a, 'square', out),
+
+    relinearize(a, out) {
+      return checked(withNoise(a, noise.keySwitch(out.level), out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
+    },
+
+    rescale(a, out) {
+      const size = out.degree + 1;
+      return checked(withNoise(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
+        heavyTail: a.heavyTail || size > 2,
+      }), 'rescale', out);
+    },
+
+    dropLevelTo(a, out) {
+      noOverflow(a.values, out.scale, out.level, 'dropLevelTo');
+      return { ...a };
+    },
+
+    rotate(a, _step, terms, out) {
+      let ct = a;
+      for (const term of terms) {
+        const shift = ((term % n) + n) % n;
+        const values = new Float64Array(n);
+        const variance = new Float64Array(n);
+        const ks = noise.keySwitch(out.level);
+        const s2 = out.scale * out.scale;
+        for (let k = 0; k < n; k++) {
+          const from = k + shift < n ? k + shift : k + shift - n;
+          values[k] = ct.values[from] as number;
+          variance[k] = (ct.variance[from] as number) + (ks[k] as number) / s2;
+        }
+        ct = checked({ ...ct, values, variance, fingerprint: fingerprints.rotate(ct.fingerprint, shift, out.level) }, 'rotate', out);
+      }
+      return ct;
+    },
+
+    copy(a) {
+      return { ...a };
+    },
+
+    free() {
+      // Garbage-collected; the checked layer does the accounting.
+    },
+
+    close() {},
+  };
+}

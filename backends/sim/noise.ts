@@ -1,0 +1,84 @@
+/**
+ * Error sources of SEAL 4.1 (NOISE.md §3.2), as real-part variances per slot in integer
+ * units; divide by scale² for decoded units. Everything depends on the parameters only
+ * and is computed once per simulator (the key-switch profiles lazily, per level).
+ */
+import type { CkksParams } from '../../core/params/index.js';
+
+/** Variance of SEAL's centred-binomial error sampler (21 + 21 bits). */
+const SIGMA2 = 10.5;
+
+export class NoiseSources {
+  readonly #N: number;
+  readonly #h: number;
+  readonly #lowFrequency: Float64Array;
+  readonly #keySwitch = new Map<number, Float64Array>();
+  /** Deterministic encoding error of one real plaintext (rounding of N coefficients). */
+  readonly encoding: number;
+
+  constructor(private readonly params: CkksParams) {
+    const N = params.ringDegree;
+    this.#N = N;
+    this.#h = (2 * N) / 3;
+    this.encoding = (N + 1) / 12;
+    // w_k = |1 + ζ_k + ... + ζ_k^{N-1}|² = 1 / sin²(π a_k / 2N): where non-centred key-switch digits land.
+    this.#lowFrequency = new Float64Array(params.slots);
+    let a = 1;
+    for (let k = 0; k < params.slots; k++) {
+      const s = Math.sin((Math.PI * a) / (2 * N));
+      this.#lowFrequency[k] = 1 / (s * s);
+      a = (a * 3) % (2 * N);
+    }
+  }
+
+  /** Public-key encryption at `level`: zero is encrypted one prime higher, then divided and rounded. */
+  publicKeyEncryption(level: number): number {
+    const N = this.#N;
+    const above = level < this.params.maxLevel ? this.params.dataPrimeValues[level + 1] : this.params.specialPrime;
+    if (above === null || above === undefined) return (N / 2) * ((4 * N) / 3 + 1) * SIGMA2;
+    const p = Number(above);
+    return this.rounding(2) + ((N / 2) * ((4 * N) / 3 + 1) * SIGMA2) / (p * p);
+  }
+
+  /** Rounding a size-c ciphertext (rescale, end of key switching): (N/2)(1/12) Σ_i E|s|^{2i}, E|s|^{2i} ≈ i!·h^i. */
+  rounding(size: number): number {
+    let sum = 0;
+    let moment = 1;
+    for (let i = 0; i < size; i++) {
+      sum += moment;
+      moment *= (i + 1) * this.#h;
+    }
+    return (this.#N / 2) * (sum / 12);
+  }
+
+  /** Key switch at `level`, per output slot: centred digits + rounding + the fixed mean-digit bias on low frequencies. */
+  keySwitch(level: number): Float64Array {
+    let v = this.#keySwitch.get(level);
+    if (v) return v;
+    const N = this.#N;
+    const P = Number(this.params.specialPrime ?? 1n);
+    let digits = 0;
+    let means = 0;
+    for (let j = 0; j <= level; j++) {
+      const q = this.params.dataPrimeValues[j] as number;
+      digits += (q / P) ** 2;
+      means += ((q - 1) / 2 / P) ** 2;
+    }
+    const uniform = ((N * N * SIGMA2) / 24) * digits + this.rounding(2);
+    const bias = ((N * SIGMA2) / 2) * means;
+    v = new Float64Array(this.params.slots);
+    for (let k = 0; k < v.length; k++) v[k] = uniform + bias * (this.#lowFrequency[k] as number);
+    this.#keySwitch.set(level, v);
+    return v;
+  }
+}
+
+/**
+ * Multiplier K of a per-slot bound K·σ holding for all `samples` slots with total
+ * failure probability `delta` (NOISE.md §4.3): Laplace tails, or the heavier tails of a
+ * size-3 rescale.
+ */
+export function boundFactor(samples: number, delta: number, heavyTail: boolean): number {
+  const l = Math.log(samples / delta);
+  return heavyTail ? (l / 1.5) ** 1.5 / Math.SQRT2 : l / Math.SQRT2;
+}

@@ -1,0 +1,344 @@
+/**
+ * `defineBackend` wraps a backend's kernels in hekit's one checked layer: handle
+ * validation, SEAL's level/scale/degree rules (rules.ts), memory ownership, op counts
+ * and, in verify mode, a comparison of predicted against actual metadata after each op.
+ */
+import { HeError } from './errors.js';
+import type { EncryptOptions, Evaluator, PlainInput } from './evaluator.js';
+import { Ciphertext, payloadOf, type HandleOwner } from './handle.js';
+import type { Kernels } from './kernels.js';
+import { depthAt, type CtMeta } from './meta.js';
+import type { CkksParams } from './params/index.js';
+import { RotationKeys } from './rotation.js';
+import * as rules from './rules.js';
+import type { OpName } from './rules.js';
+import { StatsCounter, type CircuitStats } from './stats.js';
+
+export interface BackendCapabilities {
+  /** True when ciphertexts are real encryptions (SEAL), false for the simulator. */
+  readonly encrypts: boolean;
+  /** True when the backend predicts per-slot error (`noise(ct)`). */
+  readonly predictsNoise: boolean;
+}
+
+export interface MemoryInfo {
+  /** Ciphertext handles created and not yet disposed. */
+  readonly ciphertexts: number;
+  /** Highest `ciphertexts` seen since the backend was created. */
+  readonly peakCiphertexts: number;
+}
+
+export interface Backend extends Evaluator<Ciphertext> {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  /** Rotation steps with their own Galois key. */
+  readonly rotations: readonly number[];
+  /**
+   * Runs `fn` and disposes every ciphertext created inside it except those reachable
+   * from its return value (a handle, or arrays and plain objects holding handles) and
+   * those passed to `keep`. Survivors move to the enclosing scope. Synchronous only.
+   */
+  scope<T>(fn: () => T): T;
+  /** Exempts `ct` from disposal by any enclosing scope. */
+  keep<T extends Ciphertext>(ct: T): T;
+  memory(): MemoryInfo;
+  stats(): CircuitStats;
+  resetStats(): void;
+  readonly disposed: boolean;
+  /** Frees every live ciphertext, then the keys and context. Further use throws DISPOSED. */
+  dispose(): void;
+}
+
+export interface BackendDefinition<P> {
+  readonly name: string;
+  readonly params: CkksParams;
+  readonly rotations: readonly number[];
+  readonly capabilities: BackendCapabilities;
+  readonly kernels: Kernels<P>;
+  /** Compare each op's predicted metadata with `kernels.inspect` and throw DIVERGENCE on a difference. */
+  readonly verify?: boolean;
+}
+
+/** For backend authors: the checked backend, and access to the payload behind a handle. */
+export interface DefinedBackend<P> {
+  readonly backend: Backend;
+  readonly payload: (ct: Ciphertext, op: string) => P;
+}
+
+export function defineBackend<P>(definition: BackendDefinition<P>): DefinedBackend<P> {
+  const backend = new CheckedBackend(definition);
+  return { backend, payload: (ct, op) => backend.unwrap(ct, op) };
+}
+
+class CheckedBackend<P> implements Backend, HandleOwner {
+  readonly name: string;
+  readonly params: CkksParams;
+  readonly capabilities: BackendCapabilities;
+  readonly rotations: readonly number[];
+  readonly #keys: RotationKeys;
+  readonly #kernels: Kernels<P>;
+  readonly #verify: boolean;
+  readonly #stats = new StatsCounter();
+  readonly #live = new Set<Ciphertext>();
+  readonly #scopes: Set<Ciphertext>[] = [];
+  #peak = 0;
+  #disposed = false;
+
+  constructor(d: BackendDefinition<P>) {
+    this.name = d.name;
+    this.params = d.params;
+    this.capabilities = Object.freeze({ ...d.capabilities });
+    this.#keys = new RotationKeys(d.params, d.rotations);
+    this.rotations = this.#keys.steps;
+    this.#kernels = d.kernels;
+    this.#verify = d.verify === true && d.kernels.inspect !== undefined;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  unwrap(ct: Ciphertext, op: string): P {
+    this.#alive(op);
+    return payloadOf<P>(this, ct, op);
+  }
+
+  // ---- evaluator ----
+
+  encrypt(values: PlainInput, options: EncryptOptions = {}): Ciphertext {
+    this.#alive('encrypt');
+    const level = rules.checkLevel(this.params, options.level ?? this.params.maxLevel, 'encrypt');
+    const slots = this.#slots(values, 'encrypt');
+    const out = rules.encryptMeta(this.params, level, options.scale ?? this.params.scale);
+    return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out));
+  }
+
+  decrypt(x: Ciphertext): Float64Array {
+    const p = this.unwrap(x, 'decrypt');
+    rules.decryptCheck(this.params, x);
+    const values = this.#call(() => this.#kernels.decrypt(p, x));
+    this.#stats.count('decrypt');
+    return values;
+  }
+
+  meta(x: Ciphertext): Readonly<CtMeta> {
+    return { level: x.level, scale: x.scale, degree: x.degree };
+  }
+
+  add(a: Ciphertext, b: Ciphertext): Ciphertext {
+    const [pa, pb] = [this.unwrap(a, 'add'), this.unwrap(b, 'add')];
+    const out = rules.addMeta(a, b, 'add');
+    return this.#emit('add', out, () => this.#kernels.add(pa, pb, out));
+  }
+
+  sub(a: Ciphertext, b: Ciphertext): Ciphertext {
+    const [pa, pb] = [this.unwrap(a, 'sub'), this.unwrap(b, 'sub')];
+    const out = rules.addMeta(a, b, 'sub');
+    return this.#emit('sub', out, () => this.#kernels.sub(pa, pb, out));
+  }
+
+  neg(a: Ciphertext): Ciphertext {
+    const pa = this.unwrap(a, 'neg');
+    const out = this.meta(a);
+    return this.#emit('neg', out, () => this.#kernels.neg(pa, out));
+  }
+
+  addPlain(a: Ciphertext, values: PlainInput): Ciphertext {
+    const pa = this.unwrap(a, 'addPlain');
+    const slots = this.#slots(values, 'addPlain');
+    const out = rules.addPlainMeta(this.params, this.meta(a));
+    return this.#emit('addPlain', out, () => this.#kernels.addPlain(pa, slots, out));
+  }
+
+  mulPlain(a: Ciphertext, values: PlainInput, scale: number = this.params.scale): Ciphertext {
+    const pa = this.unwrap(a, 'mulPlain');
+    const slots = this.#slots(values, 'mulPlain');
+    const out = rules.mulPlainMeta(this.params, a, scale);
+    return this.#emit('mulPlain', out, () => this.#kernels.mulPlain(pa, slots, scale, out));
+  }
+
+  mul(a: Ciphertext, b: Ciphertext): Ciphertext {
+    const [pa, pb] = [this.unwrap(a, 'mul'), this.unwrap(b, 'mul')];
+    const out = rules.mulMeta(this.params, a, b, 'mul');
+    return this.#emit('mul', out, () => this.#kernels.mul(pa, pb, out));
+  }
+
+  square(a: Ciphertext): Ciphertext {
+    const pa = this.unwrap(a, 'square');
+    const out = rules.mulMeta(this.params, a, a, 'square');
+    return this.#emit('square', out, () => this.#kernels.square(pa, out));
+  }
+
+  relinearize(a: Ciphertext): Ciphertext {
+    const pa = this.unwrap(a, 'relinearize');
+    const out = rules.relinearizeMeta(this.params, a);
+    if (a.degree === 1) return this.#emit('relinearize', out, () => this.#kernels.copy(pa, out));
+    return this.#emit('relinearize', out, () => this.#kernels.relinearize(pa, out), 1);
+  }
+
+  rescale(a: Ciphertext): Ciphertext {
+    const pa = this.unwrap(a, 'rescale');
+    const out = rules.rescaleMeta(this.params, a);
+    return this.#emit('rescale', out, () => this.#kernels.rescale(pa, out));
+  }
+
+  dropLevelTo(a: Ciphertext, level: number): Ciphertext {
+    const pa = this.unwrap(a, 'dropLevelTo');
+    const out = rules.dropLevelMeta(this.params, a, level);
+    if (out.level === a.level) return this.#emit('dropLevelTo', out, () => this.#kernels.copy(pa, out));
+    return this.#emit('dropLevelTo', out, () => this.#kernels.dropLevelTo(pa, out));
+  }
+
+  rotate(a: Ciphertext, step: number): Ciphertext {
+    const pa = this.unwrap(a, 'rotate');
+    const terms = rules.rotateTerms(this.params, this.#keys, a, step);
+    const out = this.meta(a);
+    if (terms.length === 0) return this.#emit('rotate', out, () => this.#kernels.copy(pa, out));
+    this.#stats.step(step);
+    return this.#emit('rotate', out, () => this.#kernels.rotate(pa, step, terms, out), terms.length);
+  }
+
+  // ---- memory ----
+
+  scope<T>(fn: () => T): T {
+    this.#alive('scope');
+    const frame = new Set<Ciphertext>();
+    this.#scopes.push(frame);
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.#closeFrame(frame, new Set());
+      throw e;
+    }
+    if (isThenable(result)) {
+      this.#closeFrame(frame, new Set());
+      throw new HeError('INVALID_ARGUMENT', 'scope() takes a synchronous function; await outside it and scope the synchronous parts', { op: 'scope' });
+    }
+    this.#closeFrame(frame, reachableHandles(result));
+    return result;
+  }
+
+  keep<T extends Ciphertext>(ct: T): T {
+    payloadOf<P>(this, ct, 'keep');
+    for (const frame of this.#scopes) frame.delete(ct);
+    return ct;
+  }
+
+  memory(): MemoryInfo {
+    return { ciphertexts: this.#live.size, peakCiphertexts: this.#peak };
+  }
+
+  stats(): CircuitStats {
+    return this.#stats.snapshot();
+  }
+
+  resetStats(): void {
+    this.#stats.reset();
+  }
+
+  release(ct: Ciphertext, payload: unknown): void {
+    this.#live.delete(ct);
+    for (const frame of this.#scopes) frame.delete(ct);
+    this.#kernels.free(payload as P);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    for (const ct of [...this.#live]) ct.dispose();
+    this.#disposed = true;
+    this.#kernels.close();
+  }
+
+  // ---- internals ----
+
+  #alive(op: string): void {
+    if (this.#disposed) throw new HeError('DISPOSED', `${op}: the ${this.name} backend was disposed; create a new one`, { op });
+  }
+
+  #closeFrame(frame: Set<Ciphertext>, survivors: ReadonlySet<Ciphertext>): void {
+    const index = this.#scopes.lastIndexOf(frame);
+    this.#scopes.splice(index, 1);
+    const parent = this.#scopes[this.#scopes.length - 1];
+    for (const ct of frame) {
+      if (survivors.has(ct)) parent?.add(ct);
+      else ct.dispose();
+    }
+  }
+
+  #slots(values: PlainInput, op: OpName): Float64Array {
+    const slots = this.params.slots;
+    if (typeof values === 'number') {
+      if (!Number.isFinite(values)) throw new HeError('INVALID_VALUES', `${op}: value ${values} is not finite`, { op });
+      return new Float64Array(slots).fill(values);
+    }
+    if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
+      throw new HeError('INVALID_VALUES', `${op}: expected a number or an array of numbers`, { op });
+    }
+    if (values.length > slots) {
+      throw new HeError('INVALID_VALUES', `${op}: ${values.length} values do not fit ${slots} slots; split them over several ciphertexts`,
+        { op, length: values.length, slots });
+    }
+    const out = new Float64Array(slots);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${String(v)}) is not a finite number`, { op, index: i });
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+
+  #call<R>(fn: () => R): R {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof HeError) throw e;
+      throw new HeError('BACKEND_INTERNAL', `${this.name} backend failed: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+    }
+  }
+
+  #emit(op: OpName, out: CtMeta, compute: () => P, keySwitches = 0): Ciphertext {
+    const payload = this.#call(compute);
+    if (this.#verify) this.#compare(op, out, payload);
+    const ct = new Ciphertext(this, payload, out);
+    this.#live.add(ct);
+    this.#scopes[this.#scopes.length - 1]?.add(ct);
+    if (this.#live.size > this.#peak) this.#peak = this.#live.size;
+    this.#stats.count(op, depthAt(this.params, out.level), keySwitches);
+    return ct;
+  }
+
+  #compare(op: OpName, predicted: CtMeta, payload: P): void {
+    const actual = (this.#kernels.inspect as (p: P) => CtMeta)(payload);
+    if (actual.level !== predicted.level || actual.scale !== predicted.scale || actual.degree !== predicted.degree) {
+      this.#kernels.free(payload);
+      throw new HeError('DIVERGENCE',
+        `${op}: ${this.name} reports level ${actual.level}, scale ${actual.scale}, degree ${actual.degree}; hekit predicted ${predicted.level}, ${predicted.scale}, ${predicted.degree}`,
+        { op, predicted, actual });
+    }
+  }
+}
+
+const isThenable = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+
+/** Handles reachable from a scope's result through arrays and plain objects. */
+function reachableHandles(value: unknown): Set<Ciphertext> {
+  const found = new Set<Ciphertext>();
+  const seen = new Set<unknown>();
+  const visit = (v: unknown): void => {
+    if (v instanceof Ciphertext) {
+      found.add(v);
+      return;
+    }
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v instanceof Map) v.forEach(visit);
+    else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) Object.values(v).forEach(visit);
+  };
+  visit(value);
+  return found;
+}

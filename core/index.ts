@@ -1,0 +1,22 @@
+/**
+ * hekit core: parameters, the evaluator interface, the checked layer that enforces
+ * SEAL's rules for every backend, typed errors, memory ownership and op statistics.
+ * Backends live in `hekit/sim` and `hekit/seal`.
+ */
+export { HeError, isHeError, type HeErrorCode, type HeErrorDetails } from './errors.js';
+export {
+  createParams, parseParams,
+  type CkksParams, type CkksParamsLiteral, type ParamsProblem, type SecurityLevel,
+} from './params/index.js';
+export type { CtMeta } from './meta.js';
+export { scalesAgree, scaleFits, depthAt } from './meta.js';
+export type { Evaluator, EncryptOptions, PlainInput } from './evaluator.js';
+export { Ciphertext } from './handle.js';
+export {
+  defineBackend,
+  type Backend, type BackendCapabilities, type BackendDefinition, type DefinedBackend, type MemoryInfo,
+} from './backend.js';
+export type { Kernels } from './kernels.js';
+export type { CircuitStats } from './stats.js';
+export type { OpName } from './rules.js';
+export { galoisElement, naf } from './rotation.js';
