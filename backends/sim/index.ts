@@ -72,7 +72,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   const noise = (ct: Ciphertext): NoiseEstimate => {
     const p = payload(ct, 'noise');
     const n = parsed.slots;
-    const K = boundFactor(n, boundFailure, p.heavyTail);
+    const K = boundFactor(n, boundFailure, p.tail);
     const std = new Float64Array(n);
     const bound = new Float64Array(n);
     let sum = 0, maxStd = 0, maxBound = 0;

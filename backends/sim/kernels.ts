@@ -9,7 +9,7 @@ import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import type { SlotEncoder } from './encoder.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
-import type { NoiseSources } from './noise.js';
+import type { NoiseSources, Tail } from './noise.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
@@ -21,8 +21,8 @@ export interface SimCiphertext {
   readonly ancestry: number;
   /** The variance is an upper bound: correlated operands were combined by the amplitude rule. */
   readonly upperBound: boolean;
-  /** A degree-2 rescale happened: tails are heavier than Laplace. */
-  readonly heavyTail: boolean;
+  /** Heaviest error tail in its history (see `Tail`). */
+  readonly tail: Tail;
 }
 
 export interface SimDeps {
@@ -81,7 +81,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: a.ancestry | b.ancestry,
       upperBound: a.upperBound || b.upperBound || correlated,
-      heavyTail: a.heavyTail || b.heavyTail,
+      tail: Math.max(a.tail, b.tail) as Tail,
     }, op, out);
   };
 
@@ -89,21 +89,26 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
     const correlated = a === b || (a.ancestry & b.ancestry) !== 0;
+    let errorProduct = 0;
     for (let k = 0; k < n; k++) {
       const za = a.values[k] as number, zb = b.values[k] as number;
       const ua = a.variance[k] as number, ub = b.variance[k] as number;
       values[k] = za * zb;
-      // Independent errors add in variance; shared ancestry adds in amplitude (exact for x·x: 4z²u).
-      variance[k] = correlated
-        ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 + (a === b ? 2 * ua * ub : ua * ub)
-        : zb * zb * ua + za * za * ub + ua * ub;
+      // Error = zb·ea + za·eb + ea·eb. Independent: variances add. Square: E[e⁴] = 6u² for Laplace
+      // errors (3u² if Gaussian). Otherwise correlated: amplitudes add (Cauchy-Schwarz), an upper bound.
+      const second = a === b ? 6 * ua * ua : correlated ? 6 * ua * ub : ua * ub;
+      const first = a === b ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
+      const total = correlated && a !== b ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
+      variance[k] = total;
+      if (second / total > errorProduct) errorProduct = second / total;
     }
     return checked({
       values, variance,
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: a.ancestry | b.ancestry,
       upperBound: a.upperBound || b.upperBound || (correlated && a !== b),
-      heavyTail: a.heavyTail || b.heavyTail,
+      // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
+      tail: Math.max(a.tail, b.tail, errorProduct > 1e-4 ? 2 : 0) as Tail,
     }, op, out);
   };
 
@@ -127,7 +132,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
         fingerprint: fingerprints.fresh(),
         ancestry: 1 << (nextAncestor() % 32),
         upperBound: false,
-        heavyTail: false,
+        tail: 0,
       };
     },
 
@@ -174,7 +179,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     rescale(a, out) {
       const size = out.degree + 1;
       return checked(withNoise(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
-        heavyTail: a.heavyTail || size > 2,
+        tail: Math.max(a.tail, size > 2 ? 1 : 0) as Tail,
       }), 'rescale', out);
     },
 

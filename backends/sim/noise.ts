@@ -74,11 +74,22 @@ export class NoiseSources {
 }
 
 /**
- * Multiplier K of a per-slot bound K·σ holding for all `samples` slots with total
- * failure probability `delta` (NOISE.md §4.3): Laplace tails, or the heavier tails of a
- * size-3 rescale.
+ * Tail shape of a ciphertext's error, heaviest seen in its history:
+ * 0 Laplace (rounding times the secret, the usual case);
+ * 1 a degree-2 rescale (rounding times s²): P(|z| > t) ≈ exp(-1.5 (√2 t)^(2/3));
+ * 2 a product of two errors (operands near zero): e² with e Laplace has P(|z| > t) ≈ exp(-2.2 √t).
  */
-export function boundFactor(samples: number, delta: number, heavyTail: boolean): number {
+export type Tail = 0 | 1 | 2;
+
+/**
+ * Multiplier K of a per-slot bound K·σ holding for all `samples` slots with total
+ * failure probability `delta` (NOISE.md §4.3).
+ */
+export function boundFactor(samples: number, delta: number, tail: Tail): number {
   const l = Math.log(samples / delta);
-  return heavyTail ? (l / 1.5) ** 1.5 / Math.SQRT2 : l / Math.SQRT2;
+  switch (tail) {
+    case 0: return l / Math.SQRT2;
+    case 1: return (l / 1.5) ** 1.5 / Math.SQRT2;
+    case 2: return (l * l) / 4;
+  }
 }
