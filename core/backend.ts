@@ -125,6 +125,12 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     return { level: x.level, scale: x.scale, degree: x.degree };
   }
 
+  free(x: Ciphertext): void {
+    if (x instanceof Ciphertext && x.disposed) return;
+    payloadOf<P>(this, x, 'free');
+    x.dispose();
+  }
+
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
     const [pa, pb] = [this.unwrap(a, 'add'), this.unwrap(b, 'add')];
     const out = rules.addMeta(a, b, 'add');

@@ -28,6 +28,8 @@ export interface Evaluator<C> {
   decrypt(x: C): Float64Array;
   /** Level, exact scale and degree. */
   meta(x: C): CtMeta;
+  /** Frees a ciphertext's memory now (idempotent). Algorithms free their intermediates with it. */
+  free(x: C): void;
 
   /** In: equal levels, equal scales (1 ulp). Out: max degree, same l and s. Throws LEVEL_MISMATCH, SCALE_MISMATCH, TRANSPARENT_RESULT. */
   add(a: C, b: C): C;
