@@ -69,19 +69,21 @@ export class SlotEncoder {
   }
 
   /**
-   * Whether values encoded at `scale` stay below `halfModulus` in every coefficient, so that
-   * reduction modulo Q_l keeps them. Cheap bound first (|c_i| <= scale·max|z|), exact transform if needed.
+   * Whether values encoded at `scale`, plus an error of up to `margin` per slot, stay below
+   * `halfModulus` in every coefficient, so that reduction modulo Q_l keeps them. Cheap bound
+   * first (|c_i| <= scale·max|z|), the exact transform only near the edge.
    */
-  fits(values: Float64Array, scale: number, halfModulus: number): boolean {
+  fits(values: Float64Array, scale: number, halfModulus: number, margin = 0): boolean {
     let maxAbs = 0;
     for (let k = 0; k < values.length; k++) {
       const a = Math.abs(values[k] as number);
       if (a > maxAbs) maxAbs = a;
     }
-    if (scale * maxAbs < halfModulus) return true;
+    if (scale * (maxAbs + margin) < halfModulus) return true;
     const coeffs = this.coefficients(values, scale);
-    for (let i = 0; i < coeffs.length; i++) if (Math.abs(coeffs[i] as number) >= halfModulus) return false;
-    return true;
+    let maxCoeff = 0;
+    for (let i = 0; i < coeffs.length; i++) maxCoeff = Math.max(maxCoeff, Math.abs(coeffs[i] as number));
+    return maxCoeff + scale * margin < halfModulus;
   }
 
   /** Real coefficients before rounding: c_i = Re(ω^{-i} · Σ_j u_j e^{-2πi·ij/N}) · scale/N, with u_j the value at root ω^{2j+1}. */

@@ -11,7 +11,7 @@ import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from './encoder.js';
 import { FingerprintAlgebra } from './fingerprint.js';
 import { simKernels, type SimCiphertext } from './kernels.js';
-import { boundFactor, NoiseSources } from './noise.js';
+import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
 
 export interface SimBackendOptions {
@@ -53,6 +53,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   const random = new SeededRandom(seed);
   const noiseSources = new NoiseSources(parsed);
   let ancestors = 0;
+  const tailFactors = [0, 1, 2].map((t) => boundFactor(parsed.slots, boundFailure, t as Tail));
   const { backend, payload } = defineBackend<SimCiphertext>({
     name: 'sim',
     params: parsed,
@@ -65,6 +66,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       fingerprints: new FingerprintAlgebra(random),
       plainHash: contentHash,
       nextAncestor: () => ancestors++,
+      tailFactors,
     }),
   });
 
@@ -72,7 +74,6 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   const noise = (ct: Ciphertext): NoiseEstimate => {
     const p = payload(ct, 'noise');
     const n = parsed.slots;
-    const K = boundFactor(n, boundFailure, p.tail);
     const std = new Float64Array(n);
     const bound = new Float64Array(n);
     let sum = 0, maxStd = 0, maxBound = 0;
@@ -81,10 +82,11 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       // Decoding runs a double-precision FFT: about 2^-53·|z| per slot, per log2(N) stage.
       const s = Math.sqrt((p.variance[k] as number) + floor * z * z);
       std[k] = s;
-      bound[k] = K * s;
+      const b = (tailFactors[p.tail[k] as number] as number) * s;
+      bound[k] = b;
       sum += s;
       if (s > maxStd) maxStd = s;
-      if (K * s > maxBound) maxBound = K * s;
+      if (b > maxBound) maxBound = b;
     }
     return { std, bound, meanStd: sum / n, maxStd, maxBound, precisionBits: -Math.log2(maxBound), upperBound: p.upperBound };
   };

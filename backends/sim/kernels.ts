@@ -9,7 +9,7 @@ import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import type { SlotEncoder } from './encoder.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
-import type { NoiseSources, Tail } from './noise.js';
+import type { NoiseSources } from './noise.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
@@ -21,8 +21,8 @@ export interface SimCiphertext {
   readonly ancestry: number;
   /** The variance is an upper bound: correlated operands were combined by the amplitude rule. */
   readonly upperBound: boolean;
-  /** Heaviest error tail in its history (see `Tail`). */
-  readonly tail: Tail;
+  /** Per slot, the heaviest error tail in its history (a `Tail`). */
+  readonly tail: Uint8Array;
 }
 
 export interface SimDeps {
@@ -33,9 +33,11 @@ export interface SimDeps {
   /** Hash of a plaintext's content (scale, level, values), for its fingerprint. */
   readonly plainHash: (values: Float64Array, scale: number, level: number) => bigint;
   readonly nextAncestor: () => number;
+  /** Bound multiplier K per `Tail` class. */
+  readonly tailFactors: readonly number[];
 }
 
-export function simKernels({ params, encoder, noise, fingerprints, plainHash, nextAncestor }: SimDeps): Kernels<SimCiphertext> {
+export function simKernels({ params, encoder, noise, fingerprints, plainHash, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
 
   // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
@@ -46,10 +48,17 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     halfModulus.push(Number(modulus) / 2);
   }
 
-  /** SEAL wraps silently where values times scale outgrow the modulus; the simulator says so. */
-  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what = 'result'): void => {
+  /** Largest error bound over the slots, by each slot's tail: the room the error needs above the values. */
+  const errorMargin = (ct: SimCiphertext): number => {
+    let m = 0;
+    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[ct.tail[k] as number] as number) * Math.sqrt(ct.variance[k] as number));
+    return m;
+  };
+
+  /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
+  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what = 'result', margin = 0): void => {
     const half = halfModulus[level] as number;
-    if (!encoder.fits(values, scale, half)) {
+    if (!encoder.fits(values, scale, half, margin)) {
       throw new HeError('OVERFLOW',
         `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2(half * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
         { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
@@ -57,7 +66,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
   };
 
   const checked = (ct: SimCiphertext, op: string, out: CtMeta): SimCiphertext => {
-    noOverflow(ct.values, out.scale, out.level, op);
+    noOverflow(ct.values, out.scale, out.level, op, 'result', errorMargin(ct));
     if (isTransparent(ct.fingerprint)) {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
     }
@@ -81,7 +90,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: a.ancestry | b.ancestry,
       upperBound: a.upperBound || b.upperBound || correlated,
-      tail: Math.max(a.tail, b.tail) as Tail,
+      tail: maxTail(a.tail, b.tail),
     }, op, out);
   };
 
@@ -89,7 +98,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
     const correlated = a === b || (a.ancestry & b.ancestry) !== 0;
-    let errorProduct = 0;
+    const tail = maxTail(a.tail, b.tail);
     for (let k = 0; k < n; k++) {
       const za = a.values[k] as number, zb = b.values[k] as number;
       const ua = a.variance[k] as number, ub = b.variance[k] as number;
@@ -100,15 +109,15 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
       const first = a === b ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
       const total = correlated && a !== b ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
       variance[k] = total;
-      if (second / total > errorProduct) errorProduct = second / total;
+      // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
+      if (second > 1e-4 * total) tail[k] = 2;
     }
     return checked({
       values, variance,
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: a.ancestry | b.ancestry,
       upperBound: a.upperBound || b.upperBound || (correlated && a !== b),
-      // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
-      tail: Math.max(a.tail, b.tail, errorProduct > 1e-4 ? 2 : 0) as Tail,
+      tail,
     }, op, out);
   };
 
@@ -132,7 +141,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
         fingerprint: fingerprints.fresh(),
         ancestry: 1 << (nextAncestor() % 32),
         upperBound: false,
-        tail: 0,
+        tail: new Uint8Array(n),
       };
     },
 
@@ -179,12 +188,12 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     rescale(a, out) {
       const size = out.degree + 1;
       return checked(withNoise(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
-        tail: Math.max(a.tail, size > 2 ? 1 : 0) as Tail,
+        tail: size > 2 ? a.tail.map((t) => Math.max(t, 1)) : a.tail,
       }), 'rescale', out);
     },
 
     dropLevelTo(a, out) {
-      noOverflow(a.values, out.scale, out.level, 'dropLevelTo');
+      noOverflow(a.values, out.scale, out.level, 'dropLevelTo', 'result', errorMargin(a));
       return { ...a };
     },
 
@@ -194,14 +203,16 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
         const shift = ((term % n) + n) % n;
         const values = new Float64Array(n);
         const variance = new Float64Array(n);
+        const tail = new Uint8Array(n);
         const ks = noise.keySwitch(out.level);
         const s2 = out.scale * out.scale;
         for (let k = 0; k < n; k++) {
           const from = k + shift < n ? k + shift : k + shift - n;
           values[k] = ct.values[from] as number;
           variance[k] = (ct.variance[from] as number) + (ks[k] as number) / s2;
+          tail[k] = ct.tail[from] as number;
         }
-        ct = checked({ ...ct, values, variance, fingerprint: fingerprints.rotate(ct.fingerprint, shift, out.level) }, 'rotate', out);
+        ct = checked({ ...ct, values, variance, tail, fingerprint: fingerprints.rotate(ct.fingerprint, shift, out.level) }, 'rotate', out);
       }
       return ct;
     },
@@ -216,4 +227,10 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
 
     close() {},
   };
+}
+
+function maxTail(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let k = 0; k < a.length; k++) out[k] = Math.max(a[k] as number, b[k] as number);
+  return out;
 }

@@ -1,0 +1,50 @@
+/** Every example in the README is a file here, verbatim, and is executed with its output checked. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readme = readFileSync(`${root}README.md`, 'utf8');
+
+/** README blocks announced by `<!-- example: path -->`. */
+const blocks = [...readme.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => ({ path: m[1] as string, code: m[2] as string }));
+
+/** Runs an example module and returns what it printed, one array of arguments per console.log. */
+async function run(path: string): Promise<unknown[][]> {
+  const printed: unknown[][] = [];
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args));
+  await import(/* @vite-ignore */ `${root}${path}`);
+  return printed;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('README examples', () => {
+  it('are the example files, verbatim', () => {
+    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/02-errors-and-memory.ts']);
+    for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
+  });
+
+  it('quick start: simulator and SEAL compute the inner product at level 1', async () => {
+    const [sim, seal] = await run('examples/01-quick-start.ts');
+    const expected = 0.5 * 2 - 1.25 * 1 - 2 * 0.5 + 0.75 * 4;
+    expect(sim?.[0]).toBe('sim');
+    expect(Math.abs((sim?.[1] as number) - expected)).toBeLessThan(1e-12);
+    expect(sim?.[3]).toBe(1);
+    const bound = sim?.[5] as number;
+    expect(bound).toBeGreaterThan(0);
+    expect(seal?.[0]).toBe('seal');
+    expect(Math.abs((seal?.[1] as number) - expected)).toBeLessThanOrEqual(bound);
+    expect(seal?.[3]).toBe(1);
+  });
+
+  it('errors and memory: the printed code, counts and values', async () => {
+    const [error, counts, square] = await run('examples/02-errors-and-memory.ts');
+    expect(error?.[0]).toBe('SCALE_MISMATCH');
+    expect(String(error?.[1])).toContain('2^40.00 vs 2^80.00');
+    expect(counts).toEqual(['live ciphertexts', 4, 'depth', 1, 'key switches', 2]);
+    const values = square?.[1] as number[];
+    [1, 4, 9].forEach((v, i) => expect(Math.abs((values[i] as number) - v)).toBeLessThan(1e-12));
+    expect(Number(square?.[3])).toBeGreaterThan(20);
+  });
+});
