@@ -35,7 +35,7 @@ export interface Backend extends Evaluator<Ciphertext> {
   readonly rotations: readonly number[];
   /**
    * Runs `fn` and disposes every ciphertext created inside it except those reachable
-   * from its return value (a handle, or arrays and plain objects holding handles) and
+   * from its return value (a handle, or arrays, Maps, Sets and plain objects holding them) and
    * those passed to `keep`. Survivors move to the enclosing scope. Synchronous only.
    */
   scope<T>(fn: () => T): T;
@@ -221,7 +221,14 @@ class CheckedBackend<P> implements Backend, HandleOwner {
       this.#closeFrame(frame, new Set());
       throw new HeError('INVALID_ARGUMENT', 'scope() takes a synchronous function; await outside it and scope the synchronous parts', { op: 'scope' });
     }
-    this.#closeFrame(frame, reachableHandles(result));
+    let survivors: Set<Ciphertext>;
+    try {
+      survivors = reachableHandles(result);
+    } catch (e) {
+      this.#closeFrame(frame, new Set());
+      throw e;
+    }
+    this.#closeFrame(frame, survivors);
     return result;
   }
 
@@ -330,7 +337,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 const isThenable = (v: unknown): boolean =>
   typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
-/** Handles reachable from a scope's result through arrays and plain objects. */
+/** Handles reachable from a scope's result through arrays, Maps, Sets and plain objects. */
 function reachableHandles(value: unknown): Set<Ciphertext> {
   const found = new Set<Ciphertext>();
   const seen = new Set<unknown>();
@@ -342,7 +349,7 @@ function reachableHandles(value: unknown): Set<Ciphertext> {
     if (typeof v !== 'object' || v === null || seen.has(v)) return;
     seen.add(v);
     if (Array.isArray(v)) v.forEach(visit);
-    else if (v instanceof Map) v.forEach(visit);
+    else if (v instanceof Map || v instanceof Set) v.forEach(visit);
     else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) Object.values(v).forEach(visit);
   };
   visit(value);

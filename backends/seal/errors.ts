@@ -20,11 +20,11 @@ const byMessage: ReadonlyArray<readonly [string, HeErrorCode]> = [
 ];
 
 /** Translates a node-seal failure; unknown ones become BACKEND_INTERNAL with the original as `cause`. */
-export function fromSeal(op: string, cause: unknown): HeError {
+export function fromSeal(op: string, cause: unknown, context: Readonly<Record<string, unknown>> = {}): HeError {
   if (cause instanceof HeError) return cause;
   const message = cause instanceof Error ? cause.message : String(cause);
   const match = byMessage.find(([m]) => message === m);
-  if (match) return new HeError(match[1], `${op}: SEAL: ${message}`, { op, seal: message }, { cause });
+  if (match) return new HeError(match[1], `${op}: SEAL: ${message}`, { op, ...context, seal: message }, { cause });
   if (/bad_alloc|out of memory/i.test(message)) {
     return new HeError('BACKEND_INTERNAL', `${op}: the SEAL WebAssembly heap (4 GiB) is exhausted; dispose ciphertexts you no longer need or use scope()`, { op, seal: message }, { cause });
   }

@@ -32,7 +32,9 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
       if (level < c.params.maxLevel) evaluator.plainModSwitchTo(pt, c.parmsIdAt(level), pt);
       return use(pt);
     } catch (e) {
-      throw fromSeal(op, e);
+      // The numbers the simulator reports for the encoder's own check (VALUES_TOO_LARGE).
+      const bits = c.params.levelBits[c.params.maxLevel];
+      throw fromSeal(op, e, { scale, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0), bits });
     } finally {
       pt.delete();
     }

@@ -40,9 +40,22 @@ export class FingerprintAlgebra {
     return [this.random.nextBigBelow(P), this.random.nextBigBelow(P)];
   }
 
-  /** Fingerprint of a nonzero plaintext: a hash of its content, never 0. */
-  plain(hash: bigint): bigint {
-    return mod(hash) === 0n ? 1n : mod(hash);
+  /**
+   * Fingerprint of a nonzero plaintext at `scale`, independent of its level (mod switching
+   * is exact). A constant plaintext encodes to the constant polynomial round(v·scale), so its
+   * fingerprint is exactly that integer: x·1 at scale 1 is x, and 0.5 + 0.5 is 1. Other
+   * plaintexts get an odd hash of their content (f(-w) = -f(w), as SEAL's rounding is odd);
+   * exact sums of non-constant encodings essentially never occur, since their coefficients
+   * are rounded irrationals.
+   */
+  plain(values: Float64Array, scale: number): bigint {
+    const first = values[0] as number;
+    if (values.every((v) => v === first) && Math.abs(first * scale) < 2 ** 50) {
+      return mod(BigInt(Math.sign(first) * Math.round(Math.abs(first * scale))));
+    }
+    const sign = Math.sign(values.find((v) => v !== 0) ?? 1);
+    const h = mod(oddContentHash(values, scale, sign));
+    return sign < 0 ? mod(-(h === 0n ? 1n : h)) : h === 0n ? 1n : h;
   }
 
   add(a: Fingerprint, b: Fingerprint, sign: 1n | -1n): Fingerprint {
@@ -104,6 +117,21 @@ export class FingerprintAlgebra {
     }
     return m;
   }
+}
+
+/** FNV-style hash of sign·values and the scale; -0 and 0 hash alike. */
+function oddContentHash(values: Float64Array, scale: number, sign: number): bigint {
+  const buffer = new Float64Array(1);
+  const words = new Uint32Array(buffer.buffer);
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  const mix = (v: number) => {
+    buffer[0] = v === 0 ? 0 : v;
+    h1 = Math.imul(h1 ^ (words[0] as number), 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ (words[1] as number), 0x5bd1e995) >>> 0;
+  };
+  for (let k = 0; k < values.length; k++) mix(sign * (values[k] as number));
+  mix(scale);
+  return (BigInt(h1) << 29n) ^ BigInt(h2);
 }
 
 /** Transparent: every component after the first is zero. */

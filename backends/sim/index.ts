@@ -64,7 +64,6 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       encoder: new SlotEncoder(parsed),
       noise: noiseSources,
       fingerprints: new FingerprintAlgebra(random),
-      plainHash: contentHash,
       nextAncestor: () => ancestors++,
       tailFactors,
     }),
@@ -92,20 +91,6 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   };
 
   return Object.assign(backend, { noise });
-}
-
-/** FNV-1a over the plaintext's bytes, scale and level: equal plaintexts, equal fingerprints. */
-function contentHash(values: Float64Array, scale: number, level: number): bigint {
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ level;
-  for (let i = 0; i < words.length; i++) {
-    h1 = Math.imul(h1 ^ (words[i] as number), 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ (words[i] as number), 0x5bd1e995) >>> 0;
-  }
-  const s = new Uint32Array(Float64Array.of(scale).buffer);
-  h1 = Math.imul(h1 ^ (s[0] as number), 0x01000193) >>> 0;
-  h2 = Math.imul(h2 ^ (s[1] as number), 0x5bd1e995) >>> 0;
-  return (BigInt(h1) << 29n) ^ BigInt(h2);
 }
 
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -30,14 +30,12 @@ export interface SimDeps {
   readonly encoder: SlotEncoder;
   readonly noise: NoiseSources;
   readonly fingerprints: FingerprintAlgebra;
-  /** Hash of a plaintext's content (scale, level, values), for its fingerprint. */
-  readonly plainHash: (values: Float64Array, scale: number, level: number) => bigint;
   readonly nextAncestor: () => number;
   /** Bound multiplier K per `Tail` class. */
   readonly tailFactors: readonly number[];
 }
 
-export function simKernels({ params, encoder, noise, fingerprints, plainHash, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
+export function simKernels({ params, encoder, noise, fingerprints, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
 
   // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
@@ -73,8 +71,8 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     return ct;
   };
 
-  const plainFingerprint = (values: Float64Array, scale: number, level: number, op: string): bigint =>
-    encoder.inspect(values, scale, op).zero ? 0n : fingerprints.plain(plainHash(values, scale, level));
+  const plainFingerprint = (values: Float64Array, scale: number, op: string): bigint =>
+    encoder.inspect(values, scale, op).zero ? 0n : fingerprints.plain(values, scale);
 
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
@@ -157,7 +155,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     },
 
     addPlain(a, plain, out) {
-      const f = plainFingerprint(plain, out.scale, out.level, 'addPlain');
+      const f = plainFingerprint(plain, out.scale, 'addPlain');
       noOverflow(plain, out.scale, out.level, 'addPlain', 'plain');
       const values = new Float64Array(n);
       for (let k = 0; k < n; k++) values[k] = (a.values[k] as number) + (plain[k] as number);
@@ -165,7 +163,7 @@ export function simKernels({ params, encoder, noise, fingerprints, plainHash, ne
     },
 
     mulPlain(a, plain, plainScale, out) {
-      const f = plainFingerprint(plain, plainScale, out.level, 'mulPlain');
+      const f = plainFingerprint(plain, plainScale, 'mulPlain');
       noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain');
       const values = new Float64Array(n);
       const variance = new Float64Array(n);
