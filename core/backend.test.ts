@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSimBackend } from '../backends/sim/index.js';
 import { defineBackend, type Backend } from './backend.js';
 import { HeError } from './errors.js';
+import { thrown } from '../property-tests/thrown.js';
 import type { Kernels } from './kernels.js';
 import type { CtMeta } from './meta.js';
 import { createParams } from './params/index.js';
@@ -51,7 +52,7 @@ describe('checked layer', () => {
   it('verify mode: a backend reporting a different scale or level is a DIVERGENCE, and the result is freed', () => {
     const { backend, freed } = toyBackend({ lieAbout: 'scale' });
     const x = backend.encrypt([1, 2]);
-    const err = (() => { try { backend.rescale(backend.mul(x, x)); } catch (e) { return e; } })() as HeError;
+    const err = thrown(() => backend.rescale(backend.mul(x, x)));
     expect(err.code).toBe('DIVERGENCE');
     expect(err.details).toMatchObject({ op: 'rescale', predicted: { level: 0 }, actual: { level: 0 } });
     expect(freed()).toBe(1);
@@ -63,7 +64,7 @@ describe('checked layer', () => {
   it('wraps unknown kernel failures in BACKEND_INTERNAL with the original as cause', () => {
     const { backend } = toyBackend({ failOn: 'mul' });
     const x = backend.encrypt([1]);
-    const err = (() => { try { backend.mul(x, x); } catch (e) { return e; } })() as HeError;
+    const err = thrown(() => backend.mul(x, x));
     expect(err.code).toBe('BACKEND_INTERNAL');
     expect((err.cause as Error).message).toBe('toy mul exploded');
     expect(backend.memory().ciphertexts).toBe(1);

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { HeError, isHeError } from './errors.js';
+import { isHeError } from './errors.js';
 import { createParams } from './params/index.js';
 import { RotationKeys, galoisElement, naf, validateRotations } from './rotation.js';
+import { thrown } from '../property-tests/thrown.js';
 
 // Pinned so a failure replays exactly.
 const SEED = 4_2024_11;
@@ -10,15 +11,6 @@ const SEED = 4_2024_11;
 const P8192 = createParams({ ringDegree: 8192, bitSizes: [60, 40, 40, 60], scale: 2 ** 40 });
 const RING_DEGREES = [1024, 2048, 4096, 8192, 16384, 32768];
 
-const thrown = (f: () => unknown): HeError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HeError) return e;
-    throw e;
-  }
-  throw new Error('expected an HeError');
-};
 
 /** 3^e mod m by repeated multiplication: no square-and-multiply, no BigInt. */
 function powerOfThree(e: number, m: number): number {

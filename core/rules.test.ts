@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { HeError } from './errors.js';
 import { bitsAt, depthAt, scaleEncodable, scaleFits, scalesAgree, type CtMeta } from './meta.js';
 import { createParams } from './params/index.js';
 import { RotationKeys } from './rotation.js';
 import * as rules from './rules.js';
+import { thrown } from '../property-tests/thrown.js';
 
 // Pinned so a failure replays exactly.
 const SEED = 7_2024_11;
@@ -16,15 +16,6 @@ const KEYS = new RotationKeys(P, [1, 4, -4]);
 
 const ct = (level: number, scale = 2 ** 40, degree = 1): CtMeta => ({ level, scale, degree });
 
-const thrown = (f: () => unknown): HeError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HeError) return e;
-    throw e;
-  }
-  throw new Error('expected an HeError');
-};
 
 // Neighbouring doubles, from the bit pattern (positive finite x only).
 const bits = new DataView(new ArrayBuffer(8));
