@@ -110,6 +110,14 @@ describe('checked layer', () => {
     expect(() => ev.encrypt([1])).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
   });
 
+  it('checks a plaintext in SEAL’s order: encode scale, encoded values, then the level it is switched to', () => {
+    const ev = createSimBackend(params);
+    // Values too large at a scale that also misses level 0: SEAL's encoder complains first.
+    expect(thrown(() => ev.encrypt(2 ** 40, { level: 0, scale: 2 ** 45 })).code).toBe('VALUES_TOO_LARGE');
+    expect(thrown(() => ev.encrypt(1, { level: 0, scale: 2 ** 45 })).code).toBe('SCALE_OUT_OF_BOUNDS');
+    expect(thrown(() => ev.encrypt(2 ** 40, { scale: 2 ** 200 })).code).toBe('SCALE_OUT_OF_BOUNDS');
+  });
+
   it('refuses non-finite or too many values, and invalid rotation keys, with clear codes', () => {
     const ev = createSimBackend(params);
     expect(() => ev.encrypt([1, Number.NaN])).toThrow(expect.objectContaining({ code: 'INVALID_VALUES', details: expect.objectContaining({ index: 1 }) }));

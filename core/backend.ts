@@ -3,6 +3,7 @@
  * validation, SEAL's level/scale/degree rules (rules.ts), memory ownership, op counts
  * and, in verify mode, a comparison of predicted against actual metadata after each op.
  */
+import { SlotEncoder } from './encoding.js';
 import { HeError } from './errors.js';
 import type { EncryptOptions, Evaluator, PlainInput } from './evaluator.js';
 import { Ciphertext, payloadOf, type HandleOwner } from './handle.js';
@@ -81,6 +82,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   readonly #stats = new StatsCounter();
   readonly #live = new Set<Ciphertext>();
   readonly #scopes: Set<Ciphertext>[] = [];
+  #encoder: SlotEncoder | undefined;
   #peak = 0;
   #disposed = false;
 
@@ -108,8 +110,9 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   encrypt(values: PlainInput, options: EncryptOptions = {}): Ciphertext {
     this.#alive('encrypt');
     const level = rules.checkLevel(this.params, options.level ?? this.params.maxLevel, 'encrypt');
-    const slots = this.#slots(values, 'encrypt');
-    const out = rules.encryptMeta(this.params, level, options.scale ?? this.params.scale);
+    const scale = options.scale ?? this.params.scale;
+    const slots = this.#encode(values, scale, level, 'encrypt');
+    const out = { level, scale, degree: 1 };
     return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out));
   }
 
@@ -151,14 +154,14 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   addPlain(a: Ciphertext, values: PlainInput): Ciphertext {
     const pa = this.unwrap(a, 'addPlain');
-    const slots = this.#slots(values, 'addPlain');
-    const out = rules.addPlainMeta(this.params, this.meta(a));
+    const slots = this.#encode(values, a.scale, a.level, 'addPlain');
+    const out = this.meta(a);
     return this.#emit('addPlain', out, () => this.#kernels.addPlain(pa, slots, out));
   }
 
   mulPlain(a: Ciphertext, values: PlainInput, scale: number = this.params.scale): Ciphertext {
     const pa = this.unwrap(a, 'mulPlain');
-    const slots = this.#slots(values, 'mulPlain');
+    const slots = this.#encode(values, scale, a.level, 'mulPlain');
     const out = rules.mulPlainMeta(this.params, a, scale);
     return this.#emit('mulPlain', out, () => this.#kernels.mulPlain(pa, slots, scale, out));
   }
@@ -277,6 +280,16 @@ class CheckedBackend<P> implements Backend, HandleOwner {
       if (survivors.has(ct)) parent?.add(ct);
       else ct.dispose();
     }
+  }
+
+  /** A plaintext's checks in SEAL's order: encode scale, encoded values, then the mod switch to `level`. */
+  #encode(values: PlainInput, scale: number, level: number, op: OpName): Float64Array {
+    const slots = this.#slots(values, op);
+    rules.checkEncodeScale(this.params, scale, op);
+    this.#encoder ??= new SlotEncoder(this.params);
+    this.#encoder.checkEncodable(slots, scale, op);
+    rules.checkPlainLevel(this.params, scale, level, op);
+    return slots;
   }
 
   #slots(values: PlainInput, op: OpName): Float64Array {

@@ -143,29 +143,26 @@ describe('checkLevel', () => {
   });
 });
 
-describe('encryptMeta / checkPlainScale', () => {
-  it('a fresh ciphertext has degree 1 at the requested level and scale', () => {
-    expect(rules.encryptMeta(P, 1, 2 ** 30)).toEqual({ level: 1, scale: 2 ** 30, degree: 1 });
-  });
-
+describe('checkEncodeScale / checkPlainLevel', () => {
   it('refuses a scale the first level cannot encode, reporting that level', () => {
-    const e = thrown(() => rules.encryptMeta(P, 2, 2 ** 139));
+    const e = thrown(() => rules.checkEncodeScale(P, 2 ** 139, 'encrypt'));
     expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
+    // SEAL encodes at the first level, then switches down: the first level is what is reported.
     expect(e.details).toEqual({ op: 'encrypt', scale: 2 ** 139, level: 2, bits: 140 });
-    // Even when the target level is lower: SEAL encodes at the first level, then switches down.
-    expect(thrown(() => rules.encryptMeta(P, 0, 2 ** 139)).details).toEqual({ op: 'encrypt', scale: 2 ** 139, level: 2, bits: 140 });
+    expect(() => rules.checkEncodeScale(P, 2 ** 138.99, 'encrypt')).not.toThrow();
   });
 
   it('refuses a scale that encodes but does not fit the lower target level', () => {
-    const e = thrown(() => rules.encryptMeta(P, 0, 2 ** 60));
+    const e = thrown(() => rules.checkPlainLevel(P, 2 ** 60, 0, 'encrypt'));
     expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
     expect(e.details).toEqual({ op: 'encrypt', scale: 2 ** 60, level: 0, bits: 60 });
     // At the lower level only the fit rule applies: 2^59 cannot be *encoded* in 60 bits but may be switched there.
-    expect(rules.encryptMeta(P, 0, 2 ** 59)).toEqual({ level: 0, scale: 2 ** 59, degree: 1 });
+    expect(() => rules.checkPlainLevel(P, 2 ** 59, 0, 'encrypt')).not.toThrow();
+    expect(() => rules.checkPlainLevel(P, 2 ** 139, 2, 'encrypt')).not.toThrow();
   });
 
   it.each([[0], [-1], [NaN], [Infinity]])('refuses scale %s', (scale) => {
-    expect(thrown(() => rules.encryptMeta(P, 2, scale)).code).toBe('SCALE_OUT_OF_BOUNDS');
+    expect(thrown(() => rules.checkEncodeScale(P, scale, 'addPlain')).code).toBe('SCALE_OUT_OF_BOUNDS');
   });
 });
 
@@ -198,18 +195,6 @@ describe('addMeta', () => {
     const e = thrown(() => rules.addMeta(ct(2), ct(2, s), 'add'));
     expect(e.code).toBe('SCALE_MISMATCH');
     expect(e.details).toEqual({ op: 'add', scales: [2 ** 40, s] });
-  });
-});
-
-describe('addPlainMeta', () => {
-  it('returns the operand’s metadata', () => {
-    expect(rules.addPlainMeta(P, ct(1, 2 ** 40, 2))).toEqual(ct(1, 2 ** 40, 2));
-  });
-
-  it('refuses a ciphertext scale that cannot be encoded for the plaintext', () => {
-    const e = thrown(() => rules.addPlainMeta(P, ct(2, 2 ** 139)));
-    expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
-    expect(e.details).toEqual({ op: 'addPlain', scale: 2 ** 139, level: 2, bits: 140 });
   });
 });
 
@@ -246,19 +231,7 @@ describe('mulPlainMeta', () => {
     expect(rules.mulPlainMeta(P, ct(1, 2 ** 40, 2), 2 ** 30)).toEqual({ level: 1, scale: 2 ** 70, degree: 2 });
   });
 
-  it('first checks the plain scale can be encoded at the first level', () => {
-    const e = thrown(() => rules.mulPlainMeta(P, ct(0, 1), 2 ** 139));
-    expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
-    expect(e.details).toEqual({ op: 'mulPlain', scale: 2 ** 139, level: 2, bits: 140 });
-  });
-
-  it('then that the plain scale fits the ciphertext’s level', () => {
-    const e = thrown(() => rules.mulPlainMeta(P, ct(0, 1), 2 ** 60));
-    expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
-    expect(e.details).toEqual({ op: 'mulPlain', scale: 2 ** 60, level: 0, bits: 60 });
-  });
-
-  it('then that the product fits', () => {
+  it('checks that the product fits (the plaintext’s own checks are checkEncodeScale and checkPlainLevel)', () => {
     const e = thrown(() => rules.mulPlainMeta(P, ct(0), 2 ** 40));
     expect(e.code).toBe('SCALE_OUT_OF_BOUNDS');
     expect(e.details).toEqual({ op: 'mulPlain', scale: 2 ** 80, level: 0, bits: 60 });

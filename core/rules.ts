@@ -21,13 +21,17 @@ export function checkLevel(params: CkksParams, level: unknown, op: OpName): numb
   return level;
 }
 
-/** A plaintext is encoded at the first data level, then mod-switched down to `level`. */
-export function checkPlainScale(params: CkksParams, scale: number, level: number, op: OpName): void {
+/** SEAL encodes at the first data level: the scale must fit there with a bit to spare for the sign. */
+export function checkEncodeScale(params: CkksParams, scale: number, op: OpName): void {
   if (!(typeof scale === 'number' && Number.isFinite(scale)) || !scaleEncodable(params, scale, params.maxLevel)) {
     throw new HeError('SCALE_OUT_OF_BOUNDS',
       `${op}: cannot encode at scale ${fmtScale(scale)}: it needs more than the ${bitsAt(params, params.maxLevel)} bits of the first level; use a smaller scale`,
       { op, scale, level: params.maxLevel, bits: bitsAt(params, params.maxLevel) });
   }
+}
+
+/** Then the encoded plaintext is mod-switched down to `level`, where its scale must still fit. */
+export function checkPlainLevel(params: CkksParams, scale: number, level: number, op: OpName): void {
   if (level < params.maxLevel && !scaleFits(params, scale, level)) {
     throw new HeError('SCALE_OUT_OF_BOUNDS',
       `${op}: scale ${fmtScale(scale)} does not fit the ${bitsAt(params, level)} bits left at level ${level}; use a smaller scale or a higher level`,
@@ -65,10 +69,6 @@ function keySwitching(params: CkksParams, op: OpName): void {
   }
 }
 
-export function encryptMeta(params: CkksParams, level: number, scale: number): CtMeta {
-  checkPlainScale(params, scale, level, 'encrypt');
-  return { level, scale, degree: 1 };
-}
 
 export function decryptCheck(params: CkksParams, a: CtMeta): void {
   // Decoding is one bit looser than encoding (no sign bit).
@@ -84,13 +84,8 @@ export function addMeta(a: CtMeta, b: CtMeta, op: 'add' | 'sub'): CtMeta {
   return { level: a.level, scale: a.scale, degree: Math.max(a.degree, b.degree) };
 }
 
-export function addPlainMeta(params: CkksParams, a: CtMeta): CtMeta {
-  checkPlainScale(params, a.scale, a.level, 'addPlain');
-  return a;
-}
-
+/** After the plaintext's own checks (encode scale, values, level). */
 export function mulPlainMeta(params: CkksParams, a: CtMeta, plainScale: number): CtMeta {
-  checkPlainScale(params, plainScale, a.level, 'mulPlain');
   const scale = a.scale * plainScale;
   productFits(params, scale, a.level, 'mulPlain');
   return { level: a.level, scale, degree: a.degree };

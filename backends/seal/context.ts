@@ -5,6 +5,7 @@
  * and the parms_id of every level. `delete()` frees all of it.
  */
 import { HeError } from '../../core/errors.js';
+import { fromSeal } from './errors.js';
 import type { CkksParams } from '../../core/params/index.js';
 import type { CipherText, SEALLibrary } from './types.js';
 
@@ -18,6 +19,8 @@ export interface SealContext {
   readonly encryptor: ReturnType<Seal['Encryptor']>;
   readonly decryptor: ReturnType<Seal['Decryptor']>;
   readonly evaluator: ReturnType<Seal['Evaluator']>;
+  /** One handle to SEAL's global pool, passed to every call. */
+  readonly pool: Seal['MemoryPoolHandle']['global'];
   relinKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createRelinKeys']>;
   galoisKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeys']>;
   parmsIdAt(level: number): ReturnType<Seal['ParmsIdType']>;
@@ -55,14 +58,11 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
       throw new HeError('PARAMS_INVALID', `SEAL refused the parameters: ${context.toHuman()}`, {});
     }
 
-    // parms_id per level, and a lookup from its words back to the level (verify mode).
+    // parms_id per level, for mod switching plaintexts and ciphertexts down.
     const parmsIds: ReturnType<Seal['ParmsIdType']>[] = [];
-    const levelByKey = new Map<string, number>();
     let data = context.firstContextData;
     for (let level = params.maxLevel; level >= 0; level--) {
-      const id = own(data.parmsId);
-      parmsIds[level] = id;
-      levelByKey.set(id.values.join(','), data.chainIndex);
+      parmsIds[level] = own(data.parmsId);
       const next = level > 0 ? data.nextContextData : undefined;
       data.delete();
       if (next) data = next;
@@ -78,25 +78,20 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     const encryptor = own(seal.Encryptor(context, publicKey));
     const decryptor = own(seal.Decryptor(context, secretKey));
     const evaluator = own(seal.Evaluator(context));
+    const pool = seal.MemoryPoolHandle.global;
 
     return {
-      seal, params, encoder, encryptor, decryptor, evaluator,
+      seal, params, encoder, encryptor, decryptor, evaluator, pool,
       relinKeys: () => relin ?? unreachable('relinearization keys'),
       galoisKeys: () => galois ?? unreachable('Galois keys'),
       parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),
-      levelOf(ct) {
-        const id = ct.parmsId;
-        try {
-          return levelByKey.get(id.values.join(',')) ?? -1;
-        } finally {
-          id.delete();
-        }
-      },
+      // `ct.parmsId` allocates a native copy that outlives its wrapper; the prime count does not.
+      levelOf: (ct) => ct.coeffModulusSize - 1,
       delete: deleteAll,
     };
   } catch (e) {
     deleteAll();
-    throw e;
+    throw fromSeal('createSealBackend', e);
   }
 }
 

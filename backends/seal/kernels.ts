@@ -1,8 +1,10 @@
 /**
  * Kernels on node-seal objects. Each op passes its own destination so that a throwing
- * SEAL call leaks nothing (node-seal's implicit destinations are lost on error), and
- * every temporary plaintext is freed on every path.
+ * SEAL call leaks nothing (node-seal's implicit destinations are lost on error), and one
+ * memory pool handle (node-seal's default allocates a new one per call, never freed).
+ * Every temporary plaintext is freed on every path.
  */
+import { HeError } from '../../core/errors.js';
 import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
 import { fromSeal } from './errors.js';
@@ -10,25 +12,35 @@ import type { SealContext } from './context.js';
 import type { CipherText, PlainText } from './types.js';
 
 export function sealKernels(c: SealContext): Kernels<CipherText> {
-  const { seal, evaluator, encoder } = c;
+  const { seal, evaluator, encoder, pool } = c;
 
   /** Runs `fill` on a fresh ciphertext; frees it and translates the error if SEAL throws. */
   const into = (op: string, fill: (dest: CipherText) => void): CipherText => {
-    const dest = seal.CipherText();
+    const dest = seal.CipherText({ pool });
     try {
       fill(dest);
-      return dest;
     } catch (e) {
       dest.delete();
       throw fromSeal(op, e);
     }
+    return dest;
+  };
+
+  /** As `into`, then SEAL's transparency rule (c_1.. all zero), checked here rather than thrown from C++. */
+  const opaque = (op: string, fill: (dest: CipherText) => void): CipherText => {
+    const dest = into(op, fill);
+    if (dest.isTransparent) {
+      dest.delete();
+      throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
+    }
+    return dest;
   };
 
   /** Encodes at the first level, switches down to `level`, runs `use`, then frees the plaintext. */
   const withPlain = <R>(op: string, values: Float64Array, scale: number, level: number, use: (pt: PlainText) => R): R => {
-    const pt = seal.PlainText();
+    const pt = seal.PlainText({ pool });
     try {
-      encoder.encode(values, scale, pt);
+      encoder.encode(values, scale, pt, pool);
       if (level < c.params.maxLevel) evaluator.plainModSwitchTo(pt, c.parmsIdAt(level), pt);
       return use(pt);
     } catch (e) {
@@ -42,13 +54,13 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
 
   return {
     encrypt: (values, out) =>
-      withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) => c.encryptor.encrypt(pt, d))),
+      withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) => c.encryptor.encrypt(pt, d, pool))),
 
     decrypt(x) {
-      const pt = seal.PlainText();
+      const pt = seal.PlainText({ pool });
       try {
         c.decryptor.decrypt(x, pt);
-        return Float64Array.from(encoder.decode(pt) as Float64Array);
+        return Float64Array.from(encoder.decode(pt, pool) as Float64Array);
       } catch (e) {
         throw fromSeal('decrypt', e);
       } finally {
@@ -56,20 +68,20 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
       }
     },
 
-    add: (a, b) => into('add', (d) => evaluator.add(a, b, d)),
-    sub: (a, b) => into('sub', (d) => evaluator.sub(a, b, d)),
-    neg: (a) => into('neg', (d) => evaluator.negate(a, d)),
+    add: (a, b) => opaque('add', (d) => evaluator.add(a, b, d)),
+    sub: (a, b) => opaque('sub', (d) => evaluator.sub(a, b, d)),
+    neg: (a) => opaque('neg', (d) => evaluator.negate(a, d)),
     addPlain: (a, values, out) =>
-      withPlain('addPlain', values, out.scale, out.level, (pt) => into('addPlain', (d) => evaluator.addPlain(a, pt, d))),
+      withPlain('addPlain', values, out.scale, out.level, (pt) => opaque('addPlain', (d) => evaluator.addPlain(a, pt, d, pool))),
     mulPlain: (a, values, plainScale, out) =>
-      withPlain('mulPlain', values, plainScale, out.level, (pt) => into('mulPlain', (d) => evaluator.multiplyPlain(a, pt, d))),
-    mul: (a, b) => into('mul', (d) => evaluator.multiply(a, b, d)),
-    square: (a) => into('square', (d) => evaluator.square(a, d)),
-    relinearize: (a) => into('relinearize', (d) => evaluator.relinearize(a, c.relinKeys(), d)),
-    rescale: (a) => into('rescale', (d) => evaluator.rescaleToNext(a, d)),
-    dropLevelTo: (a, out) => into('dropLevelTo', (d) => evaluator.cipherModSwitchTo(a, c.parmsIdAt(out.level), d)),
+      withPlain('mulPlain', values, plainScale, out.level, (pt) => opaque('mulPlain', (d) => evaluator.multiplyPlain(a, pt, d, pool))),
+    mul: (a, b) => opaque('mul', (d) => evaluator.multiply(a, b, d, pool)),
+    square: (a) => opaque('square', (d) => evaluator.square(a, d, pool)),
+    relinearize: (a) => opaque('relinearize', (d) => evaluator.relinearize(a, c.relinKeys(), d, pool)),
+    rescale: (a) => opaque('rescale', (d) => evaluator.rescaleToNext(a, d, pool)),
+    dropLevelTo: (a, out) => opaque('dropLevelTo', (d) => evaluator.cipherModSwitchTo(a, c.parmsIdAt(out.level), d, pool)),
     // SEAL walks the NAF itself; the checked layer has already confirmed every term has a key.
-    rotate: (a, step) => into('rotate', (d) => evaluator.rotateVector(a, step, c.galoisKeys(), d)),
+    rotate: (a, step) => opaque('rotate', (d) => evaluator.rotateVector(a, step, c.galoisKeys(), d, pool)),
     copy: (a) => into('copy', (d) => d.copy(a)),
     free: (a) => a.delete(),
     close: () => c.delete(),

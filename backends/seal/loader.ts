@@ -4,12 +4,15 @@ import type { SEALLibrary } from './types.js';
 type Factory = () => Promise<SEALLibrary>;
 
 // The only import of node-seal's entry point: a later move to node-seal 7 touches this folder only.
-// The `throws` build raises on transparent results, which the simulator mirrors.
+// The `allows` build does not throw on transparent results; the kernels check `isTransparent`
+// themselves. Every C++ exception that crosses into JavaScript leaks WebAssembly stack, and a
+// few hundred of them crash the module, so hekit never lets SEAL throw in normal use: the
+// checked layer refuses bad ops first, and transparency is detected in JavaScript.
 let loading: Promise<SEALLibrary> | undefined;
 
 /** Loads node-seal's WebAssembly module once per thread and shares it. */
 export function loadSeal(): Promise<SEALLibrary> {
-  loading ??= import('node-seal/throws_wasm_node_umd.js')
+  loading ??= import('node-seal/allows_wasm_node_umd.js')
     .then((m) => {
       // A CommonJS module: Node hands over module.exports as `default`; its typings describe one level deeper.
       const exported: unknown = m.default;

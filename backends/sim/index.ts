@@ -8,7 +8,7 @@ import { HeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
 import { validateRotations } from '../../core/rotation.js';
-import { SlotEncoder } from './encoder.js';
+import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
 import { simKernels, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';

@@ -7,7 +7,7 @@ import { HeError, fmtScale } from '../../core/errors.js';
 import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
-import type { SlotEncoder } from './encoder.js';
+import type { SlotEncoder } from '../../core/encoding.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
 import type { NoiseSources } from './noise.js';
 
@@ -71,8 +71,8 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     return ct;
   };
 
-  const plainFingerprint = (values: Float64Array, scale: number, op: string): bigint =>
-    encoder.inspect(values, scale, op).zero ? 0n : fingerprints.plain(values, scale);
+  const plainFingerprint = (values: Float64Array, scale: number): bigint =>
+    encoder.isZero(values, scale) ? 0n : fingerprints.plain(values, scale);
 
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
@@ -130,7 +130,6 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
   return {
     encrypt(values, out) {
-      encoder.inspect(values, out.scale, 'encrypt');
       noOverflow(values, out.scale, out.level, 'encrypt');
       const u = (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale);
       return {
@@ -155,7 +154,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     },
 
     addPlain(a, plain, out) {
-      const f = plainFingerprint(plain, out.scale, 'addPlain');
+      const f = plainFingerprint(plain, out.scale);
       noOverflow(plain, out.scale, out.level, 'addPlain', 'plain');
       const values = new Float64Array(n);
       for (let k = 0; k < n; k++) values[k] = (a.values[k] as number) + (plain[k] as number);
@@ -163,7 +162,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     },
 
     mulPlain(a, plain, plainScale, out) {
-      const f = plainFingerprint(plain, plainScale, 'mulPlain');
+      const f = plainFingerprint(plain, plainScale);
       noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain');
       const values = new Float64Array(n);
       const variance = new Float64Array(n);

@@ -1,19 +1,14 @@
 /**
- * The parts of SEAL's CKKS encoder whose outcome is not predictable from metadata:
- * whether the encoded coefficients overflow the modulus, and whether they all round
- * to zero (a "transparent" plaintext). Cheap bounds settle almost every call; only
+ * The parts of SEAL's CKKS encoder whose outcome metadata cannot predict: whether the
+ * encoded coefficients overflow the modulus ("encoded values are too large"), whether
+ * they all round to zero (a plaintext that makes products transparent), and whether
+ * values stay below Q_l / 2 at a level. Cheap bounds settle almost every call; only
  * borderline inputs pay for the exact O(N log N) transform SEAL itself runs.
  */
-import { HeError, fmtScale } from '../../core/errors.js';
-import type { CkksParams } from '../../core/params/index.js';
-
-export interface EncodeFacts {
-  /** Every coefficient rounds to 0: multiplying by it yields a transparent ciphertext. */
-  readonly zero: boolean;
-}
+import { HeError, fmtScale } from './errors.js';
+import type { CkksParams } from './params/index.js';
 
 export class SlotEncoder {
-  readonly #n: number;
   readonly #ringDegree: number;
   /** Index j = (a_k - 1) / 2 of slot k's root ζ_k = ω^{a_k}, and of its conjugate. */
   readonly #slotIndex: Uint32Array;
@@ -22,12 +17,12 @@ export class SlotEncoder {
 
   constructor(private readonly params: CkksParams) {
     const N = params.ringDegree;
+    const n = params.slots;
     this.#ringDegree = N;
-    this.#n = params.slots;
-    this.#slotIndex = new Uint32Array(this.#n);
-    this.#conjIndex = new Uint32Array(this.#n);
+    this.#slotIndex = new Uint32Array(n);
+    this.#conjIndex = new Uint32Array(n);
     let a = 1;
-    for (let k = 0; k < this.#n; k++) {
+    for (let k = 0; k < n; k++) {
       this.#slotIndex[k] = (a - 1) / 2;
       this.#conjIndex[k] = (2 * N - a - 1) / 2;
       a = (a * 3) % (2 * N);
@@ -35,55 +30,37 @@ export class SlotEncoder {
     this.#fft = new ComplexFft(N);
   }
 
-  /** Runs SEAL's "encoded values are too large" check and decides whether the plaintext is zero. */
-  inspect(values: Float64Array, scale: number, op: string): EncodeFacts {
-    const N = this.#ringDegree;
+  /** SEAL's encoder check at the first data level: throws VALUES_TOO_LARGE as SEAL would. */
+  checkEncodable(values: Float64Array, scale: number, op: string): void {
     const bits = this.params.levelBits[this.params.maxLevel] as number;
-    let maxAbs = 0;
-    let sumSq = 0;
-    for (let k = 0; k < values.length; k++) {
-      const v = values[k] as number;
-      const a = Math.abs(v);
-      if (a > maxAbs) maxAbs = a;
-      sumSq += v * v;
-    }
-    // |c_i| <= scale * max|z|, and by Parseval sum c_i^2 = 2 scale^2 sum z^2 / N.
-    const surelyFits = coeffBits(scale * maxAbs) < bits;
-    const surelyNonZero = (2 * scale * scale * sumSq) / N >= N / 4;
-    if (surelyFits && surelyNonZero) return { zero: false };
-
-    const coeffs = this.coefficients(values, scale);
-    let maxCoeff = 0;
-    let zero = true;
-    for (let i = 0; i < N; i++) {
-      const c = Math.abs(coeffs[i] as number);
-      if (c > maxCoeff) maxCoeff = c;
-      if (Math.round(c) !== 0) zero = false;
-    }
+    const maxAbs = maxAbsOf(values);
+    // |c_i| <= scale * max|z|: the transform is needed only near the limit.
+    if (coeffBits(scale * maxAbs) < bits) return;
+    const maxCoeff = maxAbsOf(this.coefficients(values, scale));
     if (coeffBits(maxCoeff) >= bits) {
       throw new HeError('VALUES_TOO_LARGE',
         `${op}: values times scale ${fmtScale(scale)} need ${coeffBits(maxCoeff)} bits, more than the ${bits}-bit modulus; scale the data down or use a smaller scale`,
         { op, scale, maxValue: maxAbs, bits });
     }
-    return { zero };
+  }
+
+  /** Every coefficient rounds to 0 (SEAL rounds half away from zero). */
+  isZero(values: Float64Array, scale: number): boolean {
+    const N = this.#ringDegree;
+    let sumSq = 0;
+    for (let k = 0; k < values.length; k++) sumSq += (values[k] as number) ** 2;
+    // By Parseval sum c_i^2 = 2 scale^2 sum z^2 / N; all |c_i| < 1/2 needs that below N/4.
+    if ((2 * scale * scale * sumSq) / N >= N / 4) return false;
+    return maxAbsOf(this.coefficients(values, scale)) < 0.5;
   }
 
   /**
    * Whether values encoded at `scale`, plus an error of up to `margin` per slot, stay below
-   * `halfModulus` in every coefficient, so that reduction modulo Q_l keeps them. Cheap bound
-   * first (|c_i| <= scale·max|z|), the exact transform only near the edge.
+   * `halfModulus` in every coefficient, so that reduction modulo Q_l keeps them.
    */
   fits(values: Float64Array, scale: number, halfModulus: number, margin = 0): boolean {
-    let maxAbs = 0;
-    for (let k = 0; k < values.length; k++) {
-      const a = Math.abs(values[k] as number);
-      if (a > maxAbs) maxAbs = a;
-    }
-    if (scale * (maxAbs + margin) < halfModulus) return true;
-    const coeffs = this.coefficients(values, scale);
-    let maxCoeff = 0;
-    for (let i = 0; i < coeffs.length; i++) maxCoeff = Math.max(maxCoeff, Math.abs(coeffs[i] as number));
-    return maxCoeff + scale * margin < halfModulus;
+    if (scale * (maxAbsOf(values) + margin) < halfModulus) return true;
+    return maxAbsOf(this.coefficients(values, scale)) + scale * margin < halfModulus;
   }
 
   /** Real coefficients before rounding: c_i = Re(ω^{-i} · Σ_j u_j e^{-2πi·ij/N}) · scale/N, with u_j the value at root ω^{2j+1}. */
@@ -104,6 +81,12 @@ export class SlotEncoder {
     }
     return out;
   }
+}
+
+function maxAbsOf(values: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < values.length; k++) m = Math.max(m, Math.abs(values[k] as number));
+  return m;
 }
 
 /** SEAL's bit count of the largest coefficient, plus one for the sign. */
