@@ -10,7 +10,7 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../cor
 import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
-import { simKernels, type SimCiphertext } from './kernels.js';
+import { errorVariance, simKernels, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
 
@@ -79,7 +79,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
     for (let k = 0; k < n; k++) {
       const z = p.values[k] as number;
       // Decoding runs a double-precision FFT: about 2^-53·|z| per slot, per log2(N) stage.
-      const s = Math.sqrt((p.variance[k] as number) + floor * z * z);
+      const s = Math.sqrt(errorVariance(p, k) + floor * z * z);
       std[k] = s;
       const b = (tailFactors[p.tail[k] as number] as number) * s;
       bound[k] = b;

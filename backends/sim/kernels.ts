@@ -1,25 +1,31 @@
 /**
- * Simulator kernels: exact float64 values (what SEAL would decrypt without noise) plus a
- * per-slot error variance following NOISE.md §3.3, and fingerprints for SEAL's
- * transparency check. Plain typed-array loops, O(slots) per op.
+ * Simulator kernels: exact float64 values (what SEAL would decrypt without noise), a
+ * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
+ * check. Plain typed-array loops, O(slots) per op.
+ *
+ * The error of slot k is modelled as a random part of variance `variance[k]`, fresh for
+ * every event, plus a fixed part of amplitude `bias[k]`: the key-switching bias, identical
+ * every time a key is used at a level, so it adds up linearly across ciphertexts.
  */
+import type { SlotEncoder } from '../../core/encoding.js';
 import { HeError, fmtScale } from '../../core/errors.js';
 import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
-import type { SlotEncoder } from '../../core/encoding.js';
+import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
 import type { NoiseSources } from './noise.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
   readonly values: Float64Array;
-  /** Predicted variance of the decrypted error, per slot, in decoded units. */
+  /** Variance of the random part of the decrypted error, per slot, in decoded units. */
   readonly variance: Float64Array;
+  /** Amplitude of the fixed (key-switching bias) part of the error, per slot, in decoded units. */
+  readonly bias: Float64Array;
   readonly fingerprint: Fingerprint;
-  /** Fresh encryptions this ciphertext descends from, as a 32-bit Bloom mask. */
-  readonly ancestry: number;
-  /** The variance is an upper bound: correlated operands were combined by the amplitude rule. */
+  readonly ancestry: Ancestry;
+  /** The estimate is an upper bound: correlated errors were combined by amplitude. */
   readonly upperBound: boolean;
   /** Per slot, the heaviest error tail in its history (a `Tail`). */
   readonly tail: Uint8Array;
@@ -35,6 +41,10 @@ export interface SimDeps {
   readonly tailFactors: readonly number[];
 }
 
+/** Total error variance of slot k: random part plus the fixed part's square. */
+export const errorVariance = (ct: SimCiphertext, k: number): number =>
+  (ct.variance[k] as number) + (ct.bias[k] as number) ** 2;
+
 export function simKernels({ params, encoder, noise, fingerprints, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
 
@@ -46,15 +56,15 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     halfModulus.push(Number(modulus) / 2);
   }
 
-  /** Largest error bound over the slots, by each slot's tail: the room the error needs above the values. */
+  /** Largest error bound over the slots: the room the error needs above the values. */
   const errorMargin = (ct: SimCiphertext): number => {
     let m = 0;
-    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[ct.tail[k] as number] as number) * Math.sqrt(ct.variance[k] as number));
+    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[ct.tail[k] as number] as number) * Math.sqrt(errorVariance(ct, k)));
     return m;
   };
 
   /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
-  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what = 'result', margin = 0): void => {
+  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what: string, margin: number): void => {
     const half = halfModulus[level] as number;
     if (!encoder.fits(values, scale, half, margin)) {
       throw new HeError('OVERFLOW',
@@ -77,17 +87,23 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
-    const correlated = (a.ancestry & b.ancestry) !== 0;
+    const bias = new Float64Array(n);
+    const correlated = shareAncestor(a.ancestry, b.ancestry);
+    let biased = false;
     for (let k = 0; k < n; k++) {
       values[k] = (a.values[k] as number) + sign * (b.values[k] as number);
       const ua = a.variance[k] as number, ub = b.variance[k] as number;
       variance[k] = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
+      // Biases of one key add coherently; of different keys they would not: assume the worst.
+      const ba = a.bias[k] as number, bb = b.bias[k] as number;
+      bias[k] = ba + bb;
+      biased ||= ba > 0 && bb > 0;
     }
     return checked({
-      values, variance,
+      values, variance, bias,
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
-      ancestry: a.ancestry | b.ancestry,
-      upperBound: a.upperBound || b.upperBound || correlated,
+      ancestry: unionAncestry(a.ancestry, b.ancestry),
+      upperBound: a.upperBound || b.upperBound || correlated || biased,
       tail: maxTail(a.tail, b.tail),
     }, op, out);
   };
@@ -95,7 +111,9 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
-    const correlated = a === b || (a.ancestry & b.ancestry) !== 0;
+    const bias = new Float64Array(n);
+    const self = a === b;
+    const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     const tail = maxTail(a.tail, b.tail);
     for (let k = 0; k < n; k++) {
       const za = a.values[k] as number, zb = b.values[k] as number;
@@ -103,40 +121,50 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       values[k] = za * zb;
       // Error = zb·ea + za·eb + ea·eb. Independent: variances add. Square: E[e⁴] = 6u² for Laplace
       // errors (3u² if Gaussian). Otherwise correlated: amplitudes add (Cauchy-Schwarz), an upper bound.
-      const second = a === b ? 6 * ua * ua : correlated ? 6 * ua * ub : ua * ub;
-      const first = a === b ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
-      const total = correlated && a !== b ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
+      const ea = errorVariance(a, k), eb = errorVariance(b, k);
+      const second = self ? 6 * ea * ea : correlated ? 6 * ea * eb : ea * eb;
+      const first = self ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
+      const total = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
       variance[k] = total;
+      bias[k] = Math.abs(zb) * (a.bias[k] as number) + Math.abs(za) * (b.bias[k] as number);
       // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
-      if (second > 1e-4 * total) tail[k] = 2;
+      if (second > 1e-4 * (total + (bias[k] as number) ** 2)) tail[k] = 2;
     }
     return checked({
-      values, variance,
+      values, variance, bias,
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
-      ancestry: a.ancestry | b.ancestry,
-      upperBound: a.upperBound || b.upperBound || (correlated && a !== b),
+      ancestry: unionAncestry(a.ancestry, b.ancestry),
+      upperBound: a.upperBound || b.upperBound || (correlated && !self),
       tail,
     }, op, out);
   };
 
-  const withNoise = (a: SimCiphertext, added: Float64Array | number, scale: number, fingerprint: Fingerprint, extra: Partial<SimCiphertext> = {}): SimCiphertext => {
+  /** Adds a fresh error of `random` variance (integer units, divided by scale²) to every slot. */
+  const withRandom = (a: SimCiphertext, random: number, scale: number, fingerprint: Fingerprint, extra: Partial<SimCiphertext> = {}): SimCiphertext => {
     const variance = new Float64Array(n);
-    const s2 = scale * scale;
-    for (let k = 0; k < n; k++) {
-      variance[k] = (a.variance[k] as number) + (typeof added === 'number' ? added : (added[k] as number)) / s2;
-    }
-    return { ...a, values: a.values, variance, fingerprint, ...extra };
+    const added = random / (scale * scale);
+    for (let k = 0; k < n; k++) variance[k] = (a.variance[k] as number) + added;
+    return { ...a, variance, fingerprint, ...extra };
+  };
+
+  /** A key switch at `level`: a fresh random part, and the key's fixed bias on top of the existing one. */
+  const keySwitched = (a: SimCiphertext, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => {
+    const profile = noise.keySwitchBias(level);
+    const bias = new Float64Array(n);
+    for (let k = 0; k < n; k++) bias[k] = (a.bias[k] as number) + (profile[k] as number) / scale;
+    return withRandom(a, noise.keySwitchRandom(level), scale, fingerprint, { bias });
   };
 
   return {
     encrypt(values, out) {
-      noOverflow(values, out.scale, out.level, 'encrypt');
+      noOverflow(values, out.scale, out.level, 'encrypt', 'plain', 0);
       const u = (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale);
       return {
         values: Float64Array.from(values),
         variance: new Float64Array(n).fill(u),
+        bias: new Float64Array(n),
         fingerprint: fingerprints.fresh(),
-        ancestry: 1 << (nextAncestor() % 32),
+        ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
         tail: new Uint8Array(n),
       };
@@ -155,36 +183,38 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     addPlain(a, plain, out) {
       const f = plainFingerprint(plain, out.scale);
-      noOverflow(plain, out.scale, out.level, 'addPlain', 'plain');
+      noOverflow(plain, out.scale, out.level, 'addPlain', 'plain', 0);
       const values = new Float64Array(n);
       for (let k = 0; k < n; k++) values[k] = (a.values[k] as number) + (plain[k] as number);
-      return checked({ ...withNoise(a, noise.encoding, out.scale, fingerprints.addPlain(a.fingerprint, f)), values }, 'addPlain', out);
+      return checked({ ...withRandom(a, noise.encoding, out.scale, fingerprints.addPlain(a.fingerprint, f)), values }, 'addPlain', out);
     },
 
     mulPlain(a, plain, plainScale, out) {
       const f = plainFingerprint(plain, plainScale);
-      noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain');
+      noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain', 0);
       const values = new Float64Array(n);
       const variance = new Float64Array(n);
+      const bias = new Float64Array(n);
       const e = noise.encoding / (plainScale * plainScale);
       for (let k = 0; k < n; k++) {
         const z = a.values[k] as number, w = plain[k] as number, u = a.variance[k] as number;
         values[k] = z * w;
-        variance[k] = w * w * u + z * z * e + u * e;
+        variance[k] = w * w * u + z * z * e + errorVariance(a, k) * e;
+        bias[k] = Math.abs(w) * (a.bias[k] as number);
       }
-      return checked({ ...a, values, variance, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+      return checked({ ...a, values, variance, bias, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
     },
 
     mul: (a, b, out) => product(a, b, 'mul', out),
     square: (a, out) => product(a, a, 'square', out),
 
     relinearize(a, out) {
-      return checked(withNoise(a, noise.keySwitch(out.level), out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
+      return checked(keySwitched(a, out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
     },
 
     rescale(a, out) {
       const size = out.degree + 1;
-      return checked(withNoise(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
+      return checked(withRandom(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
         tail: size > 2 ? a.tail.map((t) => Math.max(t, 1)) : a.tail,
       }), 'rescale', out);
     },
@@ -198,18 +228,14 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       let ct = a;
       for (const term of terms) {
         const shift = ((term % n) + n) % n;
-        const values = new Float64Array(n);
-        const variance = new Float64Array(n);
-        const tail = new Uint8Array(n);
-        const ks = noise.keySwitch(out.level);
-        const s2 = out.scale * out.scale;
-        for (let k = 0; k < n; k++) {
-          const from = k + shift < n ? k + shift : k + shift - n;
-          values[k] = ct.values[from] as number;
-          variance[k] = (ct.variance[from] as number) + (ks[k] as number) / s2;
-          tail[k] = ct.tail[from] as number;
-        }
-        ct = checked({ ...ct, values, variance, tail, fingerprint: fingerprints.rotate(ct.fingerprint, shift, out.level) }, 'rotate', out);
+        const moved = {
+          ...ct,
+          values: rotated(ct.values, shift),
+          variance: rotated(ct.variance, shift),
+          bias: rotated(ct.bias, shift),
+          tail: rotated(ct.tail, shift),
+        };
+        ct = checked(keySwitched(moved, out.level, out.scale, fingerprints.rotate(ct.fingerprint, shift, out.level)), 'rotate', out);
       }
       return ct;
     },
@@ -224,6 +250,14 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     close() {},
   };
+}
+
+/** Slot k of the result is slot k + shift of the input (a left rotation). */
+function rotated<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
+  const out = new (a.constructor as new (length: number) => T)(a.length);
+  out.set(a.subarray(shift), 0);
+  out.set(a.subarray(0, shift), a.length - shift);
+  return out;
 }
 
 function maxTail(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -51,23 +51,29 @@ export class NoiseSources {
     return (this.#N / 2) * (sum / 12);
   }
 
-  /** Key switch at `level`, per output slot: centred digits + rounding + the fixed mean-digit bias on low frequencies. */
-  keySwitch(level: number): Float64Array {
-    let v = this.#keySwitch.get(level);
-    if (v) return v;
+  /** Fresh part of a key switch at `level`: centred digits times key errors, plus the final rounding. */
+  keySwitchRandom(level: number): number {
     const N = this.#N;
     const P = Number(this.params.specialPrime ?? 1n);
     let digits = 0;
+    for (let j = 0; j <= level; j++) digits += ((this.params.dataPrimeValues[j] as number) / P) ** 2;
+    return ((N * N * SIGMA2) / 24) * digits + this.rounding(2);
+  }
+
+  /**
+   * Fixed part of a key switch at `level`, as an amplitude per output slot: SEAL's digits are
+   * not centred, so their means times the key's errors give the same bias every time the same
+   * key is used at that level, concentrated on low-frequency slots (profile w_k).
+   */
+  keySwitchBias(level: number): Float64Array {
+    let v = this.#keySwitch.get(level);
+    if (v) return v;
+    const P = Number(this.params.specialPrime ?? 1n);
     let means = 0;
-    for (let j = 0; j <= level; j++) {
-      const q = this.params.dataPrimeValues[j] as number;
-      digits += (q / P) ** 2;
-      means += ((q - 1) / 2 / P) ** 2;
-    }
-    const uniform = ((N * N * SIGMA2) / 24) * digits + this.rounding(2);
-    const bias = ((N * SIGMA2) / 2) * means;
+    for (let j = 0; j <= level; j++) means += (((this.params.dataPrimeValues[j] as number) - 1) / 2 / P) ** 2;
+    const perProfile = ((this.#N * SIGMA2) / 2) * means;
     v = new Float64Array(this.params.slots);
-    for (let k = 0; k < v.length; k++) v[k] = uniform + bias * (this.#lowFrequency[k] as number);
+    for (let k = 0; k < v.length; k++) v[k] = Math.sqrt(perProfile * (this.#lowFrequency[k] as number));
     this.#keySwitch.set(level, v);
     return v;
   }
