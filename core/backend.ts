@@ -306,6 +306,16 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         { op, length: values.length, slots });
     }
     const out = new Float64Array(slots);
+    if (values instanceof Float64Array) {
+      out.set(values);
+      for (let i = 0; i < values.length; i++) {
+        // x - x is 0 exactly for finite x and NaN otherwise.
+        if ((values[i] as number) - (values[i] as number) !== 0) {
+          throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${values[i]}) is not a finite number`, { op, index: i });
+        }
+      }
+      return out;
+    }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {

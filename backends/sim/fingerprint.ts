@@ -119,18 +119,21 @@ export class FingerprintAlgebra {
   }
 }
 
-/** FNV-style hash of sign·values and the scale; -0 and 0 hash alike. */
+/** FNV-style hash of the bits of sign·values and of the scale; -0 and 0 hash alike. */
 function oddContentHash(values: Float64Array, scale: number, sign: number): bigint {
-  const buffer = new Float64Array(1);
-  const words = new Uint32Array(buffer.buffer);
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  const flip = sign < 0 ? 0x80000000 : 0;
   let h1 = 0x811c9dc5, h2 = 0x01000193;
-  const mix = (v: number) => {
-    buffer[0] = v === 0 ? 0 : v;
-    h1 = Math.imul(h1 ^ (words[0] as number), 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ (words[1] as number), 0x5bd1e995) >>> 0;
-  };
-  for (let k = 0; k < values.length; k++) mix(sign * (values[k] as number));
-  mix(scale);
+  for (let i = 0; i < words.length; i += 2) {
+    const lo = words[i] as number;
+    let hi = (words[i + 1] as number) ^ flip;
+    if (lo === 0 && (hi & 0x7fffffff) === 0) hi = 0;
+    h1 = Math.imul(h1 ^ lo, 0x01000193) ^ hi;
+    h2 = Math.imul(h2 ^ hi, 0x5bd1e995) ^ lo;
+  }
+  const s = new Uint32Array(Float64Array.of(scale).buffer);
+  h1 = Math.imul(h1 ^ (s[0] as number), 0x01000193) >>> 0;
+  h2 = Math.imul(h2 ^ (s[1] as number), 0x5bd1e995) >>> 0;
   return (BigInt(h1) << 29n) ^ BigInt(h2);
 }
 

@@ -10,7 +10,7 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../cor
 import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
-import { errorVariance, simKernels, type SimCiphertext } from './kernels.js';
+import { errorVariance, simKernels, tailAt, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
 
@@ -81,7 +81,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       // Decoding runs a double-precision FFT: about 2^-53·|z| per slot, per log2(N) stage.
       const s = Math.sqrt(errorVariance(p, k) + floor * z * z);
       std[k] = s;
-      const b = (tailFactors[p.tail[k] as number] as number) * s;
+      const b = (tailFactors[tailAt(p, k)] as number) * s;
       bound[k] = b;
       sum += s;
       if (s > maxStd) maxStd = s;

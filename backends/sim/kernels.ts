@@ -1,7 +1,7 @@
 /**
  * Simulator kernels: exact float64 values (what SEAL would decrypt without noise), a
  * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
- * check. Plain typed-array loops, O(slots) per op.
+ * check. Plain typed-array loops, O(slots) per op, no per-slot allocation.
  *
  * The error of slot k is modelled as a random part of variance `variance[k]`, fresh for
  * every event, plus a fixed part of amplitude `bias[k]`: the key-switching bias, identical
@@ -14,21 +14,30 @@ import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
-import type { NoiseSources } from './noise.js';
+import type { NoiseSources, Tail } from './noise.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
   readonly values: Float64Array;
   /** Variance of the random part of the decrypted error, per slot, in decoded units. */
   readonly variance: Float64Array;
-  /** Amplitude of the fixed (key-switching bias) part of the error, per slot, in decoded units. */
-  readonly bias: Float64Array;
+  /** Amplitude of the fixed (key-switching bias) part of the error, per slot; null before any key switch. */
+  readonly bias: Float64Array | null;
+  /** Per slot, the heaviest error tail in its history (a `Tail`); null while all are Laplace. */
+  readonly tail: Uint8Array | null;
+  /** Maxima over the slots of |values|, variance, bias and tail: cheap overflow checks. */
+  readonly peak: Peak;
   readonly fingerprint: Fingerprint;
   readonly ancestry: Ancestry;
   /** The estimate is an upper bound: correlated errors were combined by amplitude. */
   readonly upperBound: boolean;
-  /** Per slot, the heaviest error tail in its history (a `Tail`). */
-  readonly tail: Uint8Array;
+}
+
+interface Peak {
+  readonly value: number;
+  readonly variance: number;
+  readonly bias: number;
+  readonly tail: Tail;
 }
 
 export interface SimDeps {
@@ -41,9 +50,14 @@ export interface SimDeps {
   readonly tailFactors: readonly number[];
 }
 
+type Parts = SimCiphertext;
+
 /** Total error variance of slot k: random part plus the fixed part's square. */
-export const errorVariance = (ct: SimCiphertext, k: number): number =>
-  (ct.variance[k] as number) + (ct.bias[k] as number) ** 2;
+export const errorVariance = (ct: Parts, k: number): number =>
+  (ct.variance[k] as number) + (ct.bias ? (ct.bias[k] as number) ** 2 : 0);
+
+/** Tail class of slot k. */
+export const tailAt = (ct: Parts, k: number): Tail => (ct.tail ? (ct.tail[k] as Tail) : 0);
 
 export function simKernels({ params, encoder, noise, fingerprints, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
@@ -56,29 +70,35 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     halfModulus.push(Number(modulus) / 2);
   }
 
-  /** Largest error bound over the slots: the room the error needs above the values. */
-  const errorMargin = (ct: SimCiphertext): number => {
-    let m = 0;
-    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[ct.tail[k] as number] as number) * Math.sqrt(errorVariance(ct, k)));
-    return m;
-  };
-
   /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
-  const noOverflow = (values: Float64Array, scale: number, level: number, op: string, what: string, margin: number): void => {
-    const half = halfModulus[level] as number;
-    if (!encoder.fits(values, scale, half, margin)) {
-      throw new HeError('OVERFLOW',
-        `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2(half * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
-        { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
-    }
+  const overflow = (op: string, what: string, values: Float64Array, out: CtMeta) =>
+    new HeError('OVERFLOW',
+      `${op}: ${what} values times scale ${fmtScale(out.scale)} exceed the ${Math.log2(halfModulus[out.level] as number * 2).toFixed(1)}-bit modulus at level ${out.level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
+      { op, scale: out.scale, level: out.level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
+
+  const plainFits = (values: Float64Array, scale: number, out: CtMeta, op: string): void => {
+    if (!encoder.fits(values, scale, halfModulus[out.level] as number)) throw overflow(op, 'plain', values, { ...out, scale });
   };
 
+  /** SEAL's overflow and transparency outcomes for a new ciphertext. */
   const checked = (ct: SimCiphertext, op: string, out: CtMeta): SimCiphertext => {
-    noOverflow(ct.values, out.scale, out.level, op, 'result', errorMargin(ct));
+    const half = halfModulus[out.level] as number;
+    const { peak } = ct;
+    const margin = (tailFactors[peak.tail] as number) * Math.sqrt(peak.variance + peak.bias ** 2);
+    if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
+      throw overflow(op, 'result', ct.values, out);
+    }
     if (isTransparent(ct.fingerprint)) {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
     }
     return ct;
+  };
+
+  /** Largest error bound over the slots: the room the error needs above the values. */
+  const errorMargin = (ct: Parts): number => {
+    let m = 0;
+    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[tailAt(ct, k)] as number) * Math.sqrt(errorVariance(ct, k)));
+    return m;
   };
 
   const plainFingerprint = (values: Float64Array, scale: number): bigint =>
@@ -87,34 +107,36 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
-    const bias = new Float64Array(n);
     const correlated = shareAncestor(a.ancestry, b.ancestry);
-    let biased = false;
+    let peakValue = 0, peakVariance = 0;
     for (let k = 0; k < n; k++) {
-      values[k] = (a.values[k] as number) + sign * (b.values[k] as number);
+      const v = (a.values[k] as number) + sign * (b.values[k] as number);
       const ua = a.variance[k] as number, ub = b.variance[k] as number;
-      variance[k] = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
-      // Biases of one key add coherently; of different keys they would not: assume the worst.
-      const ba = a.bias[k] as number, bb = b.bias[k] as number;
-      bias[k] = ba + bb;
-      biased ||= ba > 0 && bb > 0;
+      const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
+      values[k] = v;
+      variance[k] = u;
+      peakValue = Math.max(peakValue, Math.abs(v));
+      peakVariance = Math.max(peakVariance, u);
     }
+    // Biases of one key add coherently; of different keys they would not: assume the worst.
+    const bias = sum(a.bias, b.bias);
     return checked({
-      values, variance, bias,
+      values, variance, bias, tail: maxTail(a.tail, b.tail),
+      peak: { value: peakValue, variance: peakVariance, bias: a.peak.bias + b.peak.bias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || correlated || biased,
-      tail: maxTail(a.tail, b.tail),
+      upperBound: a.upperBound || b.upperBound || correlated || (a.bias !== null && b.bias !== null),
     }, op, out);
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
-    const bias = new Float64Array(n);
+    const bias = a.bias || b.bias ? new Float64Array(n) : null;
     const self = a === b;
     const correlated = self || shareAncestor(a.ancestry, b.ancestry);
-    const tail = maxTail(a.tail, b.tail);
+    let tail = maxTail(a.tail, b.tail);
+    let peakValue = 0, peakVariance = 0, peakBias = 0, heavy = false;
     for (let k = 0; k < n; k++) {
       const za = a.values[k] as number, zb = b.values[k] as number;
       const ua = a.variance[k] as number, ub = b.variance[k] as number;
@@ -126,48 +148,69 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       const first = self ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
       const total = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
       variance[k] = total;
-      bias[k] = Math.abs(zb) * (a.bias[k] as number) + Math.abs(za) * (b.bias[k] as number);
+      const bk = bias ? Math.abs(zb) * (a.bias ? (a.bias[k] as number) : 0) + Math.abs(za) * (b.bias ? (b.bias[k] as number) : 0) : 0;
+      if (bias) bias[k] = bk;
+      peakValue = Math.max(peakValue, Math.abs(za * zb));
+      peakVariance = Math.max(peakVariance, total);
+      peakBias = Math.max(peakBias, bk);
       // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
-      if (second > 1e-4 * (total + (bias[k] as number) ** 2)) tail[k] = 2;
+      if (second > 1e-4 * (total + bk * bk)) {
+        tail ??= new Uint8Array(n);
+        tail[k] = 2;
+        heavy = true;
+      }
     }
+    const peakTail = Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail;
     return checked({
-      values, variance, bias,
+      values, variance, bias, tail,
+      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: peakTail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
-      tail,
     }, op, out);
   };
 
   /** Adds a fresh error of `random` variance (integer units, divided by scale²) to every slot. */
-  const withRandom = (a: SimCiphertext, random: number, scale: number, fingerprint: Fingerprint, extra: Partial<SimCiphertext> = {}): SimCiphertext => {
+  const withRandom = (a: Parts, random: number, scale: number): Float64Array => {
     const variance = new Float64Array(n);
     const added = random / (scale * scale);
     for (let k = 0; k < n; k++) variance[k] = (a.variance[k] as number) + added;
-    return { ...a, variance, fingerprint, ...extra };
+    return variance;
   };
 
   /** A key switch at `level`: a fresh random part, and the key's fixed bias on top of the existing one. */
-  const keySwitched = (a: SimCiphertext, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => {
+  const keySwitched = (a: Parts, level: number, scale: number, fingerprint: Fingerprint): Parts => {
     const profile = noise.keySwitchBias(level);
     const bias = new Float64Array(n);
-    for (let k = 0; k < n; k++) bias[k] = (a.bias[k] as number) + (profile[k] as number) / scale;
-    return withRandom(a, noise.keySwitchRandom(level), scale, fingerprint, { bias });
+    let peakBias = 0;
+    for (let k = 0; k < n; k++) {
+      const b = (a.bias ? (a.bias[k] as number) : 0) + (profile[k] as number) / scale;
+      bias[k] = b;
+      peakBias = Math.max(peakBias, b);
+    }
+    const random = noise.keySwitchRandom(level);
+    return {
+      ...a, variance: withRandom(a, random, scale), bias, fingerprint,
+      peak: { ...a.peak, variance: a.peak.variance + random / (scale * scale), bias: peakBias },
+    };
   };
 
   return {
     encrypt(values, out) {
-      noOverflow(values, out.scale, out.level, 'encrypt', 'plain', 0);
+      plainFits(values, out.scale, out, 'encrypt');
       const u = (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale);
-      return {
+      let peakValue = 0;
+      for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
+      return checked({
         values: Float64Array.from(values),
         variance: new Float64Array(n).fill(u),
-        bias: new Float64Array(n),
+        bias: null,
+        tail: null,
+        peak: { value: peakValue, variance: u, bias: 0, tail: 0 },
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
-        tail: new Uint8Array(n),
-      };
+      }, 'encrypt', out);
     },
 
     decrypt(x) {
@@ -183,26 +226,47 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     addPlain(a, plain, out) {
       const f = plainFingerprint(plain, out.scale);
-      noOverflow(plain, out.scale, out.level, 'addPlain', 'plain', 0);
+      plainFits(plain, out.scale, out, 'addPlain');
       const values = new Float64Array(n);
-      for (let k = 0; k < n; k++) values[k] = (a.values[k] as number) + (plain[k] as number);
-      return checked({ ...withRandom(a, noise.encoding, out.scale, fingerprints.addPlain(a.fingerprint, f)), values }, 'addPlain', out);
+      let peakValue = 0;
+      for (let k = 0; k < n; k++) {
+        const v = (a.values[k] as number) + (plain[k] as number);
+        values[k] = v;
+        peakValue = Math.max(peakValue, Math.abs(v));
+      }
+      const added = noise.encoding / (out.scale * out.scale);
+      return checked({
+        ...a, values, variance: withRandom(a, noise.encoding, out.scale), fingerprint: fingerprints.addPlain(a.fingerprint, f),
+        peak: { ...a.peak, value: peakValue, variance: a.peak.variance + added },
+      }, 'addPlain', out);
     },
 
     mulPlain(a, plain, plainScale, out) {
       const f = plainFingerprint(plain, plainScale);
-      noOverflow(plain, plainScale, out.level, 'mulPlain', 'plain', 0);
+      plainFits(plain, plainScale, out, 'mulPlain');
       const values = new Float64Array(n);
       const variance = new Float64Array(n);
-      const bias = new Float64Array(n);
+      const bias = a.bias ? new Float64Array(n) : null;
       const e = noise.encoding / (plainScale * plainScale);
+      let peakValue = 0, peakVariance = 0, peakBias = 0;
       for (let k = 0; k < n; k++) {
         const z = a.values[k] as number, w = plain[k] as number, u = a.variance[k] as number;
-        values[k] = z * w;
-        variance[k] = w * w * u + z * z * e + errorVariance(a, k) * e;
-        bias[k] = Math.abs(w) * (a.bias[k] as number);
+        const v = z * w;
+        const uk = w * w * u + z * z * e + errorVariance(a, k) * e;
+        values[k] = v;
+        variance[k] = uk;
+        peakValue = Math.max(peakValue, Math.abs(v));
+        peakVariance = Math.max(peakVariance, uk);
+        if (bias && a.bias) {
+          const b = Math.abs(w) * (a.bias[k] as number);
+          bias[k] = b;
+          peakBias = Math.max(peakBias, b);
+        }
       }
-      return checked({ ...a, values, variance, bias, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+      return checked({
+        ...a, values, variance, bias, fingerprint: fingerprints.scale(a.fingerprint, f),
+        peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
+      }, 'mulPlain', out);
     },
 
     mul: (a, b, out) => product(a, b, 'mul', out),
@@ -214,26 +278,29 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     rescale(a, out) {
       const size = out.degree + 1;
-      return checked(withRandom(a, noise.rounding(size), out.scale, fingerprints.rescale(a.fingerprint, out.level + 1), {
-        tail: size > 2 ? a.tail.map((t) => Math.max(t, 1)) : a.tail,
-      }), 'rescale', out);
+      const added = noise.rounding(size) / (out.scale * out.scale);
+      return checked({
+        ...a,
+        variance: withRandom(a, noise.rounding(size), out.scale),
+        peak: { ...a.peak, variance: a.peak.variance + added, tail: Math.max(a.peak.tail, size > 2 ? 1 : 0) as Tail },
+        fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
+        // Rounding times s²: a heavier tail than Laplace.
+        tail: size > 2 ? (a.tail ?? new Uint8Array(n)).map((t) => Math.max(t, 1)) : a.tail,
+      }, 'rescale', out);
     },
 
-    dropLevelTo(a, out) {
-      noOverflow(a.values, out.scale, out.level, 'dropLevelTo', 'result', errorMargin(a));
-      return { ...a };
-    },
+    dropLevelTo: (a, out) => checked(a, 'dropLevelTo', out),
 
     rotate(a, _step, terms, out) {
-      let ct = a;
+      let ct: SimCiphertext = a;
       for (const term of terms) {
         const shift = ((term % n) + n) % n;
-        const moved = {
+        const moved: Parts = {
           ...ct,
           values: rotated(ct.values, shift),
           variance: rotated(ct.variance, shift),
-          bias: rotated(ct.bias, shift),
-          tail: rotated(ct.tail, shift),
+          bias: ct.bias && rotated(ct.bias, shift),
+          tail: ct.tail && rotated(ct.tail, shift),
         };
         ct = checked(keySwitched(moved, out.level, out.scale, fingerprints.rotate(ct.fingerprint, shift, out.level)), 'rotate', out);
       }
@@ -260,7 +327,15 @@ function rotated<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
   return out;
 }
 
-function maxTail(a: Uint8Array, b: Uint8Array): Uint8Array {
+function sum(a: Float64Array | null, b: Float64Array | null): Float64Array | null {
+  if (!a || !b) return a ?? b;
+  const out = new Float64Array(a.length);
+  for (let k = 0; k < a.length; k++) out[k] = (a[k] as number) + (b[k] as number);
+  return out;
+}
+
+function maxTail(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
+  if (!a || !b) return a ?? b;
   const out = new Uint8Array(a.length);
   for (let k = 0; k < a.length; k++) out[k] = Math.max(a[k] as number, b[k] as number);
   return out;
