@@ -32,6 +32,8 @@ export type HeErrorCode =
   | 'ROTATION_STEP_TOO_LARGE'
   /** Rotation on a degree-2 (unrelinearized) ciphertext. */
   | 'NOT_RELINEARIZED'
+  /** A product whose degree would exceed SEAL's limit (15). */
+  | 'DEGREE_TOO_HIGH'
   /** Relinearization of degree >= 3 (only the s^2 key exists). */
   | 'RELIN_KEYS_INSUFFICIENT'
   /** Key switching (relinearize, rotate) with a single-prime modulus. */

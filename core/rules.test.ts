@@ -199,6 +199,14 @@ describe('addMeta', () => {
 });
 
 describe('mulMeta', () => {
+  it('DEGREE_TOO_HIGH beyond SEAL\'s 16 polynomials, after the level check', () => {
+    expect(rules.mulMeta(P, ct(2, 1, 8), ct(2, 1, 7), 'mul').degree).toBe(15);
+    const e = thrown(() => rules.mulMeta(P, ct(2, 1, 8), ct(2, 1, 8), 'square'));
+    expect(e.code).toBe('DEGREE_TOO_HIGH');
+    expect(e.details).toEqual({ op: 'square', degree: 16, maxDegree: 15 });
+    expect(thrown(() => rules.mulMeta(P, ct(2, 1, 8), ct(1, 1, 8), 'mul')).code).toBe('LEVEL_MISMATCH');
+  });
+
   it('multiplies scales exactly and adds degrees; scales may differ', () => {
     expect(rules.mulMeta(P, ct(2, 2 ** 40), ct(2, 3 * 2 ** 30, 2), 'mul')).toEqual({ level: 2, scale: 3 * 2 ** 70, degree: 3 });
     const s = 1099511480321 / 3;

@@ -49,8 +49,9 @@ function sameLevel(a: CtMeta, b: CtMeta, op: OpName): void {
 
 function sameScale(a: number, b: number, op: OpName): void {
   if (!scalesAgree(a, b)) {
+    const [fa, fb] = fmtScale(a) === fmtScale(b) ? [String(a), String(b)] : [fmtScale(a), fmtScale(b)];
     throw new HeError('SCALE_MISMATCH',
-      `cannot ${op}: scales differ (${fmtScale(a)} vs ${fmtScale(b)}); rescale the product first or bring both to one scale`,
+      `cannot ${op}: scales differ (${fa} vs ${fb}, ratio ${a / b}); rescale the product first or bring both to one scale`,
       { op, scales: [a, b] });
   }
 }
@@ -91,8 +92,15 @@ export function mulPlainMeta(params: CkksParams, a: CtMeta, plainScale: number):
   return { level: a.level, scale, degree: a.degree };
 }
 
+/** SEAL_CIPHERTEXT_SIZE_MAX is 16 polynomials. */
+const MAX_DEGREE = 15;
+
 export function mulMeta(params: CkksParams, a: CtMeta, b: CtMeta, op: 'mul' | 'square'): CtMeta {
   sameLevel(a, b, op);
+  if (a.degree + b.degree > MAX_DEGREE) {
+    throw new HeError('DEGREE_TOO_HIGH', `cannot ${op}: the product would have degree ${a.degree + b.degree}, above SEAL's ${MAX_DEGREE}; relinearize after each multiplication`,
+      { op, degree: a.degree + b.degree, maxDegree: MAX_DEGREE });
+  }
   const scale = a.scale * b.scale;
   productFits(params, scale, a.level, op);
   return { level: a.level, scale, degree: a.degree + b.degree };
