@@ -203,8 +203,9 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     const terms = rules.rotateTerms(this.params, this.#keys, a, step);
     const out = this.meta(a);
     if (terms.length === 0) return this.#emit('rotate', out, () => this.#kernels.copy(pa, out));
+    const rotated = this.#emit('rotate', out, () => this.#kernels.rotate(pa, step, terms, out), terms.length);
     this.#stats.step(step);
-    return this.#emit('rotate', out, () => this.#kernels.rotate(pa, step, terms, out), terms.length);
+    return rotated;
   }
 
   // ---- memory ----

@@ -78,7 +78,8 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     const encryptor = own(seal.Encryptor(context, publicKey));
     const decryptor = own(seal.Decryptor(context, secretKey));
     const evaluator = own(seal.Evaluator(context));
-    const pool = seal.MemoryPoolHandle.global;
+    // A handle to SEAL's global pool (the pool itself lives as long as the module).
+    const pool = own(seal.MemoryPoolHandle.global as Deletable);
 
     return {
       seal, params, encoder, encryptor, decryptor, evaluator, pool,
