@@ -10,7 +10,7 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../cor
 import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
-import { errorVariance, simKernels, tailAt, type SimCiphertext } from './kernels.js';
+import { ErrorModel, simKernels, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
 
@@ -69,6 +69,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
     }),
   });
 
+  const model = new ErrorModel(noiseSources.biasShape);
   const floor = Math.log2(parsed.ringDegree) * Number.EPSILON ** 2 / 4;
   const noise = (ct: Ciphertext): NoiseEstimate => {
     const p = payload(ct, 'noise');
@@ -79,9 +80,9 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
     for (let k = 0; k < n; k++) {
       const z = p.values[k] as number;
       // Decoding runs a double-precision FFT: about 2^-53·|z| per slot, per log2(N) stage.
-      const s = Math.sqrt(errorVariance(p, k) + floor * z * z);
+      const s = Math.sqrt(model.total(p, k) + floor * z * z);
       std[k] = s;
-      const b = (tailFactors[tailAt(p, k)] as number) * s;
+      const b = (tailFactors[model.tail(p, k)] as number) * s;
       bound[k] = b;
       sum += s;
       if (s > maxStd) maxStd = s;

@@ -3,9 +3,11 @@
  * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
  * check. Plain typed-array loops, O(slots) per op, no per-slot allocation.
  *
- * The error of slot k is modelled as a random part of variance `variance[k]`, fresh for
- * every event, plus a fixed part of amplitude `bias[k]`: the key-switching bias, identical
- * every time a key is used at a level, so it adds up linearly across ciphertexts.
+ * The error of slot k has a random part, fresh for every event, of variance
+ * `variance[k] + varianceShift`, and a fixed part, the key-switching bias (identical every
+ * time a key is used at a level, so it adds up linearly), of amplitude
+ * `bias[k] + biasShape · shape[k]`. The uniform and profile-shaped terms keep relinearize
+ * and rescale O(1): they touch no slot.
  */
 import type { SlotEncoder } from '../../core/encoding.js';
 import { HeError, fmtScale } from '../../core/errors.js';
@@ -19,13 +21,16 @@ import type { NoiseSources, Tail } from './noise.js';
 export interface SimCiphertext {
   /** Noiseless slot values. */
   readonly values: Float64Array;
-  /** Variance of the random part of the decrypted error, per slot, in decoded units. */
-  readonly variance: Float64Array;
-  /** Amplitude of the fixed (key-switching bias) part of the error, per slot; null before any key switch. */
+  /** Random part of the error variance, decoded units: per slot (null: none) plus a uniform term. */
+  readonly variance: Float64Array | null;
+  readonly varianceShift: number;
+  /** Fixed part's amplitude, decoded units: per slot (null: none) plus a multiple of the bias profile. */
   readonly bias: Float64Array | null;
-  /** Per slot, the heaviest error tail in its history (a `Tail`); null while all are Laplace. */
+  readonly biasShape: number;
+  /** Error tail class (a `Tail`) per slot (null: none) and for every slot. */
   readonly tail: Uint8Array | null;
-  /** Maxima over the slots of |values|, variance, bias and tail: cheap overflow checks. */
+  readonly tailFloor: Tail;
+  /** Maxima of |values| and of the per-slot arrays: overflow is checked on these first. */
   readonly peak: Peak;
   readonly fingerprint: Fingerprint;
   readonly ancestry: Ancestry;
@@ -50,17 +55,31 @@ export interface SimDeps {
   readonly tailFactors: readonly number[];
 }
 
-type Parts = SimCiphertext;
+/** Reads a ciphertext's error model slot by slot. */
+export class ErrorModel {
+  constructor(private readonly shape: Float64Array) {}
 
-/** Total error variance of slot k: random part plus the fixed part's square. */
-export const errorVariance = (ct: Parts, k: number): number =>
-  (ct.variance[k] as number) + (ct.bias ? (ct.bias[k] as number) ** 2 : 0);
+  random(ct: SimCiphertext, k: number): number {
+    return (ct.variance ? (ct.variance[k] as number) : 0) + ct.varianceShift;
+  }
 
-/** Tail class of slot k. */
-export const tailAt = (ct: Parts, k: number): Tail => (ct.tail ? (ct.tail[k] as Tail) : 0);
+  bias(ct: SimCiphertext, k: number): number {
+    return (ct.bias ? (ct.bias[k] as number) : 0) + ct.biasShape * (this.shape[k] as number);
+  }
+
+  /** Total error variance of slot k. */
+  total(ct: SimCiphertext, k: number): number {
+    return this.random(ct, k) + this.bias(ct, k) ** 2;
+  }
+
+  tail(ct: SimCiphertext, k: number): Tail {
+    return Math.max(ct.tail ? (ct.tail[k] as number) : 0, ct.tailFloor) as Tail;
+  }
+}
 
 export function simKernels({ params, encoder, noise, fingerprints, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
+  const model = new ErrorModel(noise.biasShape);
 
   // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
   const halfModulus: number[] = [];
@@ -71,22 +90,30 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
   }
 
   /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
-  const overflow = (op: string, what: string, values: Float64Array, out: CtMeta) =>
+  const overflow = (op: string, what: string, values: Float64Array, scale: number, level: number) =>
     new HeError('OVERFLOW',
-      `${op}: ${what} values times scale ${fmtScale(out.scale)} exceed the ${Math.log2(halfModulus[out.level] as number * 2).toFixed(1)}-bit modulus at level ${out.level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
-      { op, scale: out.scale, level: out.level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
+      `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
+      { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
 
-  const plainFits = (values: Float64Array, scale: number, out: CtMeta, op: string): void => {
-    if (!encoder.fits(values, scale, halfModulus[out.level] as number)) throw overflow(op, 'plain', values, { ...out, scale });
+  const plainFits = (values: Float64Array, scale: number, level: number, op: string): void => {
+    if (!encoder.fits(values, scale, halfModulus[level] as number)) throw overflow(op, 'plain', values, scale, level);
   };
 
-  /** SEAL's overflow and transparency outcomes for a new ciphertext. */
+  /** Largest error bound over the slots: the room the error needs above the values. */
+  const errorMargin = (ct: SimCiphertext): number => {
+    let m = 0;
+    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[model.tail(ct, k)] as number) * Math.sqrt(model.total(ct, k)));
+    return m;
+  };
+
+  /** SEAL's overflow and transparency outcomes for a new ciphertext; peaks settle most cases in O(1). */
   const checked = (ct: SimCiphertext, op: string, out: CtMeta): SimCiphertext => {
     const half = halfModulus[out.level] as number;
     const { peak } = ct;
-    const margin = (tailFactors[peak.tail] as number) * Math.sqrt(peak.variance + peak.bias ** 2);
+    const K = tailFactors[Math.max(peak.tail, ct.tailFloor)] as number;
+    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + (peak.bias + ct.biasShape * noise.biasShapeMax) ** 2);
     if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
-      throw overflow(op, 'result', ct.values, out);
+      throw overflow(op, 'result', ct.values, out.scale, out.level);
     }
     if (isTransparent(ct.fingerprint)) {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
@@ -94,119 +121,148 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     return ct;
   };
 
-  /** Largest error bound over the slots: the room the error needs above the values. */
-  const errorMargin = (ct: Parts): number => {
-    let m = 0;
-    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[tailAt(ct, k)] as number) * Math.sqrt(errorVariance(ct, k)));
-    return m;
-  };
-
   const plainFingerprint = (values: Float64Array, scale: number): bigint =>
     encoder.isZero(values, scale) ? 0n : fingerprints.plain(values, scale);
 
+  /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
+  const summedBias = (a: SimCiphertext, b: SimCiphertext): Pick<SimCiphertext, 'bias' | 'biasShape'> & { peak: number } => {
+    if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
+    const bias = new Float64Array(n);
+    let peak = 0;
+    for (let k = 0; k < n; k++) {
+      const v = model.bias(a, k) + model.bias(b, k);
+      bias[k] = v;
+      peak = Math.max(peak, v);
+    }
+    return { bias, biasShape: 0, peak };
+  };
+
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
-    const variance = new Float64Array(n);
     const correlated = shareAncestor(a.ancestry, b.ancestry);
     let peakValue = 0, peakVariance = 0;
-    for (let k = 0; k < n; k++) {
-      const v = (a.values[k] as number) + sign * (b.values[k] as number);
-      const ua = a.variance[k] as number, ub = b.variance[k] as number;
-      const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
-      values[k] = v;
-      variance[k] = u;
-      peakValue = Math.max(peakValue, Math.abs(v));
-      peakVariance = Math.max(peakVariance, u);
+    let variance: Float64Array | null = null;
+    let varianceShift = a.varianceShift + b.varianceShift;
+    if (!correlated && !a.variance && !b.variance) {
+      for (let k = 0; k < n; k++) {
+        const v = (a.values[k] as number) + sign * (b.values[k] as number);
+        values[k] = v;
+        peakValue = Math.max(peakValue, Math.abs(v));
+      }
+    } else {
+      // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
+      variance = new Float64Array(n);
+      varianceShift = 0;
+      for (let k = 0; k < n; k++) {
+        const v = (a.values[k] as number) + sign * (b.values[k] as number);
+        const ua = model.random(a, k), ub = model.random(b, k);
+        const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
+        values[k] = v;
+        variance[k] = u;
+        peakValue = Math.max(peakValue, Math.abs(v));
+        peakVariance = Math.max(peakVariance, u);
+      }
     }
-    // Biases of one key add coherently; of different keys they would not: assume the worst.
-    const bias = sum(a.bias, b.bias);
+    const { peak: peakBias, ...bias } = summedBias(a, b);
+    const tail = maxTail(a.tail, b.tail);
     return checked({
-      values, variance, bias, tail: maxTail(a.tail, b.tail),
-      peak: { value: peakValue, variance: peakVariance, bias: a.peak.bias + b.peak.bias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
+      values, variance, varianceShift, ...bias, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || correlated || (a.bias !== null && b.bias !== null),
+      upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
     }, op, out);
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
-    const bias = a.bias || b.bias ? new Float64Array(n) : null;
+    const biased = a.bias !== null || b.bias !== null || a.biasShape > 0 || b.biasShape > 0;
+    const bias = biased ? new Float64Array(n) : null;
     const self = a === b;
     const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     let tail = maxTail(a.tail, b.tail);
     let peakValue = 0, peakVariance = 0, peakBias = 0, heavy = false;
     for (let k = 0; k < n; k++) {
       const za = a.values[k] as number, zb = b.values[k] as number;
-      const ua = a.variance[k] as number, ub = b.variance[k] as number;
-      values[k] = za * zb;
+      const ua = model.random(a, k), ub = model.random(b, k);
+      const ba = biased ? model.bias(a, k) : 0, bb = biased ? model.bias(b, k) : 0;
       // Error = zb·ea + za·eb + ea·eb. Independent: variances add. Square: E[e⁴] = 6u² for Laplace
       // errors (3u² if Gaussian). Otherwise correlated: amplitudes add (Cauchy-Schwarz), an upper bound.
-      const ea = errorVariance(a, k), eb = errorVariance(b, k);
+      const ea = ua + ba * ba, eb = ub + bb * bb;
       const second = self ? 6 * ea * ea : correlated ? 6 * ea * eb : ea * eb;
       const first = self ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
-      const total = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
-      variance[k] = total;
-      const bk = bias ? Math.abs(zb) * (a.bias ? (a.bias[k] as number) : 0) + Math.abs(za) * (b.bias ? (b.bias[k] as number) : 0) : 0;
+      const u = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
+      const v = za * zb;
+      const bk = Math.abs(zb) * ba + Math.abs(za) * bb;
+      values[k] = v;
+      variance[k] = u;
       if (bias) bias[k] = bk;
-      peakValue = Math.max(peakValue, Math.abs(za * zb));
-      peakVariance = Math.max(peakVariance, total);
+      peakValue = Math.max(peakValue, Math.abs(v));
+      peakVariance = Math.max(peakVariance, u);
       peakBias = Math.max(peakBias, bk);
       // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
-      if (second > 1e-4 * (total + bk * bk)) {
+      if (second > 1e-4 * (u + bk * bk)) {
         tail ??= new Uint8Array(n);
         tail[k] = 2;
         heavy = true;
       }
     }
-    const peakTail = Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail;
     return checked({
-      values, variance, bias, tail,
-      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: peakTail },
+      values, variance, varianceShift: 0, bias, biasShape: 0, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
     }, op, out);
   };
 
-  /** Adds a fresh error of `random` variance (integer units, divided by scale²) to every slot. */
-  const withRandom = (a: Parts, random: number, scale: number): Float64Array => {
-    const variance = new Float64Array(n);
-    const added = random / (scale * scale);
-    for (let k = 0; k < n; k++) variance[k] = (a.variance[k] as number) + added;
-    return variance;
-  };
+  /** A key switch at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
+  const keySwitched = (a: SimCiphertext, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => ({
+    ...a,
+    varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
+    biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
+    fingerprint,
+  });
 
-  /** A key switch at `level`: a fresh random part, and the key's fixed bias on top of the existing one. */
-  const keySwitched = (a: Parts, level: number, scale: number, fingerprint: Fingerprint): Parts => {
-    const profile = noise.keySwitchBias(level);
-    const bias = new Float64Array(n);
+  /** Slot k of the result is slot k + shift of `a`, the profile-shaped bias folded into the array. */
+  const rotated = (a: SimCiphertext, shift: number): SimCiphertext => {
+    let bias: Float64Array | null = null;
     let peakBias = 0;
-    for (let k = 0; k < n; k++) {
-      const b = (a.bias ? (a.bias[k] as number) : 0) + (profile[k] as number) / scale;
-      bias[k] = b;
-      peakBias = Math.max(peakBias, b);
+    if (a.bias || a.biasShape > 0) {
+      bias = new Float64Array(n);
+      for (let k = 0; k < n; k++) {
+        const from = k + shift < n ? k + shift : k + shift - n;
+        const v = model.bias(a, from);
+        bias[k] = v;
+        peakBias = Math.max(peakBias, v);
+      }
     }
-    const random = noise.keySwitchRandom(level);
     return {
-      ...a, variance: withRandom(a, random, scale), bias, fingerprint,
-      peak: { ...a.peak, variance: a.peak.variance + random / (scale * scale), bias: peakBias },
+      ...a,
+      values: permuted(a.values, shift),
+      variance: a.variance && permuted(a.variance, shift),
+      bias,
+      biasShape: 0,
+      tail: a.tail && permuted(a.tail, shift),
+      peak: { ...a.peak, bias: peakBias },
     };
   };
 
   return {
     encrypt(values, out) {
-      plainFits(values, out.scale, out, 'encrypt');
-      const u = (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale);
+      plainFits(values, out.scale, out.level, 'encrypt');
       let peakValue = 0;
       for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
       return checked({
         values: Float64Array.from(values),
-        variance: new Float64Array(n).fill(u),
+        variance: null,
+        varianceShift: (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale),
         bias: null,
+        biasShape: 0,
         tail: null,
-        peak: { value: peakValue, variance: u, bias: 0, tail: 0 },
+        tailFloor: 0,
+        peak: { value: peakValue, variance: 0, bias: 0, tail: 0 },
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
@@ -226,7 +282,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     addPlain(a, plain, out) {
       const f = plainFingerprint(plain, out.scale);
-      plainFits(plain, out.scale, out, 'addPlain');
+      plainFits(plain, out.scale, out.level, 'addPlain');
       const values = new Float64Array(n);
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
@@ -234,38 +290,40 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
-      const added = noise.encoding / (out.scale * out.scale);
       return checked({
-        ...a, values, variance: withRandom(a, noise.encoding, out.scale), fingerprint: fingerprints.addPlain(a.fingerprint, f),
-        peak: { ...a.peak, value: peakValue, variance: a.peak.variance + added },
+        ...a,
+        values,
+        varianceShift: a.varianceShift + noise.encoding / (out.scale * out.scale),
+        peak: { ...a.peak, value: peakValue },
+        fingerprint: fingerprints.addPlain(a.fingerprint, f),
       }, 'addPlain', out);
     },
 
     mulPlain(a, plain, plainScale, out) {
       const f = plainFingerprint(plain, plainScale);
-      plainFits(plain, plainScale, out, 'mulPlain');
+      plainFits(plain, plainScale, out.level, 'mulPlain');
       const values = new Float64Array(n);
       const variance = new Float64Array(n);
-      const bias = a.bias ? new Float64Array(n) : null;
+      const biased = a.bias !== null || a.biasShape > 0;
+      const bias = biased ? new Float64Array(n) : null;
       const e = noise.encoding / (plainScale * plainScale);
       let peakValue = 0, peakVariance = 0, peakBias = 0;
       for (let k = 0; k < n; k++) {
-        const z = a.values[k] as number, w = plain[k] as number, u = a.variance[k] as number;
+        const z = a.values[k] as number, w = plain[k] as number, u = model.random(a, k);
+        const bk = biased ? model.bias(a, k) : 0;
         const v = z * w;
-        const uk = w * w * u + z * z * e + errorVariance(a, k) * e;
+        const uk = w * w * u + z * z * e + (u + bk * bk) * e;
         values[k] = v;
         variance[k] = uk;
+        if (bias) bias[k] = Math.abs(w) * bk;
         peakValue = Math.max(peakValue, Math.abs(v));
         peakVariance = Math.max(peakVariance, uk);
-        if (bias && a.bias) {
-          const b = Math.abs(w) * (a.bias[k] as number);
-          bias[k] = b;
-          peakBias = Math.max(peakBias, b);
-        }
+        peakBias = Math.max(peakBias, Math.abs(w) * bk);
       }
       return checked({
-        ...a, values, variance, bias, fingerprint: fingerprints.scale(a.fingerprint, f),
+        ...a, values, variance, varianceShift: 0, bias, biasShape: 0,
         peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
+        fingerprint: fingerprints.scale(a.fingerprint, f),
       }, 'mulPlain', out);
     },
 
@@ -278,14 +336,12 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 
     rescale(a, out) {
       const size = out.degree + 1;
-      const added = noise.rounding(size) / (out.scale * out.scale);
       return checked({
         ...a,
-        variance: withRandom(a, noise.rounding(size), out.scale),
-        peak: { ...a.peak, variance: a.peak.variance + added, tail: Math.max(a.peak.tail, size > 2 ? 1 : 0) as Tail },
-        fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
+        varianceShift: a.varianceShift + noise.rounding(size) / (out.scale * out.scale),
         // Rounding times s²: a heavier tail than Laplace.
-        tail: size > 2 ? (a.tail ?? new Uint8Array(n)).map((t) => Math.max(t, 1)) : a.tail,
+        tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
+        fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
       }, 'rescale', out);
     },
 
@@ -295,14 +351,8 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       let ct: SimCiphertext = a;
       for (const term of terms) {
         const shift = ((term % n) + n) % n;
-        const moved: Parts = {
-          ...ct,
-          values: rotated(ct.values, shift),
-          variance: rotated(ct.variance, shift),
-          bias: ct.bias && rotated(ct.bias, shift),
-          tail: ct.tail && rotated(ct.tail, shift),
-        };
-        ct = checked(keySwitched(moved, out.level, out.scale, fingerprints.rotate(ct.fingerprint, shift, out.level)), 'rotate', out);
+        const fingerprint = fingerprints.rotate(ct.fingerprint, shift, out.level);
+        ct = checked(keySwitched(rotated(ct, shift), out.level, out.scale, fingerprint), 'rotate', out);
       }
       return ct;
     },
@@ -320,17 +370,10 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
 }
 
 /** Slot k of the result is slot k + shift of the input (a left rotation). */
-function rotated<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
+function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
   const out = new (a.constructor as new (length: number) => T)(a.length);
   out.set(a.subarray(shift), 0);
   out.set(a.subarray(0, shift), a.length - shift);
-  return out;
-}
-
-function sum(a: Float64Array | null, b: Float64Array | null): Float64Array | null {
-  if (!a || !b) return a ?? b;
-  const out = new Float64Array(a.length);
-  for (let k = 0; k < a.length; k++) out[k] = (a[k] as number) + (b[k] as number);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Error sources of SEAL 4.1 (NOISE.md §3.2), as real-part variances per slot in integer
  * units; divide by scale² for decoded units. Everything depends on the parameters only
- * and is computed once per simulator (the key-switch profiles lazily, per level).
+ * and is computed once per simulator.
  */
 import type { CkksParams } from '../../core/params/index.js';
 
@@ -11,8 +11,10 @@ const SIGMA2 = 10.5;
 export class NoiseSources {
   readonly #N: number;
   readonly #h: number;
-  readonly #lowFrequency: Float64Array;
-  readonly #keySwitch = new Map<number, Float64Array>();
+  /** √w_k, w_k = |1 + ζ_k + ... + ζ_k^{N-1}|² = 1 / sin²(π a_k / 2N): where non-centred key-switch digits land. */
+  readonly biasShape: Float64Array;
+  /** max_k √w_k (slot 0). */
+  readonly biasShapeMax: number;
   /** Deterministic encoding error of one real plaintext (rounding of N coefficients). */
   readonly encoding: number;
 
@@ -21,14 +23,13 @@ export class NoiseSources {
     this.#N = N;
     this.#h = (2 * N) / 3;
     this.encoding = (N + 1) / 12;
-    // w_k = |1 + ζ_k + ... + ζ_k^{N-1}|² = 1 / sin²(π a_k / 2N): where non-centred key-switch digits land.
-    this.#lowFrequency = new Float64Array(params.slots);
+    this.biasShape = new Float64Array(params.slots);
     let a = 1;
     for (let k = 0; k < params.slots; k++) {
-      const s = Math.sin((Math.PI * a) / (2 * N));
-      this.#lowFrequency[k] = 1 / (s * s);
+      this.biasShape[k] = 1 / Math.abs(Math.sin((Math.PI * a) / (2 * N)));
       a = (a * 3) % (2 * N);
     }
+    this.biasShapeMax = this.biasShape.reduce((m, v) => Math.max(m, v), 0);
   }
 
   /** Public-key encryption at `level`: zero is encrypted one prime higher, then divided and rounded. */
@@ -61,21 +62,15 @@ export class NoiseSources {
   }
 
   /**
-   * Fixed part of a key switch at `level`, as an amplitude per output slot: SEAL's digits are
-   * not centred, so their means times the key's errors give the same bias every time the same
-   * key is used at that level, concentrated on low-frequency slots (profile w_k).
+   * Fixed part of a key switch at `level`: SEAL's digits are not centred, so their means times
+   * the key's errors give the same bias every time the same key is used at that level. Its
+   * amplitude in slot k is `keySwitchBias(level) · biasShape[k]`, concentrated on low frequencies.
    */
-  keySwitchBias(level: number): Float64Array {
-    let v = this.#keySwitch.get(level);
-    if (v) return v;
+  keySwitchBias(level: number): number {
     const P = Number(this.params.specialPrime ?? 1n);
     let means = 0;
     for (let j = 0; j <= level; j++) means += (((this.params.dataPrimeValues[j] as number) - 1) / 2 / P) ** 2;
-    const perProfile = ((this.#N * SIGMA2) / 2) * means;
-    v = new Float64Array(this.params.slots);
-    for (let k = 0; k < v.length; k++) v[k] = Math.sqrt(perProfile * (this.#lowFrequency[k] as number));
-    this.#keySwitch.set(level, v);
-    return v;
+    return Math.sqrt(((this.#N * SIGMA2) / 2) * means);
   }
 }
 
