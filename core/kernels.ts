@@ -3,7 +3,8 @@ import type { CtMeta } from './meta.js';
 /**
  * What a backend implements. The checked layer (`defineBackend`) has already validated
  * handles, levels, scales, degrees and keys, and passes the predicted output metadata
- * `out`; a kernel only computes. Plain values arrive as `slots`-long Float64Arrays.
+ * `out`; a kernel only computes. Plain values arrive as fresh `slots`-long Float64Arrays
+ * that the kernel may keep.
  * A kernel may still throw HeError for what only it can see (VALUES_TOO_LARGE,
  * TRANSPARENT_RESULT) and must free whatever it allocated when it throws.
  */

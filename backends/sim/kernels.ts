@@ -255,7 +255,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       let peakValue = 0;
       for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
       return checked({
-        values: Float64Array.from(values),
+        values, // a fresh array the checked layer hands over
         variance: null,
         varianceShift: (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale),
         bias: null,
@@ -270,14 +270,16 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     },
 
     decrypt(x) {
-      return Float64Array.from(x.values);
+      return x.values.slice();
     },
 
     add: (a, b, out) => combine(a, b, 1, 'add', out),
     sub: (a, b, out) => combine(a, b, -1, 'sub', out),
 
     neg(a) {
-      return { ...a, values: a.values.map((v) => -v), fingerprint: fingerprints.neg(a.fingerprint) };
+      const values = new Float64Array(n);
+      for (let k = 0; k < n; k++) values[k] = -(a.values[k] as number);
+      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint) };
     },
 
     addPlain(a, plain, out) {
