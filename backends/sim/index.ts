@@ -1,7 +1,7 @@
 /**
  * hekit/sim: a plaintext CKKS simulator. Same metadata as SEAL bit for bit (level,
- * exact scale, degree, error codes), noiseless values, and a predicted error per slot,
- * in milliseconds and without keys.
+ * exact scale, degree, error codes), exact values, and a predicted error per slot, in
+ * milliseconds and without keys. Optionally it draws the errors too ('inject').
  */
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { HeError } from '../../core/errors.js';
@@ -10,6 +10,7 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../cor
 import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
+import { NoiseInjector } from './injector.js';
 import { ErrorModel, simKernels, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
@@ -21,7 +22,15 @@ export interface SimBackendOptions {
   readonly seed?: number;
   /** Failure probability of `noise().bound` over all slots of one decryption (default 1e-6). */
   readonly boundFailure?: number;
+  /**
+   * 'track' (default): decrypt returns exact values, `noise(ct)` predicts the error.
+   * 'inject': decrypt returns values with errors drawn from that prediction (seeded), as SEAL would.
+   * 'off': values only, fastest; `noise(ct)` is unavailable.
+   */
+  readonly noise?: NoiseMode;
 }
+
+export type NoiseMode = 'track' | 'inject' | 'off';
 
 /** Predicted error of decrypting a ciphertext, in decoded units. */
 export interface NoiseEstimate {
@@ -50,15 +59,21 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   if (!(boundFailure > 0 && boundFailure < 1)) {
     throw new HeError('INVALID_ARGUMENT', `boundFailure ${boundFailure} must be in (0, 1)`, { boundFailure });
   }
+  const mode = options.noise ?? 'track';
+  if (!['track', 'inject', 'off'].includes(mode)) {
+    throw new HeError('INVALID_ARGUMENT', `noise mode ${String(mode)} is not one of 'track', 'inject', 'off'`, { noise: mode });
+  }
   const random = new SeededRandom(seed);
   const noiseSources = new NoiseSources(parsed);
+  // A stream of its own, so injection leaves fingerprints (and thus error codes) unchanged.
+  const injector = mode === 'inject' ? new NoiseInjector(parsed, noiseSources, new SeededRandom(seed ^ 0x5eed5eed)) : null;
   let ancestors = 0;
   const tailFactors = [0, 1, 2].map((t) => boundFactor(parsed.slots, boundFailure, t as Tail));
   const { backend, payload } = defineBackend<SimCiphertext>({
     name: 'sim',
     params: parsed,
     rotations: validateRotations(parsed, options.rotations ?? []),
-    capabilities: { encrypts: false, predictsNoise: true },
+    capabilities: { encrypts: false, predictsNoise: mode !== 'off' },
     kernels: simKernels({
       params: parsed,
       encoder: new SlotEncoder(parsed),
@@ -66,6 +81,8 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       fingerprints: new FingerprintAlgebra(random),
       nextAncestor: () => ancestors++,
       tailFactors,
+      tracking: mode !== 'off',
+      injector,
     }),
   });
 
@@ -73,6 +90,9 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   const floor = Math.log2(parsed.ringDegree) * Number.EPSILON ** 2 / 4;
   const noise = (ct: Ciphertext): NoiseEstimate => {
     const p = payload(ct, 'noise');
+    if (mode === 'off') {
+      throw new HeError('INVALID_ARGUMENT', "noise(): this simulator tracks no error (noise: 'off'); create it with noise: 'track' or 'inject'", { noise: mode });
+    }
     const n = parsed.slots;
     const std = new Float64Array(n);
     const bound = new Float64Array(n);

@@ -16,6 +16,7 @@ import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
+import type { NoiseInjector } from './injector.js';
 import type { NoiseSources, Tail } from './noise.js';
 
 export interface SimCiphertext {
@@ -36,6 +37,8 @@ export interface SimCiphertext {
   readonly ancestry: Ancestry;
   /** The estimate is an upper bound: correlated errors were combined by amplitude. */
   readonly upperBound: boolean;
+  /** Injection mode: the values with drawn errors, what decryption returns. */
+  readonly noisy: Float64Array | null;
 }
 
 interface Peak {
@@ -53,6 +56,10 @@ export interface SimDeps {
   readonly nextAncestor: () => number;
   /** Bound multiplier K per `Tail` class. */
   readonly tailFactors: readonly number[];
+  /** False in mode 'off': no error is tracked, values only. */
+  readonly tracking: boolean;
+  /** Mode 'inject': draws every error event. */
+  readonly injector: NoiseInjector | null;
 }
 
 /** Reads a ciphertext's error model slot by slot. */
@@ -77,9 +84,20 @@ export class ErrorModel {
   }
 }
 
-export function simKernels({ params, encoder, noise, fingerprints, nextAncestor, tailFactors }: SimDeps): Kernels<SimCiphertext> {
+export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
+  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector } = deps;
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
+
+  /** In injection mode, `a`'s noisy values combined slot by slot, then `events` drawn on top. */
+  const inject = (a: Float64Array | null, b: Float64Array | null, f: (x: number, y: number) => number,
+    events?: (out: Float64Array) => void): Float64Array | null => {
+    if (!injector || !a) return null;
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = f(a[k] as number, b ? (b[k] as number) : 0);
+    events?.(out);
+    return out;
+  };
 
   // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
   const halfModulus: number[] = [];
@@ -143,7 +161,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     let peakValue = 0, peakVariance = 0;
     let variance: Float64Array | null = null;
     let varianceShift = a.varianceShift + b.varianceShift;
-    if (!correlated && !a.variance && !b.variance) {
+    if (!tracking || (!correlated && !a.variance && !b.variance)) {
       for (let k = 0; k < n; k++) {
         const v = (a.values[k] as number) + sign * (b.values[k] as number);
         values[k] = v;
@@ -171,10 +189,24 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
+      noisy: inject(a.noisy, b.noisy, (x, y) => x + sign * y),
     }, op, out);
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
+    if (!tracking) {
+      const values = new Float64Array(n);
+      let peakValue = 0;
+      for (let k = 0; k < n; k++) {
+        const v = (a.values[k] as number) * (b.values[k] as number);
+        values[k] = v;
+        peakValue = Math.max(peakValue, Math.abs(v));
+      }
+      return checked({
+        ...a, values, peak: { ...a.peak, value: peakValue },
+        fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint), ancestry: unionAncestry(a.ancestry, b.ancestry),
+      }, op, out);
+    }
     const values = new Float64Array(n);
     const variance = new Float64Array(n);
     const biased = a.bias !== null || b.bias !== null || a.biasShape > 0 || b.biasShape > 0;
@@ -214,16 +246,21 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
+      noisy: inject(a.noisy, b.noisy, (x, y) => x * y),
     }, op, out);
   };
 
-  /** A key switch at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
-  const keySwitched = (a: SimCiphertext, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => ({
-    ...a,
-    varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
-    biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
-    fingerprint,
-  });
+  /** A key switch with `key` at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
+  const keySwitched = (a: SimCiphertext, key: string, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => {
+    if (!tracking) return { ...a, fingerprint };
+    return {
+      ...a,
+      varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
+      biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
+      fingerprint,
+      noisy: inject(a.noisy, null, (x) => x, (e) => injector?.keySwitch(e, key, level, scale)),
+    };
+  };
 
   /** Slot k of the result is slot k + shift of `a`, the profile-shaped bias folded into the array. */
   const rotated = (a: SimCiphertext, shift: number): SimCiphertext => {
@@ -246,6 +283,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       biasShape: 0,
       tail: a.tail && permuted(a.tail, shift),
       peak: { ...a.peak, bias: peakBias },
+      noisy: a.noisy && permuted(a.noisy, shift),
     };
   };
 
@@ -257,7 +295,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       return checked({
         values, // a fresh array the checked layer hands over
         variance: null,
-        varianceShift: (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale),
+        varianceShift: tracking ? (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale) : 0,
         bias: null,
         biasShape: 0,
         tail: null,
@@ -266,11 +304,15 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
+        noisy: inject(values, null, (x) => x, (e) => {
+          injector?.encoding(e, out.scale);
+          injector?.publicKeyEncryption(e, out.level, out.scale);
+        }),
       }, 'encrypt', out);
     },
 
     decrypt(x) {
-      return x.values.slice();
+      return (x.noisy ?? x.values).slice();
     },
 
     add: (a, b, out) => combine(a, b, 1, 'add', out),
@@ -279,7 +321,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     neg(a) {
       const values = new Float64Array(n);
       for (let k = 0; k < n; k++) values[k] = -(a.values[k] as number);
-      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint) };
+      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: inject(a.noisy, null, (x) => -x) };
     },
 
     addPlain(a, plain, out) {
@@ -295,15 +337,29 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       return checked({
         ...a,
         values,
-        varianceShift: a.varianceShift + noise.encoding / (out.scale * out.scale),
+        varianceShift: tracking ? a.varianceShift + noise.encoding / (out.scale * out.scale) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
+        noisy: inject(a.noisy, plain, (x, w) => x + w, (e) => injector?.encoding(e, out.scale)),
       }, 'addPlain', out);
     },
 
     mulPlain(a, plain, plainScale, out) {
       const f = plainFingerprint(plain, plainScale);
       plainFits(plain, plainScale, out.level, 'mulPlain');
+      // Injection: the plaintext SEAL multiplies by carries its own encoding error.
+      const encodedPlain = injector && inject(plain, null, (w) => w, (e) => injector.encoding(e, plainScale));
+      const noisy = inject(a.noisy, encodedPlain, (x, w) => x * w);
+      if (!tracking) {
+        const values = new Float64Array(n);
+        let peakValue = 0;
+        for (let k = 0; k < n; k++) {
+          const v = (a.values[k] as number) * (plain[k] as number);
+          values[k] = v;
+          peakValue = Math.max(peakValue, Math.abs(v));
+        }
+        return checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+      }
       const values = new Float64Array(n);
       const variance = new Float64Array(n);
       const biased = a.bias !== null || a.biasShape > 0;
@@ -326,6 +382,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
         ...a, values, variance, varianceShift: 0, bias, biasShape: 0,
         peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
         fingerprint: fingerprints.scale(a.fingerprint, f),
+        noisy,
       }, 'mulPlain', out);
     },
 
@@ -333,14 +390,15 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
     square: (a, out) => product(a, a, 'square', out),
 
     relinearize(a, out) {
-      return checked(keySwitched(a, out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
+      return checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
     },
 
     rescale(a, out) {
       const size = out.degree + 1;
       return checked({
         ...a,
-        varianceShift: a.varianceShift + noise.rounding(size) / (out.scale * out.scale),
+        varianceShift: tracking ? a.varianceShift + noise.rounding(size) / (out.scale * out.scale) : 0,
+        noisy: inject(a.noisy, null, (x) => x, (e) => injector?.rounding(e, size, out.scale)),
         // Rounding times s²: a heavier tail than Laplace.
         tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
         fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
@@ -354,7 +412,7 @@ export function simKernels({ params, encoder, noise, fingerprints, nextAncestor,
       for (const term of terms) {
         const shift = ((term % n) + n) % n;
         const fingerprint = fingerprints.rotate(ct.fingerprint, shift, out.level);
-        ct = checked(keySwitched(rotated(ct, shift), out.level, out.scale, fingerprint), 'rotate', out);
+        ct = checked(keySwitched(rotated(ct, shift), `galois:${shift}`, out.level, out.scale, fingerprint), 'rotate', out);
       }
       return ct;
     },

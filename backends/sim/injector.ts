@@ -1,0 +1,114 @@
+/**
+ * Noise injection (NOISE.md §7.5): draws each error event from the model's distribution,
+ * in the slot domain, so a circuit's accuracy under encryption can be judged without
+ * encrypting. Seeded: the same seed gives the same errors.
+ *
+ * One simulated key set per injector: the secret's spectrum S_k ~ CN(0, h) and, per key
+ * and level, the key-switching bias are drawn once and reused, as SEAL's are.
+ */
+import type { CkksParams } from '../../core/params/index.js';
+import type { NoiseSources } from './noise.js';
+import type { SeededRandom } from './random.js';
+
+const SIGMA2 = 10.5;
+
+export class NoiseInjector {
+  readonly #n: number;
+  readonly #N: number;
+  readonly #secretRe: Float64Array;
+  readonly #secretIm: Float64Array;
+  readonly #biases = new Map<string, Float64Array>();
+  #spare: number | undefined;
+
+  constructor(
+    private readonly params: CkksParams,
+    private readonly noise: NoiseSources,
+    private readonly random: SeededRandom,
+  ) {
+    this.#n = params.slots;
+    this.#N = params.ringDegree;
+    const h = (2 * this.#N) / 3;
+    this.#secretRe = new Float64Array(this.#n);
+    this.#secretIm = new Float64Array(this.#n);
+    for (let k = 0; k < this.#n; k++) {
+      this.#secretRe[k] = this.gaussian() * Math.sqrt(h / 2);
+      this.#secretIm[k] = this.gaussian() * Math.sqrt(h / 2);
+    }
+  }
+
+  /** Standard normal (Box-Muller, both values used). */
+  gaussian(): number {
+    if (this.#spare !== undefined) {
+      const s = this.#spare;
+      this.#spare = undefined;
+      return s;
+    }
+    const u = (this.random.nextUint32() + 1) / 4294967297;
+    const v = this.random.nextUint32() / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.#spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Rounding of a size-c ciphertext: Re(Σ_{i<c} R_i·S^i) with R_i ~ CN(0, N/12), over `scale`. */
+  rounding(out: Float64Array, size: number, scale: number): void {
+    const r = Math.sqrt(this.#N / 24) / scale;
+    for (let k = 0; k < this.#n; k++) {
+      const sRe = this.#secretRe[k] as number, sIm = this.#secretIm[k] as number;
+      let pRe = 1, pIm = 0, e = 0;
+      for (let i = 0; i < size; i++) {
+        e += this.gaussian() * pRe - this.gaussian() * pIm;
+        [pRe, pIm] = [pRe * sRe - pIm * sIm, pRe * sIm + pIm * sRe];
+      }
+      out[k] = (out[k] as number) + r * e;
+    }
+  }
+
+  /** A Gaussian error of `variance` (integer units) in every slot, over `scale`. */
+  gaussianError(out: Float64Array, variance: number, scale: number): void {
+    const s = Math.sqrt(variance) / scale;
+    for (let k = 0; k < this.#n; k++) out[k] = (out[k] as number) + s * this.gaussian();
+  }
+
+  /** Encoding a real vector at `scale` (deterministic in SEAL; drawn here with its variance). */
+  encoding(out: Float64Array, scale: number): void {
+    this.gaussianError(out, this.noise.encoding, scale);
+  }
+
+  /** Public-key encryption at `level`: one rounding event, or the raw RLWE error without a level above. */
+  publicKeyEncryption(out: Float64Array, level: number, scale: number): void {
+    if (this.params.keySwitching || level < this.params.maxLevel) this.rounding(out, 2, scale);
+    else this.gaussianError(out, this.noise.publicKeyEncryption(level), scale);
+  }
+
+  /**
+   * One key switch with key `key` at `level`: centred digits times the key's errors
+   * (Re(D·E)/P, a product of complex Gaussians), the final rounding, and the key's fixed bias.
+   */
+  keySwitch(out: Float64Array, key: string, level: number, scale: number): void {
+    const P = Number(this.params.specialPrime ?? 1n);
+    let digits = 0;
+    for (let j = 0; j <= level; j++) digits += ((this.params.dataPrimeValues[j] as number) / P) ** 2;
+    const d = Math.sqrt((this.#N * digits) / 24), e = Math.sqrt((this.#N * SIGMA2) / 2);
+    for (let k = 0; k < this.#n; k++) {
+      const dRe = d * this.gaussian(), dIm = d * this.gaussian();
+      const eRe = e * this.gaussian(), eIm = e * this.gaussian();
+      out[k] = (out[k] as number) + (dRe * eRe - dIm * eIm) / scale;
+    }
+    this.rounding(out, 2, scale);
+    const bias = this.#bias(key, level);
+    for (let k = 0; k < this.#n; k++) out[k] = (out[k] as number) + (bias[k] as number) / scale;
+  }
+
+  #bias(key: string, level: number): Float64Array {
+    const id = `${key}@${level}`;
+    let b = this.#biases.get(id);
+    if (!b) {
+      const amplitude = this.noise.keySwitchBias(level);
+      b = new Float64Array(this.#n);
+      for (let k = 0; k < this.#n; k++) b[k] = amplitude * (this.noise.biasShape[k] as number) * this.gaussian();
+      this.#biases.set(id, b);
+    }
+    return b;
+  }
+}
