@@ -21,6 +21,9 @@ const circuits: Array<[string, Circuit]> = [
   ['mulPlain + rescale', (ev, x) => ev.rescale(ev.mulPlain(x, seededValues(9, ev.params.slots)))],
   ['rotate 3 (NAF -1, 4)', (ev, x) => ev.rotate(x, 3)],
   ['square, rescale (degree-2 rescale)', (ev, x) => ev.rescale(ev.square(x))],
+  // Values 0: only the product of the two errors is left, imaginary parts included.
+  ['product of two encryptions of 0', (ev) => ev.relinearize(ev.mul(ev.encrypt(0), ev.encrypt(0)))],
+  ['square of an encryption of 0', (ev) => ev.relinearize(ev.square(ev.encrypt(0)))],
 ];
 
 /** Two-sample Kolmogorov-Smirnov statistic. */

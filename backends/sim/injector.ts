@@ -4,7 +4,9 @@
  * encrypting. Seeded: the same seed gives the same errors.
  *
  * One simulated key set per injector: the secret's spectrum S_k ~ CN(0, h) and, per key
- * and level, the key-switching bias are drawn once and reused, as SEAL's are.
+ * and level, the key-switching bias are drawn once and reused, as SEAL's are. Errors are
+ * complex (decryption shows the real part): their imaginary parts meet the real ones in
+ * products of ciphertexts.
  */
 import type { CkksParams } from '../../core/params/index.js';
 import type { NoiseSources } from './noise.js';
@@ -17,7 +19,7 @@ export class NoiseInjector {
   readonly #N: number;
   readonly #secretRe: Float64Array;
   readonly #secretIm: Float64Array;
-  readonly #biases = new Map<string, Float64Array>();
+  readonly #biases = new Map<string, [Float64Array, Float64Array]>();
   #spare: number | undefined;
 
   constructor(
@@ -50,63 +52,76 @@ export class NoiseInjector {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** Rounding of a size-c ciphertext: Re(Σ_{i<c} R_i·S^i) with R_i ~ CN(0, N/12), over `scale`. */
-  rounding(out: Float64Array, size: number, scale: number): void {
+  /** Rounding of a size-c ciphertext: Σ_{i<c} R_i·S^i with R_i ~ CN(0, N/12), over `scale`. */
+  rounding(re: Float64Array, im: Float64Array, size: number, scale: number): void {
     const r = Math.sqrt(this.#N / 24) / scale;
     for (let k = 0; k < this.#n; k++) {
       const sRe = this.#secretRe[k] as number, sIm = this.#secretIm[k] as number;
-      let pRe = 1, pIm = 0, e = 0;
+      let pRe = 1, pIm = 0, eRe = 0, eIm = 0;
       for (let i = 0; i < size; i++) {
-        e += this.gaussian() * pRe - this.gaussian() * pIm;
+        const g = this.gaussian(), h = this.gaussian();
+        eRe += g * pRe - h * pIm;
+        eIm += g * pIm + h * pRe;
         [pRe, pIm] = [pRe * sRe - pIm * sIm, pRe * sIm + pIm * sRe];
       }
-      out[k] = (out[k] as number) + r * e;
+      re[k] = (re[k] as number) + r * eRe;
+      im[k] = (im[k] as number) + r * eIm;
     }
   }
 
-  /** A Gaussian error of `variance` (integer units) in every slot, over `scale`. */
-  gaussianError(out: Float64Array, variance: number, scale: number): void {
-    const s = Math.sqrt(variance) / scale;
-    for (let k = 0; k < this.#n; k++) out[k] = (out[k] as number) + s * this.gaussian();
-  }
-
-  /** Encoding a real vector at `scale` (deterministic in SEAL; drawn here with its variance). */
-  encoding(out: Float64Array, scale: number): void {
-    this.gaussianError(out, this.noise.encoding, scale);
+  /** Encoding a real vector at `scale`: deterministic and real in SEAL; drawn here with its variance. */
+  encoding(re: Float64Array, scale: number): void {
+    const s = Math.sqrt(this.noise.encoding) / scale;
+    for (let k = 0; k < this.#n; k++) re[k] = (re[k] as number) + s * this.gaussian();
   }
 
   /** Public-key encryption at `level`: one rounding event, or the raw RLWE error without a level above. */
-  publicKeyEncryption(out: Float64Array, level: number, scale: number): void {
-    if (this.params.keySwitching || level < this.params.maxLevel) this.rounding(out, 2, scale);
-    else this.gaussianError(out, this.noise.publicKeyEncryption(level), scale);
+  publicKeyEncryption(re: Float64Array, im: Float64Array, level: number, scale: number): void {
+    if (this.params.keySwitching || level < this.params.maxLevel) {
+      this.rounding(re, im, 2, scale);
+      return;
+    }
+    const s = Math.sqrt(this.noise.publicKeyEncryption(level)) / scale;
+    for (let k = 0; k < this.#n; k++) {
+      re[k] = (re[k] as number) + s * this.gaussian();
+      im[k] = (im[k] as number) + s * this.gaussian();
+    }
   }
 
   /**
    * One key switch with key `key` at `level`: centred digits times the key's errors
-   * (Re(D·E)/P, a product of complex Gaussians), the final rounding, and the key's fixed bias.
+   * (D·E/P, a product of complex Gaussians), the final rounding, and the key's fixed bias.
    */
-  keySwitch(out: Float64Array, key: string, level: number, scale: number): void {
+  keySwitch(re: Float64Array, im: Float64Array, key: string, level: number, scale: number): void {
     const P = Number(this.params.specialPrime ?? 1n);
     let digits = 0;
     for (let j = 0; j <= level; j++) digits += ((this.params.dataPrimeValues[j] as number) / P) ** 2;
-    const d = Math.sqrt((this.#N * digits) / 24), e = Math.sqrt((this.#N * SIGMA2) / 2);
+    const d = Math.sqrt((this.#N * digits) / 24) / scale, e = Math.sqrt((this.#N * SIGMA2) / 2);
     for (let k = 0; k < this.#n; k++) {
       const dRe = d * this.gaussian(), dIm = d * this.gaussian();
       const eRe = e * this.gaussian(), eIm = e * this.gaussian();
-      out[k] = (out[k] as number) + (dRe * eRe - dIm * eIm) / scale;
+      re[k] = (re[k] as number) + dRe * eRe - dIm * eIm;
+      im[k] = (im[k] as number) + dRe * eIm + dIm * eRe;
     }
-    this.rounding(out, 2, scale);
-    const bias = this.#bias(key, level);
-    for (let k = 0; k < this.#n; k++) out[k] = (out[k] as number) + (bias[k] as number) / scale;
+    this.rounding(re, im, 2, scale);
+    const [bRe, bIm] = this.#bias(key, level);
+    for (let k = 0; k < this.#n; k++) {
+      re[k] = (re[k] as number) + (bRe[k] as number) / scale;
+      im[k] = (im[k] as number) + (bIm[k] as number) / scale;
+    }
   }
 
-  #bias(key: string, level: number): Float64Array {
+  #bias(key: string, level: number): [Float64Array, Float64Array] {
     const id = `${key}@${level}`;
     let b = this.#biases.get(id);
     if (!b) {
       const amplitude = this.noise.keySwitchBias(level);
-      b = new Float64Array(this.#n);
-      for (let k = 0; k < this.#n; k++) b[k] = amplitude * (this.noise.biasShape[k] as number) * this.gaussian();
+      b = [new Float64Array(this.#n), new Float64Array(this.#n)];
+      for (let k = 0; k < this.#n; k++) {
+        const a = amplitude * (this.noise.biasShape[k] as number);
+        b[0][k] = a * this.gaussian();
+        b[1][k] = a * this.gaussian();
+      }
       this.#biases.set(id, b);
     }
     return b;

@@ -17,6 +17,7 @@ import type { CkksParams } from '../../core/params/index.js';
 import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
 import type { NoiseInjector } from './injector.js';
+import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
 import type { NoiseSources, Tail } from './noise.js';
 
 export interface SimCiphertext {
@@ -37,8 +38,8 @@ export interface SimCiphertext {
   readonly ancestry: Ancestry;
   /** The estimate is an upper bound: correlated errors were combined by amplitude. */
   readonly upperBound: boolean;
-  /** Injection mode: the values with drawn errors, what decryption returns. */
-  readonly noisy: Float64Array | null;
+  /** Injection mode: the values with drawn errors; decryption returns their real part. */
+  readonly noisy: Noisy | null;
 }
 
 interface Peak {
@@ -89,14 +90,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
 
-  /** In injection mode, `a`'s noisy values combined slot by slot, then `events` drawn on top. */
-  const inject = (a: Float64Array | null, b: Float64Array | null, f: (x: number, y: number) => number,
-    events?: (out: Float64Array) => void): Float64Array | null => {
-    if (!injector || !a) return null;
-    const out = new Float64Array(n);
-    for (let k = 0; k < n; k++) out[k] = f(a[k] as number, b ? (b[k] as number) : 0);
-    events?.(out);
-    return out;
+  /** In injection mode, `make()` with error events drawn on top. */
+  const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
+    if (!injector) return null;
+    const e = make();
+    if (e) events?.(injector, e);
+    return e;
   };
 
   // Q_l / 2: a coefficient at or beyond it wraps modulo Q_l and decrypts to garbage.
@@ -137,6 +136,19 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
     }
     return ct;
+  };
+
+  /**
+   * Second moment of a plaintext's encoding error per slot, decoded units. A constant encodes
+   * to the single coefficient round(v·scale): its error is known exactly. Other vectors round
+   * N coefficients: (N+1)/12 in integer units (NOISE.md §3.2).
+   */
+  const encodingError = (values: Float64Array, scale: number): number => {
+    const v = values[0] as number;
+    if (Math.abs(v * scale) < 2 ** 50 && values.every((w) => w === v)) {
+      return ((Math.sign(v) * Math.round(Math.abs(v * scale)) - v * scale) / scale) ** 2;
+    }
+    return noise.encoding / (scale * scale);
   };
 
   const plainFingerprint = (values: Float64Array, scale: number): bigint =>
@@ -189,7 +201,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
-      noisy: inject(a.noisy, b.noisy, (x, y) => x + sign * y),
+      noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign)),
     }, op, out);
   };
 
@@ -219,10 +231,11 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const za = a.values[k] as number, zb = b.values[k] as number;
       const ua = model.random(a, k), ub = model.random(b, k);
       const ba = biased ? model.bias(a, k) : 0, bb = biased ? model.bias(b, k) : 0;
-      // Error = zb·ea + za·eb + ea·eb. Independent: variances add. Square: E[e⁴] = 6u² for Laplace
-      // errors (3u² if Gaussian). Otherwise correlated: amplitudes add (Cauchy-Schwarz), an upper bound.
+      // Error = zb·ea + za·eb + Re(Ea·Eb). The product of errors involves their imaginary parts
+      // (as large as the real ones) and the shared secret (E|s|⁴ = 2h²): 4·ua·ub when
+      // independent, 8u² for a square; correlated operands add in amplitude, an upper bound.
       const ea = ua + ba * ba, eb = ub + bb * bb;
-      const second = self ? 6 * ea * ea : correlated ? 6 * ea * eb : ea * eb;
+      const second = self ? 8 * ea * ea : correlated ? 8 * ea * eb : 4 * ea * eb;
       const first = self ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
       const u = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
       const v = za * zb;
@@ -246,7 +259,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
-      noisy: inject(a.noisy, b.noisy, (x, y) => x * y),
+      noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy)),
     }, op, out);
   };
 
@@ -258,7 +271,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
       biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
       fingerprint,
-      noisy: inject(a.noisy, null, (x) => x, (e) => injector?.keySwitch(e, key, level, scale)),
+      noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
   };
 
@@ -283,7 +296,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       biasShape: 0,
       tail: a.tail && permuted(a.tail, shift),
       peak: { ...a.peak, bias: peakBias },
-      noisy: a.noisy && permuted(a.noisy, shift),
+      noisy: a.noisy && { re: permuted(a.noisy.re, shift), im: permuted(a.noisy.im, shift) },
     };
   };
 
@@ -295,7 +308,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return checked({
         values, // a fresh array the checked layer hands over
         variance: null,
-        varianceShift: tracking ? (noise.publicKeyEncryption(out.level) + noise.encoding) / (out.scale * out.scale) : 0,
+        varianceShift: tracking ? noise.publicKeyEncryption(out.level) / (out.scale * out.scale) + encodingError(values, out.scale) : 0,
         bias: null,
         biasShape: 0,
         tail: null,
@@ -304,15 +317,15 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
-        noisy: inject(values, null, (x) => x, (e) => {
-          injector?.encoding(e, out.scale);
-          injector?.publicKeyEncryption(e, out.level, out.scale);
+        noisy: inject(() => noisyOf(values), (inj, e) => {
+          inj.encoding(e.re, out.scale);
+          inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
         }),
       }, 'encrypt', out);
     },
 
     decrypt(x) {
-      return (x.noisy ?? x.values).slice();
+      return (x.noisy ? x.noisy.re : x.values).slice();
     },
 
     add: (a, b, out) => combine(a, b, 1, 'add', out),
@@ -321,7 +334,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     neg(a) {
       const values = new Float64Array(n);
       for (let k = 0; k < n; k++) values[k] = -(a.values[k] as number);
-      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: inject(a.noisy, null, (x) => -x) };
+      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy) };
     },
 
     addPlain(a, plain, out) {
@@ -337,10 +350,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return checked({
         ...a,
         values,
-        varianceShift: tracking ? a.varianceShift + noise.encoding / (out.scale * out.scale) : 0,
+        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
-        noisy: inject(a.noisy, plain, (x, w) => x + w, (e) => injector?.encoding(e, out.scale)),
+        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => inj.encoding(e.re, out.scale)),
       }, 'addPlain', out);
     },
 
@@ -348,8 +361,8 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const f = plainFingerprint(plain, plainScale);
       plainFits(plain, plainScale, out.level, 'mulPlain');
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
-      const encodedPlain = injector && inject(plain, null, (w) => w, (e) => injector.encoding(e, plainScale));
-      const noisy = inject(a.noisy, encodedPlain, (x, w) => x * w);
+      const encodedPlain = inject(() => noisyOf(plain), (inj, e) => inj.encoding(e.re, plainScale));
+      const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false);
       if (!tracking) {
         const values = new Float64Array(n);
         let peakValue = 0;
@@ -364,7 +377,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const variance = new Float64Array(n);
       const biased = a.bias !== null || a.biasShape > 0;
       const bias = biased ? new Float64Array(n) : null;
-      const e = noise.encoding / (plainScale * plainScale);
+      const e = encodingError(plain, plainScale);
       let peakValue = 0, peakVariance = 0, peakBias = 0;
       for (let k = 0; k < n; k++) {
         const z = a.values[k] as number, w = plain[k] as number, u = model.random(a, k);
@@ -398,7 +411,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return checked({
         ...a,
         varianceShift: tracking ? a.varianceShift + noise.rounding(size) / (out.scale * out.scale) : 0,
-        noisy: inject(a.noisy, null, (x) => x, (e) => injector?.rounding(e, size, out.scale)),
+        noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
         // Rounding times s²: a heavier tail than Laplace.
         tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
         fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
