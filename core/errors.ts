@@ -46,6 +46,8 @@ export type HeErrorCode =
   | 'INVALID_ARGUMENT'
   /** Verify mode: the backend's own metadata differs from the prediction. */
   | 'DIVERGENCE'
+  /** No secure parameters fit the circuit and the requested precision; `details` says what would fit. */
+  | 'PLAN_INFEASIBLE'
   /** A requested backend could not start. */
   | 'BACKEND_UNAVAILABLE'
   /** Any backend failure hekit does not recognise; `cause` holds the original. */

@@ -20,3 +20,4 @@ export type { Kernels } from './kernels.js';
 export type { CircuitStats } from './stats.js';
 export type { OpName } from './rules.js';
 export { galoisElement, naf } from './rotation.js';
+export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';

@@ -21,7 +21,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('README examples', () => {
   it('are the example files, verbatim', () => {
-    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/02-errors-and-memory.ts']);
+    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts']);
     for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
   });
 
@@ -46,5 +46,15 @@ describe('README examples', () => {
     const values = square?.[1] as number[];
     [1, 4, 9].forEach((v, i) => expect(Math.abs((values[i] as number) - v)).toBeLessThan(1e-12));
     expect(Number(square?.[3])).toBeGreaterThan(20);
+  });
+
+  it('plan parameters: a dry-run plan that SEAL runs at the requested precision', async () => {
+    const [explanation, result] = await run('examples/03-plan-parameters.ts');
+    const text = String(explanation?.[0]);
+    expect(text).toMatch(/^depth 1: 1 rescale primes of \d+ bits/);
+    const predicted = Number(/precision: ([\d.]+) bits predicted/.exec(text)?.[1]);
+    expect(predicted).toBeGreaterThanOrEqual(25);
+    expect(result?.[0]).toBe('x = 0.5:');
+    expect(Math.abs((result?.[1] as number) - 0.75)).toBeLessThan(2 ** -25);
   });
 });

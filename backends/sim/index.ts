@@ -114,4 +114,5 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   return Object.assign(backend, { noise });
 }
 
+export { dryRun, planParams, type Circuit } from './plan.js';
 export type { Backend, CkksParams, CkksParamsLiteral };
