@@ -77,17 +77,18 @@ export function rawCircuits(raw: RawSeal, x: CipherText, y: CipherText, step: nu
   const prodBuf = fresh();
   const rotBuf = fresh();
   const sumBuf = fresh();
+  /** What a node-seal user writes (node-seal's README style): node-seal allocates results, relinearize and rescale run in place, default pool. */
+  const idiomaticSum = (): { sum: CipherText; free: () => void } => {
+    const prod = evaluator.multiply(x, y) as CipherText;
+    evaluator.relinearize(prod, relinKeys, prod);
+    evaluator.rescaleToNext(prod, prod);
+    const rotated = evaluator.rotateVector(prod, step, galoisKeys) as CipherText;
+    const sum = evaluator.add(prod, rotated) as CipherText;
+    return { sum, free: () => [prod, rotated, sum].forEach((ct) => ct.delete()) };
+  };
   return {
-    /** What a node-seal user writes (node-seal's README style): node-seal allocates results, relinearize and rescale run in place, default pool. */
     idiomatic(): void {
-      const prod = evaluator.multiply(x, y) as CipherText;
-      evaluator.relinearize(prod, relinKeys, prod);
-      evaluator.rescaleToNext(prod, prod);
-      const rotated = evaluator.rotateVector(prod, step, galoisKeys) as CipherText;
-      const sum = evaluator.add(prod, rotated) as CipherText;
-      prod.delete();
-      rotated.delete();
-      sum.delete();
+      idiomaticSum().free();
     },
     /** Exactly hekit's calls (a new destination per op, one pool), to isolate the cost of hekit's JavaScript. */
     freshPerOp(): void {
@@ -118,13 +119,9 @@ export function rawCircuits(raw: RawSeal, x: CipherText, y: CipherText, step: nu
     },
     /** The idiomatic circuit's decrypted result, to check that the baseline does the same work as hekit. */
     result(): Float64Array {
-      const prod = evaluator.multiply(x, y) as CipherText;
-      evaluator.relinearize(prod, relinKeys, prod);
-      evaluator.rescaleToNext(prod, prod);
-      const rotated = evaluator.rotateVector(prod, step, galoisKeys) as CipherText;
-      const sum = evaluator.add(prod, rotated) as CipherText;
+      const { sum, free } = idiomaticSum();
       const values = raw.decrypt(sum);
-      for (const ct of [prod, rotated, sum]) ct.delete();
+      free();
       return values;
     },
     /** One addition with hekit's exact calls. */
