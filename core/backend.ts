@@ -113,7 +113,8 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     const scale = options.scale ?? this.params.scale;
     const slots = this.#encode(values, scale, level, 'encrypt');
     const out = { level, scale, degree: 1 };
-    return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out));
+    const symmetric = options.symmetric === true;
+    return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out, symmetric));
   }
 
   decrypt(x: Ciphertext): Float64Array {

@@ -9,6 +9,8 @@ export interface EncryptOptions {
   readonly level?: number;
   /** Encoding scale (default: `params.scale`). */
   readonly scale?: number;
+  /** Encrypt with the secret key (SEAL's symmetric encryption): a smaller, Gaussian error; only the key owner can. */
+  readonly symmetric?: boolean;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CtMeta } from './meta.js';
  * TRANSPARENT_RESULT) and must free whatever it allocated when it throws.
  */
 export interface Kernels<P> {
-  encrypt(values: Float64Array, out: CtMeta): P;
+  encrypt(values: Float64Array, out: CtMeta, symmetric: boolean): P;
   decrypt(x: P, meta: CtMeta): Float64Array;
   add(a: P, b: P, out: CtMeta): P;
   sub(a: P, b: P, out: CtMeta): P;

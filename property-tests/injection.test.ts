@@ -17,6 +17,7 @@ const ALPHA = 1e-4;
 type Circuit = (ev: Backend, x: Ciphertext, y: Ciphertext) => Ciphertext;
 const circuits: Array<[string, Circuit]> = [
   ['fresh', (ev, x) => ev.add(x, ev.encrypt(0))],
+  ['symmetric encryption', (ev) => ev.encrypt(seededValues(3, ev.params.slots), { symmetric: true })],
   ['mul + relinearize + rescale', (ev, x, y) => ev.rescale(ev.relinearize(ev.mul(x, y)))],
   ['mulPlain + rescale', (ev, x) => ev.rescale(ev.mulPlain(x, seededValues(9, ev.params.slots)))],
   ['rotate 3 (NAF -1, 4)', (ev, x) => ev.rotate(x, 3)],

@@ -75,7 +75,7 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     const steps = rotations.filter((s) => s !== 0);
     const galois = params.keySwitching && steps.length > 0 ? own(keygen.createGaloisKeys(Int32Array.from(steps))) : undefined;
     const encoder = own(seal.CKKSEncoder(context));
-    const encryptor = own(seal.Encryptor(context, publicKey));
+    const encryptor = own(seal.Encryptor(context, publicKey, secretKey));
     const decryptor = own(seal.Decryptor(context, secretKey));
     const evaluator = own(seal.Evaluator(context));
     // A handle to SEAL's global pool (the pool itself lives as long as the module).

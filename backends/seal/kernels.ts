@@ -53,8 +53,9 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
   };
 
   return {
-    encrypt: (values, out) =>
-      withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) => c.encryptor.encrypt(pt, d, pool))),
+    encrypt: (values, out, symmetric) =>
+      withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) =>
+        symmetric ? c.encryptor.encryptSymmetric(pt, d, pool) : c.encryptor.encrypt(pt, d, pool))),
 
     decrypt(x) {
       const pt = seal.PlainText({ pool });

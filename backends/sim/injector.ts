@@ -88,6 +88,15 @@ export class NoiseInjector {
     }
   }
 
+  /** Symmetric encryption: the RLWE error e(ζ_k), circular complex Gaussian. */
+  symmetricEncryption(re: Float64Array, im: Float64Array, scale: number): void {
+    const s = Math.sqrt(this.noise.symmetricEncryption()) / scale;
+    for (let k = 0; k < this.#n; k++) {
+      re[k] = (re[k] as number) + s * this.gaussian();
+      im[k] = (im[k] as number) + s * this.gaussian();
+    }
+  }
+
   /**
    * One key switch with key `key` at `level`: centred digits times the key's errors
    * (D·E/P, a product of complex Gaussians), the final rounding, and the key's fixed bias.

@@ -301,14 +301,16 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   return {
-    encrypt(values, out) {
+    encrypt(values, out, symmetric) {
       plainFits(values, out.scale, out.level, 'encrypt');
       let peakValue = 0;
       for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
       return checked({
         values, // a fresh array the checked layer hands over
         variance: null,
-        varianceShift: tracking ? noise.publicKeyEncryption(out.level) / (out.scale * out.scale) + encodingError(values, out.scale) : 0,
+        varianceShift: tracking
+          ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale)
+          : 0,
         bias: null,
         biasShape: 0,
         tail: null,
@@ -319,7 +321,8 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         upperBound: false,
         noisy: inject(() => noisyOf(values), (inj, e) => {
           inj.encoding(e.re, out.scale);
-          inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
+          if (symmetric) inj.symmetricEncryption(e.re, e.im, out.scale);
+          else inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
         }),
       }, 'encrypt', out);
     },

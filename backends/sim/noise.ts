@@ -41,6 +41,11 @@ export class NoiseSources {
     return this.rounding(2) + ((N / 2) * ((4 * N) / 3 + 1) * SIGMA2) / (p * p);
   }
 
+  /** Symmetric encryption: the RLWE error itself, (N/2)·σ², with Gaussian tails. */
+  symmetricEncryption(): number {
+    return (this.#N / 2) * SIGMA2;
+  }
+
   /** Rounding a size-c ciphertext (rescale, end of key switching): (N/2)(1/12) Σ_i E|s|^{2i}, E|s|^{2i} ≈ i!·h^i. */
   rounding(size: number): number {
     let sum = 0;
