@@ -81,6 +81,29 @@ export class SlotEncoder {
     }
     return out;
   }
+
+  /**
+   * The values SEAL's plaintext really holds: encode at `scale`, round each coefficient half
+   * away from zero, decode. w̃_k = Re(Σ_i c_i ζ_k^i) / scale, ζ_k = ω^{a_k}.
+   */
+  encoded(values: Float64Array, scale: number): Float64Array {
+    const N = this.#ringDegree;
+    const coeffs = this.coefficients(values, scale);
+    // Σ_i c_i ω^{(2j+1) i} = conj(DFT(conj(c_i ω^i))) at j: the twisted inverse transform.
+    const re = new Float64Array(N);
+    const im = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const c = coeffs[i] as number;
+      const rounded = Math.sign(c) * Math.round(Math.abs(c));
+      const angle = (Math.PI * i) / N;
+      re[i] = rounded * Math.cos(angle);
+      im[i] = -rounded * Math.sin(angle);
+    }
+    this.#fft.forward(re, im);
+    const out = new Float64Array(values.length);
+    for (let k = 0; k < out.length; k++) out[k] = (re[this.#slotIndex[k] as number] as number) / scale;
+    return out;
+  }
 }
 
 function maxAbsOf(values: Float64Array): number {

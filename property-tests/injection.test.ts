@@ -100,3 +100,36 @@ describe("noise: 'off'", () => {
     expect(thrown(() => createSimBackend(literal, { noise: 'loud' as 'off' })).code).toBe('INVALID_ARGUMENT');
   });
 });
+
+describe("encoding: 'exact'", () => {
+  it('holds SEAL\'s encoded plaintexts, so a low-scale product is predicted to its ciphertext noise', async () => {
+    const seal = await createSealBackend(literal);
+    const exact = createSimBackend(literal, { encoding: 'exact' });
+    const model = createSimBackend(literal);
+    const n = exact.params.slots;
+    const x = seededValues(1, n), w = seededValues(2, n);
+    // A 2^12 plain scale: the plaintext's rounding error dwarfs the ciphertext's.
+    const circuit = (ev: Backend) => ev.mulPlain(ev.encrypt(x), w, 2 ** 12);
+    const observed = seal.scope(() => seal.decrypt(circuit(seal)));
+    const ratio = (sim: SimBackend) => sim.scope(() => {
+      const out = circuit(sim);
+      const values = sim.decrypt(out), std = sim.noise(out).std;
+      let z2 = 0, err2 = 0;
+      for (let k = 0; k < n; k++) {
+        const e = (observed[k] as number) - (values[k] as number);
+        z2 += (e / (std[k] as number)) ** 2;
+        err2 += e * e;
+      }
+      return { ratio: Math.sqrt(z2 / n), rmsError: Math.sqrt(err2 / n) };
+    });
+    const e = ratio(exact), m = ratio(model);
+    console.log(`exact encoding: RMS z ${e.ratio.toFixed(3)}, RMS error ${e.rmsError.toExponential(2)}; modelled: RMS z ${m.ratio.toFixed(3)}, RMS error ${m.rmsError.toExponential(2)}`);
+    expect(e.ratio).toBeGreaterThan(0.8);
+    expect(e.ratio).toBeLessThan(1.25);
+    expect(m.ratio).toBeGreaterThan(0.8);
+    expect(m.ratio).toBeLessThan(1.25);
+    expect(e.rmsError).toBeLessThan(m.rmsError / 10);
+    expect(thrown(() => createSimBackend(literal, { encoding: 'approximate' as 'exact' })).code).toBe('INVALID_ARGUMENT');
+    [seal, exact, model].forEach((b) => b.dispose());
+  });
+});

@@ -28,6 +28,12 @@ export interface SimBackendOptions {
    * 'off': values only, fastest; `noise(ct)` is unavailable.
    */
   readonly noise?: NoiseMode;
+  /**
+   * 'model' (default): plaintexts hold the given values, their rounding error is part of the
+   * predicted error. 'exact': plaintexts hold SEAL's rounded encoding itself, bit for bit in
+   * practice, at the cost of one O(N log N) transform per encode.
+   */
+  readonly encoding?: 'model' | 'exact';
 }
 
 export type NoiseMode = 'track' | 'inject' | 'off';
@@ -63,6 +69,9 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   if (!['track', 'inject', 'off'].includes(mode)) {
     throw new HeError('INVALID_ARGUMENT', `noise mode ${String(mode)} is not one of 'track', 'inject', 'off'`, { noise: mode });
   }
+  if (options.encoding !== undefined && options.encoding !== 'model' && options.encoding !== 'exact') {
+    throw new HeError('INVALID_ARGUMENT', `encoding ${String(options.encoding)} is not 'model' or 'exact'`, { encoding: options.encoding });
+  }
   const random = new SeededRandom(seed);
   const noiseSources = new NoiseSources(parsed);
   // A stream of its own, so injection leaves fingerprints (and thus error codes) unchanged.
@@ -83,6 +92,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       tailFactors,
       tracking: mode !== 'off',
       injector,
+      exactEncoding: options.encoding === 'exact',
     }),
   });
 

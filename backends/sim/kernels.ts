@@ -61,6 +61,8 @@ export interface SimDeps {
   readonly tracking: boolean;
   /** Mode 'inject': draws every error event. */
   readonly injector: NoiseInjector | null;
+  /** Plaintexts hold SEAL's rounded encoding exactly (an O(N log N) transform per encode) instead of a modelled error. */
+  readonly exactEncoding: boolean;
 }
 
 /** Reads a ciphertext's error model slot by slot. */
@@ -86,7 +88,7 @@ export class ErrorModel {
 }
 
 export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
-  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector } = deps;
+  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding } = deps;
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
 
@@ -144,6 +146,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
    * N coefficients: (N+1)/12 in integer units (NOISE.md §3.2).
    */
   const encodingError = (values: Float64Array, scale: number): number => {
+    if (exactEncoding) return 0;
     const v = values[0] as number;
     if (Math.abs(v * scale) < 2 ** 50 && values.every((w) => w === v)) {
       return ((Math.sign(v) * Math.round(Math.abs(v * scale)) - v * scale) / scale) ** 2;
@@ -301,8 +304,9 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   return {
-    encrypt(values, out, symmetric) {
-      plainFits(values, out.scale, out.level, 'encrypt');
+    encrypt(input, out, symmetric) {
+      plainFits(input, out.scale, out.level, 'encrypt');
+      const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
       let peakValue = 0;
       for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
       return checked({
@@ -320,7 +324,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
         noisy: inject(() => noisyOf(values), (inj, e) => {
-          inj.encoding(e.re, out.scale);
+          if (!exactEncoding) inj.encoding(e.re, out.scale);
           if (symmetric) inj.symmetricEncryption(e.re, e.im, out.scale);
           else inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
         }),
@@ -340,9 +344,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy) };
     },
 
-    addPlain(a, plain, out) {
-      const f = plainFingerprint(plain, out.scale);
-      plainFits(plain, out.scale, out.level, 'addPlain');
+    addPlain(a, input, out) {
+      const f = plainFingerprint(input, out.scale);
+      plainFits(input, out.scale, out.level, 'addPlain');
+      const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = new Float64Array(n);
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
@@ -356,15 +361,16 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
-        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => inj.encoding(e.re, out.scale)),
+        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
       }, 'addPlain', out);
     },
 
-    mulPlain(a, plain, plainScale, out) {
-      const f = plainFingerprint(plain, plainScale);
-      plainFits(plain, plainScale, out.level, 'mulPlain');
+    mulPlain(a, input, plainScale, out) {
+      const f = plainFingerprint(input, plainScale);
+      plainFits(input, plainScale, out.level, 'mulPlain');
+      const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
-      const encodedPlain = inject(() => noisyOf(plain), (inj, e) => inj.encoding(e.re, plainScale));
+      const encodedPlain = inject(() => noisyOf(plain), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
       const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false);
       if (!tracking) {
         const values = new Float64Array(n);
