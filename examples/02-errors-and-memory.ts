@@ -15,5 +15,5 @@ try {
 // scope() frees everything created inside except what it returns.
 const y = ev.scope(() => ev.rescale(ev.relinearize(ev.square(x))));
 console.log('live ciphertexts', ev.memory().ciphertexts, 'depth', ev.stats().depth, 'key switches', ev.stats().keySwitches);
-console.log('x^2 =', Array.from(ev.decrypt(y).slice(0, 3)), 'precision bits', ev.noise(y).precisionBits.toFixed(1));
+console.log('x^2 =', Array.from(ev.decrypt(y).slice(0, 3)), 'precision bits', ev.noise(y).precisionBits.toFixed(1), 'levels left', ev.noise(y).levelsLeft);
 ev.dispose();

@@ -46,6 +46,7 @@ describe('README examples', () => {
     const values = square?.[1] as number[];
     [1, 4, 9].forEach((v, i) => expect(Math.abs((values[i] as number) - v)).toBeLessThan(1e-12));
     expect(Number(square?.[3])).toBeGreaterThan(20);
+    expect(square?.[5]).toBe(1);
   });
 
   it('plan parameters: a dry-run plan that SEAL runs at the requested precision', async () => {

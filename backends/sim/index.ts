@@ -49,6 +49,8 @@ export interface NoiseEstimate {
   readonly maxBound: number;
   /** -log2(maxBound): bits of absolute precision guaranteed in every slot. */
   readonly precisionBits: number;
+  /** Rescales left (the ciphertext's level): with precisionBits, what a circuit still has to spend. */
+  readonly levelsLeft: number;
   /** Correlated operands were combined conservatively: std is an upper estimate. */
   readonly upperBound: boolean;
 }
@@ -118,7 +120,9 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       if (s > maxStd) maxStd = s;
       if (b > maxBound) maxBound = b;
     }
-    return { std, bound, meanStd: sum / n, maxStd, maxBound, precisionBits: -Math.log2(maxBound), upperBound: p.upperBound };
+    return {
+      std, bound, meanStd: sum / n, maxStd, maxBound, precisionBits: -Math.log2(maxBound), levelsLeft: ct.level, upperBound: p.upperBound,
+    };
   };
 
   return Object.assign(backend, { noise });
