@@ -3,3 +3,8 @@
  * They never import a backend.
  */
 export { innerProductPlain, sumSlots, sumSlotsRotations } from './sum-slots.js';
+export {
+  evaluateChebyshev, evaluatePolynomial, polynomialDepth, sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit,
+  chebyshevToPower, chebyshevInterpolant, leastSquares, evaluatePower, maxError, plainScaleFor,
+  type Interval, type PolynomialOptions, type SigmoidApproximation,
+} from './poly/index.js';
