@@ -8,3 +8,4 @@ export {
   chebyshevToPower, chebyshevInterpolant, leastSquares, evaluatePower, maxError, plainScaleFor,
   type Interval, type PolynomialOptions, type SigmoidApproximation,
 } from './poly/index.js';
+export * as linalg from './linalg/index.js';

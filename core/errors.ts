@@ -42,6 +42,8 @@ export type HeErrorCode =
   | 'DISPOSED'
   /** A handle created by another backend instance. */
   | 'FOREIGN_HANDLE'
+  /** Matrix or vector shapes (or encoding units) that do not fit the operation. */
+  | 'SHAPE_MISMATCH'
   /** A bad argument that is not one of the cases above. */
   | 'INVALID_ARGUMENT'
   /** Verify mode: the backend's own metadata differs from the prediction. */

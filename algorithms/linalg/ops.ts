@@ -1,0 +1,169 @@
+/**
+ * Encrypted linear algebra on HIT's layouts, generic over the evaluator. Every operation
+ * returns new objects and frees its intermediates; independent tiles are computed
+ * independently (no shared mutable state), so a parallel executor can split them.
+ * Contracts: "level l" is the level of the inputs (all at one level), products come out
+ * relinearized and rescaled.
+ */
+import type { Evaluator } from '../../core/index.js';
+import {
+  sameUnit, shapeMismatch, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
+} from './layout.js';
+
+/** Frees every tile. */
+export function freeAll<C>(ev: Evaluator<C>, x: Encrypted<C>): void {
+  if (x.kind === 'matrix') x.tiles.forEach((row) => row.forEach((t) => ev.free(t)));
+  else x.tiles.forEach((t) => ev.free(t));
+}
+
+function mapTiles<C, T extends Encrypted<C>>(x: T, f: (t: C, i: number, j: number) => C): T {
+  if (x.kind === 'matrix') return { ...x, tiles: x.tiles.map((row, i) => row.map((t, j) => f(t, i, j))) } as T;
+  return { ...x, tiles: x.tiles.map((t, i) => f(t, i, 0)) } as T;
+}
+
+function sameShape(op: string, a: Encrypted<unknown>, b: Encrypted<unknown>): void {
+  sameUnit(a.unit, b.unit, op);
+  const equal = a.kind === 'matrix' && b.kind === 'matrix' ? a.rows === b.rows && a.cols === b.cols
+    : a.kind === b.kind && (a as { length: number }).length === (b as { length: number }).length;
+  if (!equal) throw shapeMismatch(op, a, b, 'differ in shape');
+}
+
+const tileAt = <C>(x: Encrypted<C>, i: number, j: number): C =>
+  (x.kind === 'matrix' ? (x.tiles[i] as readonly C[])[j] : x.tiles[i]) as C;
+
+/** a + b, same shape and unit. Depth 0. */
+export const add = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b: T): T => {
+  sameShape('add', a, b);
+  return mapTiles<C, T>(a, (t, i, j) => ev.add(t, tileAt(b, i, j)));
+};
+
+/** a - b, same shape and unit. Depth 0. */
+export const sub = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b: T): T => {
+  sameShape('sub', a, b);
+  return mapTiles<C, T>(a, (t, i, j) => ev.sub(t, tileAt(b, i, j)));
+};
+
+/** -a. Depth 0. */
+export const negate = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T): T => mapTiles<C, T>(a, (t) => ev.neg(t));
+
+/** c·a for a public scalar c. In: level l >= 1. Out: level l - 1. Depth 1. */
+export const scale = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, c: number): T =>
+  mapTiles<C, T>(a, (t) => product(ev, ev.mulPlain(t, c)));
+
+/** Relinearize and rescale `x`, freeing it. */
+function product<C>(ev: Evaluator<C>, x: C): C {
+  const relin = ev.relinearize(x);
+  ev.free(x);
+  const out = ev.rescale(relin);
+  ev.free(relin);
+  return out;
+}
+
+/** Slot-wise product of two objects of one shape. In: level l >= 1. Out: level l - 1. Depth 1. */
+export const hadamard = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b: T): T => {
+  sameShape('hadamard', a, b);
+  return mapTiles<C, T>(a, (t, i, j) => product(ev, ev.mul(t, tileAt(b, i, j))));
+};
+
+/** Row i of A times v_i (v a row vector of length A.rows). Out: matrix, level l - 1. Depth 1. */
+export function hadamardRows<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>): EncryptedMatrix<C> {
+  sameUnit(v.unit, a.unit, 'hadamardRows');
+  if (v.length !== a.rows) throw shapeMismatch('hadamardRows', v, a, 'need the vector length to equal the rows');
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, i) => product(ev, ev.mul(v.tiles[i] as C, t)));
+}
+
+/** Column j of A times v_j (v a column vector of length A.cols). Out: matrix, level l - 1. Depth 1. */
+export function hadamardCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>): EncryptedMatrix<C> {
+  sameUnit(v.unit, a.unit, 'hadamardCols');
+  if (v.length !== a.cols) throw shapeMismatch('hadamardCols', a, v, 'need the vector length to equal the columns');
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, _i, j) => product(ev, ev.mul(t, v.tiles[j] as C)));
+}
+
+/** Rotation steps of `sumRows`: n, 2n, ..., (m/2)·n. */
+export const sumRowsRotations = ({ height, width }: EncodingUnit): number[] =>
+  Array.from({ length: Math.log2(height) }, (_, k) => width * 2 ** k);
+
+/** Rotation steps of `sumCols`: 1, 2, ..., n/2 and their negatives. */
+export const sumColsRotations = ({ width }: EncodingUnit): number[] =>
+  Array.from({ length: Math.log2(width) }, (_, k) => 2 ** k).flatMap((s) => [s, -s]);
+
+/** Adds `rotate(x, s)` for each step, freeing what it replaces. */
+function rotateAndAdd<C>(ev: Evaluator<C>, x: C, steps: readonly number[]): C {
+  let acc = x;
+  for (const s of steps) {
+    const r = ev.rotate(acc, s);
+    const next = ev.add(acc, r);
+    ev.free(r);
+    if (acc !== x) ev.free(acc);
+    acc = next;
+  }
+  return acc;
+}
+
+/** A new handle to the same ciphertext (dropping to its own level is a copy). */
+const copyOf = <C>(ev: Evaluator<C>, x: C): C => ev.dropLevelTo(x, ev.meta(x).level);
+
+/** Σ of `tiles`, a new ciphertext. */
+function sumOf<C>(ev: Evaluator<C>, tiles: readonly C[]): C {
+  let acc = tiles.length === 1 ? copyOf(ev, tiles[0] as C) : ev.add(tiles[0] as C, tiles[1] as C);
+  for (const t of tiles.slice(2)) {
+    const next = ev.add(acc, t);
+    ev.free(acc);
+    acc = next;
+  }
+  return acc;
+}
+
+/**
+ * Column sums: every row of tile j holds Σ_i A[i][j·n + c]; a column vector of length A.cols.
+ * In: level l, any scale. Out: level l. Depth 0 · Rotations n·2^k, k < log2 m (per tile column).
+ */
+export function sumRows<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>): EncryptedColVector<C> {
+  const H = a.tiles[0]?.length ?? 0;
+  const tiles = Array.from({ length: H }, (_, j) => {
+    const column = sumOf(ev, a.tiles.map((row) => row[j] as C));
+    const out = rotateAndAdd(ev, column, sumRowsRotations(a.unit));
+    if (out !== column) ev.free(column);
+    return out;
+  });
+  return { kind: 'col', length: a.cols, unit: a.unit, tiles };
+}
+
+/**
+ * Row sums times c: every column of tile i holds c·Σ_j A[i·m + r][j]; a row vector of length A.rows.
+ * In: level l >= 1. Out: level l - 1. Depth 1 (the mask keeping column 0) · Rotations ±1, ±2, ..., ±n/2 (per tile row).
+ */
+export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1): EncryptedRowVector<C> {
+  const { height: m, width: n } = a.unit;
+  const up = Array.from({ length: Math.log2(n) }, (_, k) => 2 ** k);
+  const mask = new Float64Array(m * n);
+  for (let r = 0; r < m; r++) mask[r * n] = c;
+  const tiles = a.tiles.map((row) => {
+    const sums = sumOf(ev, row);
+    const total = rotateAndAdd(ev, sums, up);
+    if (total !== sums) ev.free(sums);
+    // Column 0 of each row now holds its sum; the other columns hold sums across rows: mask them out.
+    const masked = product(ev, ev.mulPlain(total, mask));
+    ev.free(total);
+    const out = rotateAndAdd(ev, masked, up.map((s) => -s));
+    if (out !== masked) ev.free(masked);
+    return out;
+  });
+  return { kind: 'row', length: a.rows, unit: a.unit, tiles };
+}
+
+/** vᵀA: a row vector (length f) times an f x g matrix gives a column vector (length g). In: level l >= 1. Out: level l - 1. Depth 1. */
+export function rowTimesMatrix<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>): EncryptedColVector<C> {
+  const h = hadamardRows(ev, v, a);
+  const out = sumRows(ev, h);
+  freeAll(ev, h);
+  return out;
+}
+
+/** c·Av: an f x g matrix times a column vector (length g) gives a row vector (length f). In: level l >= 2. Out: level l - 2. Depth 2. */
+export function matrixTimesCol<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, c = 1): EncryptedRowVector<C> {
+  const h = hadamardCols(ev, a, v);
+  const out = sumCols(ev, h, c);
+  freeAll(ev, h);
+  return out;
+}
