@@ -15,6 +15,7 @@ type Deletable = { delete(): void };
 export interface SealContext {
   readonly seal: Seal;
   readonly params: CkksParams;
+  readonly context: ReturnType<Seal['Context']>;
   readonly encoder: ReturnType<Seal['CKKSEncoder']>;
   readonly encryptor: ReturnType<Seal['Encryptor']>;
   readonly decryptor: ReturnType<Seal['Decryptor']>;
@@ -82,7 +83,7 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     const pool = own(seal.MemoryPoolHandle.global as Deletable);
 
     return {
-      seal, params, encoder, encryptor, decryptor, evaluator, pool,
+      seal, params, context, encoder, encryptor, decryptor, evaluator, pool,
       relinKeys: () => relin ?? unreachable('relinearization keys'),
       galoisKeys: () => galois ?? unreachable('Galois keys'),
       parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),

@@ -36,4 +36,5 @@ export async function createSealBackend(params: CkksParams | CkksParamsLiteral, 
   }).backend;
 }
 
+export { galoisKeyBytes } from './key-size.js';
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -128,5 +128,5 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   return Object.assign(backend, { noise });
 }
 
-export { dryRun, planParams, type Circuit } from './plan.js';
+export { dryRun, planParams, type Circuit, type DryRunOptions } from './plan.js';
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -24,11 +24,16 @@ const allSteps = (slots: number): number[] => {
   return steps;
 };
 
+export interface DryRunOptions {
+  /** Ring degree of the probe (default 32768): circuits whose layout depends on the slot count need the real one. */
+  readonly ringDegree?: number;
+}
+
 /** Runs `circuit` on a simulator without noise, with levels to spare, recording what it needs. */
-export function dryRun(circuit: Circuit): CircuitReport {
+export function dryRun(circuit: Circuit, options: DryRunOptions = {}): CircuitReport {
   for (let levels = 8; levels <= 64; levels *= 2) {
     const params = createParams({
-      ringDegree: PROBE_RING, bitSizes: [60, ...Array.from({ length: levels }, () => PROBE_SCALE_BITS), 60],
+      ringDegree: options.ringDegree ?? PROBE_RING, bitSizes: [60, ...Array.from({ length: levels }, () => PROBE_SCALE_BITS), 60],
       scale: 2 ** PROBE_SCALE_BITS, allowInsecure: true,
     });
     const sim = createSimBackend(params, { noise: 'off', rotations: allSteps(params.slots) });

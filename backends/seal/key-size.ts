@@ -1,0 +1,29 @@
+import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { validateRotations } from '../../core/rotation.js';
+import { createSealContext } from './context.js';
+import { loadSeal } from './loader.js';
+
+/**
+ * Bytes of the Galois keys SEAL would send for `steps` (SEAL's serialization, its default
+ * compression), or for SEAL's default set (all ±2^i and conjugation) when `steps` is omitted.
+ * Keys are generated in a throwaway context and freed.
+ */
+export async function galoisKeyBytes(params: CkksParams | CkksParamsLiteral, steps?: readonly number[]): Promise<number> {
+  const parsed = 'primes' in params ? params : createParams(params);
+  const seal = await loadSeal();
+  const context = createSealContext(seal, parsed, []);
+  const keygen = seal.KeyGenerator(context.context);
+  try {
+    const serializable = steps === undefined
+      ? keygen.createGaloisKeysSerializable()
+      : keygen.createGaloisKeysSerializable(Int32Array.from(validateRotations(parsed, steps)));
+    try {
+      return serializable.saveArray().length;
+    } finally {
+      serializable.delete();
+    }
+  } finally {
+    keygen.delete();
+    context.delete();
+  }
+}
