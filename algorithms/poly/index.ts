@@ -3,3 +3,4 @@ export { chebyshevInterpolant, chebyshevToPower, evaluatePower, leastSquares, ma
 export { sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit, type SigmoidApproximation } from './sigmoid.js';
 export { plainScaleFor, rescaledProductScale } from './scales.js';
 
+export { fusedCubicProduct } from './fused.js';
