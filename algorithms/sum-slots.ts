@@ -1,4 +1,5 @@
 import { HeError, type Evaluator, type PlainInput } from '../core/index.js';
+import { rotateAndAdd } from './steps.js';
 
 /** Rotation steps `sumSlots(ev, x, width)` needs: 1, 2, 4, ..., width/2. */
 export function sumSlotsRotations(width: number): number[] {
@@ -17,15 +18,7 @@ export function sumSlotsRotations(width: number): number[] {
  */
 export function sumSlots<C>(ev: Evaluator<C>, x: C, width: number): C {
   checkWidth(width, ev.params.slots);
-  let acc = x;
-  for (let step = 1; step < width; step *= 2) {
-    const rotated = ev.rotate(acc, step);
-    const next = ev.add(acc, rotated);
-    ev.free(rotated);
-    if (acc !== x) ev.free(acc);
-    acc = next;
-  }
-  return acc;
+  return rotateAndAdd(ev, x, sumSlotsRotations(width));
 }
 
 /**

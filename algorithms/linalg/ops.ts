@@ -6,6 +6,7 @@
  * relinearized and rescaled.
  */
 import type { Evaluator } from '../../core/index.js';
+import { rotateAndAdd, settle } from '../steps.js';
 import {
   sameUnit, shapeMismatch, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from './layout.js';
@@ -48,35 +49,26 @@ export const negate = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T): T => 
 
 /** c·a for a public scalar c. In: level l >= 1. Out: level l - 1. Depth 1. */
 export const scale = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, c: number): T =>
-  mapTiles<C, T>(a, (t) => product(ev, ev.mulPlain(t, c)));
-
-/** Relinearize and rescale `x`, freeing it. */
-function product<C>(ev: Evaluator<C>, x: C): C {
-  const relin = ev.relinearize(x);
-  ev.free(x);
-  const out = ev.rescale(relin);
-  ev.free(relin);
-  return out;
-}
+  mapTiles<C, T>(a, (t) => settle(ev, ev.mulPlain(t, c)));
 
 /** Slot-wise product of two objects of one shape. In: level l >= 1. Out: level l - 1. Depth 1. */
 export const hadamard = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b: T): T => {
   sameShape('hadamard', a, b);
-  return mapTiles<C, T>(a, (t, i, j) => product(ev, ev.mul(t, tileAt(b, i, j))));
+  return mapTiles<C, T>(a, (t, i, j) => settle(ev, ev.mul(t, tileAt(b, i, j))));
 };
 
 /** Row i of A times v_i (v a row vector of length A.rows). Out: matrix, level l - 1. Depth 1. */
 export function hadamardRows<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>): EncryptedMatrix<C> {
   sameUnit(v.unit, a.unit, 'hadamardRows');
   if (v.length !== a.rows) throw shapeMismatch('hadamardRows', v, a, 'need the vector length to equal the rows');
-  return mapTiles<C, EncryptedMatrix<C>>(a, (t, i) => product(ev, ev.mul(v.tiles[i] as C, t)));
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, i) => settle(ev, ev.mul(v.tiles[i] as C, t)));
 }
 
 /** Column j of A times v_j (v a column vector of length A.cols). Out: matrix, level l - 1. Depth 1. */
 export function hadamardCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>): EncryptedMatrix<C> {
   sameUnit(v.unit, a.unit, 'hadamardCols');
   if (v.length !== a.cols) throw shapeMismatch('hadamardCols', a, v, 'need the vector length to equal the columns');
-  return mapTiles<C, EncryptedMatrix<C>>(a, (t, _i, j) => product(ev, ev.mul(t, v.tiles[j] as C)));
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, _i, j) => settle(ev, ev.mul(t, v.tiles[j] as C)));
 }
 
 /** Rotation steps of `sumRows`: n, 2n, ..., (m/2)·n. */
@@ -86,19 +78,6 @@ export const sumRowsRotations = ({ height, width }: EncodingUnit): number[] =>
 /** Rotation steps of `sumCols`: 1, 2, ..., n/2 and their negatives. */
 export const sumColsRotations = ({ width }: EncodingUnit): number[] =>
   Array.from({ length: Math.log2(width) }, (_, k) => 2 ** k).flatMap((s) => [s, -s]);
-
-/** Adds `rotate(x, s)` for each step, freeing what it replaces. */
-function rotateAndAdd<C>(ev: Evaluator<C>, x: C, steps: readonly number[]): C {
-  let acc = x;
-  for (const s of steps) {
-    const r = ev.rotate(acc, s);
-    const next = ev.add(acc, r);
-    ev.free(r);
-    if (acc !== x) ev.free(acc);
-    acc = next;
-  }
-  return acc;
-}
 
 /** A new handle to the same ciphertext (dropping to its own level is a copy). */
 const copyOf = <C>(ev: Evaluator<C>, x: C): C => ev.dropLevelTo(x, ev.meta(x).level);
@@ -143,7 +122,7 @@ export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1): Encr
     const total = rotateAndAdd(ev, sums, up);
     if (total !== sums) ev.free(sums);
     // Column 0 of each row now holds its sum; the other columns hold sums across rows: mask them out.
-    const masked = product(ev, ev.mulPlain(total, mask));
+    const masked = settle(ev, ev.mulPlain(total, mask));
     ev.free(total);
     const out = rotateAndAdd(ev, masked, up.map((s) => -s));
     if (out !== masked) ev.free(masked);

@@ -5,24 +5,8 @@
  * with the learning rate folded into the coefficients.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
+import { atLevel as at, settle } from '../steps.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
-
-/** Relinearize and rescale `x`, freeing it. */
-function settle<C>(ev: Evaluator<C>, x: C): C {
-  const relin = ev.relinearize(x);
-  ev.free(x);
-  const out = ev.rescale(relin);
-  ev.free(relin);
-  return out;
-}
-
-/** `x` at `level` (freeing `x` when it had to drop). */
-function at<C>(ev: Evaluator<C>, x: C, level: number, owned: boolean): C {
-  if (ev.meta(x).level === level) return x;
-  const out = ev.dropLevelTo(x, level);
-  if (owned) ev.free(x);
-  return out;
-}
 
 /**
  * a ∘ s(u) slot-wise, s(u) = c0 + c1·u + c3·u³ (`cubic` = [c0, c1, 0, c3], c3 ≠ 0).

@@ -8,6 +8,7 @@
  * every term lands on the target scale exactly and the terms add without SCALE_MISMATCH.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
+import { atLevel, settle } from '../steps.js';
 import { chebyshevToPower, type Interval } from './basis.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
 
@@ -62,7 +63,7 @@ export function evaluatePolynomial<C>(ev: Evaluator<C>, x: C, coefficients: read
       let term = ev.rescale(scaled);
       ev.free(scaled);
       for (const j of chain) term = times(ev, term, powers[j] as C);
-      terms.push(dropTo(ev, term, bottom));
+      terms.push(atLevel(ev, term, bottom, true));
     }
     if (terms.length === 0) {
       throw new HeError('INVALID_ARGUMENT', `every coefficient of degree 1 or more rounds to 0 at scale ${target}; add the constant with addPlain instead`, { coefficients: a });
@@ -119,34 +120,15 @@ function replayScale<C>(ev: Evaluator<C>, x: C, powers: readonly C[], chain: rea
   return scale;
 }
 
-const square = <C>(ev: Evaluator<C>, c: C): C => {
-  const sq = ev.square(c);
-  const relin = ev.relinearize(sq);
-  ev.free(sq);
-  const out = ev.rescale(relin);
-  ev.free(relin);
-  return out;
-};
+const square = <C>(ev: Evaluator<C>, c: C): C => settle(ev, ev.square(c));
 
 /** term · power at the lower of their levels, relinearized and rescaled; frees `term`. */
 function times<C>(ev: Evaluator<C>, term: C, power: C): C {
   const level = Math.min(ev.meta(term).level, ev.meta(power).level);
-  const a = dropTo(ev, term, level);
-  const b = ev.meta(power).level === level ? power : ev.dropLevelTo(power, level);
+  const a = atLevel(ev, term, level, true);
+  const b = atLevel(ev, power, level, false);
   const product = ev.mul(a, b);
   if (b !== power) ev.free(b);
   ev.free(a);
-  const relin = ev.relinearize(product);
-  ev.free(product);
-  const out = ev.rescale(relin);
-  ev.free(relin);
-  return out;
-}
-
-/** `c` at `level` (a new ciphertext either way); frees `c`. */
-function dropTo<C>(ev: Evaluator<C>, c: C, level: number): C {
-  if (ev.meta(c).level === level) return c;
-  const out = ev.dropLevelTo(c, level);
-  ev.free(c);
-  return out;
+  return settle(ev, product);
 }
