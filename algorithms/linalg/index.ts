@@ -3,6 +3,6 @@ export {
 } from './layout.js';
 export { decryptColVector, decryptMatrix, decryptRowVector, encryptColVector, encryptMatrix, encryptRowVector } from './encrypt.js';
 export {
-  add, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, negate, rowTimesMatrix, scale, sub, sumCols, sumColsRotations,
-  sumRows, sumRowsRotations,
+  add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, negate, rescaleAll, rowTimesMatrix, scale, sub,
+  sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';

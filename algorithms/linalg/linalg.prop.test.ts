@@ -11,7 +11,8 @@ import type { Backend, Ciphertext, CkksParamsLiteral } from '../../core/index.js
 import { thrown } from '../../property-tests/thrown.js';
 import {
   add, decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector,
-  freeAll, hadamard, matrixTimesCol, rowTimesMatrix, sub, sumColsRotations, sumRowsRotations, type Encrypted,
+  dropLevelTo, freeAll, hadamard, matrixTimesCol, rescaleAll, rowTimesMatrix, sub, sumColsMany, sumColsRotations, sumRowsMany,
+  sumRowsRotations, type Encrypted,
 } from './index.js';
 
 const literal: CkksParamsLiteral = { ringDegree: 8192, bitSizes: [45, 35, 35, 35, 60], scale: 2 ** 35 };
@@ -104,6 +105,31 @@ describe.each([
       [A, B, sum, diff, prod].forEach((x) => freeAll(ev, x));
       expect(ev.memory().ciphertexts).toBe(0);
     }), { seed, numRuns: Math.ceil(numRuns / 2) });
+  });
+
+  it('sums many matrices at once, and moves whole objects down levels', () => {
+    const [a, b] = [matrixOf(20, 300, 3), matrixOf(10, 300, 4)];
+    const [c, d] = [matrixOf(20, 100, 5), matrixOf(20, 150, 6)];
+    const [A, B, C, D] = [a, b, c, d].map((m) => encryptMatrix(ev, unit, m)) as [Encrypted<Ciphertext>, Encrypted<Ciphertext>, Encrypted<Ciphertext>, Encrypted<Ciphertext>];
+    const rowsum = sumRowsMany(ev, [A, B] as never);
+    const colsum = sumColsMany(ev, [C, D] as never, 2);
+    const columns = decryptColVector(ev, rowsum);
+    for (let j = 0; j < 300; j++) {
+      const ref = [...a, ...b].reduce((s, row) => s + (row[j] as number), 0);
+      expect(Math.abs((columns[j] as number) - ref)).toBeLessThan(1e-5);
+    }
+    const rowsOut = decryptRowVector(ev, colsum);
+    for (let i = 0; i < 20; i++) {
+      const ref = 2 * [...(c[i] as number[]), ...(d[i] as number[])].reduce((s, x) => s + x, 0);
+      expect(Math.abs((rowsOut[i] as number) - ref)).toBeLessThan(1e-5);
+    }
+    expect(thrown(() => sumRowsMany(ev, [A, C] as never)).code).toBe('SHAPE_MISMATCH');
+    const low = dropLevelTo(ev, A, 1);
+    const rescaled = rescaleAll(ev, A);
+    expect((low.tiles as Ciphertext[][]).flat().every((t) => t.level === 1)).toBe(true);
+    expect((rescaled.tiles as Ciphertext[][]).flat().every((t) => t.level === ev.params.maxLevel - 1)).toBe(true);
+    [A, B, C, D, rowsum, colsum, low, rescaled].forEach((x) => freeAll(ev, x));
+    expect(ev.memory().ciphertexts).toBe(0);
   });
 
   it('names both shapes when they do not fit', () => {

@@ -5,7 +5,7 @@
  * Contracts: "level l" is the level of the inputs (all at one level), products come out
  * relinearized and rescaled.
  */
-import type { Evaluator } from '../../core/index.js';
+import { HeError, type Evaluator } from '../../core/index.js';
 import { rotateAndAdd, settle } from '../steps.js';
 import {
   sameUnit, shapeMismatch, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
@@ -93,6 +93,19 @@ function sumOf<C>(ev: Evaluator<C>, tiles: readonly C[]): C {
   return acc;
 }
 
+/** Every tile relinearized and rescaled (one level). */
+export const rescaleAll = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T): T =>
+  mapTiles<C, T>(a, (t) => {
+    const relin = ev.relinearize(t);
+    const out = ev.rescale(relin);
+    ev.free(relin);
+    return out;
+  });
+
+/** Every tile dropped to `level` (exact, scale kept). */
+export const dropLevelTo = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, level: number): T =>
+  mapTiles<C, T>(a, (t) => ev.dropLevelTo(t, level));
+
 /**
  * Column sums: every row of tile j holds Σ_i A[i][j·n + c]; a column vector of length A.cols.
  * In: level l, any scale. Out: level l. Depth 0 · Rotations n·2^k, k < log2 m (per tile column).
@@ -106,6 +119,35 @@ export function sumRows<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>): EncryptedCo
     return out;
   });
   return { kind: 'col', length: a.cols, unit: a.unit, tiles };
+}
+
+/**
+ * Σ_k sumRows(A_k) for matrices of one width and unit, rotating once per tile column
+ * instead of once per matrix. Contract as `sumRows`.
+ */
+export function sumRowsMany<C>(ev: Evaluator<C>, matrices: readonly EncryptedMatrix<C>[]): EncryptedColVector<C> {
+  const first = checkMany('sumRowsMany', matrices, (m) => m.cols);
+  return sumRows(ev, { ...first, rows: matrices.reduce((s, m) => s + m.rows, 0), tiles: matrices.flatMap((m) => m.tiles) });
+}
+
+/**
+ * Σ_k sumCols(A_k, c) for matrices of one height and unit, masking and replicating once per
+ * tile row instead of once per matrix. Contract as `sumCols`.
+ */
+export function sumColsMany<C>(ev: Evaluator<C>, matrices: readonly EncryptedMatrix<C>[], c = 1): EncryptedRowVector<C> {
+  const first = checkMany('sumColsMany', matrices, (m) => m.rows);
+  const tiles = first.tiles.map((_, i) => matrices.flatMap((m) => m.tiles[i] as readonly C[]));
+  return sumCols(ev, { ...first, cols: matrices.reduce((s, m) => s + m.cols, 0), tiles }, c);
+}
+
+function checkMany<C>(op: string, matrices: readonly EncryptedMatrix<C>[], size: (m: EncryptedMatrix<C>) => number): EncryptedMatrix<C> {
+  const first = matrices[0];
+  if (!first) throw new HeError('INVALID_ARGUMENT', `${op}: no matrices`, { op });
+  for (const m of matrices.slice(1)) {
+    sameUnit(first.unit, m.unit, op);
+    if (size(m) !== size(first)) throw shapeMismatch(op, first, m, op === 'sumRowsMany' ? 'need one width' : 'need one height');
+  }
+  return first;
 }
 
 /**
