@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSealBackend } from '../../backends/seal/index.js';
+import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
+import type { Backend } from '../../core/index.js';
+import { decryptMatrix, encodingUnit, encryptMatrix, freeAll, matrixProductRowMajor } from './index.js';
+
+const literal = { ringDegree: 8192, bitSizes: [45, 35, 35, 35, 60], scale: 2 ** 35 };
+const unit = encodingUnit(16, 4096);
+const powersOfTwo = Array.from({ length: 12 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
+const matrix = (rows: number, cols: number, s: number) =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(s + 1.7 * i + 0.3 * j)));
+
+describe.each(['sim', 'seal'] as const)('matrixProductRowMajor on %s', (name) => {
+  let ev: Backend;
+  const sim: SimBackend = createSimBackend(literal, { rotations: powersOfTwo });
+  beforeAll(async () => { ev = name === 'sim' ? sim : await createSealBackend(literal, { rotations: powersOfTwo, verify: true }); });
+  afterAll(() => { if (ev !== sim) ev.dispose(); sim.dispose(); });
+
+  it.each([[5, 20, 30], [18, 3, 7]])('c·AB for A %i x %i, B %i columns, in depth 3, within the predicted bound', (f, g, h) => {
+    const a = matrix(f, g, 1), b = matrix(g, h, 2);
+    const aT = Array.from({ length: g }, (_, i) => a.map((row) => row[i] as number));
+    const run = (x: Backend) => {
+      const [AT, B] = [encryptMatrix(x, unit, aT), encryptMatrix(x, unit, b)];
+      const product = matrixProductRowMajor(x, AT, B, 0.5);
+      freeAll(x, AT);
+      freeAll(x, B);
+      return product;
+    };
+    const got = run(ev), predicted = run(sim);
+    expect(got.tiles.flat().every((t) => ev.meta(t).level === ev.params.maxLevel - 3)).toBe(true);
+    const bound = Math.max(...predicted.tiles.flat().map((t) => sim.noise(t).maxBound));
+    const values = decryptMatrix(ev, got);
+    for (let i = 0; i < f; i++) {
+      for (let j = 0; j < h; j++) {
+        const ref = 0.5 * (a[i] as number[]).reduce((s, x, k) => s + x * ((b[k] as number[])[j] as number), 0);
+        expect(Math.abs(((values[i] as number[])[j] as number) - ref)).toBeLessThanOrEqual(bound);
+      }
+    }
+    freeAll(ev, got);
+    freeAll(sim, predicted);
+    expect(ev.memory().ciphertexts).toBe(0);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Matrix x matrix, row-major form (HIT's `multiply_row_major`): c·AB from Aᵀ (g x f) and
+ * B (g x h). For each row k of A: mask column k of Aᵀ, move it to column 0 and copy it across
+ * the columns (a row vector), multiply by B (a column vector: row k of AB), then mask it into
+ * row k of its output tile. Depth 3.
+ */
+import { HeError, type Evaluator } from '../../core/index.js';
+import { atLevel, rotateAndAdd, settle } from '../steps.js';
+import { sameUnit, shapeMismatch, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
+import { dropLevelTo, freeAll, rowTimesMatrix } from './ops.js';
+
+/**
+ * c·AB. In: Aᵀ (g x f) at level l >= 3, B (g x h) at level >= l - 1, one unit. Out: f x h matrix at level l - 3.
+ * Depth 3 · Rotations per row k of A: k mod n (any step: keys for ±2^i suffice through NAF), -1, -2, ..., -n/2,
+ * and B's sumRows steps · Throws SHAPE_MISMATCH, LEVEL_EXHAUSTED, MISSING_ROTATION_KEY.
+ */
+export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C>, b: EncryptedMatrix<C>, c = 1): EncryptedMatrix<C> {
+  sameUnit(aT.unit, b.unit, 'matrixProductRowMajor');
+  if (aT.rows !== b.rows) throw shapeMismatch('matrixProductRowMajor', aT, b, 'need Aᵀ and B to have the same number of rows');
+  const top = Math.min(...aT.tiles.flat().map((t) => ev.meta(t).level));
+  if (top < 3) throw new HeError('LEVEL_EXHAUSTED', `a matrix product needs 3 levels; Aᵀ has ${top}`, { level: top, depth: 3 });
+  const { height: m, width: n } = aT.unit;
+  const f = aT.cols, h = b.cols;
+  const bLow = dropLevelTo(ev, b, top - 1);
+  const left = Array.from({ length: Math.log2(n) }, (_, i) => -(2 ** i));
+  const out: (C | undefined)[][] = Array.from({ length: Math.ceil(f / m) }, () => new Array<C | undefined>(Math.ceil(h / n)));
+  try {
+    for (let k = 0; k < f; k++) {
+      const [jk, ck] = [Math.floor(k / n), k % n];
+      const columnMask = new Float64Array(m * n);
+      for (let r = 0; r < m; r++) columnMask[r * n + ck] = 1;
+      // Row k of A, as a row vector: column k of Aᵀ, alone, at column 0, then copied right.
+      const tiles = aT.tiles.map((row) => {
+        const tile = row[jk] as C;
+        const source = atLevel(ev, tile, top, false);
+        const masked = settle(ev, ev.mulPlain(source, columnMask));
+        if (source !== tile) ev.free(source);
+        const moved = ck === 0 ? masked : ev.rotate(masked, ck);
+        if (moved !== masked) ev.free(masked);
+        const copied = rotateAndAdd(ev, moved, left);
+        if (copied !== moved) ev.free(moved);
+        return copied;
+      });
+      const rowK: EncryptedRowVector<C> = { kind: 'row', length: aT.rows, unit: aT.unit, tiles };
+      const product = rowTimesMatrix(ev, rowK, bLow);
+      freeAll(ev, rowK);
+      // Keep row k mod m of each tile, times c, and add it into the output tile row.
+      const rowMask = new Float64Array(m * n);
+      rowMask.fill(c, (k % m) * n, (k % m + 1) * n);
+      product.tiles.forEach((t, j) => {
+        const masked = settle(ev, ev.mulPlain(t, rowMask));
+        const row = out[Math.floor(k / m)] as (C | undefined)[];
+        const previous = row[j];
+        row[j] = previous === undefined ? masked : ev.add(previous, masked);
+        if (previous !== undefined) {
+          ev.free(previous);
+          ev.free(masked);
+        }
+      });
+      freeAll(ev, product);
+    }
+  } finally {
+    freeAll(ev, bLow);
+  }
+  return { kind: 'matrix', rows: f, cols: h, unit: aT.unit, tiles: out.map((row) => row.map((t) => t as C)) };
+}
