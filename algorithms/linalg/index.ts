@@ -6,4 +6,4 @@ export {
   add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, negate, rescaleAll, rowTimesMatrix, scale, sub,
   sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';
-export { matrixProductRowMajor } from './matmul.js';
+export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';

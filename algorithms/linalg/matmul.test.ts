@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
 import type { Backend } from '../../core/index.js';
-import { decryptMatrix, encodingUnit, encryptMatrix, freeAll, matrixProductRowMajor } from './index.js';
+import { decryptMatrix, encodingUnit, encryptMatrix, freeAll, matrixProductColMajor, matrixProductRowMajor } from './index.js';
 
 const literal = { ringDegree: 8192, bitSizes: [45, 35, 35, 35, 60], scale: 2 ** 35 };
 const unit = encodingUnit(16, 4096);
@@ -16,14 +16,18 @@ describe.each(['sim', 'seal'] as const)('matrixProductRowMajor on %s', (name) =>
   beforeAll(async () => { ev = name === 'sim' ? sim : await createSealBackend(literal, { rotations: powersOfTwo, verify: true }); });
   afterAll(() => { if (ev !== sim) ev.dispose(); sim.dispose(); });
 
-  it.each([[5, 20, 30], [18, 3, 7]])('c·AB for A %i x %i, B %i columns, in depth 3, within the predicted bound', (f, g, h) => {
+  it.each([
+    ['row-major', 5, 20, 30], ['row-major', 18, 3, 7], ['col-major', 5, 20, 6], ['col-major', 3, 300, 18],
+  ] as const)('%s c·AB for A %i x %i, B %i columns, in depth 3, within the predicted bound', (form, f, g, h) => {
     const a = matrix(f, g, 1), b = matrix(g, h, 2);
-    const aT = Array.from({ length: g }, (_, i) => a.map((row) => row[i] as number));
+    const transpose = (x: number[][]) => Array.from({ length: x[0]!.length }, (_, i) => x.map((row) => row[i] as number));
     const run = (x: Backend) => {
-      const [AT, B] = [encryptMatrix(x, unit, aT), encryptMatrix(x, unit, b)];
-      const product = matrixProductRowMajor(x, AT, B, 0.5);
-      freeAll(x, AT);
-      freeAll(x, B);
+      const [L, R] = form === 'row-major'
+        ? [encryptMatrix(x, unit, transpose(a)), encryptMatrix(x, unit, b)]
+        : [encryptMatrix(x, unit, a), encryptMatrix(x, unit, transpose(b))];
+      const product = form === 'row-major' ? matrixProductRowMajor(x, L, R, 0.5) : matrixProductColMajor(x, L, R, 0.5);
+      freeAll(x, L);
+      freeAll(x, R);
       return product;
     };
     const got = run(ev), predicted = run(sim);

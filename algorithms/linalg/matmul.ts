@@ -64,3 +64,76 @@ export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C
   }
   return { kind: 'matrix', rows: f, cols: h, unit: aT.unit, tiles: out.map((row) => row.map((t) => t as C)) };
 }
+
+/**
+ * c·AB, column-major form (HIT's `multiply_col_major`) from A (f x g) and Bᵀ (h x g). For each
+ * column k of B: mask row k of Bᵀ, copy it down the rows (a column vector), multiply A by it
+ * slot-wise, sum within rows, keep column 0 times c and move it to column k mod n of its
+ * output tile. Depth 3.
+ * In: Bᵀ at level l >= 3, A at level >= l - 1, one unit. Out: f x h matrix at level l - 3.
+ * Rotations per column k of B: its row k mod m times n (any step through NAF), n·2^i for sumRows-like
+ * copies, 1, 2, ..., n/2 within rows, and -(k mod n) · Throws SHAPE_MISMATCH, LEVEL_EXHAUSTED, MISSING_ROTATION_KEY.
+ */
+export function matrixProductColMajor<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, bT: EncryptedMatrix<C>, c = 1): EncryptedMatrix<C> {
+  sameUnit(a.unit, bT.unit, 'matrixProductColMajor');
+  if (a.cols !== bT.cols) throw shapeMismatch('matrixProductColMajor', a, bT, 'need A and Bᵀ to have the same number of columns');
+  const top = Math.min(...bT.tiles.flat().map((t) => ev.meta(t).level));
+  if (top < 3) throw new HeError('LEVEL_EXHAUSTED', `a matrix product needs 3 levels; Bᵀ has ${top}`, { level: top, depth: 3 });
+  const { height: m, width: n } = a.unit;
+  const f = a.rows, h = bT.rows;
+  const aLow = dropLevelTo(ev, a, top - 1);
+  const down = Array.from({ length: Math.log2(m) }, (_, i) => -(n * 2 ** i));
+  const within = Array.from({ length: Math.log2(n) }, (_, i) => 2 ** i);
+  const out: (C | undefined)[][] = Array.from({ length: Math.ceil(f / m) }, () => new Array<C | undefined>(Math.ceil(h / n)));
+  const columnMask = new Float64Array(m * n);
+  for (let r = 0; r < m; r++) columnMask[r * n] = c;
+  try {
+    for (let k = 0; k < h; k++) {
+      const [ik, rk] = [Math.floor(k / m), k % m];
+      const rowMask = new Float64Array(m * n).fill(1, rk * n, (rk + 1) * n);
+      // Column k of B, as a column vector: row k of Bᵀ, alone, moved to row 0, then copied down.
+      const tiles = (bT.tiles[ik] as readonly C[]).map((tile) => {
+        const source = atLevel(ev, tile, top, false);
+        const masked = settle(ev, ev.mulPlain(source, rowMask));
+        if (source !== tile) ev.free(source);
+        const moved = rk === 0 ? masked : ev.rotate(masked, rk * n);
+        if (moved !== masked) ev.free(masked);
+        const copied = rotateAndAdd(ev, moved, down);
+        if (copied !== moved) ev.free(moved);
+        return copied;
+      });
+      // A times it, summed within rows: column 0 of each tile row holds (AB)[i][k].
+      aLow.tiles.forEach((row, i) => {
+        let sum: C | undefined;
+        row.forEach((t, j) => {
+          const p = settle(ev, ev.mul(t, tiles[j] as C));
+          if (sum === undefined) sum = p;
+          else {
+            const next = ev.add(sum, p);
+            ev.free(sum);
+            ev.free(p);
+            sum = next;
+          }
+        });
+        const total = rotateAndAdd(ev, sum as C, within);
+        if (total !== sum) ev.free(sum as C);
+        const kept = settle(ev, ev.mulPlain(total, columnMask));
+        ev.free(total);
+        const placed = k % n === 0 ? kept : ev.rotate(kept, -(k % n));
+        if (placed !== kept) ev.free(kept);
+        const outRow = out[i] as (C | undefined)[];
+        const j = Math.floor(k / n);
+        const previous = outRow[j];
+        outRow[j] = previous === undefined ? placed : ev.add(previous, placed);
+        if (previous !== undefined) {
+          ev.free(previous);
+          ev.free(placed);
+        }
+      });
+      tiles.forEach((t) => ev.free(t));
+    }
+  } finally {
+    freeAll(ev, aLow);
+  }
+  return { kind: 'matrix', rows: f, cols: h, unit: a.unit, tiles: out.map((row) => row.map((t) => t as C)) };
+}
