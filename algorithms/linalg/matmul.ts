@@ -9,21 +9,50 @@ import { atLevel, rotateAndAdd, settle } from '../steps.js';
 import { sameUnit, shapeMismatch, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
 import { dropLevelTo, freeAll, rowTimesMatrix } from './ops.js';
 
+interface Prepared<C> {
+  /** The level of the masked operand; the other is dropped to top - 1. */
+  readonly top: number;
+  readonly low: EncryptedMatrix<C>;
+  /** Output tiles, filled by `accumulate`. */
+  readonly out: (C | undefined)[][];
+}
+
+/** Checks units, the shared dimension and levels; lowers `other` one level below `masked`. */
+function prepare<C>(ev: Evaluator<C>, op: string, masked: EncryptedMatrix<C>, other: EncryptedMatrix<C>, shared: boolean,
+  rows: number, cols: number): Prepared<C> {
+  sameUnit(masked.unit, other.unit, op);
+  if (!shared) throw shapeMismatch(op, masked, other, 'do not share the inner dimension');
+  const top = Math.min(...masked.tiles.flat().map((t) => ev.meta(t).level));
+  if (top < 3) throw new HeError('LEVEL_EXHAUSTED', `${op}: a matrix product needs 3 levels; the operand has ${top}`, { op, level: top, depth: 3 });
+  const { height: m, width: n } = masked.unit;
+  const out = Array.from({ length: Math.ceil(rows / m) }, () => new Array<C | undefined>(Math.ceil(cols / n)));
+  return { top, low: dropLevelTo(ev, other, top - 1), out };
+}
+
+/** out[i][j] += x, freeing what it replaces. */
+function accumulate<C>(ev: Evaluator<C>, out: (C | undefined)[][], i: number, j: number, x: C): void {
+  const row = out[i] as (C | undefined)[];
+  const previous = row[j];
+  row[j] = previous === undefined ? x : ev.add(previous, x);
+  if (previous !== undefined) {
+    ev.free(previous);
+    ev.free(x);
+  }
+}
+
+const result = <C>(out: (C | undefined)[][], rows: number, cols: number, unit: EncryptedMatrix<C>['unit']): EncryptedMatrix<C> =>
+  ({ kind: 'matrix', rows, cols, unit, tiles: out.map((row) => row.map((t) => t as C)) });
+
 /**
  * c·AB. In: Aᵀ (g x f) at level l >= 3, B (g x h) at level >= l - 1, one unit. Out: f x h matrix at level l - 3.
  * Depth 3 · Rotations per row k of A: k mod n (any step: keys for ±2^i suffice through NAF), -1, -2, ..., -n/2,
  * and B's sumRows steps · Throws SHAPE_MISMATCH, LEVEL_EXHAUSTED, MISSING_ROTATION_KEY.
  */
 export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C>, b: EncryptedMatrix<C>, c = 1): EncryptedMatrix<C> {
-  sameUnit(aT.unit, b.unit, 'matrixProductRowMajor');
-  if (aT.rows !== b.rows) throw shapeMismatch('matrixProductRowMajor', aT, b, 'need Aᵀ and B to have the same number of rows');
-  const top = Math.min(...aT.tiles.flat().map((t) => ev.meta(t).level));
-  if (top < 3) throw new HeError('LEVEL_EXHAUSTED', `a matrix product needs 3 levels; Aᵀ has ${top}`, { level: top, depth: 3 });
-  const { height: m, width: n } = aT.unit;
   const f = aT.cols, h = b.cols;
-  const bLow = dropLevelTo(ev, b, top - 1);
+  const { top, low: bLow, out } = prepare(ev, 'matrixProductRowMajor', aT, b, aT.rows === b.rows, f, h);
+  const { height: m, width: n } = aT.unit;
   const left = Array.from({ length: Math.log2(n) }, (_, i) => -(2 ** i));
-  const out: (C | undefined)[][] = Array.from({ length: Math.ceil(f / m) }, () => new Array<C | undefined>(Math.ceil(h / n)));
   try {
     for (let k = 0; k < f; k++) {
       const [jk, ck] = [Math.floor(k / n), k % n];
@@ -47,22 +76,13 @@ export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C
       // Keep row k mod m of each tile, times c, and add it into the output tile row.
       const rowMask = new Float64Array(m * n);
       rowMask.fill(c, (k % m) * n, (k % m + 1) * n);
-      product.tiles.forEach((t, j) => {
-        const masked = settle(ev, ev.mulPlain(t, rowMask));
-        const row = out[Math.floor(k / m)] as (C | undefined)[];
-        const previous = row[j];
-        row[j] = previous === undefined ? masked : ev.add(previous, masked);
-        if (previous !== undefined) {
-          ev.free(previous);
-          ev.free(masked);
-        }
-      });
+      product.tiles.forEach((t, j) => accumulate(ev, out, Math.floor(k / m), j, settle(ev, ev.mulPlain(t, rowMask))));
       freeAll(ev, product);
     }
   } finally {
     freeAll(ev, bLow);
   }
-  return { kind: 'matrix', rows: f, cols: h, unit: aT.unit, tiles: out.map((row) => row.map((t) => t as C)) };
+  return result(out, f, h, aT.unit);
 }
 
 /**
@@ -75,16 +95,11 @@ export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C
  * copies, 1, 2, ..., n/2 within rows, and -(k mod n) · Throws SHAPE_MISMATCH, LEVEL_EXHAUSTED, MISSING_ROTATION_KEY.
  */
 export function matrixProductColMajor<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, bT: EncryptedMatrix<C>, c = 1): EncryptedMatrix<C> {
-  sameUnit(a.unit, bT.unit, 'matrixProductColMajor');
-  if (a.cols !== bT.cols) throw shapeMismatch('matrixProductColMajor', a, bT, 'need A and Bᵀ to have the same number of columns');
-  const top = Math.min(...bT.tiles.flat().map((t) => ev.meta(t).level));
-  if (top < 3) throw new HeError('LEVEL_EXHAUSTED', `a matrix product needs 3 levels; Bᵀ has ${top}`, { level: top, depth: 3 });
-  const { height: m, width: n } = a.unit;
   const f = a.rows, h = bT.rows;
-  const aLow = dropLevelTo(ev, a, top - 1);
+  const { top, low: aLow, out } = prepare(ev, 'matrixProductColMajor', bT, a, a.cols === bT.cols, f, h);
+  const { height: m, width: n } = a.unit;
   const down = Array.from({ length: Math.log2(m) }, (_, i) => -(n * 2 ** i));
   const within = Array.from({ length: Math.log2(n) }, (_, i) => 2 ** i);
-  const out: (C | undefined)[][] = Array.from({ length: Math.ceil(f / m) }, () => new Array<C | undefined>(Math.ceil(h / n)));
   const columnMask = new Float64Array(m * n);
   for (let r = 0; r < m; r++) columnMask[r * n] = c;
   try {
@@ -121,19 +136,12 @@ export function matrixProductColMajor<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>
         ev.free(total);
         const placed = k % n === 0 ? kept : ev.rotate(kept, -(k % n));
         if (placed !== kept) ev.free(kept);
-        const outRow = out[i] as (C | undefined)[];
-        const j = Math.floor(k / n);
-        const previous = outRow[j];
-        outRow[j] = previous === undefined ? placed : ev.add(previous, placed);
-        if (previous !== undefined) {
-          ev.free(previous);
-          ev.free(placed);
-        }
+        accumulate(ev, out, i, Math.floor(k / n), placed);
       });
       tiles.forEach((t) => ev.free(t));
     }
   } finally {
     freeAll(ev, aLow);
   }
-  return { kind: 'matrix', rows: f, cols: h, unit: a.unit, tiles: out.map((row) => row.map((t) => t as C)) };
+  return result(out, f, h, a.unit);
 }
