@@ -7,3 +7,4 @@ export {
   sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';
+export { matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
