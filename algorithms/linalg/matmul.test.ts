@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
 import type { Backend } from '../../core/index.js';
 import { decryptMatrix, encodingUnit, encryptMatrix, freeAll, matrixProductColMajor, matrixProductRowMajor } from './index.js';
 
+const seed = Number(process.env.HEKIT_SEED ?? 20261125);
 const literal = { ringDegree: 8192, bitSizes: [45, 35, 35, 35, 60], scale: 2 ** 35 };
 const unit = encodingUnit(16, 4096);
 const powersOfTwo = Array.from({ length: 12 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
@@ -18,7 +20,16 @@ describe.each(['sim', 'seal'] as const)('matrixProductRowMajor on %s', (name) =>
 
   it.each([
     ['row-major', 5, 20, 30], ['row-major', 18, 3, 7], ['col-major', 5, 20, 6], ['col-major', 3, 300, 18],
-  ] as const)('%s c·AB for A %i x %i, B %i columns, in depth 3, within the predicted bound', (form, f, g, h) => {
+  ] as const)('%s c·AB for A %i x %i, B %i columns, in depth 3, within the predicted bound', (form, f, g, h) => check(form, f, g, h));
+
+  it('on random shapes (seed printed on failure)', () => {
+    fc.assert(fc.property(
+      fc.constantFrom('row-major' as const, 'col-major' as const), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 }),
+      (form, f, g, h) => check(form, f, g, h),
+    ), { seed, numRuns: name === 'sim' ? 12 : 3 });
+  });
+
+  function check(form: 'row-major' | 'col-major', f: number, g: number, h: number): void {
     const a = matrix(f, g, 1), b = matrix(g, h, 2);
     const transpose = (x: number[][]) => Array.from({ length: x[0]!.length }, (_, i) => x.map((row) => row[i] as number));
     const run = (x: Backend) => {
@@ -43,5 +54,5 @@ describe.each(['sim', 'seal'] as const)('matrixProductRowMajor on %s', (name) =>
     freeAll(ev, got);
     freeAll(sim, predicted);
     expect(ev.memory().ciphertexts).toBe(0);
-  });
+  }
 });
