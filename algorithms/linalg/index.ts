@@ -7,4 +7,4 @@ export {
   sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';
-export { matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
+export { matrixProductRowMajorMixedUnit, matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
