@@ -3,7 +3,7 @@ export {
 } from './layout.js';
 export { decryptColVector, decryptMatrix, decryptRowVector, encryptColVector, encryptMatrix, encryptRowVector } from './encrypt.js';
 export {
-  add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, negate, rescaleAll, rowTimesMatrix, scale, sub,
+  add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, mulPlain, negate, rescaleAll, rowTimesMatrix, scale, sub,
   sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';

@@ -11,7 +11,7 @@ import type { Backend, Ciphertext, CkksParamsLiteral } from '../../core/index.js
 import { thrown } from '../../property-tests/thrown.js';
 import {
   add, decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector,
-  dropLevelTo, freeAll, hadamard, matrixTimesCol, rescaleAll, rowTimesMatrix, sub, sumColsMany, sumColsRotations, sumRowsMany,
+  dropLevelTo, freeAll, hadamard, matrixTimesCol, mulPlain, rescaleAll, rowTimesMatrix, sub, sumColsMany, sumColsRotations, sumRowsMany,
   sumRowsRotations, type Encrypted,
 } from './index.js';
 
@@ -92,17 +92,25 @@ describe.each([
     fc.assert(fc.property(shape, ({ rows, cols, seed: s }) => {
       const a = matrixOf(rows, cols, s), b = matrixOf(rows, cols, s + 9);
       const A = encryptMatrix(ev, unit, a), B = encryptMatrix(ev, unit, b);
-      const sum = add(ev, A, B), diff = sub(ev, A, B), prod = hadamard(ev, A, B);
-      const [ds, dd, dp] = [sum, diff, prod].map((x) => decryptMatrix(ev, x)) as [number[][], number[][], number[][]];
+      const sum = add(ev, A, B), diff = sub(ev, A, B), prod = hadamard(ev, A, B), plainProd = mulPlain(ev, A, b);
+      const [ds, dd, dp, dq] = [sum, diff, prod, plainProd].map((x) => decryptMatrix(ev, x)) as [number[][], number[][], number[][], number[][]];
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < cols; j++) {
           const x = (a[i] as number[])[j] as number, y = (b[i] as number[])[j] as number;
           expect(Math.abs((ds[i] as number[])[j]! - (x + y))).toBeLessThan(1e-6);
           expect(Math.abs((dd[i] as number[])[j]! - (x - y))).toBeLessThan(1e-6);
           expect(Math.abs((dp[i] as number[])[j]! - x * y)).toBeLessThan(1e-6);
+          expect(Math.abs((dq[i] as number[])[j]! - x * y)).toBeLessThan(1e-6);
         }
       }
-      [A, B, sum, diff, prod].forEach((x) => freeAll(ev, x));
+      // Public vectors in both vector layouts.
+      const [v, w] = [(a[0] as number[]).slice(0, rows), a[0] as number[]];
+      const V = encryptRowVector(ev, unit, v), W = encryptColVector(ev, unit, w);
+      const [VV, WW] = [mulPlain(ev, V, v), mulPlain(ev, W, w)];
+      const [vv, ww] = [decryptRowVector(ev, VV), decryptColVector(ev, WW)];
+      v.forEach((x, i) => expect(Math.abs((vv[i] as number) - x * x)).toBeLessThan(1e-6));
+      w.forEach((x, j) => expect(Math.abs((ww[j] as number) - x * x)).toBeLessThan(1e-6));
+      [A, B, sum, diff, prod, plainProd, V, W, VV, WW].forEach((x) => freeAll(ev, x));
       expect(ev.memory().ciphertexts).toBe(0);
     }), { seed, numRuns: Math.ceil(numRuns / 2) });
   });

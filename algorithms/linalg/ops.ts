@@ -188,3 +188,34 @@ export function matrixTimesCol<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: En
   freeAll(ev, h);
   return out;
 }
+
+/**
+ * a ∘ P slot-wise for a public matrix or vector P of a's shape, laid out as `a` is.
+ * In: level l >= 1. Out: level l - 1. Depth 1 · Throws SHAPE_MISMATCH.
+ */
+export function mulPlain<C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, plain: readonly (readonly number[])[] | ArrayLike<number>): T {
+  const { height: m, width: n } = a.unit;
+  const slots = (i: number, j: number): Float64Array => {
+    const out = new Float64Array(m * n);
+    if (a.kind === 'matrix') {
+      const rows = plain as readonly (readonly number[])[];
+      if (rows.length !== a.rows || rows.some((r) => r.length !== a.cols)) {
+        throw new HeError('SHAPE_MISMATCH', `mulPlain: a ${rows.length}-row public matrix does not match the ${a.rows}x${a.cols} matrix`, { op: 'mulPlain' });
+      }
+      for (let r = 0; r < m && i * m + r < a.rows; r++) {
+        for (let c = 0; c < n && j * n + c < a.cols; c++) out[r * n + c] = (rows[i * m + r] as readonly number[])[j * n + c] as number;
+      }
+      return out;
+    }
+    const v = plain as ArrayLike<number>;
+    if (v.length !== a.length) throw new HeError('SHAPE_MISMATCH', `mulPlain: ${v.length} public values for a vector of ${a.length}`, { op: 'mulPlain' });
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) {
+        const index = a.kind === 'row' ? i * m + r : i * n + c;
+        if (index < a.length) out[r * n + c] = v[index] as number;
+      }
+    }
+    return out;
+  };
+  return mapTiles<C, T>(a, (t, i, j) => settle(ev, ev.mulPlain(t, slots(i, j))));
+}
