@@ -30,3 +30,30 @@ export function atLevel<C>(ev: Evaluator<C>, x: C, level: number, owned: boolean
   if (owned) ev.free(x);
   return out;
 }
+
+/** acc + x (x itself when acc is empty), freeing both inputs once added. */
+export function accumulate<C>(ev: Evaluator<C>, acc: C | undefined, x: C): C {
+  if (acc === undefined) return x;
+  const next = ev.add(acc, x);
+  ev.free(acc);
+  ev.free(x);
+  return next;
+}
+
+/** Σ `tiles`, then rotate-and-add over `steps`: always a new ciphertext; the tiles are kept. */
+export function sumAndRotate<C>(ev: Evaluator<C>, tiles: readonly C[], steps: readonly number[]): C {
+  const first = tiles[0] as C;
+  let sum = first;
+  for (const t of tiles.slice(1)) {
+    const next = ev.add(sum, t);
+    if (sum !== first) ev.free(sum);
+    sum = next;
+  }
+  const out = rotateAndAdd(ev, sum, steps);
+  if (out !== sum) {
+    if (sum !== first) ev.free(sum);
+    return out;
+  }
+  // One tile and no steps: the sum is the input itself; hand back a copy (dropping to its own level).
+  return sum === first ? ev.dropLevelTo(first, ev.meta(first).level) : sum;
+}

@@ -58,6 +58,8 @@ export interface BackendDefinition<P> {
   readonly kernels: Kernels<P>;
   /** Compare each op's predicted metadata with `kernels.inspect` and throw DIVERGENCE on a difference. */
   readonly verify?: boolean;
+  /** The encoder the checked layer uses for SEAL's values check, when the backend already has one. */
+  readonly encoder?: SlotEncoder;
 }
 
 /** For backend authors: the checked backend, and access to the payload behind a handle. */
@@ -94,6 +96,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     this.rotations = this.#keys.steps;
     this.#kernels = d.kernels;
     this.#verify = d.verify === true && d.kernels.inspect !== undefined;
+    this.#encoder = d.encoder;
   }
 
   get disposed(): boolean {

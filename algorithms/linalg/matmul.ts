@@ -5,7 +5,7 @@
  * row k of its output tile. Depth 3.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
-import { atLevel, rotateAndAdd, settle } from '../steps.js';
+import { accumulate, atLevel, rotateAndAdd, settle, sumAndRotate } from '../steps.js';
 import { sameUnit, shapeMismatch, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
 import { dropLevelTo, freeAll, rowTimesMatrix } from './ops.js';
 
@@ -30,14 +30,9 @@ function prepare<C>(ev: Evaluator<C>, op: string, masked: EncryptedMatrix<C>, ot
 }
 
 /** out[i][j] += x, freeing what it replaces. */
-function accumulate<C>(ev: Evaluator<C>, out: (C | undefined)[][], i: number, j: number, x: C): void {
+function accumulateInto<C>(ev: Evaluator<C>, out: (C | undefined)[][], i: number, j: number, x: C): void {
   const row = out[i] as (C | undefined)[];
-  const previous = row[j];
-  row[j] = previous === undefined ? x : ev.add(previous, x);
-  if (previous !== undefined) {
-    ev.free(previous);
-    ev.free(x);
-  }
+  row[j] = accumulate(ev, row[j], x);
 }
 
 const result = <C>(out: (C | undefined)[][], rows: number, cols: number, unit: EncryptedMatrix<C>['unit']): EncryptedMatrix<C> =>
@@ -76,7 +71,7 @@ export function matrixProductRowMajor<C>(ev: Evaluator<C>, aT: EncryptedMatrix<C
       // Keep row k mod m of each tile, times c, and add it into the output tile row.
       const rowMask = new Float64Array(m * n);
       rowMask.fill(c, (k % m) * n, (k % m + 1) * n);
-      product.tiles.forEach((t, j) => accumulate(ev, out, Math.floor(k / m), j, settle(ev, ev.mulPlain(t, rowMask))));
+      product.tiles.forEach((t, j) => accumulateInto(ev, out, Math.floor(k / m), j, settle(ev, ev.mulPlain(t, rowMask))));
       freeAll(ev, product);
     }
   } finally {
@@ -119,24 +114,14 @@ export function matrixProductColMajor<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>
       });
       // A times it, summed within rows: column 0 of each tile row holds (AB)[i][k].
       aLow.tiles.forEach((row, i) => {
-        let sum: C | undefined;
-        row.forEach((t, j) => {
-          const p = settle(ev, ev.mul(t, tiles[j] as C));
-          if (sum === undefined) sum = p;
-          else {
-            const next = ev.add(sum, p);
-            ev.free(sum);
-            ev.free(p);
-            sum = next;
-          }
-        });
-        const total = rotateAndAdd(ev, sum as C, within);
-        if (total !== sum) ev.free(sum as C);
+        const products = row.map((t, j) => settle(ev, ev.mul(t, tiles[j] as C)));
+        const total = sumAndRotate(ev, products, within);
+        products.forEach((p) => ev.free(p));
         const kept = settle(ev, ev.mulPlain(total, columnMask));
         ev.free(total);
         const placed = k % n === 0 ? kept : ev.rotate(kept, -(k % n));
         if (placed !== kept) ev.free(kept);
-        accumulate(ev, out, i, Math.floor(k / n), placed);
+        accumulateInto(ev, out, i, Math.floor(k / n), placed);
       });
       tiles.forEach((t) => ev.free(t));
     }

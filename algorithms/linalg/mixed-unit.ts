@@ -4,7 +4,7 @@
  * be read as one in m x n. They change rotation counts and layouts, not depth.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
-import { atLevel, rotateAndAdd, settle } from '../steps.js';
+import { accumulate, atLevel, rotateAndAdd, settle, sumAndRotate } from '../steps.js';
 import { shapeMismatch, type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
 import { freeAll, hadamardRows, matrixTimesCol } from './ops.js';
 
@@ -29,16 +29,8 @@ export function rowTimesMatrixMixedUnit<C>(ev: Evaluator<C>, v: EncryptedRowVect
       { op: 'rowTimesMatrixMixedUnit', cols: a.cols, unit: a.unit });
   }
   const h = hadamardRows(ev, v, a);
-  const column = h.tiles.map((row) => row[0] as C);
-  let sum = column[0] as C;
-  for (const t of column.slice(1)) {
-    const next = ev.add(sum, t);
-    if (sum !== column[0]) ev.free(sum);
-    sum = next;
-  }
   // Read as n rows of width m, the data rows sit every n/m rows: summing all rows sums the columns.
-  const out = rotateAndAdd(ev, sum, mixedUnitRotations(a.unit));
-  if (sum !== column[0] && out !== sum) ev.free(sum);
+  const out = sumAndRotate(ev, h.tiles.map((row) => row[0] as C), mixedUnitRotations(a.unit));
   freeAll(ev, h);
   return { kind: 'col', length: a.cols, unit: transposedUnit(a.unit), tiles: [out] };
 }
@@ -80,8 +72,7 @@ export function matrixProductRowMajorMixedUnit<C>(ev: Evaluator<C>, aT: Encrypte
     for (let k = 0; k < f; k++) {
       const columnMask = new Float64Array(n * m);
       for (let r = 0; r < n; r++) columnMask[r * m + k] = 1;
-      let sum: C | undefined;
-      aT.tiles.forEach((row, i) => {
+      const products = aT.tiles.map((row, i) => {
         const source = atLevel(ev, row[0] as C, top, false);
         const masked = settle(ev, ev.mulPlain(source, columnMask));
         if (source !== row[0]) ev.free(source);
@@ -91,10 +82,10 @@ export function matrixProductRowMajorMixedUnit<C>(ev: Evaluator<C>, aT: Encrypte
         if (copied !== moved) ev.free(moved);
         const p = settle(ev, ev.mul(copied, bLow[i] as C));
         ev.free(copied);
-        sum = accumulate(ev, sum, p);
+        return p;
       });
-      const total = rotateAndAdd(ev, sum as C, down);
-      if (total !== sum) ev.free(sum as C);
+      const total = sumAndRotate(ev, products, down);
+      products.forEach((p) => ev.free(p));
       // As m x n, row k (k < m) holds n/m copies of row k of AB: keep the first, times c.
       const rowMask = new Float64Array(n * m).fill(c, k * n, k * n + m);
       out = accumulate(ev, out, settle(ev, ev.mulPlain(total, rowMask)));
@@ -104,13 +95,4 @@ export function matrixProductRowMajorMixedUnit<C>(ev: Evaluator<C>, aT: Encrypte
     bLow.forEach((t, i) => { if (t !== (b.tiles[i] as readonly C[])[0]) ev.free(t); });
   }
   return { kind: 'matrix', rows: f, cols: h, unit: transposedUnit(aT.unit), tiles: [[out as C]] };
-}
-
-/** acc + x (x itself when acc is empty), freeing what it replaces. */
-function accumulate<C>(ev: Evaluator<C>, acc: C | undefined, x: C): C {
-  if (acc === undefined) return x;
-  const next = ev.add(acc, x);
-  ev.free(acc);
-  ev.free(x);
-  return next;
 }

@@ -6,7 +6,7 @@
  * relinearized and rescaled.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
-import { rotateAndAdd, settle } from '../steps.js';
+import { rotateAndAdd, settle, sumAndRotate } from '../steps.js';
 import {
   sameUnit, shapeMismatch, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from './layout.js';
@@ -79,20 +79,6 @@ export const sumRowsRotations = ({ height, width }: EncodingUnit): number[] =>
 export const sumColsRotations = ({ width }: EncodingUnit): number[] =>
   Array.from({ length: Math.log2(width) }, (_, k) => 2 ** k).flatMap((s) => [s, -s]);
 
-/** A new handle to the same ciphertext (dropping to its own level is a copy). */
-const copyOf = <C>(ev: Evaluator<C>, x: C): C => ev.dropLevelTo(x, ev.meta(x).level);
-
-/** Σ of `tiles`, a new ciphertext. */
-function sumOf<C>(ev: Evaluator<C>, tiles: readonly C[]): C {
-  let acc = tiles.length === 1 ? copyOf(ev, tiles[0] as C) : ev.add(tiles[0] as C, tiles[1] as C);
-  for (const t of tiles.slice(2)) {
-    const next = ev.add(acc, t);
-    ev.free(acc);
-    acc = next;
-  }
-  return acc;
-}
-
 /** Every tile relinearized and rescaled (one level). */
 export const rescaleAll = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T): T =>
   mapTiles<C, T>(a, (t) => {
@@ -112,12 +98,7 @@ export const dropLevelTo = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, l
  */
 export function sumRows<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>): EncryptedColVector<C> {
   const H = a.tiles[0]?.length ?? 0;
-  const tiles = Array.from({ length: H }, (_, j) => {
-    const column = sumOf(ev, a.tiles.map((row) => row[j] as C));
-    const out = rotateAndAdd(ev, column, sumRowsRotations(a.unit));
-    if (out !== column) ev.free(column);
-    return out;
-  });
+  const tiles = Array.from({ length: H }, (_, j) => sumAndRotate(ev, a.tiles.map((row) => row[j] as C), sumRowsRotations(a.unit)));
   return { kind: 'col', length: a.cols, unit: a.unit, tiles };
 }
 
@@ -160,9 +141,7 @@ export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1): Encr
   const mask = new Float64Array(m * n);
   for (let r = 0; r < m; r++) mask[r * n] = c;
   const tiles = a.tiles.map((row) => {
-    const sums = sumOf(ev, row);
-    const total = rotateAndAdd(ev, sums, up);
-    if (total !== sums) ev.free(sums);
+    const total = sumAndRotate(ev, row, up);
     // Column 0 of each row now holds its sum; the other columns hold sums across rows: mask them out.
     const masked = settle(ev, ev.mulPlain(total, mask));
     ev.free(total);

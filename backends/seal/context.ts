@@ -15,7 +15,6 @@ type Deletable = { delete(): void };
 export interface SealContext {
   readonly seal: Seal;
   readonly params: CkksParams;
-  readonly context: ReturnType<Seal['Context']>;
   readonly encoder: ReturnType<Seal['CKKSEncoder']>;
   readonly encryptor: ReturnType<Seal['Encryptor']>;
   readonly decryptor: ReturnType<Seal['Decryptor']>;
@@ -38,13 +37,27 @@ const securityLevel = (seal: Seal, params: CkksParams) => {
   }
 };
 
-export function createSealContext(seal: Seal, params: CkksParams, rotations: readonly number[]): SealContext {
+/** A SEAL context for `params` (primes checked against hekit's) and the parms_id of every level. */
+export interface OpenedContext {
+  readonly context: ReturnType<Seal['Context']>;
+  readonly parmsIds: readonly ReturnType<Seal['ParmsIdType']>[];
+  delete(): void;
+}
+
+/** Frees what `own` collected, last first. */
+function ownership() {
   const owned: Deletable[] = [];
-  const own = <T extends Deletable>(x: T): T => (owned.push(x), x);
-  const deleteAll = () => {
-    for (const x of owned.reverse()) x.delete();
-    owned.length = 0;
+  return {
+    own: <T extends Deletable>(x: T): T => (owned.push(x), x),
+    deleteAll: () => {
+      for (const x of owned.reverse()) x.delete();
+      owned.length = 0;
+    },
   };
+}
+
+export function openContext(seal: Seal, params: CkksParams): OpenedContext {
+  const { own, deleteAll } = ownership();
   try {
     const parms = own(seal.EncryptionParameters(seal.SchemeType.ckks));
     parms.setPolyModulusDegree(params.ringDegree);
@@ -58,7 +71,6 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     if (!context.parametersSet()) {
       throw new HeError('PARAMS_INVALID', `SEAL refused the parameters: ${context.toHuman()}`, {});
     }
-
     // parms_id per level, for mod switching plaintexts and ciphertexts down.
     const parmsIds: ReturnType<Seal['ParmsIdType']>[] = [];
     let data = context.firstContextData;
@@ -68,7 +80,19 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
       data.delete();
       if (next) data = next;
     }
+    return { context, parmsIds, delete: deleteAll };
+  } catch (e) {
+    deleteAll();
+    throw fromSeal('createSealBackend', e);
+  }
+}
 
+export function createSealContext(seal: Seal, params: CkksParams, rotations: readonly number[]): SealContext {
+  const opened = openContext(seal, params);
+  const { own, deleteAll } = ownership();
+  own(opened);
+  try {
+    const { context, parmsIds } = opened;
     const keygen = own(seal.KeyGenerator(context));
     const secretKey = own(keygen.secretKey());
     const publicKey = own(keygen.createPublicKey());
@@ -83,7 +107,7 @@ export function createSealContext(seal: Seal, params: CkksParams, rotations: rea
     const pool = own(seal.MemoryPoolHandle.global as Deletable);
 
     return {
-      seal, params, context, encoder, encryptor, decryptor, evaluator, pool,
+      seal, params, encoder, encryptor, decryptor, evaluator, pool,
       relinKeys: () => relin ?? unreachable('relinearization keys'),
       galoisKeys: () => galois ?? unreachable('Galois keys'),
       parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),

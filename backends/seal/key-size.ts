@@ -1,17 +1,17 @@
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
 import { validateRotations } from '../../core/rotation.js';
-import { createSealContext } from './context.js';
+import { openContext } from './context.js';
 import { loadSeal } from './loader.js';
 
 /**
  * Bytes of the Galois keys SEAL would send for `steps` (SEAL's serialization, its default
  * compression), or for SEAL's default set (all ±2^i and conjugation) when `steps` is omitted.
- * Keys are generated in a throwaway context and freed.
+ * Only a context and a key generator are made (no public or relinearization keys), then freed.
  */
 export async function galoisKeyBytes(params: CkksParams | CkksParamsLiteral, steps?: readonly number[]): Promise<number> {
   const parsed = 'primes' in params ? params : createParams(params);
   const seal = await loadSeal();
-  const context = createSealContext(seal, parsed, []);
+  const context = openContext(seal, parsed);
   const keygen = seal.KeyGenerator(context.context);
   try {
     const serializable = steps === undefined

@@ -7,7 +7,6 @@ import { defineBackend, type Backend } from '../../core/backend.js';
 import { HeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
-import { validateRotations } from '../../core/rotation.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { FingerprintAlgebra } from './fingerprint.js';
 import { NoiseInjector } from './injector.js';
@@ -80,14 +79,16 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   const injector = mode === 'inject' ? new NoiseInjector(parsed, noiseSources, new SeededRandom(seed ^ 0x5eed5eed)) : null;
   let ancestors = 0;
   const tailFactors = [0, 1, 2].map((t) => boundFactor(parsed.slots, boundFailure, t as Tail));
+  const encoder = new SlotEncoder(parsed);
   const { backend, payload } = defineBackend<SimCiphertext>({
+    encoder,
     name: 'sim',
     params: parsed,
-    rotations: validateRotations(parsed, options.rotations ?? []),
+    rotations: options.rotations ?? [],
     capabilities: { encrypts: false, predictsNoise: mode !== 'off' },
     kernels: simKernels({
       params: parsed,
-      encoder: new SlotEncoder(parsed),
+      encoder,
       noise: noiseSources,
       fingerprints: new FingerprintAlgebra(random),
       nextAncestor: () => ancestors++,
