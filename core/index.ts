@@ -5,7 +5,7 @@
  */
 export { HeError, isHeError, type HeErrorCode, type HeErrorDetails } from './errors.js';
 export {
-  createParams, parseParams,
+  createParams, maxModulusBits, parseParams,
   type CkksParams, type CkksParamsLiteral, type ParamsProblem, type SecurityLevel,
 } from './params/index.js';
 export type { CtMeta } from './meta.js';

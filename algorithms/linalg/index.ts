@@ -3,8 +3,9 @@ export {
 } from './layout.js';
 export { decryptColVector, decryptMatrix, decryptRowVector, encryptColVector, encryptMatrix, encryptRowVector } from './encrypt.js';
 export {
-  add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, matrixTimesCol, mulPlain, negate, rescaleAll, rowTimesMatrix, scale, sub,
+  add, dropLevelTo, freeAll, hadamard, hadamardCols, hadamardRows, landAll, matrixTimesCol, mulPlain, negate, rescaleAll, rowTimesMatrix, scale, sub,
   sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './ops.js';
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';
 export { matrixProductRowMajorMixedUnit, matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
+export { fusedCubicCols, fusedCubicRows } from './fused.js';

@@ -6,6 +6,7 @@
  * relinearized and rescaled.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
+import { landOnLadder } from '../ladder.js';
 import { rotateAndAdd, settle, sumAndRotate } from '../steps.js';
 import {
   sameUnit, shapeMismatch, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
@@ -115,10 +116,10 @@ export function sumRowsMany<C>(ev: Evaluator<C>, matrices: readonly EncryptedMat
  * Σ_k sumCols(A_k, c) for matrices of one height and unit, masking and replicating once per
  * tile row instead of once per matrix. Contract as `sumCols`.
  */
-export function sumColsMany<C>(ev: Evaluator<C>, matrices: readonly EncryptedMatrix<C>[], c = 1): EncryptedRowVector<C> {
+export function sumColsMany<C>(ev: Evaluator<C>, matrices: readonly EncryptedMatrix<C>[], c = 1, maskScale?: number): EncryptedRowVector<C> {
   const first = checkMany('sumColsMany', matrices, (m) => m.rows);
   const tiles = first.tiles.map((_, i) => matrices.flatMap((m) => m.tiles[i] as readonly C[]));
-  return sumCols(ev, { ...first, cols: matrices.reduce((s, m) => s + m.cols, 0), tiles }, c);
+  return sumCols(ev, { ...first, cols: matrices.reduce((s, m) => s + m.cols, 0), tiles }, c, maskScale);
 }
 
 function checkMany<C>(op: string, matrices: readonly EncryptedMatrix<C>[], size: (m: EncryptedMatrix<C>) => number): EncryptedMatrix<C> {
@@ -133,9 +134,11 @@ function checkMany<C>(op: string, matrices: readonly EncryptedMatrix<C>[], size:
 
 /**
  * Row sums times c: every column of tile i holds c·Σ_j A[i·m + r][j]; a row vector of length A.rows.
- * In: level l >= 1. Out: level l - 1. Depth 1 (the mask keeping column 0) · Rotations ±1, ±2, ..., ±n/2 (per tile row).
+ * In: level l >= 1. Out: level l - 1, scale s·maskScale/q_l (maskScale defaults to params.scale;
+ * pass the operand's own scale to stay on a scale ladder). Depth 1 (the mask keeping column 0) ·
+ * Rotations ±1, ±2, ..., ±n/2 (per tile row).
  */
-export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1): EncryptedRowVector<C> {
+export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1, maskScale?: number): EncryptedRowVector<C> {
   const { height: m, width: n } = a.unit;
   const up = Array.from({ length: Math.log2(n) }, (_, k) => 2 ** k);
   const mask = new Float64Array(m * n);
@@ -143,7 +146,7 @@ export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1): Encr
   const tiles = a.tiles.map((row) => {
     const total = sumAndRotate(ev, row, up);
     // Column 0 of each row now holds its sum; the other columns hold sums across rows: mask them out.
-    const masked = settle(ev, ev.mulPlain(total, mask));
+    const masked = settle(ev, ev.mulPlain(total, mask, maskScale));
     ev.free(total);
     const out = rotateAndAdd(ev, masked, up.map((s) => -s));
     if (out !== masked) ev.free(masked);
@@ -160,10 +163,13 @@ export function rowTimesMatrix<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a:
   return out;
 }
 
-/** c·Av: an f x g matrix times a column vector (length g) gives a row vector (length f). In: level l >= 2. Out: level l - 2. Depth 2. */
-export function matrixTimesCol<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, c = 1): EncryptedRowVector<C> {
+/**
+ * c·Av: an f x g matrix times a column vector (length g) gives a row vector (length f).
+ * In: level l >= 2. Out: level l - 2 (maskScale as in `sumCols`). Depth 2.
+ */
+export function matrixTimesCol<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, c = 1, maskScale?: number): EncryptedRowVector<C> {
   const h = hadamardCols(ev, a, v);
-  const out = sumCols(ev, h, c);
+  const out = sumCols(ev, h, c, maskScale);
   freeAll(ev, h);
   return out;
 }
@@ -198,3 +204,13 @@ export function mulPlain<C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, plai
   };
   return mapTiles<C, T>(a, (t, i, j) => settle(ev, ev.mulPlain(t, slots(i, j))));
 }
+
+/**
+ * c·x at `level` on a scale ladder, tile by tile: new tiles always (see `landOnLadder`; a tile
+ * already there with c = 1 is copied). In: level >= `level` (above it unless c = 1). Out: level `level`.
+ */
+export const landAll = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, level: number, ladder: readonly number[], c = 1): T =>
+  mapTiles<C, T>(a, (t) => {
+    const m = ev.meta(t);
+    return c === 1 && m.level === level && m.scale === ladder[level] ? ev.dropLevelTo(t, level) : landOnLadder(ev, t, level, ladder, c);
+  });

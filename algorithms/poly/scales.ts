@@ -15,14 +15,17 @@ export const rescaledProductScale = (params: CkksParams, scale: number, plainSca
  * The plaintext scale that makes `finalScale(plainScale)` agree with `target` (SEAL's 1-ulp rule),
  * where `finalScale` replays in float64 what the circuit will do. Starts from the linear estimate
  * and walks the neighbouring doubles, since rounding can put the estimate a few ulps off.
+ * `agree` defaults to SEAL's 1-ulp rule; pass exact equality to land on the target to the bit.
  * Throws INVALID_ARGUMENT if no double within 256 ulps lands on the target.
  */
-export function plainScaleFor(finalScale: (plainScale: number) => number, target: number): number {
+export function plainScaleFor(
+  finalScale: (plainScale: number) => number, target: number, agree: (a: number, b: number) => boolean = scalesAgree,
+): number {
   const estimate = target / finalScale(1);
   let up = estimate, down = estimate;
   for (let step = 0; step <= 256; step++) {
-    if (scalesAgree(finalScale(up), target)) return up;
-    if (scalesAgree(finalScale(down), target)) return down;
+    if (agree(finalScale(up), target)) return up;
+    if (agree(finalScale(down), target)) return down;
     up = nextUp(up);
     down = nextDown(down);
   }

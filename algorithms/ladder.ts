@@ -1,0 +1,52 @@
+/**
+ * A scale ladder: one scale S_l per level such that a product of two ciphertexts at (l, S_l),
+ * rescaled, lands on (l - 1, S_{l-1}) exactly in SEAL's float64 arithmetic. Circuits that add
+ * terms computed along different paths (the LR circuits) keep every ciphertext on the ladder,
+ * so any two values at one level can be added without a scale fix-up.
+ *
+ * Built bottom-up (S_0 = params.scale, S_l = √(S_{l-1}·q_l)), where errors halve at each level,
+ * then replayed top-down exactly as SEAL computes it (S_{l-1} = S_l·S_l / q_l), so SEAL's own
+ * results are the ladder's rungs to the last bit. All rungs stay within a hair of params.scale.
+ */
+import { HeError, type CkksParams, type Evaluator } from '../core/index.js';
+import { rescaledProductScale, plainScaleFor } from './poly/scales.js';
+
+/** S_0..S_L for `params`. */
+export function scaleLadder(params: CkksParams): readonly number[] {
+  const ideal = [params.scale];
+  for (let l = 1; l <= params.maxLevel; l++) ideal.push(Math.sqrt(ideal[l - 1]! * params.dataPrimeValues[l]!));
+  const rungs = new Array<number>(params.maxLevel + 1);
+  rungs[params.maxLevel] = ideal[params.maxLevel]!;
+  for (let l = params.maxLevel; l > 0; l--) rungs[l - 1] = (rungs[l]! * rungs[l]!) / params.dataPrimeValues[l]!;
+  return Object.freeze(rungs);
+}
+
+/**
+ * c·x at `level`, on the ladder: x is mod-switched to level + 1, multiplied by the constant c
+ * encoded at the plaintext scale that makes the rescaled result land on ladder[level], and
+ * rescaled. x may have any scale. x is kept.
+ * In: x at level > `level`, degree 1. Out: level `level`, scale ladder[level]. Depth: 1 below level + 1.
+ * Throws INVALID_LEVEL (x not above `level`) and what the ops throw.
+ */
+export function landOnLadder<C>(ev: Evaluator<C>, x: C, level: number, ladder: readonly number[], c = 1): C {
+  const { level: from, scale } = ev.meta(x);
+  const target = ladder[level];
+  if (!(from > level) || target === undefined) {
+    throw new HeError('INVALID_LEVEL', `a ciphertext at level ${from} cannot land on the ladder at level ${level}: it must start above it`, { from, level });
+  }
+  const near = from === level + 1 ? x : ev.dropLevelTo(x, level + 1);
+  // To the bit: a rung off by an ulp would double its error at every product below.
+  const plainScale = plainScaleFor((sp) => rescaledProductScale(ev.params, scale, sp, level + 1), target, (a, b) => a === b);
+  const product = ev.mulPlain(near, c, plainScale);
+  if (near !== x) ev.free(near);
+  const out = ev.rescale(product);
+  ev.free(product);
+  return out;
+}
+
+/** x at `level` on the ladder: x itself if it is already there, else `landOnLadder`. x is kept. */
+export function onLadderAt<C>(ev: Evaluator<C>, x: C, level: number, ladder: readonly number[]): C {
+  const meta = ev.meta(x);
+  if (meta.level === level && meta.scale === ladder[level]) return x;
+  return landOnLadder(ev, x, level, ladder);
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSealBackend } from '../../backends/seal/index.js';
+import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
+import { createParams, isHeError, type Backend } from '../../core/index.js';
+import { landOnLadder, scaleLadder } from '../ladder.js';
+import {
+  decryptMatrix, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols, fusedCubicRows, hadamard, landAll,
+} from './index.js';
+
+const params = createParams({ ringDegree: 8192, bitSizes: [40, 30, 30, 30, 30, 50], scale: 2 ** 30 });
+const ladder = scaleLadder(params);
+const unit = encodingUnit(16, 4096);
+const top = params.maxLevel;
+const cubic = [0.5, -0.15, 0, 0.0016];
+const s = (t: number) => cubic[0]! + cubic[1]! * t + cubic[3]! * t ** 3;
+const matrix = (rows: number, cols: number, k: number) =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.cos(k + 0.9 * i - 0.4 * j)));
+const vector = (n: number) => Array.from({ length: n }, (_, i) => 6 * Math.sin(1 + 2.3 * i));
+
+describe('scaleLadder', () => {
+  it('stays as close to the scale as the primes are, and is closed under products: S_l·S_l / q_l = S_{l-1} in float64', () => {
+    const offset = Math.max(...params.dataPrimeValues.slice(1).map((q) => Math.abs(q / params.scale - 1)));
+    for (let l = 0; l <= top; l++) expect(Math.abs(ladder[l]! / params.scale - 1)).toBeLessThanOrEqual(offset);
+    for (let l = top; l > 0; l--) expect((ladder[l]! * ladder[l]!) / params.dataPrimeValues[l]!).toBe(ladder[l - 1]);
+  });
+});
+
+describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s', (name) => {
+  let ev: Backend;
+  const sim: SimBackend = createSimBackend(params);
+  beforeAll(async () => { ev = name === 'sim' ? sim : await createSealBackend(params, { verify: true }); });
+  afterAll(() => { if (ev !== sim) ev.dispose(); sim.dispose(); });
+
+  it('landOnLadder puts c·x on the rung of the target level to the bit, from any scale', () => {
+    const x = ev.encrypt([1.5, -2, 3], { level: top, scale: 2 ** 30 });
+    const y = landOnLadder(ev, x, 1, ladder, -0.25);
+    expect(ev.meta(y)).toMatchObject({ level: 1, scale: ladder[1] });
+    expect([...ev.decrypt(y).slice(0, 3)].map((v) => Number(v.toFixed(5)))).toEqual([-0.375, 0.5, -0.75]);
+    expect(() => landOnLadder(ev, y, 1, ladder)).toThrow(expect.objectContaining({ code: 'INVALID_LEVEL' }));
+    ev.free(x);
+    ev.free(y);
+  });
+
+  it('products of values on the ladder stay on it, so paths of different lengths add', () => {
+    const a = encryptMatrix(ev, unit, matrix(20, 300, 1), { level: top, scale: ladder[top] });
+    const b = landAll(ev, a, top - 1, ladder, 2);
+    const c = landAll(ev, a, top - 1, ladder);
+    const sq = hadamard(ev, c, b);
+    expect(ev.meta(sq.tiles[0]![0]!).scale).toBe(ladder[top - 2]);
+    [a, b, c, sq].forEach((m) => freeAll(ev, m));
+  });
+
+  it.each([['rows', 20, 300], ['cols', 40, 70]] as const)('fusedCubic%s (%i x %i) is A ∘ s(v) in 2 levels from v, within the predicted bound', (form, rows, cols) => {
+    const a = matrix(rows, cols, 2);
+    const v = vector(form === 'rows' ? rows : cols);
+    const run = (x: Backend) => {
+      const A = encryptMatrix(x, unit, a, { level: top, scale: ladder[top] });
+      const options = { level: top - 1, scale: ladder[top - 1] };
+      const u = form === 'rows' ? encryptRowVector(x, unit, v, options) : encryptColVector(x, unit, v, options);
+      const out = u.kind === 'row' ? fusedCubicRows(x, u, A, cubic, ladder) : fusedCubicCols(x, A, u, cubic, ladder);
+      freeAll(x, A);
+      freeAll(x, u);
+      return out;
+    };
+    const got = run(ev), predicted = run(sim);
+    for (const t of got.tiles.flat()) expect(ev.meta(t)).toMatchObject({ level: top - 3, scale: ladder[top - 3] });
+    const bound = Math.max(...predicted.tiles.flat().map((t) => sim.noise(t).maxBound));
+    const values = decryptMatrix(ev, got);
+    a.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(values[i]![j]! - x * s(v[form === 'rows' ? i : j]!))).toBeLessThanOrEqual(bound)));
+    freeAll(ev, got);
+    freeAll(sim, predicted);
+  });
+
+  it('refuses a matrix not above the vector, and a cubic that is not odd', () => {
+    const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: top - 1, scale: ladder[top - 1] });
+    const v = encryptRowVector(ev, unit, vector(4), { level: top - 1, scale: ladder[top - 1] });
+    const code = (f: () => unknown) => { try { f(); } catch (e) { return isHeError(e) ? e.code : 'other'; } return 'none'; };
+    expect(code(() => fusedCubicRows(ev, v, A, cubic, ladder))).toBe('INVALID_LEVEL');
+    expect(code(() => fusedCubicRows(ev, v, A, [0.5, 1, 1, 1], ladder))).toBe('INVALID_ARGUMENT');
+    freeAll(ev, A);
+    freeAll(ev, v);
+    expect(ev.memory().ciphertexts).toBe(0);
+  });
+});

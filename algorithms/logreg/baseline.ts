@@ -1,0 +1,61 @@
+/**
+ * The baseline: HHCP's update with Nesterov momentum (PAPER.md §2.2, §2.5), written with the
+ * linear-algebra toolkit, exactly 5 levels per minibatch:
+ *   u  = Z v                       matrix x column vector, masked       2 levels
+ *   G  = Z ∘ g·σ(-u)               cubic fused into the Hadamard         2 levels
+ *   w' = v + sumRows(G)            column sums, no mask                 0 levels
+ *   v' = (1-η_t)·w' + η_t·w        momentum constants                   1 level
+ * w and v are column vectors of length d; minibatch k is requested at v's level.
+ */
+import type { Evaluator } from '../../core/index.js';
+import { add, freeAll, fusedCubicRows, landAll, matrixTimesCol, sumRows, type EncryptedColVector } from '../linalg/index.js';
+import type { InputSource } from './inputs.js';
+import { momentum } from './plain.js';
+import { levelOf, stepCubic, type RoundConfig } from './round.js';
+
+export interface BaselineState<C> {
+  readonly w: EncryptedColVector<C>;
+  readonly v: EncryptedColVector<C>;
+  /** Minibatches trained before this state (the momentum schedule's t). */
+  readonly step: number;
+}
+
+/** Levels one baseline minibatch consumes. */
+export const BASELINE_DEPTH_PER_MINIBATCH = 5;
+
+/**
+ * Trains `minibatches` minibatches (`X1`..`XK` from `source`) from `start`, which is kept.
+ * Out: w at 5K - 1 levels below v's start, v at 5K below. Throws what the ops throw
+ * (LEVEL_EXHAUSTED when the chain is too short).
+ */
+export function baselineRound<C>(ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: BaselineState<C>): BaselineState<C> {
+  const { ladder } = config;
+  const cubic = stepCubic(config);
+  let { w, v, step } = start;
+  for (let k = 1; k <= minibatches; k++) {
+    const level = levelOf(ev, v);
+    const z = landAll(ev, source.matrix(`X${k}`, level), level, ladder);
+    const u = matrixTimesCol(ev, z, v, 1, ladder[level - 1]);
+    const g = fusedCubicRows(ev, u, z, cubic, ladder);
+    freeAll(ev, z);
+    freeAll(ev, u);
+    const gradient = sumRows(ev, g);
+    freeAll(ev, g);
+    const vLow = landAll(ev, v, level - 4, ladder);
+    const wNext = add(ev, vLow, gradient);
+    freeAll(ev, vLow);
+    freeAll(ev, gradient);
+    const eta = momentum(step);
+    const a = landAll(ev, wNext, level - 5, ladder, 1 - eta);
+    const b = landAll(ev, w, level - 5, ladder, eta);
+    const vNext = add(ev, a, b);
+    freeAll(ev, a);
+    freeAll(ev, b);
+    if (k > 1) {
+      freeAll(ev, w);
+      freeAll(ev, v);
+    }
+    [w, v, step] = [wNext, vNext, step + 1];
+  }
+  return { w, v, step };
+}

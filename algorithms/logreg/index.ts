@@ -1,0 +1,11 @@
+export { loadDigit, downsample } from './mnist.js';
+export { DEFAULT_SEED, accuracy, loadDataset, minibatches, seededUniform, shuffle, type Dataset, type DatasetOptions } from './dataset.js';
+export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
+export { EncryptingSource, ciphertextBytes, plainInput, type InputSource } from './inputs.js';
+export { stepCubic, type RoundConfig } from './round.js';
+export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
+export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
+export {
+  planTraining, roundDepth, roundSizes, trainEncrypted,
+  type CircuitName, type ProgressEvent, type RoundReport, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
+} from './train.js';

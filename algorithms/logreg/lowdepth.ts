@@ -1,0 +1,166 @@
+/**
+ * The low-depth circuit (PAPER.md §3.3): plain minibatch gradient ascent w_k = w_{k-1} + g·X_kᵀ σ(-u_k),
+ * pipelined and duplicated so that the critical path never passes through the weights:
+ *
+ *   u_{k+1} = X_{k+1} w_{k-1} + M_k · g σ(-u_k),   M_k = X_{k+1} X_kᵀ (sent by the client)
+ *
+ * Every vector is carried in both encodings, because a row-vector product (R -> C) costs 1 level
+ * and a matrix x column-vector product (C -> R) costs 2 (its mask), and the fused cubic 2 more:
+ *   uC_{k+1} = sumRows[wR_{k-1} ∘ X_{k+1}ᵀ] + sumRows[M_kᵀ ∘ s(uR_k)]     (one sumRowsMany)
+ *   uR_{k+1} = sumCols[X_{k+1} ∘ wC_{k-1}] + sumCols[M_k ∘ s(uC_k)]       (one sumColsMany, one mask)
+ *   wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)],   wR_k = wR_{k-1} + sumCols[X_kᵀ ∘ s(uC_k)]
+ * so each chain alternates +2 and +3 levels: 2.5 per minibatch. The client sends X_k, X_kᵀ, M_k,
+ * M_kᵀ, each at the level where it is first used. Why the client computes M_k: a server-side
+ * matrix product costs 3 levels and b Hadamard products per minibatch; the cross-Gram matrices do
+ * not depend on the model, so the client computes them in the clear for free.
+ *
+ * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public: the client sends the
+ * first minibatch's inputs pre-multiplied by g·s(0), and the first step costs 0-1 levels) or from
+ * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
+ */
+import { HeError, type Evaluator } from '../../core/index.js';
+import {
+  freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
+  type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
+} from '../linalg/index.js';
+import type { InputSource } from './inputs.js';
+import { addAligned, alignAll, levelOf, stepCubic, type RoundConfig } from './round.js';
+
+/** Weights sent fresh by the client, in both encodings. */
+export interface LowDepthStart<C> {
+  readonly wC: EncryptedColVector<C>;
+  readonly wR: EncryptedRowVector<C>;
+}
+
+interface Step<C> {
+  wC: EncryptedColVector<C>;
+  wR: EncryptedRowVector<C> | null;
+  uC: EncryptedColVector<C> | null;
+  uR: EncryptedRowVector<C>;
+}
+
+/**
+ * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept.
+ * Out: the weights as a column vector. Throws INVALID_ARGUMENT and what the ops throw.
+ */
+export function lowDepthRound<C>(
+  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: LowDepthStart<C> | null,
+): EncryptedColVector<C> {
+  if (!Number.isInteger(minibatches) || minibatches < 1) {
+    throw new HeError('INVALID_ARGUMENT', `a round trains at least one minibatch; got ${minibatches}`, { minibatches });
+  }
+  const K = minibatches;
+  const { ladder } = config;
+  const top = ev.params.maxLevel;
+  const cubic = stepCubic(config);
+  const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
+  const owned = new Set<unknown>();
+  const release = (x: { tiles: readonly unknown[] } | null): void => {
+    if (x && owned.delete(x)) freeAll(ev, x as EncryptedMatrix<C>);
+  };
+  const own = <T>(x: T): T => (owned.add(x), x);
+
+  // State entering step k: w_{k-1} (both encodings while needed) and u_k (both while needed).
+  let s: Step<C>;
+  let k: number;
+  if (start === null) {
+    const x1 = input('X1*', top);
+    const wC = own(sumRows(ev, x1));
+    freeAll(ev, x1);
+    if (K === 1) return wC;
+    let wR: EncryptedRowVector<C> | null = null;
+    if (K >= 4) {
+      const xt1 = input('XT1*', top);
+      wR = own(sumCols(ev, xt1, 1, ladder[top]));
+      freeAll(ev, xt1);
+    }
+    let uC: EncryptedColVector<C> | null = null;
+    if (K >= 3) {
+      // Sent one level down: a fused product needs its matrix above the vector.
+      const mt1 = input('MT1*', top - 1);
+      uC = own(sumRows(ev, mt1));
+      freeAll(ev, mt1);
+    }
+    const m1 = input('M1*', top);
+    const uR = own(sumCols(ev, m1, 1, ladder[top]));
+    freeAll(ev, m1);
+    s = { wC, wR, uC, uR };
+    k = 2;
+  } else {
+    const lC = levelOf(ev, start.wC);
+    const x1 = input('X1', lC);
+    const uR = own(matrixTimesCol(ev, x1, start.wC, 1, ladder[lC - 1]));
+    freeAll(ev, x1);
+    let uC: EncryptedColVector<C> | null = null;
+    if (K > 1) {
+      const lR = levelOf(ev, start.wR);
+      const xt1 = input('XT1', lR);
+      uC = own(rowTimesMatrix(ev, start.wR, xt1));
+      freeAll(ev, xt1);
+    }
+    s = { wC: start.wC, wR: start.wR, uC, uR };
+    k = 1;
+  }
+
+  for (; k <= K; k++) {
+    const { wC, wR, uC, uR } = s;
+    const lR = levelOf(ev, uR);
+    // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)].
+    const xk = input(`X${k}`, lR + 1);
+    const gR = fusedCubicRows(ev, uR, xk, cubic, ladder);
+    freeAll(ev, xk);
+    const gradC = sumRows(ev, gR);
+    freeAll(ev, gR);
+    const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
+    if (k === K) {
+      release(wC);
+      release(wR);
+      release(uC);
+      release(uR);
+      return wCnext;
+    }
+    const lC = levelOf(ev, uC!);
+    // wR_k feeds only wR_{k+1} and u_{k+2}'s column form: needed while k <= K - 3.
+    let wRnext: EncryptedRowVector<C> | null = null;
+    if (k <= K - 3) {
+      const xtk = input(`XT${k}`, lC + 1);
+      const gC = fusedCubicCols(ev, xtk, uC!, cubic, ladder);
+      freeAll(ev, xtk);
+      const gradR = sumCols(ev, gC, 1, ladder[lC - 2]);
+      freeAll(ev, gC);
+      wRnext = own(addAligned(ev, landAll(ev, wR!, levelOf(ev, wR!), ladder), gradR, ladder));
+    }
+    // u_{k+1}, column form (R -> C products, no mask): needed by step k + 1 unless it is the last.
+    let uCnext: EncryptedColVector<C> | null = null;
+    if (k + 1 < K) {
+      const mtk = input(`MT${k}`, lR + 1);
+      const cross = fusedCubicRows(ev, uR, mtk, cubic, ladder);
+      freeAll(ev, mtk);
+      const lw = levelOf(ev, wR!);
+      const xtNext = input(`XT${k + 1}`, lw);
+      const forward = hadamardRows(ev, wR!, xtNext);
+      freeAll(ev, xtNext);
+      const rows = alignAll(ev, [forward, cross], ladder);
+      uCnext = own(sumRowsMany(ev, rows.items));
+      rows.items.forEach((m) => freeAll(ev, m));
+    }
+    // u_{k+1}, row form: C -> R products, one shared mask.
+    const mk = input(`M${k}`, lC + 1);
+    const crossR = fusedCubicCols(ev, mk, uC!, cubic, ladder);
+    freeAll(ev, mk);
+    const lwc = levelOf(ev, wC);
+    const xNext = input(`X${k + 1}`, lwc);
+    const forwardR = hadamardCols(ev, xNext, wC);
+    freeAll(ev, xNext);
+    const cols = alignAll(ev, [forwardR, crossR], ladder);
+    const uRnext = own(sumColsMany(ev, cols.items, 1, ladder[cols.level]));
+    cols.items.forEach((m) => freeAll(ev, m));
+
+    release(wC);
+    release(wR);
+    release(uC);
+    release(uR);
+    s = { wC: wCnext, wR: wRnext, uC: uCnext, uR: uRnext };
+  }
+  throw new HeError('BACKEND_INTERNAL', 'unreachable: the last step returns', {});
+}

@@ -1,0 +1,183 @@
+/**
+ * The training driver: splits K minibatches into rounds that fit the modulus chain, runs each
+ * round's circuit, and refreshes the model between rounds through the client (decrypt, then
+ * re-encrypt at the top level: SEAL has no bootstrapping). Runs unchanged on any evaluator.
+ */
+import { HeError, createParams, maxModulusBits, type CkksParams, type CkksParamsLiteral, type Evaluator, type SecurityLevel } from '../../core/index.js';
+import { scaleLadder } from '../ladder.js';
+import {
+  decryptColVector, encryptColVector, encryptRowVector, freeAll, sumColsRotations, sumRowsRotations, unitFor, type EncodingUnit,
+} from '../linalg/index.js';
+import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
+import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
+import { EncryptingSource, plainInput } from './inputs.js';
+import { lowDepthRound } from './lowdepth.js';
+import { stepCubic, type RoundConfig } from './round.js';
+
+export type CircuitName = 'baseline' | 'lowdepth';
+
+export interface TrainingPlanRequest {
+  readonly circuit: CircuitName;
+  readonly minibatches: number;
+  readonly batchSize: number;
+  /** Features including the bias. */
+  readonly features: number;
+  /** Default 16384: at 32768 each Galois key of a deep chain costs over 100 MB of WASM heap. */
+  readonly ringDegree?: number;
+  /** log2 of the scale, default 36 (weights within about 1e-3 of the plaintext twin at b = 256). */
+  readonly scaleBits?: number;
+  /** log2 of the largest |value| a round holds (default 8: the cross-Gram entries z_i·z_j are at most d). */
+  readonly valueBits?: number;
+  readonly security?: SecurityLevel;
+}
+
+export interface TrainingPlan {
+  readonly circuit: CircuitName;
+  readonly literal: CkksParamsLiteral;
+  readonly params: CkksParams;
+  /** Minibatches per round, in order. */
+  readonly rounds: readonly number[];
+  /** Levels the deepest round consumes (= the chain's depth). */
+  readonly depth: number;
+  readonly unit: EncodingUnit;
+  readonly rotations: readonly number[];
+}
+
+/**
+ * Levels a round of k minibatches consumes. Baseline: 5k. Low-depth: the recurrence of PAPER.md
+ * §3.3 (R -> C products +1, C -> R +2, the fused cubic +2), from zero weights or fresh ones.
+ */
+export function roundDepth(circuit: CircuitName, k: number, start: 'zero' | 'fresh'): number {
+  if (circuit === 'baseline') return BASELINE_DEPTH_PER_MINIBATCH * k;
+  // [wC_{j-1}, wR_{j-1}, uC_j, uR_j] entering step j.
+  let [wC, wR, uC, uR, j] = start === 'zero' ? [0, 1, 1, 1, 2] : [0, 0, 1, 2, 1];
+  if (start === 'zero' && k === 1) return 0;
+  for (; j < k; j++) [wC, wR, uC, uR] = [Math.max(wC, uR + 2), Math.max(wR, uC + 3), Math.max(wR + 1, uR + 2), Math.max(wC + 2, uC + 3)];
+  return Math.max(wC, uR + 2);
+}
+
+/** Minibatches per round: as many as fit `maxLevel` levels, zero start first, then fresh starts. Throws PLAN_INFEASIBLE. */
+export function roundSizes(circuit: CircuitName, total: number, maxLevel: number): number[] {
+  const sizes: number[] = [];
+  for (let left = total; left > 0;) {
+    const start = sizes.length === 0 ? 'zero' : 'fresh';
+    let k = 0;
+    while (k < left && roundDepth(circuit, k + 1, start) <= maxLevel) k++;
+    if (k === 0) {
+      throw new HeError('PLAN_INFEASIBLE', `one ${circuit} minibatch needs ${roundDepth(circuit, 1, start)} levels; the chain has ${maxLevel}`, { circuit, maxLevel });
+    }
+    sizes.push(k);
+    left -= k;
+  }
+  return sizes;
+}
+
+/**
+ * Parameters for a training run: the scale, the ring, and as many levels as the security
+ * limit allows, then trimmed to what the rounds use. Throws PLAN_INFEASIBLE, INVALID_ARGUMENT.
+ */
+export function planTraining(request: TrainingPlanRequest): TrainingPlan {
+  const { circuit, minibatches, batchSize, features } = request;
+  const ringDegree = request.ringDegree ?? 16384;
+  const scaleBits = request.scaleBits ?? 36;
+  const security = request.security ?? 128;
+  for (const [name, value] of Object.entries({ minibatches, batchSize, features })) {
+    if (!Number.isInteger(value) || value < 1) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive integer; got ${value}`, { [name]: value });
+  }
+  const first = Math.min(60, scaleBits + (request.valueBits ?? 8) + 2);
+  const special = 60;
+  const maxLevel = Math.floor((maxModulusBits(ringDegree, security) - first - special) / scaleBits);
+  const rounds = roundSizes(circuit, minibatches, maxLevel);
+  const depth = Math.max(...rounds.map((k, r) => roundDepth(circuit, k, r === 0 ? 'zero' : 'fresh')));
+  const literal: CkksParamsLiteral = { ringDegree, bitSizes: [first, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), special], scale: 2 ** scaleBits, security };
+  const params = createParams(literal);
+  const unit = unitFor(batchSize, params.slots);
+  return { circuit, literal, params, rounds, depth, unit, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+}
+
+export interface TrainingOptions {
+  readonly learningRate?: number;
+  readonly sigmoid?: SigmoidApproximation;
+  /** Called after each minibatch's inputs are consumed and after each round. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { readonly kind: 'round-start'; readonly round: number; readonly minibatches: number }
+  /** Minibatch `minibatch` (1-based within the round) reached the server: its first input was requested. */
+  | { readonly kind: 'minibatch'; readonly round: number; readonly minibatch: number }
+  | { readonly kind: 'round-end'; readonly round: number; readonly seconds: number; readonly levelsUsed: number };
+
+export interface RoundReport {
+  readonly minibatches: number;
+  readonly levelsUsed: number;
+  readonly inputBytes: number;
+  readonly seconds: number;
+  /** Levels each input was sent at. */
+  readonly inputLevels: Readonly<Record<string, number>>;
+}
+
+export interface TrainingResult {
+  readonly weights: Float64Array;
+  readonly rounds: readonly RoundReport[];
+  readonly inputBytes: number;
+}
+
+/**
+ * Trains `plan.circuit` on `batches` (folded rows) with the client in the same process: it
+ * encrypts each input at the level of its first use and refreshes the model between rounds.
+ * Frees everything it creates.
+ */
+export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], options: TrainingOptions = {}): TrainingResult {
+  const total = plan.rounds.reduce((a, b) => a + b, 0);
+  if (batches.length !== total) throw new HeError('INVALID_ARGUMENT', `the plan is for ${total} minibatches; got ${batches.length}`, { planned: total, got: batches.length });
+  const features = batches[0]?.[0]?.length ?? 0;
+  const batchSize = batches[0]?.length ?? 0;
+  const ladder = scaleLadder(ev.params);
+  const config: RoundConfig = {
+    unit: plan.unit, ladder, batchSize, features, learningRate: options.learningRate ?? 2, sigmoid: options.sigmoid ?? sigmoidCubic8,
+  };
+  const top = ev.params.maxLevel;
+  const fresh = { level: top, scale: ladder[top]! };
+  const firstStepScale = stepCubic(config)[0];
+  let w: Float64Array = new Float64Array(features);
+  let v: Float64Array = new Float64Array(features);
+  let step = 0;
+  const reports: RoundReport[] = [];
+  let offset = 0;
+  plan.rounds.forEach((k, round) => {
+    options.onProgress?.({ kind: 'round-start', round, minibatches: k });
+    const t0 = performance.now();
+    const roundBatches = batches.slice(offset, offset + k);
+    offset += k;
+    let reached = 0;
+    const source = new EncryptingSource(ev, plan.unit, ladder, (name) => {
+      const minibatch = Number(/\d+/.exec(name)?.[0]);
+      for (; reached < Math.min(minibatch, k); reached++) options.onProgress?.({ kind: 'minibatch', round, minibatch: reached + 1 });
+      return plainInput(roundBatches, name, firstStepScale);
+    });
+    let low = top;
+    const levelOf = (c: C) => ev.meta(c).level;
+    if (plan.circuit === 'lowdepth') {
+      const start = round === 0 ? null : { wC: encryptColVector(ev, plan.unit, w, fresh), wR: encryptRowVector(ev, plan.unit, w, fresh) };
+      const out = lowDepthRound(ev, source, k, config, start);
+      low = levelOf(out.tiles[0]!);
+      w = decryptColVector(ev, out);
+      freeAll(ev, out);
+      if (start) [start.wC, start.wR].forEach((x) => freeAll(ev, x));
+    } else {
+      const start = { w: encryptColVector(ev, plan.unit, w, fresh), v: encryptColVector(ev, plan.unit, v, fresh), step };
+      const out = baselineRound(ev, source, k, config, start);
+      low = levelOf(out.v.tiles[0]!);
+      w = decryptColVector(ev, out.w);
+      v = decryptColVector(ev, out.v);
+      step = out.step;
+      [out.w, out.v, start.w, start.v].forEach((x) => freeAll(ev, x));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    reports.push({ minibatches: k, levelsUsed: top - low, inputBytes: source.bytes, seconds, inputLevels: Object.fromEntries(source.levels()) });
+    source.free();
+    options.onProgress?.({ kind: 'round-end', round, seconds, levelsUsed: top - low });
+  });
+  return { weights: w, rounds: reports, inputBytes: reports.reduce((s, r) => s + r.inputBytes, 0) };
+}
