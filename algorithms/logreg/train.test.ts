@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSealBackend } from '../../backends/seal/index.js';
+import { createSimBackend } from '../../backends/sim/index.js';
+import { createParams, type Backend, type CkksParamsLiteral } from '../../core/index.js';
+import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
+import { sigmoidCubic8 } from '../poly/index.js';
+import {
+  accuracy, loadDataset, minibatches, planTraining, roundDepth, roundSizes, trainEncrypted, trainPlain, type CircuitName, type TrainingPlan,
+} from './index.js';
+
+const data = loadDataset();
+const twinRule = (circuit: CircuitName) => (circuit === 'baseline' ? 'nesterov' : 'gradient');
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, j) => Math.abs(x - (b[j] as number))));
+
+/** One round of k minibatches on a chain just deep enough (insecure sizes: these tests are about the circuit, not security). */
+function onePlan(circuit: CircuitName, k: number, batchSize: number, ringDegree: number, scaleBits: number): TrainingPlan {
+  const depth = roundDepth(circuit, k, 'zero');
+  const literal: CkksParamsLiteral = {
+    ringDegree, bitSizes: [scaleBits + 10, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), 60], scale: 2 ** scaleBits, allowInsecure: true,
+  };
+  const params = createParams(literal);
+  const unit = unitFor(batchSize, params.slots);
+  return { circuit, literal, params, rounds: [k], depth, unit, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+}
+
+describe('depth of the training circuits', () => {
+  it('baseline: 5 per minibatch; low-depth: the PAPER.md §3.3 recurrence, 13 levels for 6 minibatches from zero weights (16 from fresh ones)', () => {
+    expect([1, 2, 3, 4, 5, 6].map((k) => roundDepth('baseline', k, 'zero'))).toEqual([5, 10, 15, 20, 25, 30]);
+    expect([1, 2, 3, 4, 5, 6].map((k) => roundDepth('lowdepth', k, 'zero'))).toEqual([0, 3, 6, 8, 11, 13]);
+    expect([1, 2, 3, 4, 5, 6].map((k) => roundDepth('lowdepth', k, 'fresh'))).toEqual([4, 6, 9, 11, 14, 16]);
+  });
+
+  it('splits a run into rounds that fit the chain, and says when not even one minibatch fits', () => {
+    expect(roundSizes('lowdepth', 6, 9)).toEqual([4, 2]);
+    expect(roundSizes('baseline', 6, 9)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(() => roundSizes('baseline', 2, 4)).toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
+    const plan = planTraining({ circuit: 'lowdepth', minibatches: 6, batchSize: 256, features: 197 });
+    expect(plan).toMatchObject({ rounds: [4, 2], depth: 8, literal: { ringDegree: 16384, bitSizes: [46, 36, 36, 36, 36, 36, 36, 36, 36, 60] } });
+    expect(plan.params.security).toBe(128);
+  });
+});
+
+describe('training on the simulator', () => {
+  it.each(['lowdepth', 'baseline'] as const)('%s, one round per circuit size: levels consumed equal the recurrence, weights equal the float64 twin', (circuit) => {
+    const ks = circuit === 'lowdepth' ? [1, 2, 3, 4, 5, 6] : [1, 2, 3];
+    for (const k of ks) {
+      const batches = minibatches(data, k, 32);
+      const plan = onePlan(circuit, k, 32, 8192, 30);
+      const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+      const result = trainEncrypted(sim, plan, batches);
+      expect(result.rounds[0]!.levelsUsed).toBe(roundDepth(circuit, k, 'zero'));
+      expect(sim.stats().depth).toBe(roundDepth(circuit, k, 'zero'));
+      const twin = trainPlain(batches, { rule: twinRule(circuit), learningRate: 2, sigmoid: sigmoidCubic8 });
+      expect(maxDiff(result.weights, twin.w)).toBeLessThan(1e-9);
+      expect(sim.memory().ciphertexts).toBe(0);
+      sim.dispose();
+    }
+  });
+
+  it.each(['lowdepth', 'baseline'] as const)('%s: the default 6 x 256 run on 128-bit parameters, in rounds with refreshes, matches its twin and tops 93 percent', (circuit) => {
+    const batches = minibatches(data, 6, 256);
+    const plan = planTraining({ circuit, minibatches: 6, batchSize: 256, features: data.features });
+    const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+    const events: string[] = [];
+    const result = trainEncrypted(sim, plan, batches, { onProgress: (e) => events.push(e.kind === 'minibatch' ? `m${e.round}.${e.minibatch}` : `${e.kind}${e.round}`) });
+    expect(result.rounds.map((r) => r.minibatches)).toEqual(plan.rounds);
+    result.rounds.forEach((r, i) => expect(r.levelsUsed).toBe(roundDepth(circuit, r.minibatches, i === 0 ? 'zero' : 'fresh')));
+    expect(events.filter((e) => e.startsWith('m')).length).toBe(6);
+    const twin = trainPlain(batches, { rule: twinRule(circuit), learningRate: 2, sigmoid: sigmoidCubic8 });
+    expect(maxDiff(result.weights, twin.w)).toBeLessThan(1e-9);
+    expect(accuracy(data.test, result.weights)).toBeGreaterThan(0.93);
+    expect(sim.memory().ciphertexts).toBe(0);
+    sim.dispose();
+  });
+});
+
+describe.each(['lowdepth', 'baseline'] as const)('%s on SEAL (N = 8192, b = 64)', (circuit) => {
+  const k = circuit === 'lowdepth' ? 3 : 1;
+  const plan = onePlan(circuit, k, 64, 8192, 36);
+  const batches = minibatches(data, k, 64);
+  let seal: Backend;
+  beforeAll(async () => { seal = await createSealBackend(plan.params, { rotations: plan.rotations }); });
+  afterAll(() => seal.dispose());
+
+  it('consumes exactly the planned levels with only the planned Galois keys, and lands within the injected simulator\'s error of the twin', () => {
+    const result = trainEncrypted(seal, plan, batches);
+    expect(result.rounds[0]!.levelsUsed).toBe(roundDepth(circuit, k, 'zero'));
+    const twin = trainPlain(batches, { rule: twinRule(circuit), learningRate: 2, sigmoid: sigmoidCubic8 });
+    const sealError = maxDiff(result.weights, twin.w);
+    const injected = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 5 });
+    const simError = maxDiff(trainEncrypted(injected, plan, batches).weights, twin.w);
+    injected.dispose();
+    expect(sealError).toBeLessThan(1e-3);
+    expect(sealError).toBeLessThan(4 * simError);
+    expect(simError).toBeLessThan(4 * sealError);
+    expect(accuracy(data.test, result.weights)).toBe(accuracy(data.test, twin.w));
+    expect(seal.memory().ciphertexts).toBe(0);
+  });
+});
