@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseTrainArgs, type TrainReport } from './train.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const hekit = (...args: string[]) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+};
+
+describe('hekit train options', () => {
+  it('defaults to the SEAL backend, the low-depth circuit, 6 minibatches of 256', () => {
+    expect(parseTrainArgs([])).toMatchObject({ backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false });
+  });
+
+  it.each([
+    [['--backend', 'gpu'], '--backend must be one of seal, sim; got "gpu"'],
+    [['--circuit', 'deep'], '--circuit must be one of lowdepth, baseline; got "deep"'],
+    [['--minibatches', 'six'], '--minibatches must be an integer from 1 to 64; got "six"'],
+    [['--batch-size', '0'], '--batch-size must be an integer from 1 to 1024; got "0"'],
+    [['--seed', '1.5'], '--seed must be an integer'],
+    [['--learning-rate=-1'], '--learning-rate must be a positive number'],
+    [['--learning-rate', '-1'], "Option '--learning-rate' argument is ambiguous"],
+    [['--colour'], "Unknown option '--colour'"],
+  ])('refuses %j with a one-line message naming the option', (argv, message) => {
+    expect(() => parseTrainArgs(argv)).toThrow(message);
+  });
+
+  it('exits with code 2 and one line on stderr for bad usage', () => {
+    for (const args of [['train', '--minibatches', '0'], ['fly'], []]) {
+      const { code, stderr } = hekit(...args);
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n').filter((l) => l.startsWith('hekit:'))).toHaveLength(1);
+    }
+    expect(hekit('train', '--minibatches', '0').stderr).toContain('--minibatches');
+  });
+});
+
+describe('hekit train runs', () => {
+  it('on the simulator prints one JSON object whose fields agree with each other', () => {
+    const { code, stdout } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '3', '--batch-size', '64', '--json');
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as TrainReport;
+    expect(r).toMatchObject({ backend: 'sim', circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: 197, rounds: 1 });
+    expect(r.params).toMatchObject({ polyModulusDegree: 16384, scaleBits: 36, securityBits: 128 });
+    expect(r.depth).toBe(r.roundDetails.reduce((s, d) => s + d.levelsUsed, 0));
+    expect(r.depth).toBe(6);
+    expect(r.depthPerMinibatch).toBe(2);
+    expect(r.inputBytes).toBe(r.roundDetails.reduce((s, d) => s + d.inputBytes, 0));
+    for (const n of Object.values(r.ops)) expect(n).toBeGreaterThan(0);
+    expect(r.weightsMaxAbsDiff).toBeLessThan(1e-9);
+    expect(r.accuracy.encrypted).toBe(r.accuracy.plaintext);
+    expect(r.accuracy.testSamples).toBe(400);
+    expect(r.accuracy.plaintext).toBeGreaterThan(0.9);
+  });
+
+  it('on SEAL (N = 8192) shows progress on stderr and a human summary', () => {
+    const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline');
+    expect(code).toBe(0);
+    expect(stderr).toContain('round 2/2, minibatch 1/1 (2/2)');
+    expect(stdout).toMatch(/baseline circuit on seal, 2 minibatches of 64/);
+    expect(stdout).toMatch(/depth {8}10 levels in 2 rounds .* 5\.00 per minibatch/);
+    expect(stdout).toMatch(/weights {6}max \|encrypted - plaintext twin\| = \d\.\d\de-[0-9]+/);
+  });
+});

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/** The `hekit` command. Exit codes: 0 done, 1 failure, 2 bad usage. */
+import { parseTrainArgs, progressBar, runTraining, summary, UsageError } from './train.js';
+
+const USAGE = 'usage: hekit train [--backend seal|sim] [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--seed S] [--json]\n' +
+  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--scale-bits S] [--learning-rate A]';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command !== 'train') throw new UsageError(command === undefined ? 'a command is required: train' : `unknown command "${command}"; the command is train`);
+  const args = parseTrainArgs(rest);
+  const report = await runTraining(args, args.backend === 'seal' ? progressBar(process.stderr) : undefined);
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hekit: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`hekit: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
