@@ -150,7 +150,7 @@ export function summary(r: TrainReport): string {
   return [
     `hekit train: ${r.circuit} circuit on ${r.backend}, ${r.minibatches} minibatches of ${r.batchSize} (MNIST 3 vs 8, ${r.features} features)`,
     `  parameters   N = ${r.params.polyModulusDegree}, primes [${r.params.coeffModulusBits.join(', ')}] bits, scale 2^${r.params.scaleBits}, ${r.params.securityBits}-bit security`,
-    `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatches: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
+    `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatch${d.minibatches > 1 ? 'es' : ''}: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
     `  operations   ${r.ops.mul} mul, ${r.ops.mulPlain} mulPlain, ${r.ops.rotate} rotate, ${r.ops.rescale} rescale, ${r.ops.relinearize} relinearize, ${r.ops.add} add`,
     `  input        ${mib(r.inputBytes)} of ciphertexts (uncompressed)`,
     `  time         ${r.seconds.toFixed(1)} s training + ${r.setupSeconds.toFixed(1)} s keys`,

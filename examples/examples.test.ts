@@ -21,7 +21,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('README examples', () => {
   it('are the example files, verbatim', () => {
-    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts']);
+    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/04-train-logistic-regression.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts']);
     for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
   });
 
@@ -57,5 +57,14 @@ describe('README examples', () => {
     expect(predicted).toBeGreaterThanOrEqual(25);
     expect(result?.[0]).toBe('x = 0.5:');
     expect(Math.abs((result?.[1] as number) - 0.75)).toBeLessThan(2 ** -25);
+  });
+
+  it('training: the low-depth circuit on the injected simulator matches its float64 twin', async () => {
+    const [levels, accuracy, error] = await run('examples/04-train-logistic-regression.ts');
+    expect(levels).toEqual(['levels', [6], 'of', 6]);
+    expect(accuracy?.[1]).toBe(accuracy?.[3]);
+    expect(accuracy?.[1]).toBeGreaterThan(0.9);
+    expect(error?.[1]).toBeLessThan(1e-2);
+    expect(error?.[1]).toBeGreaterThan(0);
   });
 });

@@ -6,6 +6,6 @@ export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
 export {
-  planTraining, roundDepth, roundSizes, trainEncrypted,
+  TRAINING_DEFAULTS, planTraining, roundDepth, roundSizes, trainEncrypted,
   type CircuitName, type ProgressEvent, type RoundReport, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';

@@ -95,6 +95,9 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   return { circuit, literal, params, rounds, depth, unit, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
+/** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (README, "Encrypted training"). */
+export const TRAINING_DEFAULTS = Object.freeze({ learningRate: 2, sigmoid: sigmoidCubic8 });
+
 export interface TrainingOptions {
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
@@ -135,7 +138,7 @@ export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches:
   const batchSize = batches[0]?.length ?? 0;
   const ladder = scaleLadder(ev.params);
   const config: RoundConfig = {
-    unit: plan.unit, ladder, batchSize, features, learningRate: options.learningRate ?? 2, sigmoid: options.sigmoid ?? sigmoidCubic8,
+    unit: plan.unit, ladder, batchSize, features, learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
   };
   const top = ev.params.maxLevel;
   const fresh = { level: top, scale: ladder[top]! };
