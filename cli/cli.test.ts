@@ -43,7 +43,9 @@ describe('hekit train runs', () => {
     expect(code).toBe(0);
     const r = JSON.parse(stdout) as TrainReport;
     expect(r).toMatchObject({ backend: 'sim', circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: 197, rounds: 1 });
-    expect(r.params).toMatchObject({ polyModulusDegree: 16384, scaleBits: 36, securityBits: 128 });
+    expect(r.params).toMatchObject({ polyModulusDegree: 16384, securityBits: 128 });
+    expect(r.params.coeffModulusBits.slice(1, -1).every((b) => b === r.params.scaleBits)).toBe(true);
+    expect(r.predictedWeightsMaxAbsDiff).toBeLessThanOrEqual(2 ** -9);
     expect(r.depth).toBe(r.roundDetails.reduce((s, d) => s + d.levelsUsed, 0));
     expect(r.depth).toBe(6);
     expect(r.depthPerMinibatch).toBe(2);

@@ -19,7 +19,9 @@ export interface TrainArgs {
   readonly json: boolean;
   readonly noise: 'off' | 'track' | 'inject';
   readonly ringDegree: number;
-  readonly scaleBits: number;
+  /** null: the smallest scale meeting `precisionBits`, found on the injected simulator. */
+  readonly scaleBits: number | null;
+  readonly precisionBits: number;
   readonly learningRate: number;
 }
 
@@ -49,7 +51,8 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
         json: { type: 'boolean', default: false },
         noise: { type: 'string', default: 'inject' },
         ring: { type: 'string', default: '16384' },
-        'scale-bits': { type: 'string', default: '36' },
+        'scale-bits': { type: 'string', default: 'auto' },
+        'precision-bits': { type: 'string', default: '9' },
         'learning-rate': { type: 'string', default: '2' },
       },
     });
@@ -68,7 +71,8 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     json: v.json!,
     noise: choice('noise', v.noise!, ['off', 'track', 'inject'] as const),
     ringDegree: Number(choice('ring', v.ring!, ['8192', '16384', '32768'] as const)),
-    scaleBits: integer('scale-bits', v['scale-bits']!, 20, 50),
+    scaleBits: v['scale-bits'] === 'auto' ? null : integer('scale-bits', v['scale-bits']!, 20, 50),
+    precisionBits: integer('precision-bits', v['precision-bits']!, 1, 30),
     learningRate,
   };
 }
@@ -85,6 +89,8 @@ export interface TrainReport {
   rounds: number;
   roundDetails: { minibatches: number; levelsUsed: number; seconds: number; inputBytes: number }[];
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
+  /** The injected simulator's prediction of weightsMaxAbsDiff at the chosen scale (null when the scale was given). */
+  predictedWeightsMaxAbsDiff: number | null;
   ops: { mul: number; mulPlain: number; rotate: number; rescale: number; relinearize: number; add: number };
   inputBytes: number;
   setupSeconds: number;
@@ -99,10 +105,11 @@ type Progress = (event: logreg.ProgressEvent, plan: logreg.TrainingPlan) => void
 export async function runTraining(args: TrainArgs, progress?: Progress): Promise<TrainReport> {
   const data = logreg.loadDataset({ seed: args.seed });
   const batches = logreg.minibatches(data, args.minibatches, args.batchSize);
-  const plan = logreg.planTraining({
-    circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features,
-    ringDegree: args.ringDegree, scaleBits: args.scaleBits,
-  });
+  const options = { learningRate: args.learningRate, sigmoid: sigmoidCubic8 };
+  const request = { circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features, ringDegree: args.ringDegree };
+  const plan = args.scaleBits === null
+    ? logreg.planTrainingBySimulation({ ...request, precisionBits: args.precisionBits }, batches, createSimBackend, options)
+    : logreg.planTraining({ ...request, scaleBits: args.scaleBits, valueBits: logreg.valueBits(batches, options.sigmoid) });
   const t0 = performance.now();
   const backend: Backend = args.backend === 'seal'
     ? await createSealBackend(plan.params, { rotations: plan.rotations })
@@ -110,7 +117,6 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
   try {
     const setupSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const options = { learningRate: args.learningRate, sigmoid: sigmoidCubic8 };
     const result = logreg.trainEncrypted(backend, plan, batches, { ...options, onProgress: (e) => progress?.(e, plan) });
     const seconds = (performance.now() - t1) / 1000;
     const rule = args.circuit === 'baseline' ? 'nesterov' : 'gradient';
@@ -126,6 +132,7 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
         polyModulusDegree: plan.params.ringDegree, coeffModulusBits: [...plan.params.bitSizes], scaleBits: Math.log2(plan.params.scale),
         securityBits: plan.params.security === 'none' ? 0 : plan.params.security,
       },
+      predictedWeightsMaxAbsDiff: 'predictedWeightError' in plan ? (plan as logreg.SimulatedPlan).predictedWeightError : null,
       ops: {
         mul: ops.mul + ops.square, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale, relinearize: ops.relinearize,
         add: ops.add + ops.sub + ops.addPlain,
@@ -155,7 +162,8 @@ export function summary(r: TrainReport): string {
     `  input        ${mib(r.inputBytes)} of ciphertexts (uncompressed)`,
     `  time         ${r.seconds.toFixed(1)} s training + ${r.setupSeconds.toFixed(1)} s keys`,
     `  accuracy     ${pct(r.accuracy.encrypted)} encrypted, ${pct(r.accuracy.plaintext)} plaintext twin, ${pct(r.accuracy.plaintextExactSigmoid)} plaintext with exact σ (${r.accuracy.testSamples} held-out samples)`,
-    `  weights      max |encrypted - plaintext twin| = ${r.weightsMaxAbsDiff.toExponential(2)}`,
+    `  weights      max |encrypted - plaintext twin| = ${r.weightsMaxAbsDiff.toExponential(2)}` +
+      (r.predictedWeightsMaxAbsDiff === null ? '' : ` (the injected simulator predicted ${r.predictedWeightsMaxAbsDiff.toExponential(2)} when planning)`),
   ].join('\n');
 }
 

@@ -9,3 +9,4 @@ export {
   TRAINING_DEFAULTS, planTraining, roundDepth, roundSizes, trainEncrypted,
   type CircuitName, type ProgressEvent, type RoundReport, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
+export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';

@@ -5,7 +5,8 @@ import { createParams, type Backend, type CkksParamsLiteral } from '../../core/i
 import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
 import { sigmoidCubic8 } from '../poly/index.js';
 import {
-  accuracy, loadDataset, minibatches, planTraining, roundDepth, roundSizes, trainEncrypted, trainPlain, type CircuitName, type TrainingPlan,
+  accuracy, loadDataset, minibatches, planTraining, planTrainingBySimulation, roundDepth, roundSizes, trainEncrypted, trainPlain, valueBits,
+  type CircuitName, type TrainingPlan,
 } from './index.js';
 
 const data = loadDataset();
@@ -95,5 +96,29 @@ describe.each(['lowdepth', 'baseline'] as const)('%s on SEAL (N = 8192, b = 64)'
     expect(simError).toBeLessThan(4 * sealError);
     expect(accuracy(data.test, result.weights)).toBe(accuracy(data.test, twin.w));
     expect(seal.memory().ciphertexts).toBe(0);
+  });
+});
+
+describe('planning by simulation', () => {
+  const batches = minibatches(data, 3, 64);
+  const request = { circuit: 'lowdepth' as const, minibatches: 3, batchSize: 64, features: data.features };
+
+  it('picks the smallest scale whose injected-noise weights meet the precision, and a smaller one for fewer bits', () => {
+    const strict = planTrainingBySimulation({ ...request, precisionBits: 12 }, batches, createSimBackend);
+    const loose = planTrainingBySimulation({ ...request, precisionBits: 6 }, batches, createSimBackend);
+    expect(strict.predictedWeightError).toBeLessThanOrEqual(2 ** -12);
+    expect(loose.predictedWeightError).toBeLessThanOrEqual(2 ** -6);
+    expect(Math.log2(loose.params.scale)).toBeLessThan(Math.log2(strict.params.scale));
+    for (const plan of [strict, loose]) {
+      expect(plan.trials.at(-1)!.weightError).toBe(plan.predictedWeightError);
+      expect(plan.trials.slice(0, -1).every((t) => !(t.weightError <= plan.predictedWeightError))).toBe(true);
+      expect(plan.params.security).toBe(128);
+    }
+    expect(valueBits(batches)).toBe(8);
+  });
+
+  it('says when no scale reaches the precision', () => {
+    expect(() => planTrainingBySimulation({ ...request, precisionBits: 40 }, batches, createSimBackend))
+      .toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
   });
 });

@@ -26,7 +26,7 @@ export interface TrainingPlanRequest {
   readonly ringDegree?: number;
   /** log2 of the scale, default 36 (weights within about 1e-3 of the plaintext twin at b = 256). */
   readonly scaleBits?: number;
-  /** log2 of the largest |value| a round holds (default 8: the cross-Gram entries z_i·z_j are at most d). */
+  /** log2 of the largest |value| a round holds (default 8; `valueBits(batches)` measures it). */
   readonly valueBits?: number;
   readonly security?: SecurityLevel;
 }
