@@ -3,7 +3,7 @@
 import { parseTrainArgs, progressBar, runTraining, summary, UsageError } from './train.js';
 
 const USAGE = 'usage: hekit train [--backend seal|sim] [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--seed S] [--json]\n' +
-  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--scale-bits S|auto] [--precision-bits P] [--learning-rate A]';
+  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--per-round K] [--scale-bits S|auto] [--precision-bits P] [--learning-rate A]';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

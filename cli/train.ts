@@ -19,6 +19,8 @@ export interface TrainArgs {
   readonly json: boolean;
   readonly noise: 'off' | 'track' | 'inject';
   readonly ringDegree: number;
+  /** Cap on minibatches per round (null: as many as the chain allows). */
+  readonly perRound: number | null;
   /** null: the smallest scale meeting `precisionBits`, found on the injected simulator. */
   readonly scaleBits: number | null;
   readonly precisionBits: number;
@@ -51,6 +53,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
         json: { type: 'boolean', default: false },
         noise: { type: 'string', default: 'inject' },
         ring: { type: 'string', default: '16384' },
+        'per-round': { type: 'string' },
         'scale-bits': { type: 'string', default: 'auto' },
         'precision-bits': { type: 'string', default: '9' },
         'learning-rate': { type: 'string', default: '2' },
@@ -71,6 +74,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     json: v.json!,
     noise: choice('noise', v.noise!, ['off', 'track', 'inject'] as const),
     ringDegree: Number(choice('ring', v.ring!, ['8192', '16384', '32768'] as const)),
+    perRound: v['per-round'] === undefined ? null : integer('per-round', v['per-round'], 1, 64),
     scaleBits: v['scale-bits'] === 'auto' ? null : integer('scale-bits', v['scale-bits']!, 20, 50),
     precisionBits: integer('precision-bits', v['precision-bits']!, 1, 30),
     learningRate,
@@ -106,7 +110,8 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
   const data = logreg.loadDataset({ seed: args.seed });
   const batches = logreg.minibatches(data, args.minibatches, args.batchSize);
   const options = { learningRate: args.learningRate, sigmoid: sigmoidCubic8 };
-  const request = { circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features, ringDegree: args.ringDegree };
+  const request = { circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features, ringDegree: args.ringDegree,
+    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }) };
   const plan = args.scaleBits === null
     ? logreg.planTrainingBySimulation({ ...request, precisionBits: args.precisionBits }, batches, createSimBackend, options)
     : logreg.planTraining({ ...request, scaleBits: args.scaleBits, valueBits: logreg.valueBits(batches, options.sigmoid) });

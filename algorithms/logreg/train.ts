@@ -29,6 +29,8 @@ export interface TrainingPlanRequest {
   /** log2 of the largest |value| a round holds (default 8; `valueBits(batches)` measures it). */
   readonly valueBits?: number;
   readonly security?: SecurityLevel;
+  /** At most this many minibatches per round (default: as many as the chain allows). */
+  readonly minibatchesPerRound?: number;
 }
 
 export interface TrainingPlan {
@@ -56,13 +58,13 @@ export function roundDepth(circuit: CircuitName, k: number, start: 'zero' | 'fre
   return Math.max(wC, uR + 2);
 }
 
-/** Minibatches per round: as many as fit `maxLevel` levels, zero start first, then fresh starts. Throws PLAN_INFEASIBLE. */
-export function roundSizes(circuit: CircuitName, total: number, maxLevel: number): number[] {
+/** Minibatches per round: as many as fit `maxLevel` levels (and `perRound`), zero start first, then fresh starts. Throws PLAN_INFEASIBLE. */
+export function roundSizes(circuit: CircuitName, total: number, maxLevel: number, perRound = total): number[] {
   const sizes: number[] = [];
   for (let left = total; left > 0;) {
     const start = sizes.length === 0 ? 'zero' : 'fresh';
     let k = 0;
-    while (k < left && roundDepth(circuit, k + 1, start) <= maxLevel) k++;
+    while (k < Math.min(left, perRound) && roundDepth(circuit, k + 1, start) <= maxLevel) k++;
     if (k === 0) {
       throw new HeError('PLAN_INFEASIBLE', `one ${circuit} minibatch needs ${roundDepth(circuit, 1, start)} levels; the chain has ${maxLevel}`, { circuit, maxLevel });
     }
@@ -81,13 +83,14 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   const ringDegree = request.ringDegree ?? 16384;
   const scaleBits = request.scaleBits ?? 36;
   const security = request.security ?? 128;
-  for (const [name, value] of Object.entries({ minibatches, batchSize, features })) {
+  const perRound = request.minibatchesPerRound ?? minibatches;
+  for (const [name, value] of Object.entries({ minibatches, batchSize, features, minibatchesPerRound: perRound })) {
     if (!Number.isInteger(value) || value < 1) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive integer; got ${value}`, { [name]: value });
   }
   const first = Math.min(60, scaleBits + (request.valueBits ?? 8) + 2);
   const special = 60;
   const maxLevel = Math.floor((maxModulusBits(ringDegree, security) - first - special) / scaleBits);
-  const rounds = roundSizes(circuit, minibatches, maxLevel);
+  const rounds = roundSizes(circuit, minibatches, maxLevel, perRound);
   const depth = Math.max(...rounds.map((k, r) => roundDepth(circuit, k, r === 0 ? 'zero' : 'fresh')));
   const literal: CkksParamsLiteral = { ringDegree, bitSizes: [first, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), special], scale: 2 ** scaleBits, security };
   const params = createParams(literal);
