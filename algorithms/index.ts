@@ -9,5 +9,5 @@ export {
   type Interval, type PolynomialOptions, type SigmoidApproximation,
 } from './poly/index.js';
 export * as linalg from './linalg/index.js';
-export { landOnLadder, onLadderAt, scaleLadder } from './ladder.js';
+export { landOnLadder, scaleLadder } from './ladder.js';
 export * as logreg from './logreg/index.js';

@@ -43,10 +43,3 @@ export function landOnLadder<C>(ev: Evaluator<C>, x: C, level: number, ladder: r
   ev.free(product);
   return out;
 }
-
-/** x at `level` on the ladder: x itself if it is already there, else `landOnLadder`. x is kept. */
-export function onLadderAt<C>(ev: Evaluator<C>, x: C, level: number, ladder: readonly number[]): C {
-  const meta = ev.meta(x);
-  if (meta.level === level && meta.scale === ladder[level]) return x;
-  return landOnLadder(ev, x, level, ladder);
-}
