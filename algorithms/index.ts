@@ -4,9 +4,9 @@
  */
 export { innerProductPlain, sumSlots, sumSlotsRotations } from './sum-slots.js';
 export {
-  evaluateChebyshev, evaluatePolynomial, polynomialDepth, sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit,
+  bsgsDepth, evaluateChebyshev, evaluatePolynomial, evaluatePolynomialBsgs, polynomialDepth, sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit,
   chebyshevToPower, chebyshevInterpolant, leastSquares, evaluatePower, maxError, plainScaleFor, fusedCubicProduct,
-  type Interval, type PolynomialOptions, type SigmoidApproximation,
+  type BsgsOptions, type Interval, type PolynomialOptions, type SigmoidApproximation,
 } from './poly/index.js';
 export * as linalg from './linalg/index.js';
 export { landOnLadder, scaleLadder } from './ladder.js';

@@ -4,3 +4,4 @@ export { sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit, type SigmoidApproxi
 export { plainScaleFor, rescaledProductScale } from './scales.js';
 
 export { fusedCubicProduct } from './fused.js';
+export { bsgsDepth, evaluatePolynomialBsgs, type BsgsOptions } from './bsgs.js';

@@ -34,7 +34,7 @@ export function powerChain(k: number): number[] {
  * LEVEL_EXHAUSTED (too few levels), and what the underlying ops throw.
  */
 export function evaluatePolynomial<C>(ev: Evaluator<C>, x: C, coefficients: readonly number[], options: PolynomialOptions = {}): C {
-  const a = trimmed(coefficients);
+  const a = checkedCoefficients(coefficients);
   const degree = a.length - 1;
   const { params } = ev;
   const depth = polynomialDepth(degree);
@@ -93,7 +93,8 @@ export function evaluatePolynomial<C>(ev: Evaluator<C>, x: C, coefficients: read
 export const evaluateChebyshev = <C>(ev: Evaluator<C>, x: C, c: readonly number[], interval: Interval, options?: PolynomialOptions): C =>
   evaluatePolynomial(ev, x, chebyshevToPower(c, interval), options);
 
-function trimmed(coefficients: readonly number[]): number[] {
+/** The coefficients without trailing zeros; throws INVALID_ARGUMENT unless finite and of degree >= 1. */
+export function checkedCoefficients(coefficients: readonly number[]): number[] {
   if (!Array.isArray(coefficients) || coefficients.some((c) => typeof c !== 'number' || !Number.isFinite(c))) {
     throw new HeError('INVALID_ARGUMENT', 'coefficients must be an array of finite numbers', {});
   }
