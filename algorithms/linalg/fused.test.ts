@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
@@ -7,6 +8,7 @@ import {
   decryptMatrix, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols, fusedCubicRows, hadamard, landAll,
 } from './index.js';
 
+const seed = Number(process.env.HEKIT_SEED ?? 20261125);
 const params = createParams({ ringDegree: 8192, bitSizes: [40, 30, 30, 30, 30, 50], scale: 2 ** 30 });
 const ladder = scaleLadder(params);
 const unit = encodingUnit(16, 4096);
@@ -50,7 +52,15 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
     [a, b, c, sq].forEach((m) => freeAll(ev, m));
   });
 
-  it.each([['rows', 20, 300], ['cols', 40, 70]] as const)('fusedCubic%s (%i x %i) is A ∘ s(v) in 2 levels from v, within the predicted bound', (form, rows, cols) => {
+  it.each([['rows', 20, 300], ['cols', 40, 70]] as const)('fusedCubic%s (%i x %i) is A ∘ s(v) in 2 levels from v, within the predicted bound', (form, rows, cols) =>
+    check(form, rows, cols));
+
+  it('on random shapes, including several tiles and non-powers of two (seed printed on failure)', () => {
+    fc.assert(fc.property(fc.constantFrom('rows' as const, 'cols' as const), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 600 }),
+      (form, rows, cols) => check(form, rows, cols)), { seed, numRuns: name === 'sim' ? 10 : 2 });
+  });
+
+  function check(form: 'rows' | 'cols', rows: number, cols: number): void {
     const a = matrix(rows, cols, 2);
     const v = vector(form === 'rows' ? rows : cols);
     const run = (x: Backend) => {
@@ -69,7 +79,8 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
     a.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(values[i]![j]! - x * s(v[form === 'rows' ? i : j]!))).toBeLessThanOrEqual(bound)));
     freeAll(ev, got);
     freeAll(sim, predicted);
-  });
+    expect(ev.memory().ciphertexts).toBe(0);
+  }
 
   it('refuses a matrix not above the vector, and a cubic that is not odd', () => {
     const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: top - 1, scale: ladder[top - 1] });
