@@ -6,7 +6,7 @@ export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
 export {
-  TRAINING_DEFAULTS, planTraining, roundDepth, roundSizes, trainEncrypted,
-  type CircuitName, type ProgressEvent, type RoundReport, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
+  TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundSizes, trainEncrypted,
+  type CircuitName, type ProgressEvent, type RoundInputs, type RoundReport, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';

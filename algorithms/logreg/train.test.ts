@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
-import { createParams, type Backend, type CkksParamsLiteral } from '../../core/index.js';
+import { createParams, type Backend, type Ciphertext, type CkksParamsLiteral } from '../../core/index.js';
 import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
 import { sigmoidCubic8 } from '../poly/index.js';
 import {
   accuracy, loadDataset, minibatches, planTraining, planTrainingBySimulation, roundDepth, roundSizes, trainEncrypted, trainPlain, valueBits,
-  type CircuitName, type TrainingPlan,
+  localClient, type CircuitName, type TrainingClient, type TrainingPlan,
 } from './index.js';
 
 const data = loadDataset();
@@ -21,7 +21,7 @@ function onePlan(circuit: CircuitName, k: number, batchSize: number, ringDegree:
   };
   const params = createParams(literal);
   const unit = unitFor(batchSize, params.slots);
-  return { circuit, literal, params, rounds: [k], depth, unit, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+  return { circuit, literal, params, rounds: [k], depth, unit, features: data.features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
 describe('depth of the training circuits', () => {
@@ -96,6 +96,29 @@ describe.each(['lowdepth', 'baseline'] as const)('%s on SEAL (N = 8192, b = 64)'
     expect(simError).toBeLessThan(4 * sealError);
     expect(accuracy(data.test, result.weights)).toBe(accuracy(data.test, twin.w));
     expect(seal.memory().ciphertexts).toBe(0);
+  });
+});
+
+describe('the client callback', () => {
+  it('sends each round\'s inputs and refreshes the model between rounds: decrypt at the end of a round, encrypt fresh before the next', () => {
+    const batches = minibatches(data, 3, 64);
+    const plan = planTraining({ circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: data.features, minibatchesPerRound: 2 });
+    expect(plan.rounds).toEqual([2, 1]);
+    const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+    const local = localClient(sim, plan);
+    const calls: string[] = [];
+    const client: TrainingClient<Ciphertext> = {
+      roundInputs: (b, first) => (calls.push(`inputs(${b.length})`), local.roundInputs(b, first)),
+      decrypt: (x) => (calls.push('decrypt'), local.decrypt(x)),
+      encryptCol: (v) => (calls.push('encryptCol'), local.encryptCol(v)),
+      encryptRow: (v) => (calls.push('encryptRow'), local.encryptRow(v)),
+    };
+    const result = trainEncrypted(sim, plan, batches, { client });
+    expect(calls).toEqual(['inputs(2)', 'decrypt', 'inputs(1)', 'encryptCol', 'encryptRow', 'decrypt']);
+    const twin = trainPlain(batches, { rule: 'gradient', learningRate: 2, sigmoid: sigmoidCubic8 });
+    expect(maxDiff(result.weights, twin.w)).toBeLessThan(1e-9);
+    expect(sim.memory().ciphertexts).toBe(0);
+    sim.dispose();
   });
 });
 

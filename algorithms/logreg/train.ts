@@ -6,11 +6,12 @@
 import { HeError, createParams, maxModulusBits, type CkksParams, type CkksParamsLiteral, type Evaluator, type SecurityLevel } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import {
-  decryptColVector, encryptColVector, encryptRowVector, freeAll, sumColsRotations, sumRowsRotations, unitFor, type EncodingUnit,
+  decryptColVector, encryptColVector, encryptRowVector, freeAll, sumColsRotations, sumRowsRotations, unitFor,
+  type EncodingUnit, type EncryptedColVector, type EncryptedRowVector,
 } from '../linalg/index.js';
 import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
 import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
-import { EncryptingSource, plainInput } from './inputs.js';
+import { EncryptingSource, plainInput, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
@@ -43,6 +44,8 @@ export interface TrainingPlan {
   readonly depth: number;
   readonly unit: EncodingUnit;
   readonly rotations: readonly number[];
+  /** Features including the bias. */
+  readonly features: number;
 }
 
 /**
@@ -95,15 +98,17 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   const literal: CkksParamsLiteral = { ringDegree, bitSizes: [first, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), special], scale: 2 ** scaleBits, security };
   const params = createParams(literal);
   const unit = unitFor(batchSize, params.slots);
-  return { circuit, literal, params, rounds, depth, unit, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+  return { circuit, literal, params, rounds, depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
 /** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (README, "Encrypted training"). */
 export const TRAINING_DEFAULTS = Object.freeze({ learningRate: 2, sigmoid: sigmoidCubic8 });
 
-export interface TrainingOptions {
+export interface TrainingOptions<C = unknown> {
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
+  /** The client called back for inputs and refreshes (default: `localClient(ev, plan)`). */
+  readonly client?: TrainingClient<C>;
   /** Called after each minibatch's inputs are consumed and after each round. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -129,23 +134,70 @@ export interface TrainingResult {
   readonly inputBytes: number;
 }
 
+/** A round's inputs as the client sends them. */
+export interface RoundInputs<C> extends InputSource<C> {
+  /** Uncompressed ciphertext bytes sent so far. */
+  readonly bytes: number;
+  /** Level each input was sent at. */
+  levels(): Map<string, number>;
+  free(): void;
+}
+
 /**
- * Trains `plan.circuit` on `batches` (folded rows) with the client in the same process: it
- * encrypts each input at the level of its first use and refreshes the model between rounds.
- * Frees everything it creates.
+ * The client's side of training, called back by the driver: it owns the data and the secret key,
+ * sends each round's inputs, and refreshes the model between rounds (decrypts what the server
+ * returns, encrypts it afresh at the top level). `localClient` is the in-process one.
  */
-export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], options: TrainingOptions = {}): TrainingResult {
-  const total = plan.rounds.reduce((a, b) => a + b, 0);
-  if (batches.length !== total) throw new HeError('INVALID_ARGUMENT', `the plan is for ${total} minibatches; got ${batches.length}`, { planned: total, got: batches.length });
-  const features = batches[0]?.[0]?.length ?? 0;
-  const batchSize = batches[0]?.length ?? 0;
+export interface TrainingClient<C> {
+  /** The inputs of one round of `batches` (numbered from 1 within it); `firstRequest(k)` fires when minibatch k's first input is asked for. */
+  roundInputs(batches: readonly (readonly Float64Array[])[], firstRequest: (minibatch: number) => void): RoundInputs<C>;
+  decrypt(x: EncryptedColVector<C>): Float64Array;
+  encryptCol(values: Float64Array): EncryptedColVector<C>;
+  encryptRow(values: Float64Array): EncryptedRowVector<C>;
+}
+
+/** A client sharing the server's evaluator: inputs on the ladder at their first use, fresh vectors at the top level. */
+export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Omit<TrainingOptions, 'onProgress' | 'client'> = {}): TrainingClient<C> {
   const ladder = scaleLadder(ev.params);
-  const config: RoundConfig = {
-    unit: plan.unit, ladder, batchSize, features, learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
-  };
   const top = ev.params.maxLevel;
   const fresh = { level: top, scale: ladder[top]! };
-  const firstStepScale = stepCubic(config)[0];
+  const firstStepScale = stepCubic(roundConfig(plan, ladder, 1, options))[0];
+  return {
+    roundInputs: (batches, firstRequest) => {
+      const scale = firstStepScale / batches[0]!.length;
+      return new EncryptingSource(ev, plan.unit, ladder, (name) => {
+        firstRequest(Number(/\d+/.exec(name)?.[0]));
+        return plainInput(batches, name, scale);
+      });
+    },
+    decrypt: (x) => decryptColVector(ev, x),
+    encryptCol: (values) => encryptColVector(ev, plan.unit, values, fresh),
+    encryptRow: (values) => encryptRowVector(ev, plan.unit, values, fresh),
+  };
+}
+
+function roundConfig(plan: TrainingPlan, ladder: readonly number[], batchSize: number, options: Omit<TrainingOptions, 'onProgress' | 'client'>): RoundConfig {
+  return {
+    unit: plan.unit, ladder, batchSize, features: plan.features,
+    learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
+  };
+}
+
+/**
+ * Trains `plan.circuit` on `batches` (folded rows): each round's circuit on `ev` (the server),
+ * its inputs and the refreshes between rounds through `options.client` (default: `localClient`).
+ * Frees everything it creates.
+ */
+export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], options: TrainingOptions<C> = {}): TrainingResult {
+  const total = plan.rounds.reduce((a, b) => a + b, 0);
+  if (batches.length !== total) throw new HeError('INVALID_ARGUMENT', `the plan is for ${total} minibatches; got ${batches.length}`, { planned: total, got: batches.length });
+  const features = plan.features;
+  if (batches.some((b) => b.length !== batches[0]!.length || b.some((z) => z.length !== features))) {
+    throw new HeError('SHAPE_MISMATCH', `every minibatch must have ${batches[0]!.length} rows of ${features} features`, { features });
+  }
+  const config = roundConfig(plan, scaleLadder(ev.params), batches[0]!.length, options);
+  const client = options.client ?? localClient(ev, plan, options);
+  const top = ev.params.maxLevel;
   let w: Float64Array = new Float64Array(features);
   let v: Float64Array = new Float64Array(features);
   let step = 0;
@@ -157,26 +209,24 @@ export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches:
     const roundBatches = batches.slice(offset, offset + k);
     offset += k;
     let reached = 0;
-    const source = new EncryptingSource(ev, plan.unit, ladder, (name) => {
-      const minibatch = Number(/\d+/.exec(name)?.[0]);
+    const source = client.roundInputs(roundBatches, (minibatch) => {
       for (; reached < Math.min(minibatch, k); reached++) options.onProgress?.({ kind: 'minibatch', round, minibatch: reached + 1 });
-      return plainInput(roundBatches, name, firstStepScale);
     });
     let low = top;
     const levelOf = (c: C) => ev.meta(c).level;
     if (plan.circuit === 'lowdepth') {
-      const start = round === 0 ? null : { wC: encryptColVector(ev, plan.unit, w, fresh), wR: encryptRowVector(ev, plan.unit, w, fresh) };
+      const start = round === 0 ? null : { wC: client.encryptCol(w), wR: client.encryptRow(w) };
       const out = lowDepthRound(ev, source, k, config, start);
       low = levelOf(out.tiles[0]!);
-      w = decryptColVector(ev, out);
+      w = client.decrypt(out);
       freeAll(ev, out);
       if (start) [start.wC, start.wR].forEach((x) => freeAll(ev, x));
     } else {
-      const start = { w: encryptColVector(ev, plan.unit, w, fresh), v: encryptColVector(ev, plan.unit, v, fresh), step };
+      const start = { w: client.encryptCol(w), v: client.encryptCol(v), step };
       const out = baselineRound(ev, source, k, config, start);
       low = levelOf(out.v.tiles[0]!);
-      w = decryptColVector(ev, out.w);
-      v = decryptColVector(ev, out.v);
+      w = client.decrypt(out.w);
+      v = client.decrypt(out.v);
       step = out.step;
       [out.w, out.v, start.w, start.v].forEach((x) => freeAll(ev, x));
     }
