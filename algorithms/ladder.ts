@@ -22,24 +22,30 @@ export function scaleLadder(params: CkksParams): readonly number[] {
 }
 
 /**
- * c·x at `level`, on the ladder: x is mod-switched to level + 1, multiplied by the constant c
- * encoded at the plaintext scale that makes the rescaled result land on ladder[level], and
- * rescaled. x may have any scale. x is kept.
- * In: x at level > `level`, degree 1. Out: level `level`, scale ladder[level]. Depth: 1 below level + 1.
+ * c·x at `level` with exactly `scale`: x is mod-switched to level + 1, multiplied by the constant c
+ * encoded at the plaintext scale that makes the rescaled result land on `scale` to the bit, and
+ * rescaled. x may have any scale and is kept.
+ * In: x at level > `level`, degree 1. Out: level `level`, scale `scale`.
  * Throws INVALID_LEVEL (x not above `level`) and what the ops throw.
  */
-export function landOnLadder<C>(ev: Evaluator<C>, x: C, level: number, ladder: readonly number[], c = 1): C {
-  const { level: from, scale } = ev.meta(x);
-  const target = ladder[level];
-  if (!(from > level) || target === undefined) {
-    throw new HeError('INVALID_LEVEL', `a ciphertext at level ${from} cannot land on the ladder at level ${level}: it must start above it`, { from, level });
+export function landAt<C>(ev: Evaluator<C>, x: C, level: number, scale: number, c = 1): C {
+  const { level: from, scale: xScale } = ev.meta(x);
+  if (!(from > level)) {
+    throw new HeError('INVALID_LEVEL', `a ciphertext at level ${from} cannot land at level ${level}: it must start above it`, { from, level });
   }
   const near = from === level + 1 ? x : ev.dropLevelTo(x, level + 1);
   // To the bit: a rung off by an ulp would double its error at every product below.
-  const plainScale = plainScaleFor((sp) => rescaledProductScale(ev.params, scale, sp, level + 1), target, (a, b) => a === b);
+  const plainScale = plainScaleFor((sp) => rescaledProductScale(ev.params, xScale, sp, level + 1), scale, (a, b) => a === b);
   const product = ev.mulPlain(near, c, plainScale);
   if (near !== x) ev.free(near);
   const out = ev.rescale(product);
   ev.free(product);
   return out;
+}
+
+/** c·x at `level` on the ladder (scale ladder[level]); see `landAt`. Throws INVALID_LEVEL. */
+export function landOnLadder<C>(ev: Evaluator<C>, x: C, level: number, ladder: readonly number[], c = 1): C {
+  const target = ladder[level];
+  if (target === undefined) throw new HeError('INVALID_LEVEL', `level ${level} is not on the ladder (0..${ladder.length - 1})`, { level });
+  return landAt(ev, x, level, target, c);
 }

@@ -6,17 +6,10 @@
  * the coefficients.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
+import { oddCubic } from '../poly/fused.js';
 import { landOnLadder } from '../ladder.js';
 import { settle } from '../steps.js';
 import { sameUnit, shapeMismatch, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
-
-function oddCubic(cubic: readonly number[]): [number, number, number] {
-  const [c0 = 0, c1 = 0, c2 = 0, c3 = 0, ...rest] = cubic;
-  if (c2 !== 0 || c3 === 0 || rest.some((c) => c !== 0) || ![c0, c1, c3].every(Number.isFinite)) {
-    throw new HeError('INVALID_ARGUMENT', 'a fused product takes an odd cubic [c0, c1, 0, c3] with c3 ≠ 0', { cubic: [...cubic] });
-  }
-  return [c0, c1, c3];
-}
 
 /** Per vector tile: the tile itself and u² + c1/c3, one level down. */
 function squares<C>(ev: Evaluator<C>, u: readonly C[], c1: number, c3: number): C[] {
@@ -58,36 +51,32 @@ function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: Encryp
   }
 }
 
-/**
- * Row i of A times s(v_i): A ∘ s(v) for a row vector v (length A.rows) and s(t) = c0 + c1·t + c3·t³.
- * In: v at level l >= 2 on `ladder`; A at level >= l + 1, any scale. Out: matrix at level l - 2 on
- * the ladder. Depth 2 from v · Rotations none · Throws INVALID_ARGUMENT, INVALID_LEVEL, SCALE_MISMATCH, SHAPE_MISMATCH.
- */
-export function fusedCubicRows<C>(
-  ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, cubic: readonly number[], ladder: readonly number[],
+/** A ∘ s(v) with vector tile `pick(i, j)` for matrix tile (i, j); the checks and ownership both forms share. */
+function fused<C>(
+  ev: Evaluator<C>, op: string, v: EncryptedRowVector<C> | EncryptedColVector<C>, a: EncryptedMatrix<C>,
+  cubic: readonly number[], ladder: readonly number[], pick: (i: number, j: number) => number,
 ): EncryptedMatrix<C> {
   const c = oddCubic(cubic);
-  sameUnit(v.unit, a.unit, 'fusedCubicRows');
-  if (v.length !== a.rows) throw shapeMismatch('fusedCubicRows', v, a, 'need the vector length to equal the rows');
-  checkLevels(ev, 'fusedCubicRows', v.tiles, a, ladder);
+  sameUnit(v.unit, a.unit, op);
+  const [size, what] = v.kind === 'row' ? [a.rows, 'rows'] : [a.cols, 'columns'];
+  if (v.length !== size) throw shapeMismatch(op, v, a, `need the vector length to equal the ${what}`);
+  checkLevels(ev, op, v.tiles, a, ladder);
   const vs = squares(ev, v.tiles, c[1], c[2]);
-  const tiles = a.tiles.map((row, i) => row.map((t) => fusedTile(ev, t, v.tiles[i] as C, vs[i] as C, c, ladder)));
+  const tiles = a.tiles.map((row, i) => row.map((t, j) => fusedTile(ev, t, v.tiles[pick(i, j)] as C, vs[pick(i, j)] as C, c, ladder)));
   vs.forEach((t) => ev.free(t));
   return { ...a, tiles };
 }
 
 /**
- * Column j of A times s(v_j): A ∘ s(v) for a column vector v (length A.cols); contract as `fusedCubicRows`.
+ * Row i of A times s(v_i): A ∘ s(v) for a row vector v (length A.rows) and s(t) = c0 + c1·t + c3·t³.
+ * In: v at level l >= 2 on `ladder`; A at level >= l + 1, any scale. Out: matrix at level l - 2 on
+ * the ladder. Depth 2 from v · Rotations none · Throws INVALID_ARGUMENT, INVALID_LEVEL, SCALE_MISMATCH, SHAPE_MISMATCH.
  */
-export function fusedCubicCols<C>(
+export const fusedCubicRows = <C>(
+  ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, cubic: readonly number[], ladder: readonly number[],
+): EncryptedMatrix<C> => fused(ev, 'fusedCubicRows', v, a, cubic, ladder, (i) => i);
+
+/** Column j of A times s(v_j): A ∘ s(v) for a column vector v (length A.cols); contract as `fusedCubicRows`. */
+export const fusedCubicCols = <C>(
   ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, cubic: readonly number[], ladder: readonly number[],
-): EncryptedMatrix<C> {
-  const c = oddCubic(cubic);
-  sameUnit(v.unit, a.unit, 'fusedCubicCols');
-  if (v.length !== a.cols) throw shapeMismatch('fusedCubicCols', a, v, 'need the vector length to equal the columns');
-  checkLevels(ev, 'fusedCubicCols', v.tiles, a, ladder);
-  const vs = squares(ev, v.tiles, c[1], c[2]);
-  const tiles = a.tiles.map((row) => row.map((t, j) => fusedTile(ev, t, v.tiles[j] as C, vs[j] as C, c, ladder)));
-  vs.forEach((t) => ev.free(t));
-  return { ...a, tiles };
-}
+): EncryptedMatrix<C> => fused(ev, 'fusedCubicCols', v, a, cubic, ladder, (_i, j) => j);

@@ -161,10 +161,9 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
   const ladder = scaleLadder(ev.params);
   const top = ev.params.maxLevel;
   const fresh = { level: top, scale: ladder[top]! };
-  const firstStepScale = stepCubic(roundConfig(plan, ladder, 1, options))[0];
   return {
     roundInputs: (batches, firstRequest) => {
-      const scale = firstStepScale / batches[0]!.length;
+      const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
       return new EncryptingSource(ev, plan.unit, ladder, (name) => {
         firstRequest(Number(/\d+/.exec(name)?.[0]));
         return plainInput(batches, name, scale);
@@ -213,26 +212,32 @@ export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches:
       for (; reached < Math.min(minibatch, k); reached++) options.onProgress?.({ kind: 'minibatch', round, minibatch: reached + 1 });
     });
     let low = top;
-    const levelOf = (c: C) => ev.meta(c).level;
-    if (plan.circuit === 'lowdepth') {
-      const start = round === 0 ? null : { wC: client.encryptCol(w), wR: client.encryptRow(w) };
-      const out = lowDepthRound(ev, source, k, config, start);
-      low = levelOf(out.tiles[0]!);
-      w = client.decrypt(out);
-      freeAll(ev, out);
-      if (start) [start.wC, start.wR].forEach((x) => freeAll(ev, x));
-    } else {
-      const start = { w: client.encryptCol(w), v: client.encryptCol(v), step };
-      const out = baselineRound(ev, source, k, config, start);
-      low = levelOf(out.v.tiles[0]!);
-      w = client.decrypt(out.w);
-      v = client.decrypt(out.v);
-      step = out.step;
-      [out.w, out.v, start.w, start.v].forEach((x) => freeAll(ev, x));
+    // Everything a round allocates is released even when the circuit throws (LEVEL_EXHAUSTED, bad_alloc, ...).
+    const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
+    let inputLevels: Record<string, number> = {};
+    const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
+    try {
+      if (plan.circuit === 'lowdepth') {
+        const start = round === 0 ? null : { wC: track(client.encryptCol(w)), wR: track(client.encryptRow(w)) };
+        const out = track(lowDepthRound(ev, source, k, config, start));
+        low = ev.meta(out.tiles[0]!).level;
+        w = client.decrypt(out);
+      } else {
+        const start = { w: track(client.encryptCol(w)), v: track(client.encryptCol(v)), step };
+        const out = baselineRound(ev, source, k, config, start);
+        [out.w, out.v].forEach(track);
+        low = ev.meta(out.v.tiles[0]!).level;
+        w = client.decrypt(out.w);
+        v = client.decrypt(out.v);
+        step = out.step;
+      }
+    } finally {
+      made.forEach((x) => freeAll(ev, x));
+      inputLevels = Object.fromEntries(source.levels());
+      source.free();
     }
     const seconds = (performance.now() - t0) / 1000;
-    reports.push({ minibatches: k, levelsUsed: top - low, inputBytes: source.bytes, seconds, inputLevels: Object.fromEntries(source.levels()) });
-    source.free();
+    reports.push({ minibatches: k, levelsUsed: top - low, inputBytes: source.bytes, seconds, inputLevels });
     options.onProgress?.({ kind: 'round-end', round, seconds, levelsUsed: top - low });
   });
   return { weights: w, rounds: reports, inputBytes: reports.reduce((s, r) => s + r.inputBytes, 0) };

@@ -12,6 +12,7 @@
  * consumes it, and every leaf term lands on its target exactly, so no addition mismatches.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
+import { landAt } from '../ladder.js';
 import { atLevel, settle } from '../steps.js';
 import { checkedCoefficients, type PolynomialOptions } from './polynomial.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
@@ -80,25 +81,12 @@ export function evaluatePolynomialBsgs<C>(ev: Evaluator<C>, x: C, coefficients: 
   }
   const leafLevel = top - (k === 2 ? 1 : Math.log2(k) + 1);
 
-  /** c·x^i landed on (level, scale) exactly. */
-  const term = (c: number, i: number, level: number, scale: number): C => {
-    const power = baby[i - 1]!;
-    const { scale: s } = ev.meta(power);
-    const near = atLevel(ev, power, level + 1, false);
-    const plainScale = plainScaleFor((sp) => rescaledProductScale(params, s, sp, level + 1), scale, (p, q) => p === q);
-    const product = ev.mulPlain(near, c, plainScale);
-    if (near !== power) ev.free(near);
-    const out = ev.rescale(product);
-    ev.free(product);
-    return out;
-  };
-
   const leaf = (j: number, scale: number): Node<C> => {
     let sum: C | null = null;
     for (let i = 1; i < k; i++) {
       const c = a[j * k + i] ?? 0;
       if (c === 0 || Math.abs(c * scale) < 0.5) continue;
-      const t = term(c, i, leafLevel, scale);
+      const t = landAt(ev, baby[i - 1]!, leafLevel, scale, c);
       if (sum === null) sum = t;
       else {
         const next = ev.add(sum, t);
@@ -130,12 +118,7 @@ export function evaluatePolynomialBsgs<C>(ev: Evaluator<C>, x: C, coefficients: 
       ev.free(high.ct);
     } else if (high.constant !== 0) {
       // A constant high part: constant·g landed on (level, scale).
-      const near = atLevel(ev, g, level + 1, false);
-      const plainScale = plainScaleFor((sp) => rescaledProductScale(params, gScale, sp, level + 1), scale, (p, q) => p === q);
-      const scaled = ev.mulPlain(near, high.constant, plainScale);
-      if (near !== g) ev.free(near);
-      product = ev.rescale(scaled);
-      ev.free(scaled);
+      product = landAt(ev, g, level, scale, high.constant);
     }
     if (product === null) return low.ct === null ? low : { ct: atLevel(ev, low.ct, level, true), constant: low.constant };
     if (low.ct === null) return { ct: product, constant: low.constant };

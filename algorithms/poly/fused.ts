@@ -14,11 +14,17 @@ import { plainScaleFor, rescaledProductScale } from './scales.js';
  * Out: degree 1, level l - 2, the scale of (c3·a ∘ u) ∘ (u² + c1/c3).
  * Depth 2 from u · Throws INVALID_ARGUMENT (not an odd cubic), LEVEL_EXHAUSTED, and what the ops throw.
  */
-export function fusedCubicProduct<C>(ev: Evaluator<C>, a: C, u: C, cubic: readonly number[]): C {
+/** [c0, c1, c3] of an odd cubic [c0, c1, 0, c3] with c3 ≠ 0; throws INVALID_ARGUMENT otherwise. */
+export function oddCubic(cubic: readonly number[]): [number, number, number] {
   const [c0 = 0, c1 = 0, c2 = 0, c3 = 0, ...rest] = cubic;
   if (c2 !== 0 || c3 === 0 || rest.some((c) => c !== 0) || ![c0, c1, c3].every(Number.isFinite)) {
-    throw new HeError('INVALID_ARGUMENT', 'the fused product takes an odd cubic [c0, c1, 0, c3] with c3 ≠ 0', { cubic: [...cubic] });
+    throw new HeError('INVALID_ARGUMENT', 'a fused product takes an odd cubic [c0, c1, 0, c3] with c3 ≠ 0', { cubic: [...cubic] });
   }
+  return [c0, c1, c3];
+}
+
+export function fusedCubicProduct<C>(ev: Evaluator<C>, a: C, u: C, cubic: readonly number[]): C {
+  const [c0, c1, c3] = oddCubic(cubic);
   const { params } = ev;
   const u2 = settle(ev, ev.square(u));
   const v = ev.addPlain(u2, c1 / c3);

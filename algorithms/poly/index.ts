@@ -3,5 +3,5 @@ export { chebyshevInterpolant, chebyshevToPower, evaluatePower, leastSquares, ma
 export { sigmoid, sigmoidCubic8, sigmoidCubic16, sigmoidFit, type SigmoidApproximation } from './sigmoid.js';
 export { plainScaleFor, rescaledProductScale } from './scales.js';
 
-export { fusedCubicProduct } from './fused.js';
+export { fusedCubicProduct, oddCubic } from './fused.js';
 export { bsgsDepth, evaluatePolynomialBsgs, type BsgsOptions } from './bsgs.js';
