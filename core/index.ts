@@ -20,4 +20,5 @@ export type { Kernels } from './kernels.js';
 export type { CircuitStats } from './stats.js';
 export type { OpName } from './rules.js';
 export { galoisElement, naf } from './rotation.js';
+export { paired, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
