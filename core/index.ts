@@ -20,5 +20,10 @@ export type { Kernels } from './kernels.js';
 export type { CircuitStats } from './stats.js';
 export type { OpName } from './rules.js';
 export { galoisElement, naf } from './rotation.js';
+export {
+  analyze, type AnalyzeOptions, type Circuit, type CircuitAnalysis, type LevelWidth, type OutputInfo,
+} from './analysis/analyze.js';
+export type { GraphNode, GraphOp } from './analysis/graph.js';
+export { levelsConsumed, toDot, toSvg } from './analysis/render.js';
 export { paired, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';

@@ -4,6 +4,7 @@
  * output precision with the simulator's error prediction at each candidate. No keys, no data
  * beyond what the circuit itself encrypts.
  */
+import type { Circuit } from '../../core/analysis/analyze.js';
 import type { Evaluator } from '../../core/evaluator.js';
 import { HeError, isHeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
@@ -11,8 +12,7 @@ import { createParams, type CkksParams } from '../../core/params/index.js';
 import { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest } from '../../core/plan/index.js';
 import { createSimBackend, type SimBackend } from './index.js';
 
-/** A circuit written once against any evaluator; it encrypts its own inputs and returns its outputs. */
-export type Circuit = <C>(ev: Evaluator<C>) => C | readonly C[];
+export type { Circuit };
 
 const PROBE_RING = 32768;
 const PROBE_SCALE_BITS = 40;

@@ -1,0 +1,138 @@
+/**
+ * Pictures of an analysed circuit, as plain strings (no native dependencies): the graph in
+ * Graphviz DOT, and an SVG level timeline (width per depth, the levels the critical path
+ * consumes and the op that consumed each).
+ */
+import { fmtScale } from '../errors.js';
+import type { CircuitAnalysis } from './analyze.js';
+import type { GraphNode, GraphOp } from './graph.js';
+
+type OpClass = 'product' | 'plainProduct' | 'rotation' | 'other';
+
+const classOf = (op: GraphOp): OpClass =>
+  op === 'mul' || op === 'square' ? 'product' : op === 'mulPlain' ? 'plainProduct' : op === 'rotate' ? 'rotation' : 'other';
+
+const COLORS: Readonly<Record<OpClass, string>> = {
+  product: '#d1495b', plainProduct: '#edae49', rotation: '#00798c', other: '#c9cdd2',
+};
+const LABELS: Readonly<Record<OpClass, string>> = {
+  product: 'ciphertext products', plainProduct: 'plaintext products', rotation: 'rotations', other: 'other ops',
+};
+
+/** The recorded graph in Graphviz DOT: one rank per depth, the critical path drawn bold, outputs double-framed. */
+export function toDot(analysis: CircuitAnalysis, name = 'circuit'): string {
+  const onPath = new Set(analysis.criticalPath);
+  const outputs = new Set(analysis.outputs.map((o) => o.id));
+  const depthOf = (n: GraphNode): number => analysis.maxLevel - n.level;
+  const ranks = new Map<number, number[]>();
+  const lines = [
+    `digraph ${JSON.stringify(name)} {`,
+    '  rankdir=TB;',
+    '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+  ];
+  for (const n of analysis.nodes) {
+    const attrs = [
+      `label=${JSON.stringify(`#${n.id} ${n.op}${n.step === undefined ? '' : ` ${n.step}`}\nlevel ${n.level} · ${fmtScale(n.scale)}`)}`,
+      `fillcolor="${COLORS[classOf(n.op)]}"`,
+    ];
+    if (onPath.has(n.id)) attrs.push('penwidth=2.5');
+    if (outputs.has(n.id)) attrs.push('peripheries=2');
+    lines.push(`  n${n.id} [${attrs.join(', ')}];`);
+    const d = depthOf(n);
+    ranks.set(d, [...(ranks.get(d) ?? []), n.id]);
+  }
+  for (const n of analysis.nodes) {
+    for (const i of n.inputs) lines.push(`  n${i} -> n${n.id}${onPath.has(i) && onPath.has(n.id) ? ' [penwidth=2.5]' : ''};`);
+  }
+  for (const [d, ids] of [...ranks].sort((a, b) => a[0] - b[0])) {
+    lines.push(`  { rank=same; /* depth ${d} */ ${ids.map((id) => `n${id};`).join(' ')} }`);
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** For each level the critical path consumes (index d: depth d -> d + 1), the op that consumed it. */
+export function levelsConsumed(analysis: CircuitAnalysis): GraphOp[] {
+  const byId = analysis.nodes;
+  const consumed: GraphOp[] = [];
+  const path = analysis.criticalPath.map((id) => byId[id] as GraphNode);
+  let product: GraphOp | undefined;
+  for (let i = 1; i < path.length; i++) {
+    const [prev, cur] = [path[i - 1] as GraphNode, path[i] as GraphNode];
+    if (prev.op === 'mul' || prev.op === 'square' || prev.op === 'mulPlain') product = prev.op;
+    // A rescale spends the level of the product before it (relinearize and additions may sit between).
+    for (let l = prev.level; l > cur.level; l--) consumed.push(cur.op === 'rescale' ? product ?? 'rescale' : cur.op);
+    if (cur.op === 'rescale') product = undefined;
+  }
+  return consumed;
+}
+
+const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * An SVG level timeline: one column per depth with a stacked bar of the ops done there
+ * (`class` = product, plainProduct, rotation, other; `data-depth`, `data-count`), and the
+ * critical path as a line stepping through the levels, each step labelled with the op that consumed it.
+ */
+export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
+  const columns = analysis.width.length;
+  const colWidth = Math.max(24, Math.min(64, Math.floor(720 / Math.max(columns, 1))));
+  const [left, top, barTop, barBottom] = [56, 64, 120, 300];
+  const width = left + columns * colWidth + 24;
+  const height = barBottom + 86;
+  const maxCount = Math.max(1, ...analysis.width.map((w) => w.ciphertexts));
+  const unit = (barBottom - barTop) / maxCount;
+  const consumed = levelsConsumed(analysis);
+  const totalOps = Object.values(analysis.ops).reduce((a, b) => a + b, 0);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<title>${escape(title)}</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${left}" y="40">${escape(`depth ${analysis.depth} · ${totalOps} ops · ${analysis.ops.mul + analysis.ops.square} ct×ct · ` +
+      `${analysis.ops.mulPlain} ct×pt · ${analysis.ops.rotate} rotations (${analysis.rotations.length} keys) · ` +
+      `peak ${analysis.peak.ciphertexts} ciphertexts, ${mib(analysis.peak.bytes)} at N = ${analysis.ringDegree}`)}</text>`,
+  ];
+  // Critical path: a line stepping down one row per level consumed, labelled by the op.
+  const pathY = (d: number): number => top + 8 + (d / Math.max(consumed.length, 1)) * 36;
+  const pathPoints: string[] = [];
+  for (let d = 0; d <= consumed.length; d++) {
+    const x = left + d * colWidth + colWidth / 2;
+    pathPoints.push(`${x},${pathY(d)}`);
+  }
+  out.push(`<g class="critical-path" data-levels="${consumed.length}">`);
+  out.push(`<polyline points="${pathPoints.join(' ')}" fill="none" stroke="#30343f" stroke-width="2"/>`);
+  consumed.forEach((op, d) => {
+    const x = left + d * colWidth + colWidth;
+    out.push(`<circle cx="${x}" cy="${(pathY(d) + pathY(d + 1)) / 2}" r="3" fill="#30343f" data-op="${op}"><title>${escape(`level ${analysis.maxLevel - d} -> ${analysis.maxLevel - d - 1}: ${op}`)}</title></circle>`);
+  });
+  out.push('</g>');
+  out.push(`<text x="8" y="${top + 12}" fill="#30343f">critical</text><text x="8" y="${top + 25}" fill="#30343f">path</text>`);
+
+  for (const w of analysis.width) {
+    const x = left + w.depth * colWidth + 2;
+    const parts: Array<[OpClass, number]> = [
+      ['product', w.products], ['plainProduct', w.plainProducts], ['rotation', w.rotations],
+      ['other', w.ciphertexts - w.products - w.plainProducts - w.rotations],
+    ];
+    let y = barBottom;
+    for (const [cls, count] of parts) {
+      if (count === 0) continue;
+      const h = count * unit;
+      y -= h;
+      out.push(`<rect class="${cls}" data-depth="${w.depth}" data-count="${count}" x="${x}" y="${y.toFixed(2)}" width="${colWidth - 4}" height="${h.toFixed(2)}" fill="${COLORS[cls]}">` +
+        `<title>${escape(`depth ${w.depth} (level ${w.level}): ${count} ${LABELS[cls]}`)}</title></rect>`);
+    }
+    out.push(`<text x="${x + (colWidth - 4) / 2}" y="${barBottom + 14}" text-anchor="middle">${w.depth}</text>`);
+  }
+  out.push(`<line x1="${left}" y1="${barBottom}" x2="${left + columns * colWidth}" y2="${barBottom}" stroke="#30343f"/>`);
+  out.push(`<text x="${left}" y="${barBottom + 30}">depth (levels consumed) →   bars: ciphertexts produced at each depth (max ${maxCount})</text>`);
+  const legend = (Object.keys(COLORS) as OpClass[]).map((cls, i) => {
+    const x = left + i * 150;
+    return `<rect x="${x}" y="${barBottom + 46}" width="12" height="12" fill="${COLORS[cls]}"/><text x="${x + 17}" y="${barBottom + 56}">${LABELS[cls]}</text>`;
+  });
+  out.push(...legend);
+  out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
