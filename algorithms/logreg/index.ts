@@ -10,3 +10,4 @@ export {
   type CircuitName, type ProgressEvent, type RoundInputs, type RoundReport, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
+export { roundCircuit, type RoundCircuitOptions } from './circuit.js';

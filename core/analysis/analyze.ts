@@ -67,7 +67,7 @@ export interface CircuitAnalysis {
   /** Index d: what happens at depth d. */
   readonly width: readonly LevelWidth[];
   readonly peak: { readonly ciphertexts: number; readonly bytes: number };
-  /** Node ids from an input to the deepest output, following the deepest operand at each step. */
+  /** Node ids from an input to the deepest output along the most rescales (see `criticalPath`). */
   readonly criticalPath: readonly number[];
   /** The recorded graph, levels in the chain above; plain data, ready for JSON. */
   readonly nodes: readonly GraphNode[];
@@ -191,14 +191,27 @@ function summarize({ recorder, outputs }: Recording, params: CkksParams, probe: 
   };
 }
 
+/**
+ * The path of most rescales: each node's count is its best operand's plus the levels its own
+ * rescale spends (level drops spend none), so the path shows which ops spent the levels and
+ * where levels were only dropped to align operands.
+ */
 function criticalPath(nodes: readonly GraphNode[], outputs: readonly number[], depthOf: (n: GraphNode) => number): number[] {
   if (outputs.length === 0) return [];
-  let at = outputs.reduce((a, b) => (depthOf(nodes[b] as GraphNode) > depthOf(nodes[a] as GraphNode) ? b : a));
+  const spent = new Int32Array(nodes.length);
+  const best = new Int32Array(nodes.length).fill(-1);
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      if (best[n.id] === -1 || (spent[i] as number) > (spent[best[n.id] as number] as number)) best[n.id] = i;
+    }
+    const from = best[n.id] as number;
+    spent[n.id] = from < 0 ? 0 : (spent[from] as number) + (n.op === 'rescale' ? (nodes[from] as GraphNode).level - n.level : 0);
+  }
+  const rank = (id: number): number => depthOf(nodes[id] as GraphNode) * nodes.length + (spent[id] as number);
+  let at = outputs.reduce((a, b) => (rank(b) > rank(a) ? b : a));
   const path = [at];
-  for (;;) {
-    const inputs = (nodes[at] as GraphNode).inputs;
-    if (inputs.length === 0) break;
-    at = inputs.reduce((a, b) => (depthOf(nodes[b] as GraphNode) > depthOf(nodes[a] as GraphNode) ? b : a));
+  while ((best[at] as number) >= 0) {
+    at = best[at] as number;
     path.push(at);
   }
   return path.reverse();

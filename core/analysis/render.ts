@@ -67,18 +67,20 @@ export function levelsConsumed(analysis: CircuitAnalysis): GraphOp[] {
   return consumed;
 }
 
+const SYMBOLS: Partial<Record<GraphOp, string>> = { mul: '×', square: '²', mulPlain: 'p', dropLevelTo: '↓' };
+
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /**
  * An SVG level timeline: one column per depth with a stacked bar of the ops done there
- * (`class` = product, plainProduct, rotation, other; `data-depth`, `data-count`), and the
- * critical path as a line stepping through the levels, each step labelled with the op that consumed it.
+ * (`class` = product, plainProduct, rotation, other; `data-depth`, `data-count`), and above
+ * it the critical path: one cell per level consumed, marked with the op that consumed it (`data-op`).
  */
 export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
   const columns = analysis.width.length;
   const colWidth = Math.max(24, Math.min(64, Math.floor(720 / Math.max(columns, 1))));
-  const [left, top, barTop, barBottom] = [56, 64, 120, 300];
+  const [left, top, barTop, barBottom] = [24, 72, 110, 290];
   const width = left + columns * colWidth + 24;
   const height = barBottom + 86;
   const maxCount = Math.max(1, ...analysis.width.map((w) => w.ciphertexts));
@@ -94,21 +96,16 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
       `${analysis.ops.mulPlain} ct×pt · ${analysis.ops.rotate} rotations (${analysis.rotations.length} keys) · ` +
       `peak ${analysis.peak.ciphertexts} ciphertexts, ${mib(analysis.peak.bytes)} at N = ${analysis.ringDegree}`)}</text>`,
   ];
-  // Critical path: a line stepping down one row per level consumed, labelled by the op.
-  const pathY = (d: number): number => top + 8 + (d / Math.max(consumed.length, 1)) * 36;
-  const pathPoints: string[] = [];
-  for (let d = 0; d <= consumed.length; d++) {
-    const x = left + d * colWidth + colWidth / 2;
-    pathPoints.push(`${x},${pathY(d)}`);
-  }
+  // Critical path: in the column of each depth it reaches, a cell coloured and marked by the op that spent the level.
   out.push(`<g class="critical-path" data-levels="${consumed.length}">`);
-  out.push(`<polyline points="${pathPoints.join(' ')}" fill="none" stroke="#30343f" stroke-width="2"/>`);
   consumed.forEach((op, d) => {
-    const x = left + d * colWidth + colWidth;
-    out.push(`<circle cx="${x}" cy="${(pathY(d) + pathY(d + 1)) / 2}" r="3" fill="#30343f" data-op="${op}"><title>${escape(`level ${analysis.maxLevel - d} -> ${analysis.maxLevel - d - 1}: ${op}`)}</title></circle>`);
+    const x = left + (d + 1) * colWidth + 2;
+    out.push(`<rect x="${x}" y="${top}" width="${colWidth - 4}" height="22" rx="3" fill="${COLORS[classOf(op)]}" data-op="${op}">` +
+      `<title>${escape(`level ${analysis.maxLevel - d} -> ${analysis.maxLevel - d - 1}: ${op}`)}</title></rect>`);
+    out.push(`<text x="${x + (colWidth - 4) / 2}" y="${top + 15}" text-anchor="middle" fill="#ffffff" font-weight="bold">${escape(SYMBOLS[op] ?? op)}</text>`);
   });
   out.push('</g>');
-  out.push(`<text x="8" y="${top + 12}" fill="#30343f">critical</text><text x="8" y="${top + 25}" fill="#30343f">path</text>`);
+  out.push(`<text x="${left}" y="${top - 6}" fill="#30343f">critical path: the op that spent each level (× product, ² square, p plain product, ↓ level drop)</text>`);
 
   for (const w of analysis.width) {
     const x = left + w.depth * colWidth + 2;

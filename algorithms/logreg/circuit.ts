@@ -1,0 +1,57 @@
+/**
+ * One training round as a plain `Circuit`: what `analyze`, `dryRun` or any evaluator can run
+ * on its own, without a plan or a client. The inputs are encrypted where the round first uses
+ * them, as in training; the outputs are the model's tiles (the baseline's: w's, then v's).
+ */
+import type { Circuit, Evaluator } from '../../core/index.js';
+import { scaleLadder } from '../ladder.js';
+import { encryptColVector, encryptRowVector, freeAll, unitFor } from '../linalg/index.js';
+import type { SigmoidApproximation } from '../poly/index.js';
+import { baselineRound } from './baseline.js';
+import { EncryptingSource, plainInput } from './inputs.js';
+import { lowDepthRound } from './lowdepth.js';
+import { stepCubic, type RoundConfig } from './round.js';
+import { TRAINING_DEFAULTS, type CircuitName } from './train.js';
+
+export interface RoundCircuitOptions {
+  readonly learningRate?: number;
+  readonly sigmoid?: SigmoidApproximation;
+  /** 'zero' (default): the first round of a training; 'fresh': weights sent by the client after a refresh. */
+  readonly start?: 'zero' | 'fresh';
+}
+
+/**
+ * `circuit`'s round over `batches` (folded rows, one array per minibatch) from zero or fresh
+ * zero-valued weights, laid out for the evaluator's slot count. Frees everything but its output.
+ */
+export function roundCircuit(circuit: CircuitName, batches: readonly (readonly Float64Array[])[], options: RoundCircuitOptions = {}): Circuit {
+  return <C>(ev: Evaluator<C>): readonly C[] => {
+    const batchSize = batches[0]?.length ?? 0;
+    const features = batches[0]?.[0]?.length ?? 0;
+    const ladder = scaleLadder(ev.params);
+    const unit = unitFor(batchSize, ev.params.slots);
+    const config: RoundConfig = {
+      unit, ladder, batchSize, features,
+      learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
+    };
+    const top = ev.params.maxLevel;
+    const fresh = { level: top, scale: ladder[top] as number };
+    const zeros = new Float64Array(features);
+    const source = new EncryptingSource(ev, unit, ladder, (name) => plainInput(batches, name, stepCubic(config)[0]));
+    try {
+      if (circuit === 'lowdepth') {
+        const start = options.start === 'fresh' ? { wC: encryptColVector(ev, unit, zeros, fresh), wR: encryptRowVector(ev, unit, zeros, fresh) } : null;
+        const out = lowDepthRound(ev, source, batches.length, config, start);
+        if (start !== null) [start.wC, start.wR].forEach((x) => freeAll(ev, x));
+        return out.tiles;
+      }
+      const start = { w: encryptColVector(ev, unit, zeros, fresh), v: encryptColVector(ev, unit, zeros, fresh), step: 0 };
+      const out = baselineRound(ev, source, batches.length, config, start);
+      [start.w, start.v].forEach((x) => freeAll(ev, x));
+      // The round's state is both vectors: v, one level below w, carries the momentum.
+      return [...out.w.tiles, ...out.v.tiles];
+    } finally {
+      source.free();
+    }
+  };
+}
