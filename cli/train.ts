@@ -6,12 +6,12 @@ import { parseArgs } from 'node:util';
 import { logreg, sigmoidCubic8 } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
-import type { Backend } from '../core/index.js';
-
-export class UsageError extends Error {}
+import { paired, type Backend, type ClosestOp, type PairedBackend } from '../core/index.js';
+import { choice, integer, UsageError } from './options.js';
 
 export interface TrainArgs {
-  readonly backend: 'seal' | 'sim';
+  /** 'paired': SEAL checked op by op against the tracking simulator (DIVERGENCE at the first disagreement). */
+  readonly backend: 'seal' | 'sim' | 'paired';
   readonly circuit: logreg.CircuitName;
   readonly minibatches: number;
   readonly batchSize: number;
@@ -26,17 +26,6 @@ export interface TrainArgs {
   readonly precisionBits: number;
   readonly learningRate: number;
 }
-
-const choice = <T extends string>(name: string, value: string, allowed: readonly T[]): T => {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${value}"`);
-  return value as T;
-};
-
-const integer = (name: string, value: string, min: number, max: number): number => {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}; got "${value}"`);
-  return n;
-};
 
 /** Parses `hekit train` options; throws UsageError with a one-line message naming the option. */
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
@@ -66,7 +55,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
   const learningRate = Number(v['learning-rate']);
   if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new UsageError(`--learning-rate must be a positive number; got "${v['learning-rate']}"`);
   return {
-    backend: choice('backend', v.backend!, ['seal', 'sim'] as const),
+    backend: choice('backend', v.backend!, ['seal', 'sim', 'paired'] as const),
     circuit: choice('circuit', v.circuit!, ['lowdepth', 'baseline'] as const),
     minibatches: integer('minibatches', v.minibatches!, 1, 64),
     batchSize: integer('batch-size', v['batch-size']!, 1, 1024),
@@ -101,6 +90,8 @@ export interface TrainReport {
   seconds: number;
   accuracy: { encrypted: number; plaintext: number; plaintextExactSigmoid: number; testSamples: number };
   weightsMaxAbsDiff: number;
+  /** With --backend paired: ops checked against the simulator and the one closest to its predicted bound. */
+  lockstep: { opsChecked: number; closest: ClosestOp } | null;
 }
 
 type Progress = (event: logreg.ProgressEvent, plan: logreg.TrainingPlan) => void;
@@ -116,9 +107,7 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
     ? logreg.planTrainingBySimulation({ ...request, precisionBits: args.precisionBits }, batches, createSimBackend, options)
     : logreg.planTraining({ ...request, scaleBits: args.scaleBits, valueBits: logreg.valueBits(batches, options.sigmoid) });
   const t0 = performance.now();
-  const backend: Backend = args.backend === 'seal'
-    ? await createSealBackend(plan.params, { rotations: plan.rotations })
-    : createSimBackend(plan.params, { rotations: plan.rotations, noise: args.noise, seed: args.seed });
+  const backend = await createBackend(args, plan);
   try {
     const setupSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
@@ -148,10 +137,20 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
         plaintextExactSigmoid: logreg.accuracy(data.test, exact.w), testSamples: data.test.length,
       },
       weightsMaxAbsDiff: Math.max(...Array.from(result.weights, (w, j) => Math.abs(w - twin.w[j]!))),
+      lockstep: 'closest' in backend ? { opsChecked: (backend as PairedBackend).opCount, closest: (backend as PairedBackend).closest } : null,
     };
   } finally {
     backend.dispose();
   }
+}
+
+async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan): Promise<Backend> {
+  const rotations = plan.rotations;
+  if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
+  const seal = await createSealBackend(plan.params, { rotations });
+  if (args.backend === 'seal') return seal;
+  const sim = createSimBackend(plan.params, { rotations, noise: 'track', seed: args.seed });
+  return paired(seal, sim, { ownsBackends: true });
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -169,6 +168,10 @@ export function summary(r: TrainReport): string {
     `  accuracy     ${pct(r.accuracy.encrypted)} encrypted, ${pct(r.accuracy.plaintext)} plaintext twin, ${pct(r.accuracy.plaintextExactSigmoid)} plaintext with exact σ (${r.accuracy.testSamples} held-out samples)`,
     `  weights      max |encrypted - plaintext twin| = ${r.weightsMaxAbsDiff.toExponential(2)}` +
       (r.predictedWeightsMaxAbsDiff === null ? '' : ` (the injected simulator predicted ${r.predictedWeightsMaxAbsDiff.toExponential(2)} when planning)`),
+    ...(r.lockstep === null ? [] : [
+      `  lockstep     ${r.lockstep.opsChecked} ops checked against the simulator, none diverged; closest: op #${r.lockstep.closest.opIndex} ` +
+        `(${r.lockstep.closest.op}) at ${r.lockstep.closest.ratio.toFixed(3)} of its predicted bound`,
+    ]),
   ].join('\n');
 }
 

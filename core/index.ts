@@ -25,5 +25,5 @@ export {
 } from './analysis/analyze.js';
 export type { GraphNode, GraphOp } from './analysis/graph.js';
 export { levelsConsumed, toDot, toSvg } from './analysis/render.js';
-export { paired, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
+export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';

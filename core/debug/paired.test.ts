@@ -58,6 +58,9 @@ describe('paired(SEAL, simulator)', () => {
       expect(got[k]).toBeCloseTo(3 * x * x, 3);
     }
     expect(ev.opCount).toBe(10);
+    expect(ev.closest.ratio).toBeGreaterThan(0);
+    expect(ev.closest.ratio).toBeLessThanOrEqual(1);
+    expect(ev.closest.opIndex).toBeGreaterThanOrEqual(0);
     expect(ev.meta(out)).toEqual(sim.meta(sim.scope(() => circuit(sim))));
     ev.dispose();
     expect(seal.memory().ciphertexts).toBe(0);

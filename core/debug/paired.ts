@@ -25,6 +25,8 @@ export interface PairedOptions {
   readonly tolerance?: number;
   /** Slots of expected and actual values quoted in a DIVERGENCE (default 4). */
   readonly showSlots?: number;
+  /** `dispose()` disposes the two backends too (default false: they stay usable). */
+  readonly ownsBackends?: boolean;
 }
 
 /**
@@ -61,9 +63,19 @@ export type DivergenceDetails = {
   readonly referenceCode?: string;
 };
 
+/** The op whose error came closest to its bound. */
+export interface ClosestOp {
+  readonly opIndex: number;
+  readonly op: string;
+  /** Largest error / bound over its slots (< 1 unless it diverged). */
+  readonly ratio: number;
+}
+
 export interface PairedBackend extends Backend {
   /** Ops run so far (the index the next op will get). */
   readonly opCount: number;
+  /** How close the run came to a divergence: the op with the largest error relative to its bound. */
+  readonly closest: ClosestOp;
   /** The underlying backends, for reading what each one holds. */
   readonly primary: Backend;
   readonly reference: Backend;
@@ -83,7 +95,7 @@ const hasNoise = (b: Backend): b is Backend & NoisePredictor =>
 /**
  * Pairs `primary` (usually SEAL) with `reference` (usually the simulator in 'track' mode).
  * Both must share parameters and rotation keys. Ciphertexts of the paired backend hold one
- * ciphertext of each; `dispose()` disposes the pair's ciphertexts but not the two backends.
+ * ciphertext of each; `dispose()` disposes the pair's ciphertexts, and the two backends with `ownsBackends`.
  * Throws INVALID_ARGUMENT when the backends do not match or no error bound is available.
  */
 export function paired(primary: Backend, reference: Backend, options: PairedOptions = {}): PairedBackend {
@@ -98,6 +110,7 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
   const showSlots = options.showSlots ?? 4;
   const encoder = new SlotEncoder(primary.params);
   let opIndex = 0;
+  let closest: ClosestOp = { opIndex: -1, op: '', ratio: 0 };
 
   /** Runs one op on both; compares error codes, metadata, then decrypted values. */
   const step = (op: string, operands: readonly Pair[], run: (b: Backend, side: 'p' | 'r') => Ciphertext,
@@ -138,7 +151,7 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
     const expected = decryptable(reference, pair.r);
     if (actual === null || expected === null) return;
     const bound = predictor === null ? null : predictor.noise(pair.r).bound;
-    let worst = -1, worstRatio = 1;
+    let worst = -1, worstRatio = 0;
     for (let k = 0; k < actual.length; k++) {
       const error = Math.abs((actual[k] as number) - (expected[k] as number));
       const limit = bound === null ? (tolerance as number) : (bound[k] as number);
@@ -146,7 +159,8 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
       const ratio = Number.isNaN(error) ? Infinity : error / limit;
       if (ratio > worstRatio) [worst, worstRatio] = [k, ratio];
     }
-    if (worst < 0) return;
+    if (worstRatio > closest.ratio) closest = { opIndex: base.opIndex, op: base.op, ratio: worstRatio };
+    if (worstRatio <= 1) return;
     const error = Math.abs((actual[worst] as number) - (expected[worst] as number));
     const limit = bound === null ? (tolerance as number) : (bound[worst] as number);
     const encodingError = plain === undefined ? undefined : encodingErrorOf(plain, base.op, base.operands, expected);
@@ -197,7 +211,9 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
       primary.free(x.p);
       reference.free(x.r);
     },
-    close: () => {},
+    close: () => {
+      if (options.ownsBackends === true) [primary, reference].forEach((b) => b.dispose());
+    },
     inspect: (x) => meta(x.p),
   };
 
@@ -212,6 +228,7 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
   });
   return Object.defineProperties(backend, {
     opCount: { get: () => opIndex, enumerable: true },
+    closest: { get: () => closest, enumerable: true },
     primary: { value: primary, enumerable: true },
     reference: { value: reference, enumerable: true },
   }) as PairedBackend;
