@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../core/index.js';
+import { analyze, type Ciphertext } from '../../core/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
 import { roundCircuit } from './circuit.js';
 import { roundDepth } from './train.js';
@@ -23,7 +23,7 @@ describe('roundCircuit', () => {
     const a = analyze(circuit, { ringDegree: 8192 });
     const sim = createSimBackend({ ringDegree: 8192, bitSizes: [60, ...Array.from({ length: a.depth }, () => 40), 60], scale: 2 ** 40, allowInsecure: true },
       { noise: 'off', rotations: a.rotations });
-    const out = sim.scope(() => circuit(sim));
+    const out = sim.scope(() => circuit(sim)) as readonly Ciphertext[];
     const { ops } = sim.stats();
     expect(a.ops).toMatchObject({ mul: ops.mul, square: ops.square, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale, encrypt: ops.encrypt });
     expect(out.map((ct) => ct.level)).toEqual(a.outputs.map((o) => o.level));
