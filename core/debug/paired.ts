@@ -57,7 +57,7 @@ export type DivergenceDetails = {
   readonly bound?: number;
   /** error / bound at that slot. */
   readonly ratio?: number;
-  /** Largest error SEAL's rounding of this op's plaintext can explain (ops that encode). */
+  /** The error SEAL's rounding of this op's plaintext explains at that slot (ops that encode). */
   readonly encodingError?: number;
   readonly primaryCode?: string;
   readonly referenceCode?: string;
@@ -163,7 +163,7 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
     if (worstRatio <= 1) return;
     const error = Math.abs((actual[worst] as number) - (expected[worst] as number));
     const limit = bound === null ? (tolerance as number) : (bound[worst] as number);
-    const encodingError = plain === undefined ? undefined : encodingErrorOf(plain, base.op, base.operands, expected);
+    const encodingError = plain === undefined ? undefined : encodingErrorOf(plain, base.op, worst, expected);
     const source: DivergenceSource = encodingError !== undefined && encodingError >= error / 2 ? 'encoding' : 'encryption';
     const details: DivergenceDetails = {
       ...base, source, primary: mp, reference: mr,
@@ -176,18 +176,13 @@ export function paired(primary: Backend, reference: Backend, options: PairedOpti
       (worstRatio > FAR_BEYOND_NOISE ? '; far beyond any noise: the backend computed a different value' : ''), details);
   };
 
-  /** SEAL's rounding of the op's plaintext, in the output's units (times |a| for a plain product). */
-  const encodingErrorOf = (plain: { values: Float64Array; scale: number }, op: string, operands: readonly CtMeta[], expected: Float64Array): number => {
-    const rounded = encoder.encoded(plain.values, plain.scale);
-    let worst = 0;
-    for (let k = 0; k < rounded.length; k++) {
-      const delta = Math.abs((rounded[k] as number) - (plain.values[k] as number));
-      // For a product a·p the plaintext's error is scaled by |a| ≈ |a·p| / |p|.
-      const p = Math.abs(plain.values[k] as number);
-      const factor = op === 'mulPlain' && operands.length > 0 ? (p > 0 ? Math.abs(expected[k] as number) / p : 0) : 1;
-      worst = Math.max(worst, delta * factor);
-    }
-    return worst;
+  /** SEAL's rounding of the op's plaintext at `slot`, in the output's units (times |a| for a plain product). */
+  const encodingErrorOf = (plain: { values: Float64Array; scale: number }, op: string, slot: number, expected: Float64Array): number => {
+    const delta = Math.abs((encoder.encoded(plain.values, plain.scale)[slot] as number) - (plain.values[slot] as number));
+    if (op !== 'mulPlain') return delta;
+    // For a product a·p the plaintext's error is scaled by |a| = |a·p| / |p|.
+    const p = Math.abs(plain.values[slot] as number);
+    return p > 0 ? delta * Math.abs(expected[slot] as number) / p : 0;
   };
 
   const kernels: Kernels<Pair> = {
