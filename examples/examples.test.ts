@@ -21,7 +21,10 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('README examples', () => {
   it('are the example files, verbatim', () => {
-    expect(blocks.map((b) => b.path)).toEqual(['examples/01-quick-start.ts', 'examples/04-train-logistic-regression.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts']);
+    expect(blocks.map((b) => b.path)).toEqual([
+      'examples/01-quick-start.ts', 'examples/05-development-loop.ts', 'examples/04-train-logistic-regression.ts',
+      'examples/06-paired-divergence.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts',
+    ]);
     for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
   });
 
@@ -66,5 +69,46 @@ describe('README examples', () => {
     expect(accuracy?.[1]).toBeGreaterThan(0.9);
     expect(error?.[1]).toBeLessThan(1e-2);
     expect(error?.[1]).toBeGreaterThan(0);
+  });
+
+  it('development loop: analysis, plan, simulation and a lockstep SEAL run agree with float64', async () => {
+    const [analysis, plan, simulated, seal] = await run('examples/05-development-loop.ts');
+    expect(analysis).toEqual(['depth', 3, 'ct×ct', 2, 'rotation keys', [1, 2, 4]]);
+    expect(plan?.[1]).toBe(8192);
+    expect((plan?.[3] as number[]).length).toBe(5);
+    const z = 0.8 * 1.5 + 0.3 * 2 + 0.25 + 0.3 - 0.9 - 0.4 + 0.4 - 0.3;
+    const expected = 0.5 + 0.15012 * z - 0.001593 * z ** 3;
+    expect(Math.abs((simulated?.[1] as number) - expected)).toBeLessThan(1e-12);
+    expect(simulated?.[3]).toBeGreaterThanOrEqual(20);
+    expect(Math.abs((seal?.[1] as number) - expected)).toBeLessThan(2 ** -20);
+    expect(seal?.[3]).toBeGreaterThan(10);
+    expect(seal?.[5]).toBeGreaterThan(0);
+    expect(seal?.[5]).toBeLessThanOrEqual(1);
+  });
+
+  it('paired divergence: the overflow SEAL hides is named at its op', async () => {
+    const [line] = await run('examples/06-paired-divergence.ts');
+    expect(String(line?.[0])).toMatch(/^op #1 square on \(level 1, scale 2\^30\.00\): seal succeeded, sim threw OVERFLOW/);
+    expect(line?.[2]).toBe('OVERFLOW');
+  });
+});
+
+describe('error codes', () => {
+  const table = [...readme.matchAll(/^\| `([A-Z_]+)` \| .* \| (`.*`|[^|`]*) \|$/gm)].map((m) => ({ code: m[1] as string, example: m[2] as string }));
+  const declared = [...readFileSync(`${root}core/errors.ts`, 'utf8').matchAll(/^ {2}\| '([A-Z_]+)'/gm)].map((m) => m[1]);
+
+  it('the README table lists every HeErrorCode once', () => {
+    expect(table.map((r) => r.code).sort()).toEqual([...declared].sort());
+  });
+
+  it('examples/07 meets every code with an example, in the table order, and its lines are the table examples', async () => {
+    const printed = await run('examples/07-error-codes.ts');
+    const reproducible = table.filter((r) => !r.example.startsWith('not reproducible'));
+    expect(printed.map((p) => p[0])).toEqual(reproducible.map((r) => r.code));
+    const source = readFileSync(`${root}examples/07-error-codes.ts`, 'utf8');
+    for (const { example } of reproducible) {
+      // The first code span of each example is in the file verbatim.
+      expect(source).toContain(/^`([^`]*)`/.exec(example)?.[1]);
+    }
   });
 });
