@@ -8,6 +8,14 @@ export {
   chebyshevToPower, chebyshevInterpolant, leastSquares, evaluatePower, maxError, plainScaleFor, fusedCubicProduct,
   type BsgsOptions, type Interval, type PolynomialOptions, type SigmoidApproximation,
 } from './poly/index.js';
+/**
+ * Encrypted matrices and vectors in HIT's tiled layouts (encoding units): encryption, element-wise
+ * ops, row and column sums, matrix-vector and matrix-matrix products, each with its contract.
+ */
 export * as linalg from './linalg/index.js';
 export { landOnLadder, scaleLadder } from './ladder.js';
+/**
+ * Encrypted logistic-regression training (3 vs 8 on MNIST): data preparation, float64 reference
+ * trainers, the baseline and low-depth round circuits, the training driver and its planning.
+ */
 export * as logreg from './logreg/index.js';

@@ -15,6 +15,7 @@ import * as rules from './rules.js';
 import type { OpName } from './rules.js';
 import { StatsCounter, type CircuitStats } from './stats.js';
 
+/** What a backend can do, for code that adapts to it (e.g. `paired` needs a reference that predicts noise). */
 export interface BackendCapabilities {
   /** True when ciphertexts are real encryptions (SEAL), false for the simulator. */
   readonly encrypts: boolean;
@@ -22,6 +23,10 @@ export interface BackendCapabilities {
   readonly predictsNoise: boolean;
 }
 
+/**
+ * Ciphertext handle counts from `Backend.memory()`. The checked layer counts them, so they are
+ * identical on every backend and leak tests can run on the simulator.
+ */
 export interface MemoryInfo {
   /** Ciphertext handles created and not yet disposed. */
   readonly ciphertexts: number;
@@ -29,7 +34,15 @@ export interface MemoryInfo {
   readonly peakCiphertexts: number;
 }
 
+/**
+ * A checked backend, as `defineBackend` builds it (`createSimBackend` and `createSealBackend`
+ * return one): the evaluator over `Ciphertext` handles, plus memory ownership, op statistics
+ * and disposal. Ops check their handles first and throw INVALID_ARGUMENT (not a handle),
+ * FOREIGN_HANDLE (another backend's) or DISPOSED (a disposed handle, or a disposed backend);
+ * `free` of a disposed handle is a no-op.
+ */
 export interface Backend extends Evaluator<Ciphertext> {
+  /** 'sim', 'seal', ...: appears in error messages. */
   readonly name: string;
   readonly capabilities: BackendCapabilities;
   /** Rotation steps with their own Galois key. */
@@ -42,32 +55,56 @@ export interface Backend extends Evaluator<Ciphertext> {
   scope<T>(fn: () => T): T;
   /** Exempts `ct` from disposal by any enclosing scope. */
   keep<T extends Ciphertext>(ct: T): T;
+  /** Live and peak handle counts. The peak is not reset by `resetStats`. */
   memory(): MemoryInfo;
+  /** What ran since creation or the last `resetStats()`: successful ops, key switches, rotation steps, depth. A frozen snapshot. */
   stats(): CircuitStats;
+  /** Zeroes what `stats()` reports; live handles and `memory()` are unaffected. */
   resetStats(): void;
+  /** True after `dispose()`. */
   readonly disposed: boolean;
   /** Frees every live ciphertext, then the keys and context. Further use throws DISPOSED. */
   dispose(): void;
 }
 
+/** What a backend author hands `defineBackend`; `P` is the backend's payload type behind each handle. */
 export interface BackendDefinition<P> {
+  /** Becomes `Backend.name`. */
   readonly name: string;
+  /** Checked parameters the kernels were built for. */
   readonly params: CkksParams;
+  /** Steps with their own Galois key: nonzero integers with |step| < slots (INVALID_ARGUMENT otherwise). */
   readonly rotations: readonly number[];
   readonly capabilities: BackendCapabilities;
+  /** The computations; the checked layer validates everything before calling them. */
   readonly kernels: Kernels<P>;
   /** Compare each op's predicted metadata with `kernels.inspect` and throw DIVERGENCE on a difference. */
   readonly verify?: boolean;
-  /** The encoder the checked layer uses for SEAL's values check, when the backend already has one. */
+  /**
+   * @internal The encoder the checked layer uses for SEAL's values check, when the backend already
+   * has one (an optimisation for hekit's own backends; by default the layer creates its own).
+   */
   readonly encoder?: SlotEncoder;
 }
 
 /** For backend authors: the checked backend, and access to the payload behind a handle. */
 export interface DefinedBackend<P> {
   readonly backend: Backend;
+  /**
+   * The payload behind a live handle of `backend`, for backend-specific extras such as the
+   * simulator's `noise(ct)`; `op` names the caller in errors. Throws INVALID_ARGUMENT (not a
+   * Ciphertext), FOREIGN_HANDLE (another backend's), DISPOSED (handle or backend disposed).
+   */
   readonly payload: (ct: Ciphertext, op: string) => P;
 }
 
+/**
+ * Wraps `definition.kernels` in the checked layer: handle validation, SEAL's level/scale/degree
+ * rules, metadata prediction, memory ownership and op counts, so every backend fails with the
+ * same code for the same mistake. With `verify` and `kernels.inspect`, each op's predicted
+ * metadata is compared with the backend's own (DIVERGENCE). Kernel exceptions other than
+ * HeError become BACKEND_INTERNAL. Throws INVALID_ARGUMENT for invalid `rotations`.
+ */
 export function defineBackend<P>(definition: BackendDefinition<P>): DefinedBackend<P> {
   const backend = new CheckedBackend(definition);
   return { backend, payload: (ct, op) => backend.unwrap(ct, op) };

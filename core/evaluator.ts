@@ -4,6 +4,7 @@ import type { CkksParams } from './params/index.js';
 /** Plain operand: one number for every slot, or up to `slots` values (zero-filled past their length). */
 export type PlainInput = number | ArrayLike<number>;
 
+/** Where and how `encrypt` places a fresh ciphertext. */
 export interface EncryptOptions {
   /** Level to encrypt at (default: the first data level, `params.maxLevel`). Lower levels make smaller ciphertexts. */
   readonly level?: number;

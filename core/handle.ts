@@ -22,6 +22,7 @@ export class Ciphertext implements CtMeta {
 
   /** @internal Created by backends only. */
   constructor(
+    /** @internal The backend that created the handle and releases its payload. */
     readonly owner: HandleOwner,
     payload: unknown,
     meta: CtMeta,

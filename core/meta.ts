@@ -9,9 +9,13 @@
  */
 import type { CkksParams } from './params/index.js';
 
+/** A ciphertext's metadata, which every op's contract is stated in (terms defined above). */
 export interface CtMeta {
+  /** Rescales left: `params.maxLevel` when fresh, 0 at the end of the chain. */
   readonly level: number;
+  /** Exact scale, the double SEAL holds (a product's scale is the product of scales). */
   readonly scale: number;
+  /** Degree in the secret key: 1 fresh or relinearized, 2 after a product. */
   readonly degree: number;
 }
 

@@ -8,6 +8,7 @@ import { bitsAt, scaleEncodable, scaleFits, scalesAgree, type CtMeta } from './m
 import type { CkksParams } from './params/index.js';
 import type { RotationKeys } from './rotation.js';
 
+/** The evaluator's ops, as named in `CircuitStats.ops` and in HeError `details.op`. */
 export type OpName =
   | 'encrypt' | 'decrypt' | 'add' | 'sub' | 'neg' | 'addPlain' | 'mulPlain' | 'mul' | 'square'
   | 'relinearize' | 'rescale' | 'dropLevelTo' | 'rotate';

@@ -8,7 +8,7 @@ export interface CircuitStats {
   readonly keySwitches: number;
   /** Distinct rotation steps requested, sorted. */
   readonly rotationSteps: readonly number[];
-  /** Deepest ciphertext produced: max over outputs of (maxLevel - level). */
+  /** Deepest ciphertext produced: max over every op's result of (maxLevel - level). */
   readonly depth: number;
 }
 

@@ -57,6 +57,7 @@ export function encryptColVector<C>(ev: Evaluator<C>, unit: EncodingUnit, v: Arr
   return { kind: 'col', length: v.length, unit, tiles };
 }
 
+/** Decrypts every tile and reassembles the rows x cols matrix, dropping the padding. Throws what `decrypt` throws. */
 export function decryptMatrix<C>(ev: Evaluator<C>, x: EncryptedMatrix<C>): number[][] {
   const { height: m, width: n } = x.unit;
   const out = Array.from({ length: x.rows }, () => new Array<number>(x.cols).fill(0));

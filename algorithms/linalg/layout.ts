@@ -7,6 +7,10 @@
  */
 import { HeError } from '../../core/index.js';
 
+/**
+ * The m x n tile shape that all matrices and vectors of one computation share: m · n = slots,
+ * both powers of two (`encodingUnit`, `unitFor`). Ops on different units throw SHAPE_MISMATCH.
+ */
 export interface EncodingUnit {
   /** Tile height m. */
   readonly height: number;
@@ -29,31 +33,39 @@ export function unitFor(rows: number, slots: number): EncodingUnit {
   return encodingUnit(Math.min(2 ** Math.ceil(Math.log2(Math.max(rows, 1))), slots / 2), slots);
 }
 
+/** An f x g matrix as a grid of m x n tiles, row-major within each tile, zero padded (`encryptMatrix`). */
 export interface EncryptedMatrix<C> {
   readonly kind: 'matrix';
+  /** f: data rows, without padding. */
   readonly rows: number;
+  /** g: data columns, without padding. */
   readonly cols: number;
   readonly unit: EncodingUnit;
   /** ceil(rows / m) x ceil(cols / n) tiles. */
   readonly tiles: readonly (readonly C[])[];
 }
 
+/** A vector aligned with a matrix's rows (as v in vᵀA): entry i in tile row i, copied across (`encryptRowVector`). */
 export interface EncryptedRowVector<C> {
   readonly kind: 'row';
+  /** Entries, without padding. */
   readonly length: number;
   readonly unit: EncodingUnit;
   /** ceil(length / m) tiles, each holding its m entries down the rows, copied into all n columns. */
   readonly tiles: readonly C[];
 }
 
+/** A vector aligned with a matrix's columns (as v in Av): entry j in tile column j, copied down (`encryptColVector`). */
 export interface EncryptedColVector<C> {
   readonly kind: 'col';
+  /** Entries, without padding. */
   readonly length: number;
   readonly unit: EncodingUnit;
   /** ceil(length / n) tiles, each holding its n entries along the columns, copied into all m rows. */
   readonly tiles: readonly C[];
 }
 
+/** Any of the three layouts, told apart by `kind`. */
 export type Encrypted<C> = EncryptedMatrix<C> | EncryptedRowVector<C> | EncryptedColVector<C>;
 
 export const describeShape = (x: Encrypted<unknown>): string =>

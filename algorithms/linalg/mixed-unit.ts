@@ -8,6 +8,7 @@ import { accumulate, atLevel, rotateAndAdd, settle, sumAndRotate } from '../step
 import { shapeMismatch, type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
 import { freeAll, hadamardRows, matrixTimesCol } from './ops.js';
 
+/** The n x m unit of an m x n one: height and width swapped. */
 export const transposedUnit = (u: EncodingUnit): EncodingUnit => Object.freeze({ height: u.width, width: u.height });
 
 /** Relabels a column vector's unit (no computation). Meaningful only in the mixed-unit patterns. */

@@ -13,8 +13,11 @@ import type { InputSource } from './inputs.js';
 import { momentum } from './plain.js';
 import { levelOf, stepCubic, type RoundConfig } from './round.js';
 
+/** The baseline circuit's encrypted model between minibatches, as in the float64 Nesterov rule. */
 export interface BaselineState<C> {
+  /** The weights w. */
   readonly w: EncryptedColVector<C>;
+  /** The look-ahead point v the next gradient is taken at (one level below w after a round). */
   readonly v: EncryptedColVector<C>;
   /** Minibatches trained before this state (the momentum schedule's t). */
   readonly step: number;

@@ -13,10 +13,16 @@ import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type CircuitName } from './train.js';
 
+/** Options of `roundCircuit`. */
 export interface RoundCircuitOptions {
+  /** α (default `TRAINING_DEFAULTS.learningRate`). */
   readonly learningRate?: number;
+  /** An odd cubic surrogate of σ (default `TRAINING_DEFAULTS.sigmoid`). */
   readonly sigmoid?: SigmoidApproximation;
-  /** 'zero' (default): the first round of a training; 'fresh': weights sent by the client after a refresh. */
+  /**
+   * 'zero' (default): the first round of a training; 'fresh': weights sent by the client after a
+   * refresh. Only the low-depth circuit differs: the baseline always starts from fresh weights.
+   */
   readonly start?: 'zero' | 'fresh';
 }
 

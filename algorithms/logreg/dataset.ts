@@ -11,6 +11,7 @@
 import { HeError } from '../../core/index.js';
 import { downsample, loadDigit } from './mnist.js';
 
+/** The two-digit task ready to train on: folded rows z = ỹ·(1, x), split, scaled by the training statistics. */
 export interface Dataset {
   /** Folded rows z = ỹ·(1, x), training split. */
   readonly train: readonly Float64Array[];
@@ -22,6 +23,7 @@ export interface Dataset {
   readonly digits: readonly [number, number];
 }
 
+/** Options of `loadDataset`. */
 export interface DatasetOptions {
   /** Default [3, 8]: the first is labelled -1. */
   readonly digits?: readonly [number, number];
@@ -33,6 +35,7 @@ export interface DatasetOptions {
   readonly centre?: boolean;
 }
 
+/** The shuffle seed `loadDataset` uses unless told otherwise (also the CLI's `--seed` default). */
 export const DEFAULT_SEED = 1;
 
 /** Seeded generator (splitmix32): uniform doubles in [0, 1). */

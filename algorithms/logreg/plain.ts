@@ -10,8 +10,10 @@
 import { HeError } from '../../core/index.js';
 import { sigmoid, type SigmoidApproximation } from '../poly/index.js';
 
+/** 'gradient': plain minibatch gradient ascent (the low-depth circuit); 'nesterov': HHCP's accelerated rule (the baseline). */
 export type UpdateRule = 'gradient' | 'nesterov';
 
+/** How the float64 trainers update: the rule, the step size and σ. */
 export interface TrainingOptions {
   readonly rule: UpdateRule;
   /** α: the step is α/b times the minibatch gradient. */
@@ -28,6 +30,7 @@ export interface ModelState {
   readonly step: number;
 }
 
+/** The zero model with `features` weights (bias included), at step 0: where both trainers start. */
 export const initialState = (features: number): ModelState => ({ w: new Float64Array(features), v: new Float64Array(features), step: 0 });
 
 /** HHCP's momentum schedule: a_0 = 0.01, a_{t+1} = (1 + √(1 + 4a_t²))/2, η_t = (1 - a_t)/a_{t+1}. */

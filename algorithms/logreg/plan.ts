@@ -14,10 +14,11 @@ import { planTraining, trainEncrypted, TRAINING_DEFAULTS, type TrainingOptions, 
 /** Makes a simulator (e.g. `createSimBackend` from hekit/sim); algorithms never import a backend. */
 export type SimulatorFactory = (params: CkksParams, options: { rotations: readonly number[]; noise: 'inject'; seed: number }) => Backend;
 
+/** A `TrainingPlan` whose scale `planTrainingBySimulation` chose, with the evidence. */
 export interface SimulatedPlan extends TrainingPlan {
   /** max |weight - twin weight| of the injected simulator run at these parameters. */
   readonly predictedWeightError: number;
-  /** Scales tried, with the error each gave. */
+  /** Scales tried in order, with the error each gave (Infinity when the run overflowed: OVERFLOW). */
   readonly trials: readonly { scaleBits: number; weightError: number }[];
 }
 

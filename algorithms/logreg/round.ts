@@ -3,6 +3,7 @@ import { HeError, type Evaluator } from '../../core/index.js';
 import { add, freeAll, landAll, type EncodingUnit, type Encrypted } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 
+/** What both training circuits are configured with: layout, scale ladder, minibatch shape, step size and surrogate. */
 export interface RoundConfig {
   /** The one encoding unit of every matrix and vector. */
   readonly unit: EncodingUnit;

@@ -15,11 +15,15 @@ import { EncryptingSource, plainInput, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
+/** The training circuits: 'baseline' (HHCP's Nesterov rule, 5 levels per minibatch) and 'lowdepth' (gradient ascent, about 2.5). */
 export type CircuitName = 'baseline' | 'lowdepth';
 
+/** What `planTraining` sizes parameters for. */
 export interface TrainingPlanRequest {
   readonly circuit: CircuitName;
+  /** Minibatches in the whole run (K), a positive integer. */
   readonly minibatches: number;
+  /** Rows per minibatch (b), a positive integer. */
   readonly batchSize: number;
   /** Features including the bias. */
   readonly features: number;
@@ -29,20 +33,26 @@ export interface TrainingPlanRequest {
   readonly scaleBits?: number;
   /** log2 of the largest |value| a round holds (default 8; `valueBits(batches)` measures it). */
   readonly valueBits?: number;
+  /** Security level in bits (default 128): bounds the modulus, hence the levels per round. */
   readonly security?: SecurityLevel;
   /** At most this many minibatches per round (default: as many as the chain allows). */
   readonly minibatchesPerRound?: number;
 }
 
+/** Parameters and the split into rounds for a training run, from `planTraining`. */
 export interface TrainingPlan {
   readonly circuit: CircuitName;
+  /** The parameters as a literal (for JSON, or to create a backend elsewhere). */
   readonly literal: CkksParamsLiteral;
+  /** The same parameters, checked. */
   readonly params: CkksParams;
   /** Minibatches per round, in order. */
   readonly rounds: readonly number[];
   /** Levels the deepest round consumes (= the chain's depth). */
   readonly depth: number;
+  /** The encoding unit of every matrix and vector (`unitFor(batchSize, slots)`). */
   readonly unit: EncodingUnit;
+  /** Rotation steps the rounds use (row and column sums): the Galois keys to create. */
   readonly rotations: readonly number[];
   /** Features including the bias. */
   readonly features: number;
@@ -104,8 +114,11 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
 /** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (README, "Encrypted training"). */
 export const TRAINING_DEFAULTS = Object.freeze({ learningRate: 2, sigmoid: sigmoidCubic8 });
 
+/** Options of `trainEncrypted` (exported from `logreg` as `EncryptedTrainingOptions`). */
 export interface TrainingOptions<C = unknown> {
+  /** α: each step adds α/b times the minibatch gradient (default `TRAINING_DEFAULTS.learningRate`). */
   readonly learningRate?: number;
+  /** An odd cubic surrogate of σ (default `TRAINING_DEFAULTS.sigmoid`); anything else throws INVALID_ARGUMENT. */
   readonly sigmoid?: SigmoidApproximation;
   /** The client called back for inputs and refreshes (default: `localClient(ev, plan)`). */
   readonly client?: TrainingClient<C>;
@@ -113,24 +126,36 @@ export interface TrainingOptions<C = unknown> {
   readonly onProgress?: (event: ProgressEvent) => void;
 }
 
+/**
+ * What `trainEncrypted` reports through `onProgress`. `round` counts from 0; a round's end
+ * gives its wall-clock seconds (client included) and the levels it used.
+ */
 export type ProgressEvent =
   | { readonly kind: 'round-start'; readonly round: number; readonly minibatches: number }
   /** Minibatch `minibatch` (1-based within the round) reached the server: its first input was requested. */
   | { readonly kind: 'minibatch'; readonly round: number; readonly minibatch: number }
   | { readonly kind: 'round-end'; readonly round: number; readonly seconds: number; readonly levelsUsed: number };
 
+/** One round's figures, in `TrainingResult.rounds`. */
 export interface RoundReport {
+  /** Minibatches the round trained. */
   readonly minibatches: number;
+  /** Levels from the top to the round's output (baseline: to v, the lower of w and v). */
   readonly levelsUsed: number;
+  /** Uncompressed ciphertext bytes of the round's inputs. */
   readonly inputBytes: number;
+  /** Wall-clock time of the round, client calls included. */
   readonly seconds: number;
   /** Levels each input was sent at. */
   readonly inputLevels: Readonly<Record<string, number>>;
 }
 
+/** What `trainEncrypted` returns. */
 export interface TrainingResult {
+  /** The final weights, as the client decrypted them (bias first). */
   readonly weights: Float64Array;
   readonly rounds: readonly RoundReport[];
+  /** Sum of the rounds' `inputBytes`. */
   readonly inputBytes: number;
 }
 
@@ -140,6 +165,7 @@ export interface RoundInputs<C> extends InputSource<C> {
   readonly bytes: number;
   /** Level each input was sent at. */
   levels(): Map<string, number>;
+  /** Frees every input encrypted for the round; the driver calls it when the round ends, even on failure. */
   free(): void;
 }
 
@@ -151,8 +177,11 @@ export interface RoundInputs<C> extends InputSource<C> {
 export interface TrainingClient<C> {
   /** The inputs of one round of `batches` (numbered from 1 within it); `firstRequest(k)` fires when minibatch k's first input is asked for. */
   roundInputs(batches: readonly (readonly Float64Array[])[], firstRequest: (minibatch: number) => void): RoundInputs<C>;
+  /** Decrypts the weights a round returns (a column vector of `features` entries). */
   decrypt(x: EncryptedColVector<C>): Float64Array;
+  /** Encrypts weights afresh at the top level, on the ladder scale, as a column vector in the plan's unit. */
   encryptCol(values: Float64Array): EncryptedColVector<C>;
+  /** As `encryptCol`, as a row vector (the low-depth circuit carries both). */
   encryptRow(values: Float64Array): EncryptedRowVector<C>;
 }
 

@@ -4,6 +4,7 @@
  */
 import { HeError } from '../../core/index.js';
 
+/** A real interval [a, b] with finite ends a < b; functions taking one throw INVALID_ARGUMENT otherwise. */
 export type Interval = readonly [number, number];
 
 function checkInterval([a, b]: Interval): void {

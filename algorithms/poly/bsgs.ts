@@ -17,6 +17,7 @@ import { atLevel, settle } from '../steps.js';
 import { checkedCoefficients, type PolynomialOptions } from './polynomial.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
 
+/** Options of `evaluatePolynomialBsgs`: the result scale, and the leaf size that trades depth for products. */
 export interface BsgsOptions extends PolynomialOptions {
   /** Leaf size k, a power of two from 2 to 64 (default 2: minimal depth); capped at what the degree needs. */
   readonly babySteps?: number;

@@ -8,12 +8,6 @@ import { HeError, type Evaluator } from '../../core/index.js';
 import { atLevel as at, settle } from '../steps.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
 
-/**
- * a ∘ s(u) slot-wise, s(u) = c0 + c1·u + c3·u³ (`cubic` = [c0, c1, 0, c3], c3 ≠ 0).
- * In: u at level l >= 2, a at level >= l + 1 (else one level more), degree 1.
- * Out: degree 1, level l - 2, the scale of (c3·a ∘ u) ∘ (u² + c1/c3).
- * Depth 2 from u · Throws INVALID_ARGUMENT (not an odd cubic), LEVEL_EXHAUSTED, and what the ops throw.
- */
 /** [c0, c1, c3] of an odd cubic [c0, c1, 0, c3] with c3 ≠ 0; throws INVALID_ARGUMENT otherwise. */
 export function oddCubic(cubic: readonly number[]): [number, number, number] {
   const [c0 = 0, c1 = 0, c2 = 0, c3 = 0, ...rest] = cubic;
@@ -23,6 +17,12 @@ export function oddCubic(cubic: readonly number[]): [number, number, number] {
   return [c0, c1, c3];
 }
 
+/**
+ * a ∘ s(u) slot-wise, s(u) = c0 + c1·u + c3·u³ (`cubic` = [c0, c1, 0, c3], c3 ≠ 0).
+ * In: u at level l >= 2, a at level >= l + 1 (else one level more), degree 1.
+ * Out: degree 1, level l - 2, the scale of (c3·a ∘ u) ∘ (u² + c1/c3).
+ * Depth 2 from u · Throws INVALID_ARGUMENT (not an odd cubic), LEVEL_EXHAUSTED, and what the ops throw.
+ */
 export function fusedCubicProduct<C>(ev: Evaluator<C>, a: C, u: C, cubic: readonly number[]): C {
   const [c0, c1, c3] = oddCubic(cubic);
   const { params } = ev;

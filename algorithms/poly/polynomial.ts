@@ -12,6 +12,7 @@ import { atLevel, settle } from '../steps.js';
 import { chebyshevToPower, type Interval } from './basis.js';
 import { plainScaleFor, rescaledProductScale } from './scales.js';
 
+/** Options of `evaluatePolynomial` and `evaluateChebyshev`. */
 export interface PolynomialOptions {
   /** Scale of the result (default `params.scale`). */
   readonly scale?: number;

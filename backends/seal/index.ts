@@ -9,6 +9,7 @@ import { createSealContext } from './context.js';
 import { sealKernels } from './kernels.js';
 import { loadSeal } from './loader.js';
 
+/** Options of `createSealBackend`. */
 export interface SealBackendOptions {
   /** Rotation steps to create Galois keys for (default: none). Other steps run through their NAF terms. */
   readonly rotations?: readonly number[];
@@ -18,8 +19,9 @@ export interface SealBackendOptions {
 
 /**
  * Creates keys and a context for `params`. The WebAssembly module is loaded once per
- * thread and shared. Throws BACKEND_UNAVAILABLE if node-seal cannot load: there is no
- * silent fallback to the simulator.
+ * thread and shared. Rejects with BACKEND_UNAVAILABLE if node-seal cannot load (there is no
+ * silent fallback to the simulator), PARAMS_INVALID / PARAMS_INSECURE (bad literal) or
+ * INVALID_ARGUMENT (bad rotation steps).
  */
 export async function createSealBackend(params: CkksParams | CkksParamsLiteral, options: SealBackendOptions = {}): Promise<Backend> {
   const parsed = 'primes' in params ? params : createParams(params);

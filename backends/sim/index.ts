@@ -14,6 +14,7 @@ import { ErrorModel, simKernels, type SimCiphertext } from './kernels.js';
 import { boundFactor, NoiseSources, type Tail } from './noise.js';
 import { SeededRandom } from './random.js';
 
+/** Options of `createSimBackend`. */
 export interface SimBackendOptions {
   /** Rotation steps with their own Galois key, as on SEAL (default: none). */
   readonly rotations?: readonly number[];
@@ -35,6 +36,7 @@ export interface SimBackendOptions {
   readonly encoding?: 'model' | 'exact';
 }
 
+/** How the simulator treats CKKS error: 'track', 'inject' or 'off' (see `SimBackendOptions.noise`). */
 export type NoiseMode = 'track' | 'inject' | 'off';
 
 /** Predicted error of decrypting a ciphertext, in decoded units. */
@@ -43,8 +45,11 @@ export interface NoiseEstimate {
   readonly std: Float64Array;
   /** |error| stays below this in every slot, except with probability `boundFailure`. */
   readonly bound: Float64Array;
+  /** Mean of `std` over the slots. */
   readonly meanStd: number;
+  /** Largest `std`. */
   readonly maxStd: number;
+  /** Largest `bound`. */
   readonly maxBound: number;
   /** -log2(maxBound): bits of absolute precision guaranteed in every slot. */
   readonly precisionBits: number;
@@ -54,11 +59,22 @@ export interface NoiseEstimate {
   readonly upperBound: boolean;
 }
 
+/** The simulator: a `Backend` whose handles hold exact values (or values with injected errors), plus `noise`. */
 export interface SimBackend extends Backend {
-  /** The simulator's error prediction for `ct`. */
+  /**
+   * The simulator's error prediction for `ct`. Throws INVALID_ARGUMENT with noise 'off', and
+   * FOREIGN_HANDLE / DISPOSED as any op.
+   */
   noise(ct: Ciphertext): NoiseEstimate;
 }
 
+/**
+ * Creates a simulator for `params` (a literal is checked with `createParams`). Synchronous and
+ * keyless: rotations follow the same key rules as SEAL (steps in `rotations` directly, others
+ * through their NAF terms, else MISSING_ROTATION_KEY). Throws PARAMS_INVALID / PARAMS_INSECURE
+ * (bad literal), INVALID_ARGUMENT (bad rotation steps, `boundFailure` outside (0, 1), unknown
+ * `noise` or `encoding`).
+ */
 export function createSimBackend(params: CkksParams | CkksParamsLiteral, options: SimBackendOptions = {}): SimBackend {
   const parsed = 'primes' in params ? params : createParams(params);
   const seed = options.seed ?? 1;

@@ -24,6 +24,7 @@ const allSteps = (slots: number): number[] => {
   return steps;
 };
 
+/** Options of `dryRun`. */
 export interface DryRunOptions {
   /** Ring degree of the probe (default 32768): circuits whose layout depends on the slot count need the real one. */
   readonly ringDegree?: number;

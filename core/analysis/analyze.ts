@@ -14,6 +14,7 @@ import { GraphRecorder, type GraphNode, type GraphOp } from './graph.js';
 /** A circuit written once against any evaluator; it encrypts its own inputs and returns its outputs. */
 export type Circuit = <C>(ev: Evaluator<C>) => C | readonly C[];
 
+/** Options of `analyze`: by default a probe chain that fits the circuit and a Galois key per step. */
 export interface AnalyzeOptions {
   /**
    * Parameters to run at: outputs then carry their real levels and exact scales. Default: a
@@ -27,11 +28,13 @@ export interface AnalyzeOptions {
   readonly rotations?: readonly number[];
 }
 
+/** Where one circuit output ends up. */
 export interface OutputInfo {
   /** Node id in the graph. */
   readonly id: number;
   /** Multiplicative depth: levels consumed on the way to this output. */
   readonly depth: number;
+  /** Level in the chain of `CircuitAnalysis.maxLevel`. */
   readonly level: number;
   readonly scale: number;
   readonly degree: number;
@@ -50,7 +53,9 @@ export interface LevelWidth {
   readonly keySwitches: number;
 }
 
+/** What one run of a circuit costs, from `analyze`: plain data, ready for JSON. */
 export interface CircuitAnalysis {
+  /** Ring degree N the circuit ran at. */
   readonly ringDegree: number;
   /** Levels of the chain the figures refer to (when probed: the deepest ciphertext's depth, so levels end at 0). */
   readonly maxLevel: number;
@@ -61,11 +66,13 @@ export interface CircuitAnalysis {
   readonly outputs: readonly OutputInfo[];
   /** Successful ops by kind ('copy': the checked layer's no-ops). */
   readonly ops: Readonly<Record<GraphOp, number>>;
+  /** Key switches: relinearizations plus rotations (one each with a key per step, else one per NAF term). */
   readonly keySwitches: number;
   /** Distinct rotation steps, sorted: the Galois keys to generate. */
   readonly rotations: readonly number[];
   /** Index d: what happens at depth d. */
   readonly width: readonly LevelWidth[];
+  /** Most ciphertexts alive at once, and most bytes (8 per coefficient, (degree + 1)·N·(level + 1) each). */
   readonly peak: { readonly ciphertexts: number; readonly bytes: number };
   /** Node ids from an input to the deepest output along the most rescales (see `criticalPath`). */
   readonly criticalPath: readonly number[];

@@ -10,8 +10,11 @@ import type { OpName } from '../rules.js';
 /** Ops as recorded: the checked layer's no-ops (relinearize at degree 1, rotate by 0, drop to the same level) are 'copy'. */
 export type GraphOp = Exclude<OpName, 'decrypt'> | 'copy';
 
+/** One ciphertext an op produced, with the op, its operands and the result's metadata. */
 export interface GraphNode extends CtMeta {
+  /** Position in the recorded node list, in creation order. */
   readonly id: number;
+  /** The op that produced it. */
   readonly op: GraphOp;
   /** Ids of the ciphertext operands. */
   readonly inputs: readonly number[];

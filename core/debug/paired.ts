@@ -14,9 +14,11 @@ import type { CtMeta } from '../meta.js';
 
 /** A backend that predicts the error of its ciphertexts (the simulator in 'track' mode). */
 export interface NoisePredictor {
+  /** Per-slot bound on |decrypted - exact value| of `ct`, in decoded units (holding with high probability). */
   noise(ct: Ciphertext): { readonly bound: Float64Array };
 }
 
+/** Options of `paired`. */
 export interface PairedOptions {
   /**
    * Absolute error allowed per slot when the reference predicts none (a simulator with
@@ -71,6 +73,10 @@ export interface ClosestOp {
   readonly ratio: number;
 }
 
+/**
+ * A `Backend` whose handles hold one ciphertext of each paired backend; each op runs on both and
+ * throws DIVERGENCE (with `DivergenceDetails`) at the first disagreement.
+ */
 export interface PairedBackend extends Backend {
   /** Ops run so far (the index the next op will get). */
   readonly opCount: number;
@@ -78,6 +84,7 @@ export interface PairedBackend extends Backend {
   readonly closest: ClosestOp;
   /** The underlying backends, for reading what each one holds. */
   readonly primary: Backend;
+  /** The backend whose values (and error prediction) are the expectation. */
   readonly reference: Backend;
 }
 

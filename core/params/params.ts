@@ -9,13 +9,18 @@ import { maxModulusBits, type SecurityLevel } from './security.js';
 
 export type { SecurityLevel } from './security.js';
 
+/**
+ * CKKS parameters as plain data, as a user writes them. `parseParams` / `createParams` check
+ * them the way SEAL 4.1 does and turn them into frozen `CkksParams` holding the concrete primes.
+ */
 export interface CkksParamsLiteral {
+  /** N: a power of two in [1024, 131072]; slots = N / 2. */
   readonly ringDegree: number;
-  /** Data primes q_0..q_L, then the special prime last (SEAL order). */
+  /** Data primes q_0..q_L, then the special prime last (SEAL order): 1 to 256 sizes in [2, 60] bits. */
   readonly bitSizes: readonly number[];
   /** Default encoding scale, e.g. 2 ** 40. */
   readonly scale: number;
-  /** Default 128. */
+  /** Bits of security the total modulus must keep (HE standard): 128 (default), 192 or 256. */
   readonly security?: SecurityLevel;
   /** Default false: refuse moduli above the HE-standard limit. */
   readonly allowInsecure?: boolean;
@@ -48,10 +53,15 @@ export interface CkksParams {
   readonly keySwitching: boolean;
 }
 
+/** One problem `parseParams` found in a literal; it reports all of them together. */
 export interface ParamsProblem {
+  /** PARAMS_INSECURE: the modulus is too large for the requested security; PARAMS_INVALID: anything else. */
   readonly code: 'PARAMS_INVALID' | 'PARAMS_INSECURE';
+  /** The literal's field at fault ('params' when the literal is not an object). */
   readonly field: string;
+  /** What is wrong and how to fix it, for humans. */
   readonly message: string;
+  /** The numbers involved, `field` included. */
   readonly details: Readonly<Record<string, unknown>>;
 }
 

@@ -24,24 +24,31 @@ export interface CircuitReport {
   readonly rotations: readonly number[];
 }
 
+/** What the planned parameters must deliver. */
 export interface PlanRequest {
-  /** Bits of absolute precision wanted in every output slot (-log2 of the error bound). */
+  /** Bits of absolute precision wanted in every output slot (-log2 of the error bound), in (0, 50]. */
   readonly precisionBits: number;
-  /** Default 128. */
+  /** Security level in bits: 128 (default), 192 or 256. */
   readonly security?: SecurityLevel;
   /** Overrides the measured value magnitude (log2 of the largest |value|). */
   readonly maxValueBits?: number;
 }
 
+/** Parameters chosen by `planFromReport` (or `planParams`), with the figures behind the choice. */
 export interface ParamsPlan {
+  /** The chosen parameters, checked. */
   readonly params: CkksParams;
+  /** The same parameters as a literal (for JSON, or to create a backend elsewhere). */
   readonly literal: CkksParamsLiteral;
+  /** Steps to create Galois keys for: the report's rotations. */
   readonly rotations: readonly number[];
+  /** What the plan was sized for. */
   readonly report: CircuitReport;
   /** Predicted precision of the outputs at these parameters (null when it could not be checked). */
   readonly predictedPrecisionBits: number | null;
   /** Bits used by the whole modulus (special prime included) and allowed at this security. */
   readonly modulusBits: number;
+  /** Most modulus bits the security level allows at this ring degree. */
   readonly allowedBits: number;
   /** One line per choice, for humans. */
   readonly explanation: readonly string[];
