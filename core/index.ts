@@ -21,3 +21,7 @@ export type { CircuitStats } from './stats.js';
 export type { OpName } from './rules.js';
 export { galoisElement, naf } from './rotation.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
+export {
+  loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope,
+  type CiphertextCodec, type EnvelopeHeader, type EnvelopeKind, type LoadParamsOptions,
+} from './serialize/index.js';
