@@ -47,7 +47,7 @@ export function loadParams(bytes: Uint8Array, options: LoadParamsOptions = {}): 
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw deserializeError('body', 'the parameter body is not a JSON object');
   const record = json as Record<string, unknown>;
   const unknown = Object.keys(record).find((k) => !FIELDS.includes(k));
-  if (unknown !== undefined) throw deserializeError(unknown, `unknown parameter field ${JSON.stringify(unknown)}`);
+  if (unknown !== undefined) throw deserializeError('body', `unknown parameter field ${JSON.stringify(unknown)}`, { key: unknown });
   let params: CkksParams;
   try {
     params = createParams({

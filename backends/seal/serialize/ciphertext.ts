@@ -50,7 +50,7 @@ export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext 
     ct.loadArray(context.context, checked.seal);
   } catch (e) {
     ct.delete();
-    throw deserializeError('body', 'SEAL refused data hekit had validated', {}, e);
+    throw deserializeError('body', 'SEAL refused data hekit had validated', { stage: 'seal' }, e);
   }
   if (ct.coeffModulusSize !== level + 1 || ct.size !== degree + 1 || !Object.is(ct.scale, scale) || !ct.isNttForm) {
     ct.delete();

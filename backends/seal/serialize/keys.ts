@@ -121,7 +121,7 @@ function sealLoad<T extends Loadable>(object: T, opened: OpenedContext, bytes: U
     return object;
   } catch (e) {
     object.delete();
-    throw deserializeError(field, 'SEAL refused data hekit had validated', {}, e);
+    throw deserializeError(field, 'SEAL refused data hekit had validated', { stage: 'seal' }, e);
   }
 }
 
