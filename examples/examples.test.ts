@@ -67,4 +67,10 @@ describe('README examples', () => {
     expect(error?.[1]).toBeLessThan(1e-2);
     expect(error?.[1]).toBeGreaterThan(0);
   });
+
+  it('serialization: a server evaluates on loaded keys and ciphertexts, the client decrypts', async () => {
+    const [[values, hasKeys, hasSecret]] = await run('examples/05-serialization.ts') as [[number[], boolean, boolean]];
+    expect(values).toEqual([4, 9]);
+    expect([hasKeys, hasSecret]).toEqual([true, true]);
+  });
 });
