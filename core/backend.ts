@@ -96,6 +96,11 @@ export interface DefinedBackend<P> {
    * Ciphertext), FOREIGN_HANDLE (another backend's), DISPOSED (handle or backend disposed).
    */
   readonly payload: (ct: Ciphertext, op: string) => P;
+  /**
+   * Wraps a payload made outside an op (a deserialized ciphertext) in a handle owned, counted
+   * and scoped like any other. The caller has checked `meta` against the parameters.
+   */
+  readonly adopt: (payload: P, meta: CtMeta) => Ciphertext;
 }
 
 /**
@@ -107,7 +112,7 @@ export interface DefinedBackend<P> {
  */
 export function defineBackend<P>(definition: BackendDefinition<P>): DefinedBackend<P> {
   const backend = new CheckedBackend(definition);
-  return { backend, payload: (ct, op) => backend.unwrap(ct, op) };
+  return { backend, payload: (ct, op) => backend.unwrap(ct, op), adopt: (p, meta) => backend.adopt(p, meta) };
 }
 
 class CheckedBackend<P> implements Backend, HandleOwner {
@@ -377,13 +382,26 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     }
   }
 
-  #emit(op: OpName, out: CtMeta, compute: () => P, keySwitches = 0): Ciphertext {
-    const payload = this.#call(compute);
-    if (this.#verify) this.#compare(op, out, payload);
-    const ct = new Ciphertext(this, payload, out);
+  adopt(payload: P, meta: CtMeta): Ciphertext {
+    if (this.#disposed) {
+      this.#kernels.free(payload);
+      this.#alive('load');
+    }
+    return this.#register(payload, { level: meta.level, scale: meta.scale, degree: meta.degree });
+  }
+
+  #register(payload: P, meta: CtMeta): Ciphertext {
+    const ct = new Ciphertext(this, payload, meta);
     this.#live.add(ct);
     this.#scopes[this.#scopes.length - 1]?.add(ct);
     if (this.#live.size > this.#peak) this.#peak = this.#live.size;
+    return ct;
+  }
+
+  #emit(op: OpName, out: CtMeta, compute: () => P, keySwitches = 0): Ciphertext {
+    const payload = this.#call(compute);
+    if (this.#verify) this.#compare(op, out, payload);
+    const ct = this.#register(payload, out);
     this.#stats.count(op, depthAt(this.params, out.level), keySwitches);
     return ct;
   }

@@ -50,6 +50,13 @@ export type HeErrorCode =
   | 'DIVERGENCE'
   /** No secure parameters fit the circuit and the requested precision; `details` says what would fit. */
   | 'PLAN_INFEASIBLE'
+  /**
+   * Serialized bytes that are malformed, truncated, corrupted, of another kind or made for
+   * other parameters; `details.field` names the first field that failed. Nothing is loaded.
+   */
+  | 'DESERIALIZE'
+  /** Decryption (or symmetric encryption) asked of a backend that holds no secret key, e.g. an evaluation-only server. */
+  | 'NO_SECRET_KEY'
   /** A requested backend could not start. */
   | 'BACKEND_UNAVAILABLE'
   /** Any backend failure hekit does not recognise; `cause` holds the original. */

@@ -27,3 +27,7 @@ export type { GraphNode, GraphOp } from './analysis/graph.js';
 export { levelsConsumed, toDot, toSvg } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
+export {
+  loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope,
+  type CiphertextCodec, type EnvelopeHeader, type EnvelopeKind, type LoadParamsOptions,
+} from './serialize/index.js';

@@ -1,5 +1,6 @@
-import { analyze, createParams, isHeError, paired } from 'hekit';
+import { analyze, createParams, isHeError, loadParams, paired } from 'hekit';
 import { createSimBackend, planParams } from 'hekit/sim';
+import { createSealBackend, createSealServerBackend, exportServerKeys } from 'hekit/seal';
 import { logreg } from 'hekit/algorithms';
 
 // One way to meet every HeError code a user can trigger, in the order of the README's table.
@@ -50,4 +51,8 @@ show(() => logreg.downsample(new Float64Array(100)));
 show(() => createSimBackend(params, { boundFailure: 2 }));
 show(() => paired(createSimBackend(params, { noise: 'inject' }), createSimBackend(params, { noise: 'off' }), { tolerance: 1e-15 }).encrypt(1));
 show(() => planParams({ depth: 40, maxValueBits: 1, slots: 8, rotations: [] }, { precisionBits: 30 }));
-ev.dispose();
+show(() => loadParams(new Uint8Array(8)));
+const client = await createSealBackend({ ringDegree: 4096, bitSizes: [40, 40], scale: 2 ** 30 });
+const server = await createSealServerBackend(exportServerKeys(client)); // public material only
+show(() => server.decrypt(server.encrypt(1)));
+[ev, single, client, server].forEach((b) => b.dispose());

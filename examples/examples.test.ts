@@ -23,7 +23,7 @@ describe('README examples', () => {
   it('are the example files, verbatim', () => {
     expect(blocks.map((b) => b.path)).toEqual([
       'examples/01-quick-start.ts', 'examples/05-development-loop.ts', 'examples/04-train-logistic-regression.ts',
-      'examples/06-paired-divergence.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts',
+      'examples/06-paired-divergence.ts', 'examples/08-serialization.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts',
     ]);
     for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
   });
@@ -90,6 +90,12 @@ describe('README examples', () => {
     const [line] = await run('examples/06-paired-divergence.ts');
     expect(String(line?.[0])).toMatch(/^op #1 square on \(level 1, scale 2\^30\.00\): seal succeeded, sim threw OVERFLOW/);
     expect(line?.[2]).toBe('OVERFLOW');
+  });
+
+  it('serialization: a server evaluates on loaded keys and ciphertexts, the client decrypts', async () => {
+    const [[values, hasKeys, hasSecret]] = await run('examples/08-serialization.ts') as [[number[], boolean, boolean]];
+    expect(values).toEqual([4, 9]);
+    expect([hasKeys, hasSecret]).toEqual([true, true]);
   });
 });
 

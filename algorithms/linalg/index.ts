@@ -9,3 +9,4 @@ export {
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';
 export { matrixProductRowMajorMixedUnit, matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
 export { fusedCubicCols, fusedCubicRows } from './fused.js';
+export { loadEncrypted, saveEncrypted } from './serialize.js';

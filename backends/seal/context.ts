@@ -1,23 +1,38 @@
 /**
  * A SEAL context with its keys for one set of parsed parameters: the encryption
- * parameters, keys (relinearization and Galois keys only when key switching exists,
- * Galois keys only for the requested steps), encoder, encryptor, decryptor, evaluator,
- * and the parms_id of every level. `delete()` frees all of it.
+ * parameters, keys (generated here, or loaded: relinearization and Galois keys only when
+ * key switching exists, Galois keys only for the requested steps, the secret key only on
+ * a client), encoder, encryptor, decryptor, evaluator, and the parms_id of every level.
+ * `delete()` frees all of it.
  */
 import { HeError } from '../../core/errors.js';
 import { fromSeal } from './errors.js';
 import type { CkksParams } from '../../core/params/index.js';
-import type { CipherText, SEALLibrary } from './types.js';
+import type { SealRing } from './serialize/seal-bytes.js';
+import type { CipherText, Context, GaloisKeys, PublicKey, RelinKeys, SEALLibrary, SecretKey } from './types.js';
 
 type Seal = SEALLibrary;
 type Deletable = { delete(): void };
 
+/** A context's keys; the secret key is absent on an evaluation-only server. */
+export interface SealKeys {
+  readonly secretKey: SecretKey | null;
+  readonly publicKey: PublicKey;
+  readonly relinKeys: RelinKeys | null;
+  readonly galoisKeys: GaloisKeys | null;
+}
+
 export interface SealContext {
   readonly seal: Seal;
   readonly params: CkksParams;
+  readonly context: Context;
+  /** What serialized objects for this context must look like. */
+  readonly ring: SealRing;
+  readonly keys: SealKeys;
   readonly encoder: ReturnType<Seal['CKKSEncoder']>;
   readonly encryptor: ReturnType<Seal['Encryptor']>;
-  readonly decryptor: ReturnType<Seal['Decryptor']>;
+  /** null without a secret key. */
+  readonly decryptor: ReturnType<Seal['Decryptor']> | null;
   readonly evaluator: ReturnType<Seal['Evaluator']>;
   /** One handle to SEAL's global pool, passed to every call. */
   readonly pool: Seal['MemoryPoolHandle']['global'];
@@ -41,6 +56,7 @@ const securityLevel = (seal: Seal, params: CkksParams) => {
 export interface OpenedContext {
   readonly context: ReturnType<Seal['Context']>;
   readonly parmsIds: readonly ReturnType<Seal['ParmsIdType']>[];
+  readonly ring: SealRing;
   delete(): void;
 }
 
@@ -80,36 +96,58 @@ export function openContext(seal: Seal, params: CkksParams): OpenedContext {
       data.delete();
       if (next) data = next;
     }
-    return { context, parmsIds, delete: deleteAll };
+    const keyParmsId = context.keyParmsId;
+    const values = [...parmsIds.map((id) => Array.from(id.values)), Array.from(keyParmsId.values)];
+    keyParmsId.delete();
+    // With one prime the key level is data level 0.
+    const ring: SealRing = { ringDegree: params.ringDegree, primes: params.primes, parmsIds: values.slice(0, params.primes.length) };
+    return { context, parmsIds, ring, delete: deleteAll };
   } catch (e) {
     deleteAll();
     throw fromSeal('createSealBackend', e);
   }
 }
 
-export function createSealContext(seal: Seal, params: CkksParams, rotations: readonly number[]): SealContext {
-  const opened = openContext(seal, params);
+/** Fresh keys for `opened`: relinearization and Galois keys (for `rotations`) only when key switching exists. */
+export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksParams, rotations: readonly number[]): SealKeys {
+  const { own, deleteAll } = ownership();
+  try {
+    const keygen = seal.KeyGenerator(opened.context);
+    try {
+      const secretKey = own(keygen.secretKey());
+      const publicKey = own(keygen.createPublicKey());
+      const relinKeys = params.keySwitching ? own(keygen.createRelinKeys()) : null;
+      const steps = rotations.filter((s) => s !== 0);
+      const galoisKeys = params.keySwitching && steps.length > 0 ? own(keygen.createGaloisKeys(Int32Array.from(steps))) : null;
+      return { secretKey, publicKey, relinKeys, galoisKeys };
+    } finally {
+      keygen.delete();
+    }
+  } catch (e) {
+    deleteAll();
+    throw fromSeal('createSealBackend', e);
+  }
+}
+
+/** Assembles a context from an opened SEAL context and keys, taking ownership of both (freed on failure too). */
+export function createSealContext(seal: Seal, params: CkksParams, opened: OpenedContext, keys: SealKeys): SealContext {
   const { own, deleteAll } = ownership();
   own(opened);
+  for (const key of [keys.secretKey, keys.publicKey, keys.relinKeys, keys.galoisKeys]) if (key) own(key);
   try {
-    const { context, parmsIds } = opened;
-    const keygen = own(seal.KeyGenerator(context));
-    const secretKey = own(keygen.secretKey());
-    const publicKey = own(keygen.createPublicKey());
-    const relin = params.keySwitching ? own(keygen.createRelinKeys()) : undefined;
-    const steps = rotations.filter((s) => s !== 0);
-    const galois = params.keySwitching && steps.length > 0 ? own(keygen.createGaloisKeys(Int32Array.from(steps))) : undefined;
+    const { context, parmsIds, ring } = opened;
+    const { secretKey, publicKey, relinKeys, galoisKeys } = keys;
     const encoder = own(seal.CKKSEncoder(context));
-    const encryptor = own(seal.Encryptor(context, publicKey, secretKey));
-    const decryptor = own(seal.Decryptor(context, secretKey));
+    const encryptor = own(secretKey ? seal.Encryptor(context, publicKey, secretKey) : seal.Encryptor(context, publicKey));
+    const decryptor = secretKey ? own(seal.Decryptor(context, secretKey)) : null;
     const evaluator = own(seal.Evaluator(context));
     // A handle to SEAL's global pool (the pool itself lives as long as the module).
     const pool = own(seal.MemoryPoolHandle.global as Deletable);
 
     return {
-      seal, params, encoder, encryptor, decryptor, evaluator, pool,
-      relinKeys: () => relin ?? unreachable('relinearization keys'),
-      galoisKeys: () => galois ?? unreachable('Galois keys'),
+      seal, params, context, ring, keys, encoder, encryptor, decryptor, evaluator, pool,
+      relinKeys: () => relinKeys ?? unreachable('relinearization keys'),
+      galoisKeys: () => galoisKeys ?? unreachable('Galois keys'),
       parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),
       // `ct.parmsId` allocates a native copy that outlives its wrapper; the prime count does not.
       levelOf: (ct) => ct.coeffModulusSize - 1,

@@ -2,12 +2,12 @@
  * hekit/seal: real CKKS encryption with Microsoft SEAL 4.1 (node-seal 6.0.3, WebAssembly).
  * node-seal is imported by this folder only.
  */
-import { defineBackend, type Backend } from '../../core/backend.js';
+import type { Backend } from '../../core/backend.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
 import { validateRotations } from '../../core/rotation.js';
-import { createSealContext } from './context.js';
-import { sealKernels } from './kernels.js';
+import { createSealContext, generateKeys, openContext } from './context.js';
 import { loadSeal } from './loader.js';
+import { sealBackend } from './registry.js';
 
 /** Options of `createSealBackend`. */
 export interface SealBackendOptions {
@@ -27,16 +27,17 @@ export async function createSealBackend(params: CkksParams | CkksParamsLiteral, 
   const parsed = 'primes' in params ? params : createParams(params);
   const rotations = validateRotations(parsed, options.rotations ?? []);
   const seal = await loadSeal();
-  const context = createSealContext(seal, parsed, rotations);
-  return defineBackend({
-    name: 'seal',
-    params: parsed,
-    rotations,
-    capabilities: { encrypts: true, predictsNoise: false },
-    kernels: sealKernels(context),
-    verify: options.verify ?? false,
-  }).backend;
+  const opened = openContext(seal, parsed);
+  let keys;
+  try {
+    keys = generateKeys(seal, opened, parsed, rotations);
+  } catch (e) {
+    opened.delete();
+    throw e;
+  }
+  return sealBackend(createSealContext(seal, parsed, opened, keys), rotations, options.verify ?? false);
 }
 
 export { galoisKeyBytes } from './key-size.js';
+export * from './serialize/index.js';
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -52,15 +52,26 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
     }
   };
 
+  /** The decryptor, or NO_SECRET_KEY on an evaluation-only backend. */
+  const secret = (op: string) => {
+    if (c.decryptor === null) {
+      throw new HeError('NO_SECRET_KEY', `${op}: this SEAL backend was built from public keys only (an evaluation server); ${op} on the client that holds the secret key`, { op });
+    }
+    return c.decryptor;
+  };
+
   return {
-    encrypt: (values, out, symmetric) =>
-      withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) =>
-        symmetric ? c.encryptor.encryptSymmetric(pt, d, pool) : c.encryptor.encrypt(pt, d, pool))),
+    encrypt(values, out, symmetric) {
+      if (symmetric) secret('symmetric encrypt');
+      return withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) =>
+        symmetric ? c.encryptor.encryptSymmetric(pt, d, pool) : c.encryptor.encrypt(pt, d, pool)));
+    },
 
     decrypt(x) {
+      const decryptor = secret('decrypt');
       const pt = seal.PlainText({ pool });
       try {
-        c.decryptor.decrypt(x, pt);
+        decryptor.decrypt(x, pt);
         return Float64Array.from(encoder.decode(pt, pool) as Float64Array);
       } catch (e) {
         throw fromSeal('decrypt', e);

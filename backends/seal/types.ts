@@ -2,3 +2,8 @@
 export type { SEALLibrary } from 'node-seal/implementation/seal.js';
 export type { CipherText } from 'node-seal/implementation/cipher-text.js';
 export type { PlainText } from 'node-seal/implementation/plain-text.js';
+export type { PublicKey } from 'node-seal/implementation/public-key.js';
+export type { SecretKey } from 'node-seal/implementation/secret-key.js';
+export type { RelinKeys } from 'node-seal/implementation/relin-keys.js';
+export type { GaloisKeys } from 'node-seal/implementation/galois-keys.js';
+export type { Context } from 'node-seal/implementation/context.js';

@@ -1,0 +1,187 @@
+/**
+ * Keys: the public material a server needs (parameters, public key, relinearization and
+ * Galois keys) as one `serverKeys` envelope, the secret key only through `exportSecretKey`,
+ * and backends built from loaded keys: an evaluation-only server (no secret key: decrypt
+ * throws NO_SECRET_KEY) and a client holding the secret key.
+ */
+import type { Backend } from '../../../core/backend.js';
+import { HeError } from '../../../core/errors.js';
+import type { CkksParams } from '../../../core/params/index.js';
+import { galoisElement, validateRotations } from '../../../core/rotation.js';
+import {
+  deserializeError, loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope, type EnvelopeKind,
+} from '../../../core/serialize/index.js';
+import { createSealContext, openContext, type OpenedContext, type SealKeys } from '../context.js';
+import { loadSeal } from '../loader.js';
+import { sealBackend, sealPartsOf } from '../registry.js';
+import type { SEALLibrary } from '../types.js';
+import { comprMode, type SaveOptions } from './compression.js';
+import { nodeInflate } from './inflate.js';
+import { checkKSwitchKeys, checkPublicKey, checkSecretKey, type SealRing } from './seal-bytes.js';
+
+declare const secretKeyBrand: unique symbol;
+/** An exported secret key. Its type keeps it out of every function a server calls. */
+export type SecretKeyBytes = Uint8Array & { readonly [secretKeyBrand]: true };
+/** Any bytes except those typed as a secret key. */
+export type PublicBytes = Uint8Array & { readonly [secretKeyBrand]?: never };
+
+/** The parameters, public key, relinearization keys (with key switching) and Galois keys (for the backend's rotations) of `backend`. */
+export function exportServerKeys(backend: Backend, options: SaveOptions = {}): Uint8Array {
+  const { context } = sealPartsOf(backend, 'exportServerKeys');
+  const { params, keys, seal } = context;
+  const fingerprint = paramsFingerprint(params);
+  const { mode, code } = comprMode(seal, options, 'exportServerKeys');
+  const parts = [saveParams(params), writeEnvelope({ kind: 'publicKey', fingerprint, compression: code }, keys.publicKey.saveArray(mode as never))];
+  if (keys.relinKeys) parts.push(writeEnvelope({ kind: 'relinKeys', fingerprint, compression: code }, keys.relinKeys.saveArray(mode as never)));
+  const steps = keys.galoisKeys ? backend.rotations : [];
+  if (keys.galoisKeys) {
+    const table = new Uint8Array(4 * steps.length);
+    steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
+    parts.push(writeEnvelope({ kind: 'galoisKeys', fingerprint, compression: code, count: steps.length }, [table, keys.galoisKeys.saveArray(mode as never)]));
+  }
+  return writeEnvelope({ kind: 'serverKeys', fingerprint, count: parts.length }, parts);
+}
+
+/** The secret key of a backend that holds one (NO_SECRET_KEY otherwise). Keep these bytes on the client. */
+export function exportSecretKey(backend: Backend, options: SaveOptions = {}): SecretKeyBytes {
+  const { context } = sealPartsOf(backend, 'exportSecretKey');
+  const { secretKey } = context.keys;
+  if (secretKey === null) throw new HeError('NO_SECRET_KEY', 'exportSecretKey: this backend was built from public keys only', { op: 'exportSecretKey' });
+  const { mode, code } = comprMode(context.seal, options, 'exportSecretKey');
+  return writeEnvelope({ kind: 'secretKey', fingerprint: paramsFingerprint(context.params), compression: code },
+    secretKey.saveArray(mode as never)) as SecretKeyBytes;
+}
+
+export interface KeyedBackendOptions {
+  /** Require these parameters (DESERIALIZE on `fingerprint` otherwise). */
+  readonly params?: CkksParams;
+  /** Accept stored parameters above the HE-standard limit (default false: PARAMS_INSECURE). */
+  readonly allowInsecure?: boolean;
+  /** As `SealBackendOptions.verify`. */
+  readonly verify?: boolean;
+}
+
+interface Material {
+  readonly params: CkksParams;
+  readonly publicKey: Uint8Array;
+  readonly relinKeys: Uint8Array | null;
+  readonly galoisKeys: { readonly steps: readonly number[]; readonly body: Uint8Array } | null;
+}
+
+/** The inner envelopes of a serverKeys envelope, each checked; a secret key inside is refused (field `kind`). */
+function openServerKeys(bytes: Uint8Array, options: KeyedBackendOptions): Material {
+  const outer = openEnvelope(bytes, { kinds: ['serverKeys'], fingerprint: options.params ? paramsFingerprint(options.params) : null });
+  const { fingerprint, count } = outer.header;
+  const body = outer.body;
+  let offset = 0;
+  const next = (kinds: readonly EnvelopeKind[]) => {
+    const inner = openEnvelope(body, { kinds, fingerprint }, offset, false);
+    const whole = body.subarray(offset, inner.end);
+    offset = inner.end;
+    return { ...inner, whole };
+  };
+  const params = loadParams(next(['params']).whole, { allowInsecure: options.allowInsecure === true, fingerprint });
+  const expected = params.keySwitching ? [3, 4] : [2];
+  if (!expected.includes(count)) throw deserializeError('count', `${count} objects, expected ${expected.join(' or ')}`, { count });
+  const publicKey = next(['publicKey']).body;
+  const relinKeys = params.keySwitching ? next(['relinKeys']).body : null;
+  let galoisKeys: Material['galoisKeys'] = null;
+  if (count === 4) {
+    const g = next(['galoisKeys']);
+    galoisKeys = { steps: stepsOf(g.body, g.header.count, params), body: g.body.subarray(4 * g.header.count) };
+  }
+  if (offset !== body.length) throw deserializeError('bodyLength', `${body.length - offset} bytes follow the last key`);
+  return { params, publicKey, relinKeys, galoisKeys };
+}
+
+/** The rotation steps table in front of the Galois keys: sorted, unique, valid, distinct Galois elements. */
+function stepsOf(body: Uint8Array, count: number, params: CkksParams): readonly number[] {
+  if (count < 1 || count > params.slots || 4 * count > body.length) throw deserializeError('count', `${count} rotation steps do not fit`, { count });
+  const view = new DataView(body.buffer, body.byteOffset, 4 * count);
+  const steps = Array.from({ length: count }, (_, i) => view.getInt32(4 * i, true));
+  let valid: readonly number[];
+  try {
+    valid = validateRotations(params, steps);
+  } catch (e) {
+    throw deserializeError('rotations', e instanceof Error ? e.message : String(e), {}, e);
+  }
+  const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
+  if (valid.length !== count || valid.some((s, i) => s !== steps[i]) || elements.size !== count) {
+    throw deserializeError('rotations', 'rotation steps must be sorted, unique and give distinct Galois elements');
+  }
+  return valid;
+}
+
+type Loadable = { loadArray(context: never, bytes: Uint8Array): void; delete(): void };
+
+/** SEAL's load of bytes hekit has validated; the object is freed if SEAL refuses anyway. */
+function sealLoad<T extends Loadable>(object: T, opened: OpenedContext, bytes: Uint8Array, field: string): T {
+  try {
+    object.loadArray(opened.context as never, bytes);
+    return object;
+  } catch (e) {
+    object.delete();
+    throw deserializeError(field, 'SEAL refused data hekit had validated', { stage: 'seal' }, e);
+  }
+}
+
+function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretKey: Uint8Array | null): SealKeys {
+  const ring: SealRing = opened.ring;
+  const owned: { delete(): void }[] = [];
+  const own = <T extends { delete(): void }>(x: T): T => (owned.push(x), x);
+  try {
+    const publicKey = own(sealLoad(seal.PublicKey(), opened, checkPublicKey(m.publicKey, ring, nodeInflate), 'publicKey'));
+    const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), nodeInflate), 'relinKeys'));
+    const present = new Set(m.galoisKeys?.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+    const galoisKeys = m.galoisKeys && own(sealLoad(seal.GaloisKeys(), opened,
+      checkKSwitchKeys(m.galoisKeys.body, ring, ring.ringDegree, present, nodeInflate), 'galoisKeys'));
+    const secret = secretKey && own(sealLoad(seal.SecretKey(), opened, checkSecretKey(secretKey, ring, nodeInflate), 'secretKey'));
+    return { publicKey, relinKeys, galoisKeys, secretKey: secret };
+  } catch (e) {
+    for (const x of owned.reverse()) x.delete();
+    throw e;
+  }
+}
+
+async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
+  const material = openServerKeys(serverKeys, options);
+  const { params } = material;
+  const secretBody = secretKey && openEnvelope(secretKey, { kinds: ['secretKey'], fingerprint: paramsFingerprint(params) }).body;
+  const seal = await loadSeal();
+  const opened = openContext(seal, params);
+  let keys: SealKeys;
+  try {
+    keys = loadKeys(seal, opened, material, secretBody);
+  } catch (e) {
+    opened.delete();
+    throw e;
+  }
+  const backend = sealBackend(createSealContext(seal, params, opened, keys), material.galoisKeys?.steps ?? [], options.verify ?? false);
+  if (secretKey) checkKeyPair(backend);
+  return backend;
+}
+
+/** A secret key that does not decrypt what its public key encrypts belongs to another key pair. */
+function checkKeyPair(backend: Backend): void {
+  const probe = backend.scope(() => backend.decrypt(backend.encrypt([1]))[0] ?? NaN);
+  backend.resetStats();
+  if (!(Math.abs(probe - 1) < 1e-3)) {
+    backend.dispose();
+    throw deserializeError('secretKey', 'the secret key does not belong to the public key');
+  }
+}
+
+/**
+ * An evaluation-only backend from `exportServerKeys` bytes: it encrypts with the public key
+ * and evaluates (relinearize, rotate by the stored steps); decrypt throws NO_SECRET_KEY.
+ * Throws DESERIALIZE (field named) for anything malformed, foreign or corrupted, and
+ * PARAMS_INSECURE for insecure parameters unless `allowInsecure`.
+ */
+export function createSealServerBackend(serverKeys: PublicBytes, options: KeyedBackendOptions = {}): Promise<Backend> {
+  return keyedBackend(serverKeys, null, options);
+}
+
+/** The client's backend from its server keys and the secret key it kept: decrypts; checked to be one key pair. */
+export function createSealClientBackend(serverKeys: PublicBytes, secretKey: SecretKeyBytes | Uint8Array, options: KeyedBackendOptions = {}): Promise<Backend> {
+  return keyedBackend(serverKeys, secretKey, options);
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../../core/index.js';
+import { createParams, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { thrown } from '../../../property-tests/thrown.js';
+import {
+  createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, loadCiphertext, saveCiphertext,
+} from '../index.js';
+
+const LITERAL = { ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 };
+const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-2) => b.forEach((v, i) => expect(Math.abs((a[i] as number) - v)).toBeLessThan(tol));
+
+describe('SEAL serialization', () => {
+  let client: Backend;
+  beforeAll(async () => {
+    client = await createSealBackend(LITERAL, { rotations: [1, -2] });
+  });
+  afterAll(() => client.dispose());
+
+  it('round-trips ciphertexts at every compression, level and degree', () => {
+    const x = client.encrypt([1.5, -2, 3]);
+    const sq = client.mul(x, x);
+    const low = client.scope(() => client.rescale(client.relinearize(sq)));
+    for (const compression of ['none', 'zlib'] as const) {
+      for (const ct of [x, sq, low]) {
+        const loaded = loadCiphertext(client, saveCiphertext(client, ct, { compression }));
+        expect(client.meta(loaded)).toEqual(client.meta(ct));
+        close(client.decrypt(loaded), Array.from(client.decrypt(ct).subarray(0, 3)), 1e-6);
+        loaded.dispose();
+      }
+    }
+    for (const ct of [x, sq, low]) ct.dispose();
+    expect(client.memory().ciphertexts).toBe(0);
+  });
+
+  it('builds an evaluation-only server from the public keys; the client decrypts its results', async () => {
+    const keys = exportServerKeys(client);
+    const server = await createSealServerBackend(keys);
+    try {
+      expect(server.rotations).toEqual([-2, 1]);
+      const x = loadCiphertext(server, saveCiphertext(client, client.scope(() => client.encrypt([1, 2, 3, 4]))));
+      const y = server.rotate(server.rescale(server.relinearize(server.mul(x, x))), 1);
+      const z = server.add(server.encrypt([10, 10, 10], { level: y.level, scale: y.scale }), y);
+      expect(thrown(() => server.decrypt(z)).code).toBe('NO_SECRET_KEY');
+      expect(thrown(() => server.encrypt([1], { symmetric: true })).code).toBe('NO_SECRET_KEY');
+      expect(thrown(() => exportSecretKey(server)).code).toBe('NO_SECRET_KEY');
+      const back = loadCiphertext(client, saveCiphertext(server, z));
+      close(client.decrypt(back), [14, 19, 26]);
+      back.dispose();
+    } finally {
+      server.dispose();
+    }
+  });
+
+  it('rebuilds a client from its server keys and secret key, and refuses another key pair', async () => {
+    const keys = exportServerKeys(client, { compression: 'none' });
+    const secret = exportSecretKey(client);
+    const restored = await createSealClientBackend(keys, secret);
+    try {
+      const ct = loadCiphertext(restored, saveCiphertext(client, client.scope(() => client.encrypt([7, 8]))));
+      close(restored.decrypt(ct), [7, 8], 1e-4);
+    } finally {
+      restored.dispose();
+    }
+    const other = await createSealBackend(LITERAL);
+    try {
+      await expect(createSealClientBackend(keys, exportSecretKey(other))).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'secretKey' } });
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('refuses objects made for other parameters, naming the fingerprint', async () => {
+    const foreign = await createSealBackend({ ...LITERAL, bitSizes: [30, 26, 53] });
+    try {
+      const e = thrown(() => loadCiphertext(client, saveCiphertext(foreign, foreign.scope(() => foreign.encrypt([1])))));
+      expect(e.code).toBe('DESERIALIZE');
+      expect(e.details['field']).toBe('fingerprint');
+      await expect(createSealServerBackend(exportServerKeys(foreign), { params: createParams(LITERAL) }))
+        .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'fingerprint' } });
+    } finally {
+      foreign.dispose();
+    }
+  });
+
+  it('refuses a secret key given as, or smuggled inside, server keys', async () => {
+    const params = createParams(LITERAL);
+    // @ts-expect-error a secret key's type is refused where server material is expected
+    void (() => createSealServerBackend(exportSecretKey(client)));
+    const secret: Uint8Array = exportSecretKey(client);
+    await expect(createSealServerBackend(secret)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'kind' } });
+    const smuggled = writeEnvelope({ kind: 'serverKeys', fingerprint: paramsFingerprint(params), count: 3 }, [saveParams(params), secret, secret]);
+    await expect(createSealServerBackend(smuggled)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'kind' } });
+  });
+
+  it('round-trips parameters through createParams, refusing insecure ones unless allowed', () => {
+    const params = createParams(LITERAL);
+    expect(loadParams(saveParams(params))).toEqual(params);
+    const insecure = createParams({ ringDegree: 4096, bitSizes: [60, 60], scale: 2 ** 40, allowInsecure: true });
+    const bytes = saveParams(insecure);
+    expect(thrown(() => loadParams(bytes)).code).toBe('PARAMS_INSECURE');
+    expect(loadParams(bytes, { allowInsecure: true }).primes).toEqual(insecure.primes);
+  });
+});

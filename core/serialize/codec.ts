@@ -1,0 +1,11 @@
+/** Saves and loads one backend's ciphertexts: what containers of ciphertexts (linalg objects) are written against. */
+export interface CiphertextCodec<C> {
+  /** The backend's `paramsFingerprint`. */
+  readonly fingerprint: Uint8Array;
+  readonly slots: number;
+  /** A ciphertext envelope. */
+  save(ct: C): Uint8Array;
+  /** Throws DESERIALIZE, and then has loaded nothing. */
+  load(bytes: Uint8Array): C;
+  free(ct: C): void;
+}

@@ -1,0 +1,9 @@
+export {
+  ENVELOPE_VERSION, HEADER_BYTES, KIND_CODES, deserializeError, openEnvelope, writeEnvelope,
+  type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type OpenedEnvelope,
+} from './envelope.js';
+export { paramsFingerprint } from './fingerprint.js';
+export { crc32 } from './crc32.js';
+export { sha256 } from './sha256.js';
+export { loadParams, saveParams, type LoadParamsOptions } from './params.js';
+export type { CiphertextCodec } from './codec.js';
