@@ -29,5 +29,5 @@ export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, 
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
 export {
   loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope,
-  type CiphertextCodec, type EnvelopeHeader, type EnvelopeKind, type LoadParamsOptions,
+  KIND_CODES, type CiphertextCodec, type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type LoadParamsOptions, type OpenedEnvelope,
 } from './serialize/index.js';

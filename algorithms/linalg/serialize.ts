@@ -9,6 +9,7 @@ import type { Encrypted, EncodingUnit } from './layout.js';
 const KINDS = { matrix: 'matrix', row: 'rowVector', col: 'colVector' } as const;
 const isPowerOfTwo = (x: number): boolean => x >= 1 && (x & (x - 1)) === 0;
 
+/** One envelope holding `x`'s kind, shape, encoding unit and tiles (each saved by `codec`). Throws what `codec.save` throws. */
 export function saveEncrypted<C>(codec: CiphertextCodec<C>, x: Encrypted<C>): Uint8Array {
   const tiles = x.kind === 'matrix' ? x.tiles.flat() : x.tiles;
   return writeEnvelope({

@@ -7,5 +7,6 @@ export interface CiphertextCodec<C> {
   save(ct: C): Uint8Array;
   /** Throws DESERIALIZE, and then has loaded nothing. */
   load(bytes: Uint8Array): C;
+  /** Frees a ciphertext `load` returned (the backend's `free`). */
   free(ct: C): void;
 }

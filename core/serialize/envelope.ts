@@ -31,6 +31,7 @@ export const ENVELOPE_VERSION = 1;
 export const HEADER_BYTES = 96;
 const MAGIC = [0x48, 0x45, 0x4b, 0x54]; // "HEKT"
 
+/** The kind byte of each envelope kind (header offset 6); stable across format versions. */
 export const KIND_CODES = {
   params: 1,
   publicKey: 2,
@@ -44,6 +45,7 @@ export const KIND_CODES = {
   colVector: 10,
 } as const;
 
+/** What an envelope holds: parameters, a key, a ciphertext, a server key bundle, or a linalg object. */
 export type EnvelopeKind = keyof typeof KIND_CODES;
 
 /** The header fields each kind uses; the others must be zero. */
@@ -61,9 +63,12 @@ const USED: Readonly<Record<EnvelopeKind, readonly NumericField[]>> = {
   colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
 };
 
+/** The decoded 96-byte header. Numeric fields a kind does not use are zero (and checked to be). */
 export interface EnvelopeHeader {
   readonly kind: EnvelopeKind;
+  /** SHA-256 of the ring degree and primes (`paramsFingerprint`): the parameters the object belongs to. */
   readonly fingerprint: Uint8Array;
+  /** SEAL's compression mode byte of the body (0 none, 1 zlib, 2 zstd). */
   readonly compression: number;
   readonly level: number;
   readonly degree: number;
@@ -72,9 +77,11 @@ export interface EnvelopeHeader {
   readonly cols: number;
   readonly unitHeight: number;
   readonly unitWidth: number;
+  /** Ciphertexts in a linalg object, Galois keys' rotation steps, or parts of a server bundle. */
   readonly count: number;
 }
 
+/** What `writeEnvelope` needs: the kind and fingerprint; other fields default to zero. */
 export type EnvelopeFields = Pick<EnvelopeHeader, 'kind' | 'fingerprint'> & Partial<Omit<EnvelopeHeader, 'kind' | 'fingerprint'>>;
 
 /** Throws DESERIALIZE naming `field`; every loader reports failures through this. */
@@ -114,6 +121,7 @@ export function writeEnvelope(fields: EnvelopeFields, body: Uint8Array | readonl
   return out;
 }
 
+/** What a loader accepts: `openEnvelope` refuses anything else with DESERIALIZE. */
 export interface Expectation {
   /** Kinds accepted here. */
   readonly kinds: readonly EnvelopeKind[];
@@ -121,6 +129,7 @@ export interface Expectation {
   readonly fingerprint: Uint8Array | null;
 }
 
+/** A checked envelope: its header and a view of its body. */
 export interface OpenedEnvelope {
   readonly header: EnvelopeHeader;
   /** A view into the input, not a copy. */

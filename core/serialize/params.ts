@@ -12,6 +12,7 @@ import { paramsFingerprint } from './fingerprint.js';
 const MAX_BODY_BYTES = 1 << 16;
 const FIELDS = ['ringDegree', 'bitSizes', 'scale', 'security', 'primes'];
 
+/** The parameters' envelope: the literal and the concrete primes as JSON, under their fingerprint. */
 export function saveParams(params: CkksParams): Uint8Array {
   const body = {
     ringDegree: params.ringDegree,
@@ -24,6 +25,7 @@ export function saveParams(params: CkksParams): Uint8Array {
   return writeEnvelope({ kind: 'params', fingerprint: paramsFingerprint(params) }, new TextEncoder().encode(JSON.stringify(body)));
 }
 
+/** How much `loadParams` trusts: never more than the caller says. */
 export interface LoadParamsOptions {
   /** Accept parameters above the HE-standard limit (default false: PARAMS_INSECURE). The bytes cannot grant this themselves. */
   readonly allowInsecure?: boolean;

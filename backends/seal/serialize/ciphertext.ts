@@ -59,6 +59,7 @@ export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext 
   return defined.adopt(ct, { level, scale, degree });
 }
 
+/** `saveCiphertext`/`loadCiphertext` on `backend` as a codec, for `linalg.saveEncrypted` and `loadEncrypted`. */
 export function sealCiphertextCodec(backend: Backend, options: SaveOptions = {}): CiphertextCodec<Ciphertext> {
   const { context } = sealPartsOf(backend, 'sealCiphertextCodec');
   return {

@@ -8,6 +8,7 @@ import type { SEALLibrary } from '../types.js';
  */
 export type Compression = 'none' | 'zlib' | 'zstd';
 
+/** How SEAL's bytes are written into an envelope. */
 export interface SaveOptions {
   /** Default 'zlib'. */
   readonly compression?: Compression;

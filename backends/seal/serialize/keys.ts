@@ -52,6 +52,7 @@ export function exportSecretKey(backend: Backend, options: SaveOptions = {}): Se
     secretKey.saveArray(mode as never)) as SecretKeyBytes;
 }
 
+/** Options of the backends built from loaded keys (`createSealServerBackend`, `createSealClientBackend`). */
 export interface KeyedBackendOptions {
   /** Require these parameters (DESERIALIZE on `fingerprint` otherwise). */
   readonly params?: CkksParams;
