@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { planFromReport } from '../core/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
@@ -116,5 +117,29 @@ describe('error codes', () => {
       // The first code span of each example is in the file verbatim.
       expect(source).toContain(/^`([^`]*)`/.exec(example)?.[1]);
     }
+  });
+});
+
+describe('parameter cookbook', () => {
+  const rows = [...readme.matchAll(/^\| (\d+) \| (\d+) \| 2\^(\d+) \| (\d+) \| ([\d, x]+) \| (\d+) \((\d+)\) \|$/gm)];
+
+  it('every row is what the planner picks', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    for (const [, depth, precision, valueBits, ring, sizes, used, allowed] of rows) {
+      const plan = planFromReport({ depth: Number(depth), maxValueBits: Number(valueBits), slots: 4096, rotations: [] }, { precisionBits: Number(precision) });
+      // "34 x5" stands for five 34-bit primes.
+      const bitSizes = (sizes as string).split(', ').flatMap((part) => {
+        const [bits, times] = part.split(' x');
+        return Array.from({ length: Number(times ?? 1) }, () => Number(bits));
+      });
+      expect(plan.params.ringDegree, `depth ${depth}`).toBe(Number(ring));
+      expect([...plan.params.bitSizes]).toEqual(bitSizes);
+      expect([plan.modulusBits, plan.allowedBits]).toEqual([Number(used), Number(allowed)]);
+    }
+  });
+
+  it('past the last row, 24 levels at 20 bits are infeasible', () => {
+    expect(() => planFromReport({ depth: 24, maxValueBits: 8, slots: 4096, rotations: [] }, { precisionBits: 20 }))
+      .toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
   });
 });
