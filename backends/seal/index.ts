@@ -39,5 +39,6 @@ export async function createSealBackend(params: CkksParams | CkksParamsLiteral, 
 }
 
 export { galoisKeyBytes } from './key-size.js';
+export { sealHeapBytes } from './loader.js';
 export * from './serialize/index.js';
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -1,0 +1,53 @@
+/**
+ * Messages between the pool's scheduler (main thread) and its workers. Ciphertexts stay in the
+ * worker that computed them; they move as SEAL bytes (uncompressed envelopes) only when an op on
+ * another worker, or a decryption, needs them.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { HeErrorCode } from '../../../core/errors.js';
+
+/** Ops a worker runs: the Evaluator's, with 'copy' for the checked layer's no-ops. */
+export type PoolOp =
+  | 'encrypt' | 'add' | 'sub' | 'neg' | 'addPlain' | 'mulPlain' | 'mul' | 'square'
+  | 'relinearize' | 'rescale' | 'dropLevelTo' | 'rotate' | 'copy';
+
+/** Non-ciphertext arguments of an op. */
+export interface OpArgs {
+  readonly values?: Float64Array;
+  readonly level?: number;
+  readonly scale?: number;
+  readonly step?: number;
+}
+
+export type Task =
+  /** Compute `id` from `inputs` (ids held by the worker, or delivered in `loads` first). */
+  | { readonly type: 'op'; readonly id: number; readonly op: PoolOp; readonly inputs: readonly number[]; readonly args: OpArgs; readonly loads: readonly Load[] }
+  /** Send `id`'s bytes to the scheduler. */
+  | { readonly type: 'save'; readonly id: number }
+  /** Free these ids. */
+  | { readonly type: 'free'; readonly ids: readonly number[] }
+  /** Report the worker's live ciphertexts and heap. */
+  | { readonly type: 'report' };
+
+/** A ciphertext delivered to a worker with the task that needs it. */
+export interface Load {
+  readonly id: number;
+  readonly bytes: Uint8Array;
+}
+
+export type Reply =
+  | { readonly type: 'ready'; readonly heapBytes: number }
+  | { readonly type: 'done'; readonly id: number; readonly heapBytes: number }
+  | { readonly type: 'bytes'; readonly id: number; readonly bytes: Uint8Array }
+  | { readonly type: 'error'; readonly id: number; readonly code: HeErrorCode; readonly message: string; readonly details: Record<string, unknown> }
+  | { readonly type: 'report'; readonly live: number; readonly heapBytes: number };
+
+/** What a worker starts with: public evaluation keys only, never the secret key. */
+export interface WorkerInit {
+  readonly keys: Uint8Array;
+  readonly port: MessagePort;
+  /** Incremented by the worker after every reply, so the scheduler can sleep on it. */
+  readonly signal: Int32Array;
+  /** Only when running from TypeScript sources: the worker module to import after tsx is registered. */
+  readonly entry?: string;
+}

@@ -1,0 +1,84 @@
+/**
+ * A pool worker: one SEAL evaluation backend built from the client's public keys (it cannot
+ * decrypt), a table of the ciphertexts it holds, and a loop answering the scheduler's tasks.
+ */
+import { workerData } from 'node:worker_threads';
+import { HeError } from '../../../core/errors.js';
+import type { Ciphertext } from '../../../core/handle.js';
+import { sealHeapBytes } from '../loader.js';
+import { loadCiphertext, saveCiphertext } from '../serialize/ciphertext.js';
+import { createSealServerBackend, type PublicBytes } from '../serialize/keys.js';
+import type { Reply, Task, WorkerInit } from './protocol.js';
+
+const { keys, port, signal } = workerData as WorkerInit;
+const backend = await createSealServerBackend(keys as PublicBytes);
+const held = new Map<number, Ciphertext>();
+
+const reply = (message: Reply, transfer: ArrayBuffer[] = []): void => {
+  port.postMessage(message, transfer);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+};
+
+const get = (id: number): Ciphertext => {
+  const ct = held.get(id);
+  if (ct === undefined) throw new HeError('BACKEND_INTERNAL', `pool worker: ciphertext #${id} is not here`, { id });
+  return ct;
+};
+
+function fail(id: number, e: unknown): void {
+  const known = e instanceof HeError;
+  reply({ type: 'error', id, code: known ? e.code : 'BACKEND_INTERNAL', message: e instanceof Error ? e.message : String(e), details: known ? { ...e.details } : {} });
+}
+
+function run(task: Extract<Task, { type: 'op' }>): Ciphertext {
+  for (const { id, bytes } of task.loads) held.set(id, loadCiphertext(backend, bytes));
+  const [a, b] = task.inputs.map(get);
+  const { values, level, scale, step } = task.args;
+  switch (task.op) {
+    case 'encrypt': return backend.encrypt(values as Float64Array, { level: level as number, scale: scale as number });
+    case 'add': return backend.add(a!, b!);
+    case 'sub': return backend.sub(a!, b!);
+    case 'neg': return backend.neg(a!);
+    case 'addPlain': return backend.addPlain(a!, values as Float64Array);
+    case 'mulPlain': return backend.mulPlain(a!, values as Float64Array, scale);
+    case 'mul': return backend.mul(a!, b!);
+    case 'square': return backend.square(a!);
+    case 'relinearize': return backend.relinearize(a!);
+    case 'rescale': return backend.rescale(a!);
+    case 'dropLevelTo': return backend.dropLevelTo(a!, level as number);
+    case 'rotate': return backend.rotate(a!, step as number);
+    case 'copy': return backend.dropLevelTo(a!, a!.level);
+  }
+}
+
+port.on('message', (task: Task) => {
+  switch (task.type) {
+    case 'op':
+      try {
+        held.set(task.id, run(task));
+        reply({ type: 'done', id: task.id, heapBytes: sealHeapBytes() });
+      } catch (e) {
+        fail(task.id, e);
+      }
+      return;
+    case 'save':
+      try {
+        const bytes = saveCiphertext(backend, get(task.id), { compression: 'none' });
+        reply({ type: 'bytes', id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
+      } catch (e) {
+        fail(task.id, e);
+      }
+      return;
+    case 'free':
+      for (const id of task.ids) {
+        held.get(id)?.dispose();
+        held.delete(id);
+      }
+      return;
+    case 'report':
+      reply({ type: 'report', live: backend.memory().ciphertexts, heapBytes: sealHeapBytes() });
+  }
+});
+
+reply({ type: 'ready', heapBytes: sealHeapBytes() });
