@@ -11,6 +11,8 @@ export default defineConfig({
       { find: /^hekit\/sim$/, replacement: here('./backends/sim/index.ts') },
       { find: /^hekit\/seal$/, replacement: here('./backends/seal/index.ts') },
       { find: /^hekit\/algorithms$/, replacement: here('./algorithms/index.ts') },
+      { find: /^hekit\/client$/, replacement: here('./client/index.ts') },
+      { find: /^hekit\/server$/, replacement: here('./server/index.ts') },
     ],
   },
   test: {

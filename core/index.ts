@@ -28,6 +28,10 @@ export { levelsConsumed, toDot, toSvg } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
 export {
-  loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope,
-  KIND_CODES, type CiphertextCodec, type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type LoadParamsOptions, type OpenedEnvelope,
+  BUNDLE_NAME, loadParams, openBundle, openEnvelope, writeBundle, paramsFingerprint, saveParams, writeEnvelope,
+  KIND_CODES, type BundleFields, type CiphertextCodec, type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type LoadParamsOptions, type OpenedBundle, type OpenedEnvelope,
 } from './serialize/index.js';
+export {
+  FLOODING_DEFAULTS, flood, floodingCostBits, floodingFactor, floodingStd, secureGaussian, secureRandomBytes,
+  type FloodingOptions, type RandomBytes,
+} from './flooding.js';

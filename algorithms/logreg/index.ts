@@ -11,3 +11,7 @@ export {
 } from './train.js';
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
 export { roundCircuit, type RoundCircuitOptions } from './circuit.js';
+export {
+  LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
+  type EncryptedStart, type OpenedRoundRequest, type RoundOutput, type RoundSettings,
+} from './protocol.js';

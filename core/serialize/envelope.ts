@@ -43,9 +43,10 @@ export const KIND_CODES = {
   matrix: 8,
   rowVector: 9,
   colVector: 10,
+  bundle: 11,
 } as const;
 
-/** What an envelope holds: parameters, a key, a ciphertext, a server key bundle, or a linalg object. */
+/** What an envelope holds: parameters, a key, a ciphertext, a server key bundle, a linalg object, or a named bundle of those (`writeBundle`). */
 export type EnvelopeKind = keyof typeof KIND_CODES;
 
 /** The header fields each kind uses; the others must be zero. */
@@ -61,6 +62,7 @@ const USED: Readonly<Record<EnvelopeKind, readonly NumericField[]>> = {
   matrix: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
   rowVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
   colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
+  bundle: ['count'],
 };
 
 /** The decoded 96-byte header. Numeric fields a kind does not use are zero (and checked to be). */

@@ -1,0 +1,277 @@
+/**
+ * The training protocol's backend-independent parts, shared by `hekit/client` and `hekit/server`:
+ * which inputs a round asks for and at which levels (from a metadata-only run), one round run
+ * from an `InputSource` and a start state, and the request and reply bundles (generic over a
+ * `CiphertextCodec`).
+ *
+ * A round request is one `bundle` envelope: fields `round` and `step`, the round's inputs by
+ * name (`X1`, `XT1`, `M1*`, ...; see inputs.ts), each encrypted at the level of its first use,
+ * and the start state encrypted fresh at the top level (`wC`, `wR` for the low-depth circuit
+ * after a refresh; `w`, `v` for the baseline). A reply: fields `round` and `step`, entries `w`
+ * (and `v` for the baseline).
+ */
+import { analyze, HeError, openBundle, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
+import { scaleLadder } from '../ladder.js';
+import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
+import type { SigmoidApproximation } from '../poly/index.js';
+import { baselineRound } from './baseline.js';
+import { EncryptingSource, type InputSource } from './inputs.js';
+import { lowDepthRound } from './lowdepth.js';
+import type { ModelState } from './plain.js';
+import type { RoundConfig } from './round.js';
+import { TRAINING_DEFAULTS, type TrainingPlan } from './train.js';
+
+/** What both parties agree on besides the plan: the minibatch size and the update's step and surrogate. */
+export interface RoundSettings {
+  /** Rows per minibatch, b. */
+  readonly batchSize: number;
+  /** α (default `TRAINING_DEFAULTS.learningRate`). */
+  readonly learningRate?: number;
+  /** An odd cubic surrogate of σ (default `TRAINING_DEFAULTS.sigmoid`). */
+  readonly sigmoid?: SigmoidApproximation;
+}
+
+/** The `RoundConfig` of `plan` with `settings` (ladder from the plan's parameters). Throws INVALID_ARGUMENT on a bad batch size. */
+export function roundConfigOf(plan: TrainingPlan, settings: RoundSettings): RoundConfig {
+  const { batchSize } = settings;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > plan.unit.height) {
+    throw new HeError('INVALID_ARGUMENT', `batchSize must be an integer from 1 to the unit height ${plan.unit.height}; got ${batchSize}`, { batchSize });
+  }
+  return {
+    unit: plan.unit, ladder: scaleLadder(plan.params), batchSize, features: plan.features,
+    learningRate: settings.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: settings.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
+  };
+}
+
+/** Minibatches of round `round` and the index of its first minibatch. Throws INVALID_ARGUMENT outside the plan. */
+export function roundSpan(plan: TrainingPlan, round: number): { readonly first: number; readonly minibatches: number } {
+  if (!Number.isInteger(round) || round < 0 || round >= plan.rounds.length) {
+    throw new HeError('INVALID_ARGUMENT', `round ${round} is not in the plan's 0..${plan.rounds.length - 1}`, { round });
+  }
+  return { first: plan.rounds.slice(0, round).reduce((a, b) => a + b, 0), minibatches: plan.rounds[round]! };
+}
+
+/** A round's start state, encrypted: null for the low-depth circuit's first round (zero weights, nothing sent). */
+export type EncryptedStart<C> =
+  | { readonly circuit: 'lowdepth'; readonly wC: EncryptedColVector<C>; readonly wR: EncryptedRowVector<C> }
+  | { readonly circuit: 'baseline'; readonly w: EncryptedColVector<C>; readonly v: EncryptedColVector<C>; readonly step: number }
+  | null;
+
+/** What a round returns: the weights, and for the baseline the look-ahead point and the step count. */
+export interface RoundOutput<C> {
+  readonly w: EncryptedColVector<C>;
+  /** The baseline's v (null for the low-depth circuit). */
+  readonly v: EncryptedColVector<C> | null;
+  readonly step: number;
+}
+
+/**
+ * The start of round `round` encrypted fresh at the top level (ladder scale) from `state`: nothing
+ * for the low-depth circuit's round 0, (wC, wR) after it, (w, v, step) for the baseline.
+ */
+export function encryptStart<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number, state: ModelState): EncryptedStart<C> {
+  const top = ev.params.maxLevel;
+  const fresh = { level: top, scale: scaleLadder(ev.params)[top]! };
+  if (plan.circuit === 'lowdepth') {
+    if (round === 0) return null;
+    return { circuit: 'lowdepth', wC: encryptColVector(ev, plan.unit, state.w, fresh), wR: encryptRowVector(ev, plan.unit, state.w, fresh) };
+  }
+  return { circuit: 'baseline', w: encryptColVector(ev, plan.unit, state.w, fresh), v: encryptColVector(ev, plan.unit, state.v, fresh), step: state.step };
+}
+
+/** Frees a start state's vectors. */
+export function freeStart<C>(ev: Evaluator<C>, start: EncryptedStart<C>): void {
+  if (start === null) return;
+  if (start.circuit === 'lowdepth') [start.wC, start.wR].forEach((x) => freeAll(ev, x));
+  else [start.w, start.v].forEach((x) => freeAll(ev, x));
+}
+
+/**
+ * Runs round `round` of `plan` on `ev` from `start` (kept) with inputs from `source` (kept):
+ * the same `lowDepthRound` / `baselineRound` that `trainEncrypted` runs. Throws INVALID_ARGUMENT
+ * when `start` does not fit the circuit and round, and what the circuit throws.
+ */
+export function runRound<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number, source: InputSource<C>, start: EncryptedStart<C>, config: RoundConfig): RoundOutput<C> {
+  const { minibatches } = roundSpan(plan, round);
+  if (plan.circuit === 'lowdepth') {
+    if ((round === 0) !== (start === null) || (start !== null && start.circuit !== 'lowdepth')) {
+      throw new HeError('INVALID_ARGUMENT', `round ${round} of the low-depth circuit starts ${round === 0 ? 'from zero weights (no start state)' : 'from fresh wC and wR'}`, { round });
+    }
+    const w = lowDepthRound(ev, source, minibatches, config, start === null ? null : { wC: start.wC, wR: start.wR });
+    return { w, v: null, step: 0 };
+  }
+  if (start === null || start.circuit !== 'baseline') throw new HeError('INVALID_ARGUMENT', 'a baseline round starts from fresh w, v and a step count', { round });
+  const out = baselineRound(ev, source, minibatches, config, { w: start.w, v: start.v, step: start.step });
+  return { w: out.w, v: out.v, step: out.step };
+}
+
+const zeros = (rows: number, cols: number): number[][] => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+
+/** The shape of a named input: X b x d, XT d x b, M and MT b x b. */
+function inputShape(name: string, batchSize: number, features: number): [number, number] {
+  if (name.startsWith('XT')) return [features, batchSize];
+  if (name.startsWith('X')) return [batchSize, features];
+  return [batchSize, batchSize];
+}
+
+/**
+ * The inputs round `round` asks for and the level of each one's first use, from one
+ * metadata-only run of the round (`analyze` at the plan's parameters: no keys, no values). They
+ * depend only on the circuit, the round's minibatch count, its start and the parameters, so the
+ * client knows them before the server runs. Throws INVALID_ARGUMENT outside the plan.
+ */
+export function roundInputLevels(plan: TrainingPlan, round: number, settings: RoundSettings): ReadonlyMap<string, number> {
+  const config = roundConfigOf(plan, settings);
+  let levels: Map<string, number> = new Map();
+  analyze(<C>(ev: Evaluator<C>) => {
+    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, settings.batchSize, plan.features)));
+    const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
+    try {
+      return runRound(ev, plan, round, source, start, config).w.tiles;
+    } finally {
+      levels = source.levels();
+      freeStart(ev, start);
+      source.free();
+    }
+  }, { params: plan.params, rotations: plan.rotations });
+  return levels;
+}
+
+const START_NAMES = { lowdepth: ['wC', 'wR'], baseline: ['w', 'v'] } as const;
+
+/** A round request: its inputs (by name) and start state, as one bundle. Throws what `codec.save` throws. */
+export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>): Uint8Array {
+  const entries: [string, Uint8Array][] = [...inputs].map(([name, m]) => [name, saveEncrypted(codec, m)]);
+  if (start?.circuit === 'lowdepth') entries.push(['wC', saveEncrypted(codec, start.wC)], ['wR', saveEncrypted(codec, start.wR)]);
+  if (start?.circuit === 'baseline') entries.push(['w', saveEncrypted(codec, start.w)], ['v', saveEncrypted(codec, start.v)]);
+  return writeBundle(codec.fingerprint, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries);
+}
+
+/** A round request opened by the server: nothing is loaded until asked for. */
+export interface OpenedRoundRequest<C> {
+  readonly round: number;
+  /** The round's inputs, loaded on first request (`InputSource`), freed by `free()`. */
+  readonly source: LoadedSource<C>;
+  /** Loads the start state (null for the low-depth circuit's round 0); the caller frees it (`freeStart`). */
+  loadStart(): EncryptedStart<C>;
+}
+
+/** Loads the `Encrypted` in `bytes` and checks its kind and length; frees it and throws DESERIALIZE otherwise. */
+function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, bytes: Uint8Array, kind: K, length: number | null, name: string): Extract<Encrypted<C>, { kind: K }> {
+  const x = loadEncrypted(codec, bytes);
+  const len = x.kind === 'matrix' ? null : x.length;
+  if (x.kind !== kind || (length !== null && len !== length)) {
+    (x.kind === 'matrix' ? x.tiles.flat() : x.tiles).forEach((t) => codec.free(t));
+    throw new HeError('DESERIALIZE', `cannot load: entry ${name} must be a ${kind}${length === null ? '' : ` of length ${length}`}`, { field: name });
+  }
+  return x as Extract<Encrypted<C>, { kind: K }>;
+}
+
+/**
+ * Opens a request for `plan` on `ev` (whose `codec` loads the tiles): the bundle, its round (in the plan), and that its entry names are
+ * exactly the inputs `expected` lists (`roundInputLevels`) plus the circuit's start vectors.
+ * Throws DESERIALIZE naming the field.
+ */
+export function openRoundRequest<C>(ev: Evaluator<C>, codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, expected: (round: number) => ReadonlyMap<string, number>): OpenedRoundRequest<C> {
+  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['matrix', 'rowVector', 'colVector']);
+  const round = fields.round ?? -1;
+  if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
+  const startNames: readonly string[] = plan.circuit === 'lowdepth' && round === 0 ? [] : START_NAMES[plan.circuit];
+  const levels = expected(round);
+  const want = [...levels.keys(), ...startNames].sort();
+  const got = [...entries.keys()].sort();
+  if (want.join() !== got.join()) {
+    throw new HeError('DESERIALIZE', `cannot load: round ${round} needs entries ${want.join(', ')}; the request has ${got.join(', ')}`, { field: 'names', want, got });
+  }
+  const inputs = new Map([...entries].filter(([name]) => levels.has(name)));
+  const source = new LoadedSource(ev, codec, inputs, levels);
+  const loadStart = (): EncryptedStart<C> => {
+    const d = plan.features;
+    if (startNames.length === 0) return null;
+    if (plan.circuit === 'lowdepth') {
+      const wC = loadKind(codec, entries.get('wC')!, 'col', d, 'wC');
+      try {
+        return { circuit: 'lowdepth', wC, wR: loadKind(codec, entries.get('wR')!, 'row', d, 'wR') };
+      } catch (e) {
+        wC.tiles.forEach((t) => codec.free(t));
+        throw e;
+      }
+    }
+    const w = loadKind(codec, entries.get('w')!, 'col', d, 'w');
+    try {
+      return { circuit: 'baseline', w, v: loadKind(codec, entries.get('v')!, 'col', d, 'v'), step: fields.step ?? 0 };
+    } catch (e) {
+      w.tiles.forEach((t) => codec.free(t));
+      throw e;
+    }
+  };
+  return { round, source, loadStart };
+}
+
+/**
+ * The server's `InputSource`: each input is loaded from its bytes on first request and kept
+ * until `free()`. An input must arrive exactly at its expected level: a different level is
+ * refused (DESERIALIZE) rather than silently costing the circuit levels or bandwidth; a request
+ * for a name the round does not use throws INVALID_ARGUMENT.
+ */
+export class LoadedSource<C> implements InputSource<C> {
+  readonly #loaded = new Map<string, EncryptedMatrix<C>>();
+
+  constructor(
+    private readonly ev: Evaluator<C>,
+    private readonly codec: CiphertextCodec<C>,
+    private readonly bytes: ReadonlyMap<string, Uint8Array>,
+    private readonly expected: ReadonlyMap<string, number>,
+  ) {}
+
+  matrix(name: string, level: number): EncryptedMatrix<C> {
+    const cached = this.#loaded.get(name);
+    if (cached) return cached;
+    const bytes = this.bytes.get(name);
+    if (!bytes) throw new HeError('INVALID_ARGUMENT', `no input "${name}" in this round's request`, { name });
+    const m = loadKind(this.codec, bytes, 'matrix', null, name);
+    const have = m.tiles.flat().map((t) => this.ev.meta(t).level);
+    if (have.some((l) => l !== this.expected.get(name)) || have[0]! < level) {
+      m.tiles.flat().forEach((t) => this.codec.free(t));
+      throw new HeError('DESERIALIZE', `cannot load: input ${name} arrived at level ${have[0]}; the round uses it first at level ${this.expected.get(name)}`, { field: name, level: have[0] });
+    }
+    this.#loaded.set(name, m);
+    return m;
+  }
+
+  /** Levels of the inputs loaded so far, by name. */
+  levels(): Map<string, number> {
+    return new Map([...this.#loaded].map(([name, m]) => [name, this.ev.meta(m.tiles[0]![0]!).level]));
+  }
+
+  /** Frees every input loaded so far. */
+  free(): void {
+    for (const m of this.#loaded.values()) m.tiles.flat().forEach((t) => this.codec.free(t));
+    this.#loaded.clear();
+  }
+}
+
+/** A round's reply: the output weights (and the baseline's v) with the round and step. Throws what `codec.save` throws. */
+export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out: RoundOutput<C>): Uint8Array {
+  const entries: [string, Uint8Array][] = [['w', saveEncrypted(codec, out.w)]];
+  if (out.v) entries.push(['v', saveEncrypted(codec, out.v)]);
+  return writeBundle(codec.fingerprint, { round, step: out.step }, entries);
+}
+
+/** Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of `plan.features`). Throws DESERIALIZE. */
+export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
+  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['colVector']);
+  const round = fields.round ?? -1;
+  if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
+  const names = plan.circuit === 'baseline' ? 'v,w' : 'w';
+  if ([...entries.keys()].sort().join() !== names) throw new HeError('DESERIALIZE', `cannot load: a ${plan.circuit} reply holds ${names}`, { field: 'names' });
+  const w = loadKind(codec, entries.get('w')!, 'col', plan.features, 'w');
+  let v: EncryptedColVector<C> | null = null;
+  try {
+    if (plan.circuit === 'baseline') v = loadKind(codec, entries.get('v')!, 'col', plan.features, 'v');
+  } catch (e) {
+    w.tiles.forEach((t) => codec.free(t));
+    throw e;
+  }
+  return { round, output: { w, v, step: fields.step ?? 0 } };
+}

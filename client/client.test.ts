@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logreg } from '../algorithms/index.js';
+import { floodingCostBits, KIND_CODES } from '../core/index.js';
+import { createServer, type Server } from '../server/index.js';
+import { createClient, restoreClient, type Client } from './index.js';
+
+/** Kind bytes of every hekit envelope header found anywhere in `bytes` (nested ones included). */
+export function envelopeKinds(bytes: Uint8Array): number[] {
+  const kinds: number[] = [];
+  for (let i = bytes.indexOf(0x48); i >= 0 && i + 7 <= bytes.length; i = bytes.indexOf(0x48, i + 1)) {
+    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === 1 && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
+  }
+  return kinds;
+}
+
+const data = logreg.loadDataset({ seed: 1 });
+const batchSize = 64;
+const batches = logreg.minibatches(data, 2, batchSize);
+// N = 8192: one low-depth minibatch per round, a refresh between them.
+const plan = logreg.planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize, features: data.features, ringDegree: 8192, scaleBits: 28, minibatchesPerRound: 1 });
+const twin = logreg.trainPlain(batches, { rule: 'gradient', ...logreg.TRAINING_DEFAULTS });
+const twinAfterRound0 = logreg.trainPlain(batches.slice(0, 1), { rule: 'gradient', ...logreg.TRAINING_DEFAULTS });
+
+// At N = 8192 the default flooding (s = 30) would swamp these weights (see the two-process
+// example for a run at the defaults); s = 8 keeps them usable and the statistics the same.
+const flooding = { statisticalBits: 8 };
+let client: Client;
+let server: Server;
+let keys: Uint8Array;
+beforeAll(async () => {
+  client = await createClient(plan, { batchSize, compression: 'none', flooding });
+  keys = client.serverKeys();
+  server = await createServer(keys, plan, { batchSize, compression: 'none' });
+});
+afterAll(() => {
+  server.dispose();
+  client.dispose();
+});
+
+const rms = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.sqrt(Array.from(a, (x, i) => (x - b[i]!) ** 2).reduce((s, x) => s + x, 0) / a.length);
+
+describe('client and server over serialized bytes (SEAL, N = 8192)', () => {
+  it('train two rounds with an unflooded refresh and land near the float64 twin; the server sees only public envelopes', () => {
+    expect(plan.rounds).toEqual([1, 1]);
+    expect(envelopeKinds(keys)).not.toContain(KIND_CODES.secretKey);
+    expect(envelopeKinds(client.exportSecretKey())).toContain(KIND_CODES.secretKey);
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    expect(envelopeKinds(r0)).not.toContain(KIND_CODES.secretKey);
+    const run0 = server.runRound(r0);
+    expect(run0.round).toBe(0);
+    expect(Object.fromEntries(run0.inputLevels)).toEqual(Object.fromEntries(client.inputLevels(0)));
+    const { request: r1, model: m0 } = client.refresh(run0.reply, batches, { flood: false });
+    expect(m0.flooding).toBeNull();
+    expect(rms(m0.state.w, twinAfterRound0.w)).toBeLessThan(1e-3);
+    const run1 = server.runRound(r1);
+    expect(Object.fromEntries(run1.inputLevels)).toEqual(Object.fromEntries(client.inputLevels(1)));
+    expect(run1.outputLevel).toBe(plan.params.maxLevel - logreg.roundDepth('lowdepth', 1, 'fresh'));
+    const final = client.decryptModel(run1.reply);
+    expect(final.flooding).toBeNull();
+    expect(Math.max(...final.state.w.map((w, j) => Math.abs(w - twin.w[j]!)))).toBeLessThan(0.2);
+    expect(logreg.accuracy(data.test, final.state.w)).toBeGreaterThan(0.88);
+    for (const bytes of [run0.reply, run1.reply]) expect(envelopeKinds(bytes)).not.toContain(KIND_CODES.secretKey);
+    const probe = server.backend.encrypt([1]);
+    expect(() => server.backend.decrypt(probe)).toThrow(expect.objectContaining({ code: 'NO_SECRET_KEY' }));
+    server.backend.free(probe);
+  });
+
+  it('refresh floods by default: noise of the predicted width, unbiased, costing the documented bits', () => {
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    const { reply } = server.runRound(r0);
+    const plain = client.decryptModel(reply); // decryption is deterministic: the same reply decrypts to the same values
+    const { model } = client.refresh(reply, batches);
+    const f = model.flooding!;
+    expect(f).not.toBeNull();
+    // t defaults to the plan's decryptions: one per round.
+    expect(f.costBits).toBeCloseTo(floodingCostBits({ ...flooding, decryptions: 2 }), 12);
+    expect(f.costBits).toBeCloseTo(4 + Math.log2(Math.sqrt(24)), 12);
+    expect(f.std.w / f.errorStd.w).toBeCloseTo(2 ** f.costBits, 6);
+    const noise = Array.from(model.state.w, (w, j) => w - plain.state.w[j]!);
+    const n = noise.length;
+    const mean = noise.reduce((s, x) => s + x, 0) / n;
+    const std = Math.sqrt(noise.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+    // 197 draws: the sample std is within ±25% (5 standard errors), the mean within 5σ/√n.
+    expect(std / f.std.w).toBeGreaterThan(0.75);
+    expect(std / f.std.w).toBeLessThan(1.25);
+    expect(Math.abs(mean)).toBeLessThan((5 * f.std.w) / Math.sqrt(n));
+    // Measured cost: the flooded error against SEAL's own error, both against the float64 twin.
+    const plainError = rms(plain.state.w, twinAfterRound0.w);
+    const floodedError = rms(model.state.w, twinAfterRound0.w);
+    const measuredBits = Math.log2(floodedError / plainError);
+    // The prediction is an upper estimate of SEAL's error, so flooding costs at least the nominal bits.
+    expect(measuredBits).toBeGreaterThan(f.costBits - 0.5);
+    expect(measuredBits).toBeLessThan(f.costBits + 8);
+    console.info(`flooding: predicted error std ${f.errorStd.w.toExponential(2)}, SEAL's RMS error ${plainError.toExponential(2)}, flood std ${f.std.w.toExponential(2)}; cost ${f.costBits.toFixed(2)} bits nominal, ${measuredBits.toFixed(2)} measured`);
+  });
+
+  it('a client restored from its stored keys decrypts what the first one asked for; flooding needs the request', async () => {
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    const { reply } = server.runRound(r0);
+    const restored = await restoreClient(plan, keys, client.exportSecretKey(), { batchSize, flooding });
+    try {
+      expect(Array.from(restored.decryptModel(reply).state.w)).toEqual(Array.from(client.decryptModel(reply).state.w));
+      expect(() => restored.refresh(reply, batches)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    } finally {
+      restored.dispose();
+    }
+  });
+});
+
+describe('the server refuses what the round does not use', () => {
+  it('a request of another round layout, a truncated request, a reply as a request', () => {
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    const { reply } = server.runRound(r0);
+    const r1 = client.refresh(reply, batches, { flood: false }).request;
+    expect(() => server.runRound(r1.subarray(0, r1.length - 10))).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
+    expect(() => server.runRound(reply)).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
+    expect(server.backend.memory().ciphertexts).toBe(0);
+  });
+
+  it('refuses a secret key in place of the server keys', async () => {
+    await expect(createServer(client.exportSecretKey() as Uint8Array as never, plan, { batchSize })).rejects.toMatchObject({ code: 'DESERIALIZE' });
+  });
+});

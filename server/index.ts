@@ -1,0 +1,83 @@
+/**
+ * hekit/server: the evaluating side of encrypted training. It loads the client's public
+ * material (no secret key: its backend cannot decrypt, and refuses a secret key at load),
+ * loads a round's request, runs the round with the same `lowDepthRound` / `baselineRound` code
+ * as `trainEncrypted` through an `InputSource` backed by the loaded ciphertexts, and returns the
+ * encrypted model as one serialized reply.
+ */
+import type { Backend, Ciphertext } from '../core/index.js';
+import { logreg } from '../algorithms/index.js';
+import { createSealServerBackend, sealCiphertextCodec, type Compression, type PublicBytes } from '../backends/seal/index.js';
+
+/** Options of `createServer`: the round settings the client uses too, and the server's own choices. */
+export interface ServerOptions extends logreg.RoundSettings {
+  /** Compression of the replies (default 'zlib'). */
+  readonly compression?: Compression;
+  /** Check every SEAL op's metadata against hekit's prediction (slower; DIVERGENCE on a difference). */
+  readonly verify?: boolean;
+}
+
+/** What one `runRound` did. */
+export interface RoundRun {
+  /** The serialized reply: the encrypted model (`w`, and `v` for the baseline). */
+  readonly reply: Uint8Array;
+  readonly round: number;
+  /** Levels each input arrived at. */
+  readonly inputLevels: ReadonlyMap<string, number>;
+  /** Level of the returned w. */
+  readonly outputLevel: number;
+}
+
+/** The server of one training run. `dispose()` frees its keys. */
+export interface Server {
+  /** The evaluation-only SEAL backend (decrypt throws NO_SECRET_KEY). */
+  readonly backend: Backend;
+  readonly plan: logreg.TrainingPlan;
+  /**
+   * Runs the round a request (from `Client.request` or `Client.refresh`) asks for and returns the
+   * reply. Checks before running that the round is in the plan and that the request holds exactly
+   * the inputs the round uses (`logreg.roundInputLevels`) plus its start state; each input must
+   * arrive at its first-use level. Frees everything it loads. Throws DESERIALIZE (malformed,
+   * foreign or unexpected request), and what the circuit throws.
+   */
+  runRound(request: Uint8Array): RoundRun;
+  /** Frees the keys. */
+  dispose(): void;
+}
+
+/**
+ * A server from the client's `serverKeys()` bytes for `plan` (parameters checked against the
+ * plan's: DESERIALIZE on `fingerprint` otherwise). Rejects as `createSealServerBackend` does
+ * (DESERIALIZE, PARAMS_INSECURE), and with INVALID_ARGUMENT on a bad batch size.
+ */
+export async function createServer(serverKeys: PublicBytes, plan: logreg.TrainingPlan, options: ServerOptions): Promise<Server> {
+  const config = logreg.roundConfigOf(plan, options);
+  const backend = await createSealServerBackend(serverKeys, { params: plan.params, verify: options.verify ?? false });
+  const levels = new Map<number, ReadonlyMap<string, number>>();
+  const expected = (round: number): ReadonlyMap<string, number> => {
+    if (!levels.has(round)) levels.set(round, logreg.roundInputLevels(plan, round, options));
+    return levels.get(round)!;
+  };
+  const codec = sealCiphertextCodec(backend, { compression: options.compression ?? 'zlib' });
+  return {
+    backend,
+    plan,
+    runRound(request) {
+      const opened = logreg.openRoundRequest(backend, codec, plan, request, expected);
+      const start = opened.loadStart();
+      let out: logreg.RoundOutput<Ciphertext> | null = null;
+      try {
+        out = logreg.runRound(backend, plan, opened.round, opened.source, start, config);
+        const reply = logreg.saveRoundReply(codec, opened.round, out);
+        return { reply, round: opened.round, inputLevels: opened.source.levels(), outputLevel: backend.meta(out.w.tiles[0]!).level };
+      } finally {
+        for (const x of [out?.w, out?.v]) if (x) x.tiles.forEach((t) => backend.free(t));
+        logreg.freeStart(backend, start);
+        opened.source.free();
+      }
+    },
+    dispose: () => backend.dispose(),
+  };
+}
+
+export type { Compression, PublicBytes };
