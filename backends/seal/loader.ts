@@ -1,9 +1,11 @@
 import { HeError } from '../../core/errors.js';
+import { importSealBuild, PLATFORM } from './platform.js';
 import type { SEALLibrary } from './types.js';
 
 type Factory = () => Promise<SEALLibrary>;
 
-// The only import of node-seal's entry point: a later move to node-seal 7 touches this folder only.
+// node-seal's entry point is imported by platform.ts (Node) or platform.browser.ts (bundled for
+// browsers) only: a later move to node-seal 7 touches this folder only.
 // The `allows` build does not throw on transparent results; the kernels check `isTransparent`
 // themselves. Every C++ exception that crosses into JavaScript leaks WebAssembly stack, and a
 // few hundred of them crash the module, so hekit never lets SEAL throw in normal use: the
@@ -40,9 +42,10 @@ function watchInstantiation(): () => void {
 
 /** Loads node-seal's WebAssembly module once per thread and shares it. */
 export function loadSeal(): Promise<SEALLibrary> {
-  loading ??= import('node-seal/allows_wasm_node_umd.js')
+  loading ??= importSealBuild()
     .then(async (m) => {
-      // A CommonJS module: Node hands over module.exports as `default`; its typings describe one level deeper.
+      // Node's build is CommonJS: Node hands over module.exports as `default`, its typings one level deeper.
+      // The web build is an ES module whose `default` is the factory itself.
       const exported: unknown = m.default;
       const factory = (typeof exported === 'function' ? exported : (exported as { default: unknown }).default) as Factory;
       const restore = watchInstantiation();
@@ -54,7 +57,7 @@ export function loadSeal(): Promise<SEALLibrary> {
     })
     .catch((cause: unknown) => {
       loading = undefined;
-      throw new HeError('BACKEND_UNAVAILABLE', `node-seal failed to load: ${String(cause)}`, {}, { cause });
+      throw new HeError('BACKEND_UNAVAILABLE', `node-seal failed to load (${PLATFORM} build): ${String(cause)}`, { platform: PLATFORM }, { cause });
     });
   return loading;
 }

@@ -3,9 +3,9 @@ import type { Backend } from '../../../core/backend.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { scaleFits } from '../../../core/meta.js';
 import { deserializeError, openEnvelope, paramsFingerprint, writeEnvelope, type CiphertextCodec } from '../../../core/serialize/index.js';
+import { inflate } from '../platform.js';
 import { sealPartsOf } from '../registry.js';
 import { comprMode, type SaveOptions } from './compression.js';
-import { nodeInflate } from './inflate.js';
 import { checkCiphertext } from './seal-bytes.js';
 
 /** SEAL_CIPHERTEXT_SIZE_MAX - 1. */
@@ -42,7 +42,7 @@ export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext 
   if (!Number.isFinite(scale) || !scaleFits(params, scale, level)) {
     throw deserializeError('scale', `scale ${scale} is not a positive number that fits level ${level}`, { scale, level });
   }
-  const checked = checkCiphertext(body, context.ring, { primeCount: level + 1, size: degree + 1 }, nodeInflate);
+  const checked = checkCiphertext(body, context.ring, { primeCount: level + 1, size: degree + 1 }, inflate);
   if (!Object.is(checked.scale, scale)) throw deserializeError('scale', `SEAL's scale ${checked.scale} differs from the header's ${scale}`, { scale, sealScale: checked.scale });
   if (body[5] !== header.compression) throw deserializeError('compression', 'the header and SEAL disagree on the compression');
   const ct = seal.CipherText({ pool: context.pool });

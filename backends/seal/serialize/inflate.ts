@@ -5,9 +5,17 @@ type Decompress = (data: Uint8Array, options: { maxOutputLength: number }) => Ui
 // Node >= 22.15 has zstd; Node 20 does not, and zstd bodies are then refused, never handed to SEAL unread.
 const zstd = (zlib as unknown as { zstdDecompressSync?: Decompress }).zstdDecompressSync;
 
-/** Node's zlib (and zstd where present), stopping at `maxBytes` of output. */
+/**
+ * Node's zlib (and zstd where present), stopping at `maxBytes` of output. Bytes after the
+ * zlib stream are refused, as the browser's inflater (core/serialize/inflate.ts) refuses them:
+ * a body loads on both platforms or on neither.
+ */
 export const nodeInflate: Inflate = (mode, data, maxBytes) => {
   const options = { maxOutputLength: Math.max(1, maxBytes) };
-  if (mode === 1) return zlib.inflateSync(data, options);
+  if (mode === 1) {
+    const { buffer, engine } = zlib.inflateSync(data, { ...options, info: true }) as unknown as { buffer: Uint8Array; engine: { bytesWritten: number } };
+    if (engine.bytesWritten !== data.length) throw new Error(`${data.length - engine.bytesWritten} bytes follow the zlib stream`);
+    return buffer;
+  }
   return zstd ? zstd(data, options) : null;
 };

@@ -13,10 +13,10 @@ import {
 } from '../../../core/serialize/index.js';
 import { createSealContext, openContext, type OpenedContext, type SealKeys } from '../context.js';
 import { loadSeal } from '../loader.js';
+import { inflate } from '../platform.js';
 import { sealBackend, sealPartsOf } from '../registry.js';
 import type { SEALLibrary } from '../types.js';
 import { comprMode, type SaveOptions } from './compression.js';
-import { nodeInflate } from './inflate.js';
 import { checkKSwitchKeys, checkPublicKey, checkSecretKey, type SealRing } from './seal-bytes.js';
 
 declare const secretKeyBrand: unique symbol;
@@ -131,12 +131,12 @@ function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretK
   const owned: { delete(): void }[] = [];
   const own = <T extends { delete(): void }>(x: T): T => (owned.push(x), x);
   try {
-    const publicKey = own(sealLoad(seal.PublicKey(), opened, checkPublicKey(m.publicKey, ring, nodeInflate), 'publicKey'));
-    const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), nodeInflate), 'relinKeys'));
+    const publicKey = own(sealLoad(seal.PublicKey(), opened, checkPublicKey(m.publicKey, ring, inflate), 'publicKey'));
+    const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), inflate), 'relinKeys'));
     const present = new Set(m.galoisKeys?.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
     const galoisKeys = m.galoisKeys && own(sealLoad(seal.GaloisKeys(), opened,
-      checkKSwitchKeys(m.galoisKeys.body, ring, ring.ringDegree, present, nodeInflate), 'galoisKeys'));
-    const secret = secretKey && own(sealLoad(seal.SecretKey(), opened, checkSecretKey(secretKey, ring, nodeInflate), 'secretKey'));
+      checkKSwitchKeys(m.galoisKeys.body, ring, ring.ringDegree, present, inflate), 'galoisKeys'));
+    const secret = secretKey && own(sealLoad(seal.SecretKey(), opened, checkSecretKey(secretKey, ring, inflate), 'secretKey'));
     return { publicKey, relinKeys, galoisKeys, secretKey: secret };
   } catch (e) {
     for (const x of owned.reverse()) x.delete();
