@@ -2,10 +2,11 @@
  * `createSealPool`: SEAL on several worker threads behind the ordinary, synchronous `Backend`
  * interface, so circuits run on it unchanged.
  *
- * Ops are recorded, not run: each returns a handle at once (metadata checked eagerly by the
- * checked layer) and joins a dependency graph. `decrypt` (or `flush`) runs the graph: ready ops
- * go to the worker already holding most of their operands' bytes, the lowest op index first (the
- * program's own order, so memory peaks as in a sequential run), up to two in flight per worker.
+ * Ops are recorded, not awaited: each returns a handle at once (metadata checked eagerly by the
+ * checked layer) and joins a dependency graph that runs while the circuit goes on recording:
+ * ready ops go to the worker already holding most of their operands' bytes, the lowest op index
+ * first (the program's own order, so memory peaks as in a sequential run), up to two in flight
+ * per worker. `decrypt` (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
  * Each worker has its own WebAssembly heap (4 GiB each) and its own copy of the public
  * evaluation keys, loaded from serialized bytes; only the main thread holds the secret key.
@@ -30,7 +31,7 @@ export interface SealPoolOptions {
   readonly workers?: number;
   /** Rotation steps with their own Galois key, as for `createSealBackend`. */
   readonly rotations?: readonly number[];
-  /** Ops kept in flight per worker (default 2: one running, one queued behind it). */
+  /** Ops queued per worker (default 8): deeper queues keep chains on one worker and save transfers. */
   readonly depthPerWorker?: number;
 }
 
@@ -49,12 +50,32 @@ export interface PoolStats {
   readonly skipped: number;
 }
 
+/** One worker's memory, as it reports it. */
+export interface WorkerMemory {
+  /** Ciphertexts it holds (results and copies of operands). */
+  readonly ciphertexts: number;
+  /** Its WebAssembly heap, the high-water mark. */
+  readonly heapBytes: number;
+}
+
 /** A `Backend` whose ops run on a pool of SEAL workers. */
 export interface SealPool extends Backend {
-  /** Runs every recorded op now. */
+  /** Runs every recorded op now. Throws the first error a worker reported. */
   flush(): void;
   poolStats(): PoolStats;
+  /** Flushes, then asks every worker for its memory: for leak checks and heap budgets. */
+  workerMemory(): WorkerMemory[];
 }
+
+/**
+ * Relative cost of each op in key switches (relinearize, rotate = 1), measured on node-seal at
+ * N = 16384; a transfer (save, copy, load with checks) costs about a third of one.
+ */
+const OP_COST: Readonly<Record<PoolOp, number>> = {
+  relinearize: 1, rotate: 1, encrypt: 0.6, mul: 0.25, square: 0.2, rescale: 0.2, mulPlain: 0.1,
+  add: 0.01, sub: 0.01, neg: 0.01, addPlain: 0.02, dropLevelTo: 0.02, copy: 0.01,
+};
+const TRANSFER_COST = 0.35;
 
 interface Node {
   readonly id: number;
@@ -71,12 +92,16 @@ interface Node {
   /** Workers holding a copy; bytes held by the main thread. */
   readonly replicas: Set<number>;
   bytes: Uint8Array | null;
+  /** A worker was asked for the bytes. */
+  fetching: boolean;
 }
 
 interface WorkerSlot {
   readonly worker: Worker;
   readonly port: MessagePort;
   inFlight: number;
+  /** Estimated cost of the ops in flight (OP_COST units). */
+  queuedCost: number;
   tasks: number;
   heapBytes: number;
   /** Frees batched until the next message to this worker. */
@@ -90,7 +115,7 @@ interface WorkerSlot {
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
   const count = options.workers ?? availableParallelism();
-  const depth = options.depthPerWorker ?? 2;
+  const depth = options.depthPerWorker ?? 8;
   for (const [name, value] of Object.entries({ workers: count, depthPerWorker: depth })) {
     if (!Number.isInteger(value) || value < 1 || value > 64) throw new HeError('INVALID_ARGUMENT', `${name} must be an integer in [1, 64]; got ${value}`, { [name]: value });
   }
@@ -121,12 +146,19 @@ async function startWorker(keys: Uint8Array, signal: Int32Array): Promise<Worker
     worker.once('error', reject);
   });
   worker.removeAllListeners('error');
-  return { worker, port: port1, inFlight: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
+  return { worker, port: port1, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
 }
 
 class Scheduler {
   readonly backend: SealPool;
-  readonly #recorded: Node[] = [];
+  /** Ops recorded and not yet finished; ready ones in program order; the first worker error. */
+  readonly #pending = new Map<number, Node>();
+  readonly #ready = new MinQueue();
+  /** Ops placed on a worker, waiting for operand bytes from another. */
+  #parked: Array<{ n: Node; w: number }> = [];
+  /** Nodes whose bytes were asked of a worker, by id. */
+  readonly #fetching = new Map<number, Node>();
+  #failure: HeError | null = null;
   #nextId = 0;
   #transfers = 0;
   #transferBytes = 0;
@@ -147,6 +179,7 @@ class Scheduler {
     });
     this.backend = Object.assign(backend, {
       flush: () => this.#flush(),
+      workerMemory: () => this.#workerMemory(),
       poolStats: (): PoolStats => ({
         workers: slots.length,
         tasks: slots.map((s) => s.tasks),
@@ -162,14 +195,16 @@ class Scheduler {
   #kernels(): Kernels<Node> {
     const record = (op: PoolOp, inputs: readonly Node[], args: OpArgs = {}): Node => {
       const node: Node = {
-        id: this.#nextId++, op, inputs, args, dependents: [], state: 'recorded', waiting: 0, consumers: 0, freed: false, replicas: new Set(), bytes: null,
+        id: this.#nextId++, op, inputs, args, dependents: [], state: 'recorded', waiting: 0, consumers: 0, freed: false, replicas: new Set(), bytes: null, fetching: false,
       };
       for (const input of inputs) {
         input.consumers++;
         input.dependents.push(node);
         if (input.state !== 'done') node.waiting++;
       }
-      this.#recorded.push(node);
+      this.#pending.set(node.id, node);
+      if (node.waiting === 0) this.#ready.push(node);
+      this.#pump();
       return node;
     };
     return {
@@ -180,7 +215,7 @@ class Scheduler {
         try {
           return {
             id: this.#nextId++, op: 'encrypt', inputs: [], args: {}, dependents: [], state: 'done', waiting: 0, consumers: 0, freed: false,
-            replicas: new Set(), bytes: saveCiphertext(this.client, ct, { compression: 'none' }),
+            replicas: new Set(), bytes: saveCiphertext(this.client, ct, { compression: 'none' }), fetching: false,
           };
         } finally {
           this.client.free(ct);
@@ -224,112 +259,186 @@ class Scheduler {
     }
   }
 
+  #workerMemory(): WorkerMemory[] {
+    this.#flush();
+    this.slots.forEach((_, w) => this.#post(w, { type: 'report' }));
+    const reports: WorkerMemory[] = [];
+    while (reports.filter(Boolean).length < this.slots.length) {
+      for (const [w, message] of this.#receive()) {
+        if (message.type === 'report') reports[w] = { ciphertexts: message.live, heapBytes: message.heapBytes };
+        else this.#early.push([w, message]);
+      }
+    }
+    return reports;
+  }
+
   /** Frees a node's copies once it is freed by the circuit and no pending op needs it. */
   #releaseIfUnused(x: Node): void {
     if (!x.freed || x.consumers > 0 || x.state === 'running') return;
     for (const w of x.replicas) (this.slots[w] as WorkerSlot).frees.push(x.id);
     x.replicas.clear();
     x.bytes = null;
+    this.#fetching.delete(x.id);
   }
 
-  /** Runs every recorded op. */
-  #flush(): void {
-    const pending = new Map(this.#recorded.splice(0).map((n) => [n.id, n]));
-    if (pending.size === 0) return;
-    const ready = new MinQueue();
-    for (const n of pending.values()) if (n.waiting === 0) ready.push(n);
-    let left = pending.size;
-    let failure: HeError | null = null;
-    const finish = (n: Node): void => {
-      left--;
-      for (const d of n.dependents) if (--d.waiting === 0 && d.state === 'recorded') ready.push(d);
-      for (const input of n.inputs) {
-        input.consumers--;
-        this.#releaseIfUnused(input);
+  /** Sends ready ops to workers with room, skipping dead ones (freed by the circuit, no consumer left). */
+  #dispatch(): void {
+    while (this.#failure === null && this.#ready.size > 0) {
+      const n = this.#ready.peek() as Node;
+      if (n.freed && n.consumers === 0) {
+        this.#ready.pop();
+        n.state = 'skipped';
+        this.#skipped++;
+        this.#finish(n);
+        continue;
       }
-      this.#releaseIfUnused(n);
-    };
-    while (left > 0) {
-      // Dead ops (freed by the circuit, no consumer left) are skipped.
-      while (failure === null && ready.size > 0) {
-        const n = ready.peek() as Node;
-        if (n.freed && n.consumers === 0) {
-          ready.pop();
-          n.state = 'skipped';
-          this.#skipped++;
-          finish(n);
-          continue;
-        }
-        const w = this.#pickWorker(n);
-        if (w < 0) break;
-        ready.pop();
-        this.#send(n, w);
-      }
-      if (left === 0) break;
-      if (this.slots.every((s) => s.inFlight === 0)) {
-        if (failure !== null) throw failure;
-        throw new HeError('BACKEND_INTERNAL', `seal-pool: ${left} ops cannot run (a dependency was never recorded)`, { left });
-      }
-      for (const reply of this.#wait()) {
-        const [w, message] = reply;
-        const slot = this.slots[w] as WorkerSlot;
-        if (message.type === 'done') {
-          slot.inFlight--;
-          slot.heapBytes = Math.max(slot.heapBytes, message.heapBytes);
-          const n = pending.get(message.id) as Node;
-          n.state = 'done';
-          n.replicas.add(w);
-          finish(n);
-        } else if (message.type === 'error') {
-          slot.inFlight--;
-          left--;
-          failure ??= new HeError(message.code, `seal-pool: ${message.message}`, message.details);
-        }
-      }
-      if (failure !== null && this.slots.every((s) => s.inFlight === 0)) throw failure;
+      const w = this.#pickWorker(n);
+      if (w < 0) return;
+      this.#ready.pop();
+      this.#send(n, w);
     }
   }
 
-  /** The worker with room that holds most of `n`'s operand bytes; -1 when all are busy. */
+  #finish(n: Node): void {
+    this.#pending.delete(n.id);
+    for (const d of n.dependents) if (--d.waiting === 0 && d.state === 'recorded') this.#ready.push(d);
+    for (const input of n.inputs) {
+      input.consumers--;
+      this.#releaseIfUnused(input);
+    }
+    this.#releaseIfUnused(n);
+  }
+
+  #handle(replies: ReadonlyArray<[number, Reply]>): void {
+    for (const [w, message] of replies) {
+      const slot = this.slots[w] as WorkerSlot;
+      if (message.type === 'done') {
+        const n = this.#pending.get(message.id) as Node;
+        slot.inFlight--;
+        slot.queuedCost -= OP_COST[n.op];
+        slot.heapBytes = Math.max(slot.heapBytes, message.heapBytes);
+        n.state = 'done';
+        n.replicas.add(w);
+        this.#finish(n);
+      } else if (message.type === 'bytes') {
+        const n = this.#fetching.get(message.id);
+        // A node released meanwhile (or fetched synchronously by a decryption) needs nothing more.
+        if (n === undefined) continue;
+        this.#fetching.delete(message.id);
+        n.bytes = message.bytes;
+        n.fetching = false;
+        this.#unpark();
+      } else if (message.type === 'error') {
+        slot.inFlight--;
+        slot.queuedCost -= OP_COST[(this.#pending.get(message.id) as Node).op];
+        this.#pending.delete(message.id);
+        this.#failure ??= new HeError(message.code, `seal-pool: ${message.message}`, message.details);
+      }
+    }
+  }
+
+  /** While the circuit is still recording: take the replies already in, keep the workers busy. */
+  #pump(): void {
+    this.#handle(this.#wait(false));
+    this.#dispatch();
+  }
+
+  /** Runs every recorded op; throws the first error a worker reported. */
+  #flush(): void {
+    for (;;) {
+      this.#dispatch();
+      const idle = this.slots.every((s) => s.inFlight === 0);
+      if (idle && (this.#pending.size === 0 || this.#failure !== null)) break;
+      if (idle) {
+        throw new HeError('BACKEND_INTERNAL', `seal-pool: ${this.#pending.size} ops cannot run (a dependency was never recorded)`, { left: this.#pending.size });
+      }
+      this.#handle(this.#wait(true));
+    }
+    this.slots.forEach((slot, w) => {
+      if (slot.frees.length > 0) this.#post(w, null);
+    });
+    const failure = this.#failure;
+    if (failure !== null) {
+      // Ops that depended on the failed one never run; their handles stay unusable.
+      this.#pending.clear();
+      this.#failure = null;
+      throw failure;
+    }
+  }
+
+  /**
+   * The worker with room where `n` would finish first: its queued work plus the transfers of
+   * operands it does not hold (costs in key-switch units, OP_COST); -1 when all are full.
+   */
   #pickWorker(n: Node): number {
-    let best = -1, bestScore = -1;
+    let best = -1, bestFinish = Infinity;
     this.slots.forEach((s, w) => {
       if (s.inFlight >= this.depth) return;
-      const local = n.inputs.filter((i) => i.replicas.has(w)).length;
-      // Ties go to the least busy worker.
-      const score = local * 4 + (this.depth - s.inFlight);
-      if (score > bestScore) [best, bestScore] = [w, score];
+      const missing = n.inputs.filter((i) => !i.replicas.has(w)).length;
+      const finish = s.queuedCost + missing * TRANSFER_COST * this.depth;
+      if (finish < bestFinish) [best, bestFinish] = [w, finish];
     });
     return best;
   }
 
+  /**
+   * Reserves `n` a place on worker `w` and sends it, or parks it until the bytes of operands
+   * held elsewhere arrive (asked of their holders without waiting, so no thread stalls).
+   */
   #send(n: Node, w: number): void {
+    const slot = this.slots[w] as WorkerSlot;
+    slot.inFlight++;
+    slot.tasks++;
+    slot.queuedCost += OP_COST[n.op];
+    n.state = 'running';
+    let waiting = false;
+    for (const input of new Set(n.inputs)) {
+      if (input.replicas.has(w) || input.bytes !== null) continue;
+      waiting = true;
+      if (!input.fetching) {
+        input.fetching = true;
+        this.#fetching.set(input.id, input);
+        this.#post([...input.replicas][0] as number, { type: 'save', id: input.id });
+      }
+    }
+    if (waiting) this.#parked.push({ n, w });
+    else this.#ship(n, w);
+  }
+
+  /** Posts `n` to `w` with the bytes of the operands `w` does not hold. */
+  #ship(n: Node, w: number): void {
     const loads: Load[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const input of new Set(n.inputs)) {
       if (input.replicas.has(w)) continue;
-      const bytes = input.bytes ?? this.#fetch(input);
       // The input may be needed again elsewhere: keep the main thread's copy, send a copy.
-      const copy = bytes.slice();
+      const copy = (input.bytes as Uint8Array).slice();
       loads.push({ id: input.id, bytes: copy });
       transfer.push(copy.buffer as ArrayBuffer);
       input.replicas.add(w);
       this.#transfers++;
       this.#transferBytes += copy.length;
     }
-    const slot = this.slots[w] as WorkerSlot;
     this.#post(w, { type: 'op', id: n.id, op: n.op, inputs: n.inputs.map((i) => i.id), args: n.args, loads }, transfer);
-    slot.inFlight++;
-    slot.tasks++;
-    n.state = 'running';
   }
 
-  #post(w: number, task: Task, transfer: ArrayBuffer[] = []): void {
+  /** Ships the parked ops whose operands are now all available. */
+  #unpark(): void {
+    const still: Array<{ n: Node; w: number }> = [];
+    for (const p of this.#parked) {
+      if (p.n.inputs.every((i) => i.replicas.has(p.w) || i.bytes !== null)) this.#ship(p.n, p.w);
+      else still.push(p);
+    }
+    this.#parked = still;
+  }
+
+  /** Sends the worker's batched frees, then `task` (if any). */
+  #post(w: number, task: Task | null, transfer: ArrayBuffer[] = []): void {
     const slot = this.slots[w] as WorkerSlot;
     if (slot.frees.length > 0) {
       slot.port.postMessage({ type: 'free', ids: slot.frees.splice(0) } satisfies Task);
     }
-    slot.port.postMessage(task, transfer);
+    if (task !== null) slot.port.postMessage(task, transfer);
   }
 
   /** A done node's bytes, asked of a worker holding it (kept on the main thread for later transfers). */
@@ -354,21 +463,21 @@ class Scheduler {
 
   readonly #early: Array<[number, Reply]> = [];
 
-  /** Replies kept while fetching, then whatever has arrived; blocks until there is at least one. */
-  #wait(): Array<[number, Reply]> {
+  /** Replies kept while fetching, then whatever has arrived; with `block`, waits for at least one. */
+  #wait(block: boolean): Array<[number, Reply]> {
     const early = this.#early.splice(0);
-    return early.length > 0 ? early : this.#receive();
+    return early.length > 0 ? early : this.#receive(block);
   }
 
-  /** Blocks until at least one reply has arrived on a worker's port; returns all that have. */
-  #receive(): Array<[number, Reply]> {
+  /** Replies that have arrived on the workers' ports; with `block`, sleeps until there is at least one. */
+  #receive(block = true): Array<[number, Reply]> {
     const out: Array<[number, Reply]> = [];
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       this.slots.forEach((s, w) => {
         for (let m = receiveMessageOnPort(s.port); m !== undefined; m = receiveMessageOnPort(s.port)) out.push([w, m.message as Reply]);
       });
-      if (out.length > 0) return out;
+      if (out.length > 0 || !block) return out;
       Atomics.wait(this.signal, 0, seen, 1000);
     }
   }
