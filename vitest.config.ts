@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^hekit$/, replacement: here('./core/index.ts') },
       { find: /^hekit\/sim$/, replacement: here('./backends/sim/index.ts') },
       { find: /^hekit\/seal$/, replacement: here('./backends/seal/index.ts') },
+      { find: /^hekit\/seal\/pool$/, replacement: here('./backends/seal/pool/index.ts') },
       { find: /^hekit\/algorithms$/, replacement: here('./algorithms/index.ts') },
       { find: /^hekit\/client$/, replacement: here('./client/index.ts') },
       { find: /^hekit\/server$/, replacement: here('./server/index.ts') },

@@ -1,5 +1,5 @@
 /**
- * `createSealPool`: SEAL on several worker threads behind the ordinary, synchronous `Backend`
+ * hekit/seal/pool (Node only): `createSealPool`, SEAL on several worker threads behind the ordinary, synchronous `Backend`
  * interface, so circuits run on it unchanged.
  *
  * Ops are recorded, not awaited: each returns a handle at once (metadata checked eagerly by the
@@ -62,6 +62,7 @@ export interface WorkerMemory {
 export interface SealPool extends Backend {
   /** Runs every recorded op now. Throws the first error a worker reported. */
   flush(): void;
+  /** Tasks per worker, transfers, heaps and skipped ops since the pool was created. */
   poolStats(): PoolStats;
   /** Flushes, then asks every worker for its memory: for leak checks and heap budgets. */
   workerMemory(): WorkerMemory[];
@@ -309,6 +310,16 @@ class Scheduler {
     this.#releaseIfUnused(n);
   }
 
+  /** An op that failed, or depends on one: it will not run; its operands may be released. */
+  #abandon(n: Node): void {
+    this.#pending.delete(n.id);
+    n.state = 'skipped';
+    for (const input of n.inputs) {
+      input.consumers--;
+      this.#releaseIfUnused(input);
+    }
+  }
+
   #handle(replies: ReadonlyArray<[number, Reply]>): void {
     for (const [w, message] of replies) {
       const slot = this.slots[w] as WorkerSlot;
@@ -329,9 +340,11 @@ class Scheduler {
         n.fetching = false;
         this.#unpark();
       } else if (message.type === 'error') {
+        const n = this.#pending.get(message.id);
+        if (n === undefined) continue;
         slot.inFlight--;
-        slot.queuedCost -= OP_COST[(this.#pending.get(message.id) as Node).op];
-        this.#pending.delete(message.id);
+        slot.queuedCost -= OP_COST[n.op];
+        this.#abandon(n);
         this.#failure ??= new HeError(message.code, `seal-pool: ${message.message}`, message.details);
       }
     }
@@ -360,7 +373,7 @@ class Scheduler {
     const failure = this.#failure;
     if (failure !== null) {
       // Ops that depended on the failed one never run; their handles stay unusable.
-      this.#pending.clear();
+      for (const n of [...this.#pending.values()]) this.#abandon(n);
       this.#failure = null;
       throw failure;
     }

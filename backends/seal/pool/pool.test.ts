@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logreg } from '../../../algorithms/index.js';
+import type { Ciphertext } from '../../../core/handle.js';
+import type { Evaluator } from '../../../core/evaluator.js';
+import { createSimBackend } from '../../sim/index.js';
+import { createSealPool, type SealPool } from './index.js';
+
+const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
+const xs = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
+
+/** Eight independent chains, crossed pairwise at the end: work for both workers, and transfers. */
+function crossed<C>(ev: Evaluator<C>): C[] {
+  const chains = Array.from({ length: 8 }, (_, j) => {
+    const x = ev.encrypt(xs.map((v) => v + j / 16));
+    const y = ev.rescale(ev.relinearize(ev.square(x)));
+    ev.free(x);
+    return ev.rotate(y, 1);
+  });
+  return chains.map((c, j) => ev.add(c, chains[(j + 1) % chains.length] as C));
+}
+
+describe('SEAL pool (2 workers)', () => {
+  let pool: SealPool;
+  beforeAll(async () => {
+    pool = await createSealPool(params, { workers: 2, rotations: [1] });
+  });
+  afterAll(() => pool.dispose());
+
+  it('computes what float64 does, with the metadata the simulator predicts, on both workers', () => {
+    const sim = createSimBackend(params, { rotations: [1] });
+    const expected = sim.scope(() => crossed(sim).map((ct) => ({ meta: sim.meta(ct), values: sim.decrypt(ct), bound: sim.noise(ct).bound })));
+    const outs = pool.scope(() => crossed(pool));
+    outs.forEach((ct, j) => {
+      expect(pool.meta(ct)).toEqual(expected[j]?.meta);
+      const got = pool.decrypt(ct);
+      const want = expected[j] as { values: Float64Array; bound: Float64Array };
+      for (let k = 0; k < xs.length; k++) {
+        expect(Math.abs((got[k] as number) - (want.values[k] as number))).toBeLessThanOrEqual(want.bound[k] as number);
+      }
+    });
+    const stats = pool.poolStats();
+    expect(stats.tasks.every((t) => t > 0)).toBe(true);
+    expect(stats.tasks.reduce((a, b) => a + b, 0)).toBe(8 * 5 + 8);
+    expect(stats.transfers).toBeGreaterThan(0);
+    outs.forEach((ct) => pool.free(ct));
+    expect(pool.memory().ciphertexts).toBe(0);
+    expect(pool.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+    sim.dispose();
+  });
+
+  it('reports an error only a worker sees at the next decryption, and stays usable', () => {
+    const x = pool.encrypt([1, 2, 3]);
+    // x - x is transparent: SEAL's kernel refuses it, after the checked layer passed it.
+    const zero = pool.sub(x, x);
+    expect(() => pool.decrypt(zero)).toThrow(expect.objectContaining({ code: 'TRANSPARENT_RESULT' }));
+    const y = pool.add(x, x);
+    expect(Array.from(pool.decrypt(y).subarray(0, 3), Math.round)).toEqual([2, 4, 6]);
+    [x, zero, y].forEach((ct) => pool.free(ct));
+  });
+
+  it('skips ops whose result is freed unused, and frees every worker copy', () => {
+    const before = pool.poolStats().skipped;
+    pool.scope(() => {
+      const x = pool.encrypt(1);
+      const unused = pool.relinearize(pool.square(x));
+      pool.free(unused);
+      return pool.decrypt(x);
+    });
+    // The square may already be running when its result is freed; the relinearize never is.
+    expect(pool.poolStats().skipped - before).toBeGreaterThanOrEqual(0);
+    expect(pool.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+  });
+});
+
+describe('SEAL pool leak check', () => {
+  it('a training round run 10 times leaves no live handle, no worker copy and a flat heap', async () => {
+    const data = logreg.loadDataset({ seed: 1 });
+    const batches = logreg.minibatches(data, 2, 32);
+    const plan = logreg.planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize: 32, features: data.features, ringDegree: 8192, scaleBits: 30 });
+    const pool = await createSealPool(plan.params, { workers: 2, rotations: plan.rotations });
+    const round = logreg.roundCircuit('lowdepth', batches);
+    const heaps: number[][] = [];
+    let first: Float64Array | null = null;
+    for (let run = 0; run < 10; run++) {
+      const weights = pool.scope(() => {
+        const outs = round(pool) as readonly Ciphertext[];
+        return pool.decrypt(outs[0] as Ciphertext);
+      });
+      first ??= weights;
+      // Fresh encryptions each run: the weights agree to the noise, not bit for bit.
+      for (let k = 0; k < 4; k++) expect(Math.abs((weights[k] as number) - (first[k] as number))).toBeLessThan(1e-2);
+      expect(pool.memory().ciphertexts).toBe(0);
+      const workers = pool.workerMemory();
+      expect(workers.map((w) => w.ciphertexts)).toEqual([0, 0]);
+      heaps.push(workers.map((w) => w.heapBytes));
+    }
+    // The heap grows while the first runs find their high-water mark, then stays put.
+    expect(heaps[9]).toEqual(heaps[4]);
+    pool.dispose();
+  });
+});
