@@ -10,9 +10,11 @@
  * timed function. Writes benchmarks/results/logreg.{json,md} (logreg-one-round.* with --one-round).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { logreg } from '../algorithms/index.js';
-import { createSealBackend } from '../backends/seal/index.js';
+import { createSealBackend, sealHeapBytes } from '../backends/seal/index.js';
+import { createSealPool, type SealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import type { Backend, CkksParams } from '../core/index.js';
 import { fmtMs, runSuite } from './harness.js';
@@ -21,6 +23,7 @@ const quick = process.argv.includes('--quick');
 const out = fileURLToPath(new URL(quick ? './results/quick/' : './results/', import.meta.url));
 mkdirSync(out, { recursive: true });
 
+const WORKERS = availableParallelism();
 const data = logreg.loadDataset();
 const [K, B] = quick ? [2, 64] : [6, 256];
 const batches = logreg.minibatches(data, K, B);
@@ -36,6 +39,8 @@ const scenarios = quick
 
 interface Measured {
   depth: number; ms: number; keygenMs: number; ops: Record<string, number>; inputBytes: number; accuracy: number; twinAccuracy: number; weightError: number;
+  /** SEAL's WebAssembly heap at its largest (per worker for the pool; the whole process's thread for SEAL); null on the simulator. */
+  heapBytes: number | null;
 }
 type Row = { scenario: string; circuit: string; backend: string; ringDegree: number; primes: number; rounds: number } & (Measured | { failure: string });
 const rows: Row[] = [];
@@ -69,10 +74,10 @@ for (const s of scenarios) {
       console.error(`${s.name} ${circuit}: ${p}`);
       continue;
     }
-    for (const backendName of ['sim', 'seal'] as const) {
+    for (const backendName of ['sim', 'sim-off', 'seal', 'pool'] as const) {
       let ev: Backend | undefined;
       const keys = keyHeapBytes(p.params, p.rotations.length);
-      if (backendName === 'seal' && keys > HEAP_KEY_BUDGET) {
+      if ((backendName === 'seal' || backendName === 'pool') && keys > HEAP_KEY_BUDGET) {
         const failure = `keys need ${(keys / 2 ** 30).toFixed(2)} GiB of the 4 GiB WebAssembly heap; a round needs 1.5 GiB more (std::bad_alloc when tried)`;
         rows.push({ scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length, failure });
         console.error(`${s.name} ${circuit} ${backendName}: skipped: ${failure}`);
@@ -80,13 +85,14 @@ for (const s of scenarios) {
       }
       try {
         const t0 = performance.now();
-        ev = backendName === 'seal'
-          ? await createSealBackend(p.params, { rotations: p.rotations })
-          : createSimBackend(p.params, { rotations: p.rotations, noise: 'inject' });
+        ev = backendName === 'seal' ? await createSealBackend(p.params, { rotations: p.rotations })
+          : backendName === 'pool' ? await createSealPool(p.params, { rotations: p.rotations, workers: WORKERS })
+          : createSimBackend(p.params, { rotations: p.rotations, noise: backendName === 'sim' ? 'inject' : 'off' });
         const keygenMs = performance.now() - t0;
         // One untimed run first: it gives the counts and weights, and shows whether the case fits in memory at all.
         const trained = logreg.trainEncrypted(ev, p, batches);
         const ops = { ...ev.stats().ops };
+        const heap = 'poolStats' in ev ? (ev as SealPool).poolStats().workerHeapBytes : [sealHeapBytes()];
         const backend = ev;
         const [result] = await runSuite(`logreg-${s.name.replace(/ /g, '-')}-${circuit}-${backendName}`, [{
           name: `${circuit} k=${K}`, fn: () => logreg.trainEncrypted(backend, p, batches), tags: { circuit, backend: backendName },
@@ -95,13 +101,14 @@ for (const s of scenarios) {
         rows.push({
           scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length,
           depth: trained.rounds.reduce((a, r) => a + r.levelsUsed, 0), ms: result!.ms, keygenMs, ops, inputBytes: trained.inputBytes,
+          heapBytes: backendName.startsWith('sim') ? null : Math.max(...heap),
           accuracy: logreg.accuracy(data.test, trained.weights), twinAccuracy: logreg.accuracy(data.test, twin.w),
           weightError: Math.max(...trained.weights.map((w, j) => Math.abs(w - twin.w[j]!))),
         });
         console.error(`${s.name} ${circuit} ${backendName}: ${fmtMs(result!.ms)}`);
       } catch (e) {
         // node-seal's heap is capped at 4 GiB: a deep chain's Galois keys alone can exhaust it.
-        const failure = e instanceof Error ? e.message : String(e);
+        const failure = e instanceof Error ? e.message : typeof e === 'number' ? `node-seal aborted with a C++ exception (${e}; std::bad_alloc when the 4 GiB heap is full)` : String(e);
         rows.push({ scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length, failure });
         console.error(`${s.name} ${circuit} ${backendName}: failed: ${failure}`);
       } finally {
@@ -114,25 +121,30 @@ for (const s of scenarios) {
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const find = (scenario: string, circuit: string, backend: string) => rows.find((r) => r.scenario === scenario && r.circuit === circuit && r.backend === backend);
 const measured = (r: Row | undefined): (Row & Measured) | undefined => (r && !('failure' in r) ? r : undefined);
+const ratio = (a: (Row & Measured) | undefined, b: (Row & Measured) | undefined): string => (a && b ? `${(a.ms / b.ms).toFixed(2)}x` : 'n/a');
 const ratios = scenarios.map(({ name }) => {
-  const [low, base, lowSim] = [measured(find(name, 'lowdepth', 'seal')), measured(find(name, 'baseline', 'seal')), measured(find(name, 'lowdepth', 'sim'))];
-  if (!low || !base || !lowSim) return `| ${name} | (a case failed) | | | |`;
-  return `| ${name} | ${(base.ms / low.ms).toFixed(2)}x | ${(low.inputBytes / base.inputBytes).toFixed(2)}x | ${((low.ops.mul! + low.ops.square! + low.ops.mulPlain!) / (base.ops.mul! + base.ops.square! + base.ops.mulPlain!)).toFixed(2)}x | ${(lowSim.ms / low.ms * 100).toFixed(2)}% |`;
+  const [low, base, lowSim, lowOff, lowPool, basePool] = [
+    measured(find(name, 'lowdepth', 'seal')), measured(find(name, 'baseline', 'seal')), measured(find(name, 'lowdepth', 'sim')),
+    measured(find(name, 'lowdepth', 'sim-off')), measured(find(name, 'lowdepth', 'pool')), measured(find(name, 'baseline', 'pool')),
+  ];
+  const mults = low && base ? `${((low.ops.mul! + low.ops.square! + low.ops.mulPlain!) / (base.ops.mul! + base.ops.square! + base.ops.mulPlain!)).toFixed(2)}x` : 'n/a';
+  const bytes = low && base ? `${(low.inputBytes / base.inputBytes).toFixed(2)}x` : 'n/a';
+  return `| ${name} | ${ratio(base, low)} | ${ratio(basePool, lowPool)} | ${ratio(low, lowPool)} | ${ratio(base, basePool)} | ${bytes} | ${mults} | ${ratio(low, lowSim)} | ${ratio(low, lowOff)} |`;
 });
 const text = [
   '# Encrypted logistic-regression training',
   '',
   `MNIST 3 vs 8, k = ${K} minibatches of ${B}, 197 features, scale 2^${scenarios[0]!.scaleBits}, 128-bit security, one run per case (SEAL keys generated outside the timing)${quick ? ' (quick run)' : ''}.`,
-  'The simulator runs with noise injection. "depth" sums the levels of all rounds; inputs are uncompressed ciphertext bytes.',
+  `Backends: the simulator with noise injection (sim) or values only (sim-off), SEAL on the main thread, and SEAL on a pool of ${WORKERS} worker threads (hekit/seal/pool). "depth" sums the levels of all rounds; inputs are uncompressed ciphertext bytes; heap is SEAL's WebAssembly heap at its largest (per worker for the pool).`,
   '',
-  '| scenario | circuit | backend | N | primes | rounds | depth | time (ms) | keygen (ms) | ct x ct | ct x pt | rotations | input MiB | accuracy (twin) | max weight error |',
-  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  '| scenario | circuit | backend | N | primes | rounds | depth | time (ms) | keygen (ms) | ct x ct | ct x pt | rotations | input MiB | heap MiB | accuracy (twin) | max weight error |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ...rows.map((r) => ('failure' in r
-    ? `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | | failed: ${r.failure} | | | | | | | |`
-    : `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | ${r.depth} | ${fmtMs(r.ms)} | ${fmtMs(r.keygenMs)} | ${r.ops.mul! + r.ops.square!} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${(r.inputBytes / 2 ** 20).toFixed(1)} | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`)),
+    ? `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | | failed: ${r.failure} | | | | | | | | |`
+    : `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | ${r.depth} | ${fmtMs(r.ms)} | ${fmtMs(r.keygenMs)} | ${r.ops.mul! + r.ops.square!} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${(r.inputBytes / 2 ** 20).toFixed(1)} | ${r.heapBytes === null ? '' : (r.heapBytes / 2 ** 20).toFixed(0)} | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`)),
   '',
-  '| scenario | baseline time / low-depth time (SEAL) | low-depth / baseline input bytes | low-depth / baseline multiplications | simulator time / SEAL time (low-depth) |',
-  '|---|---:|---:|---:|---:|',
+  `| scenario | baseline / low-depth time (SEAL, 1 thread) | baseline / low-depth time (pool, ${WORKERS} workers) | pool speed-up, low-depth | pool speed-up, baseline | low-depth / baseline input bytes | low-depth / baseline multiplications | SEAL / simulator time, injected noise (low-depth) | SEAL / simulator time, noise off (low-depth) |`,
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...ratios,
   '',
 ].join('\n');

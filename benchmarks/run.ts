@@ -1,15 +1,17 @@
 /**
- * Runs every suite: `npm run bench` (full) or `npm run bench -- --quick`.
+ * Runs every suite: `npm run bench` (full) or `npm run bench -- --quick`; then the encrypted
+ * training benchmark (benchmarks/logreg.ts) in child processes.
  * Per ring degree N it creates the backends once (keygen is outside every timed body),
  * runs the per-op, overhead and simulator-vs-SEAL suites, checks nothing leaked, and
  * disposes everything before the next N. Writes one JSON file per suite, summary.json
  * and README.md to the results folder.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createParams, type Backend } from '../core/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
@@ -123,6 +125,14 @@ async function main(): Promise<void> {
   writeReport(opts.out, summary);
   console.log(`\n${markdown(summary)}`);
   console.log(`Wrote ${join(opts.out, 'summary.json')} and README.md in ${summary.durationSec.toFixed(0)} s.`);
+
+  // Encrypted training, each in a process of its own: a fresh WebAssembly heap per run (after other
+  // cases the one-round case's 2.1 GiB of keys no longer fit a fragmented heap).
+  const training = opts.mode === 'quick' ? [['--quick']] : [[], ['--one-round']];
+  for (const args of training) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./logreg.ts', import.meta.url)), ...args], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`benchmarks/logreg.ts ${args.join(' ')} exited with ${String(run.status)}`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -15,7 +15,8 @@ const hekit = (...args: string[]) => {
 
 describe('hekit train options', () => {
   it('defaults to the SEAL backend, the low-depth circuit, 6 minibatches of 256', () => {
-    expect(parseTrainArgs([])).toMatchObject({ backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false });
+    expect(parseTrainArgs([])).toMatchObject({ backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false, workers: 1 });
+    expect(parseTrainArgs(['--workers', '2']).workers).toBe(2);
   });
 
   it.each([
@@ -27,6 +28,7 @@ describe('hekit train options', () => {
     [['--learning-rate=-1'], '--learning-rate must be a positive number'],
     [['--learning-rate', '-1'], "Option '--learning-rate' argument is ambiguous"],
     [['--colour'], "Unknown option '--colour'"],
+    [['--workers', '0'], '--workers must be an integer from 1 to 64; got "0"'],
   ])('refuses %j with a one-line message naming the option', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(message);
   });
@@ -61,8 +63,8 @@ describe('hekit train runs', () => {
     expect(r.accuracy.plaintext).toBeGreaterThan(0.9);
   });
 
-  it('on SEAL (N = 8192) shows progress on stderr and a human summary', () => {
-    const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline');
+  it('on SEAL (N = 8192, 2 workers) shows progress on stderr and a human summary', () => {
+    const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline', '--workers', '2');
     expect(code).toBe(0);
     expect(stderr).toContain('round 2/2, minibatch 1/1 (2/2)');
     expect(stdout).toMatch(/baseline circuit on seal, 2 minibatches of 64/);

@@ -5,7 +5,7 @@ import { UsageError } from './options.js';
 import { parseTrainArgs, progressBar, runTraining, summary } from './train.js';
 
 const USAGE = 'usage: hekit train [--backend seal|sim|paired] [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--seed S] [--json]\n' +
-  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--per-round K] [--scale-bits S|auto] [--precision-bits P] [--learning-rate A]\n' +
+  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--per-round K] [--scale-bits S|auto] [--precision-bits P] [--learning-rate A] [--workers W]\n' +
   '       hekit analyze [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--ring 8192|16384|32768] [--json]\n' +
   '                     [--svg FILE] [--dot FILE] [--graph FILE.json]';
 

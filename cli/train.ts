@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { logreg, sigmoidCubic8 } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
+import { createSealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { paired, type Backend, type ClosestOp, type PairedBackend } from '../core/index.js';
 import { choice, integer, UsageError } from './options.js';
@@ -25,6 +26,8 @@ export interface TrainArgs {
   readonly scaleBits: number | null;
   readonly precisionBits: number;
   readonly learningRate: number;
+  /** SEAL worker threads: 1 runs on the main thread, more on a pool (hekit/seal/pool). */
+  readonly workers: number;
 }
 
 /** Parses `hekit train` options; throws UsageError with a one-line message naming the option. */
@@ -46,6 +49,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
         'scale-bits': { type: 'string', default: 'auto' },
         'precision-bits': { type: 'string', default: '9' },
         'learning-rate': { type: 'string', default: '2' },
+        workers: { type: 'string', default: '1' },
       },
     });
   } catch (e) {
@@ -67,6 +71,7 @@ export function parseTrainArgs(argv: readonly string[]): TrainArgs {
     scaleBits: v['scale-bits'] === 'auto' ? null : integer('scale-bits', v['scale-bits']!, 20, 50),
     precisionBits: integer('precision-bits', v['precision-bits']!, 1, 30),
     learningRate,
+    workers: integer('workers', v.workers!, 1, 64),
   };
 }
 
@@ -147,6 +152,7 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
 async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan): Promise<Backend> {
   const rotations = plan.rotations;
   if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
+  if (args.backend === 'seal' && args.workers > 1) return createSealPool(plan.params, { rotations, workers: args.workers });
   const seal = await createSealBackend(plan.params, { rotations });
   if (args.backend === 'seal') return seal;
   const sim = createSimBackend(plan.params, { rotations, noise: 'track', seed: args.seed });

@@ -125,7 +125,15 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   let slots: WorkerSlot[];
   try {
     // One shared copy of the key bytes for all workers.
-    const exported = exportServerKeys(client, { compression: 'none' });
+    let exported: Uint8Array;
+    try {
+      exported = exportServerKeys(client, { compression: 'none' });
+    } catch (e) {
+      if (e instanceof HeError) throw e;
+      // node-seal throws a bare C++ exception pointer when its 4 GiB heap is full.
+      throw new HeError('BACKEND_INTERNAL', `seal-pool: exporting the evaluation keys failed (${String(e)}): the main thread's WebAssembly heap is ` +
+        `probably full (the keys need room twice: SEAL's copy and the serialized one); use fewer rotation steps or levels`, {}, { cause: e });
+    }
     const keys = new Uint8Array(new SharedArrayBuffer(exported.length));
     keys.set(exported);
     slots = await Promise.all(Array.from({ length: count }, () => startWorker(keys, signal)));
