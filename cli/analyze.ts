@@ -3,10 +3,9 @@
  * parameters): depth, op counts, rotation keys, width per level, peak memory, and pictures.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { logreg } from '../algorithms/index.js';
 import { analyze, levelsConsumed, toDot, toSvg, type CircuitAnalysis, type GraphOp } from '../core/index.js';
-import { choice, integer, UsageError } from './options.js';
+import { choice, integer, parseOptions } from './options.js';
 
 /** MNIST's 14 x 14 downsampled pixels plus the bias. */
 const MNIST_FEATURES = 14 * 14 + 1;
@@ -24,25 +23,16 @@ export interface AnalyzeArgs {
 
 /** Parses `hekit analyze` options; throws UsageError with a one-line message naming the option. */
 export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: false, strict: true,
-      options: {
-        circuit: { type: 'string', default: 'lowdepth' },
-        minibatches: { type: 'string', default: '6' },
-        'batch-size': { type: 'string', default: '256' },
-        ring: { type: 'string', default: '16384' },
-        json: { type: 'boolean', default: false },
-        svg: { type: 'string' },
-        dot: { type: 'string' },
-        graph: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
-  }
-  const v = parsed.values;
+  const v = parseOptions(argv, {
+    circuit: { type: 'string', default: 'lowdepth' },
+    minibatches: { type: 'string', default: '6' },
+    'batch-size': { type: 'string', default: '256' },
+    ring: { type: 'string', default: '16384' },
+    json: { type: 'boolean', default: false },
+    svg: { type: 'string' },
+    dot: { type: 'string' },
+    graph: { type: 'string' },
+  });
   return {
     circuit: choice('circuit', v.circuit!, ['lowdepth', 'baseline'] as const),
     minibatches: integer('minibatches', v.minibatches!, 1, 12),

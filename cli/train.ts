@@ -2,13 +2,12 @@
  * `hekit train`: encrypted logistic-regression training on MNIST 3 vs 8, end to end — data,
  * parameter plan, keys, the circuit in rounds, and a comparison with the float64 twin.
  */
-import { parseArgs } from 'node:util';
 import { logreg, sigmoidCubic8 } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { paired, type Backend, type ClosestOp, type PairedBackend } from '../core/index.js';
-import { choice, integer, UsageError } from './options.js';
+import { choice, integer, parseOptions, UsageError } from './options.js';
 
 export interface TrainArgs {
   /** 'paired': SEAL checked op by op against the tracking simulator (DIVERGENCE at the first disagreement). */
@@ -32,30 +31,21 @@ export interface TrainArgs {
 
 /** Parses `hekit train` options; throws UsageError with a one-line message naming the option. */
 export function parseTrainArgs(argv: readonly string[]): TrainArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: false, strict: true,
-      options: {
-        backend: { type: 'string', default: 'seal' },
-        circuit: { type: 'string', default: 'lowdepth' },
-        minibatches: { type: 'string', default: '6' },
-        'batch-size': { type: 'string', default: '256' },
-        seed: { type: 'string', default: String(logreg.DEFAULT_SEED) },
-        json: { type: 'boolean', default: false },
-        noise: { type: 'string', default: 'inject' },
-        ring: { type: 'string', default: '16384' },
-        'per-round': { type: 'string' },
-        'scale-bits': { type: 'string', default: 'auto' },
-        'precision-bits': { type: 'string', default: '9' },
-        'learning-rate': { type: 'string', default: '2' },
-        workers: { type: 'string', default: '1' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
-  }
-  const v = parsed.values;
+  const v = parseOptions(argv, {
+    backend: { type: 'string', default: 'seal' },
+    circuit: { type: 'string', default: 'lowdepth' },
+    minibatches: { type: 'string', default: '6' },
+    'batch-size': { type: 'string', default: '256' },
+    seed: { type: 'string', default: String(logreg.DEFAULT_SEED) },
+    json: { type: 'boolean', default: false },
+    noise: { type: 'string', default: 'inject' },
+    ring: { type: 'string', default: '16384' },
+    'per-round': { type: 'string' },
+    'scale-bits': { type: 'string', default: 'auto' },
+    'precision-bits': { type: 'string', default: '9' },
+    'learning-rate': { type: 'string', default: '2' },
+    workers: { type: 'string', default: '1' },
+  });
   const learningRate = Number(v['learning-rate']);
   if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new UsageError(`--learning-rate must be a positive number; got "${v['learning-rate']}"`);
   return {

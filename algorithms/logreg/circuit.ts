@@ -5,7 +5,7 @@
  */
 import type { Circuit, Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, encryptRowVector, freeAll, unitFor } from '../linalg/index.js';
+import { encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, plainInput } from './inputs.js';
@@ -43,20 +43,23 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const top = ev.params.maxLevel;
     const fresh = { level: top, scale: ladder[top] as number };
     const zeros = new Float64Array(features);
-    const source = new EncryptingSource(ev, unit, ladder, (name) => plainInput(batches, name, stepCubic(config)[0]));
+    const firstStepScale = stepCubic(config)[0];
+    const source = new EncryptingSource(ev, unit, ladder, (name) => plainInput(batches, name, firstStepScale));
+    // The start vectors are freed whether the round returns or throws.
+    const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
+    const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
     try {
       if (circuit === 'lowdepth') {
-        const start = options.start === 'fresh' ? { wC: encryptColVector(ev, unit, zeros, fresh), wR: encryptRowVector(ev, unit, zeros, fresh) } : null;
-        const out = lowDepthRound(ev, source, batches.length, config, start);
-        if (start !== null) [start.wC, start.wR].forEach((x) => freeAll(ev, x));
-        return out.tiles;
+        const start = options.start === 'fresh'
+          ? { wC: track(encryptColVector(ev, unit, zeros, fresh)), wR: track(encryptRowVector(ev, unit, zeros, fresh)) } : null;
+        return lowDepthRound(ev, source, batches.length, config, start).tiles;
       }
-      const start = { w: encryptColVector(ev, unit, zeros, fresh), v: encryptColVector(ev, unit, zeros, fresh), step: 0 };
+      const start = { w: track(encryptColVector(ev, unit, zeros, fresh)), v: track(encryptColVector(ev, unit, zeros, fresh)), step: 0 };
       const out = baselineRound(ev, source, batches.length, config, start);
-      [start.w, start.v].forEach((x) => freeAll(ev, x));
       // The round's state is both vectors: v, one level below w, carries the momentum.
       return [...out.w.tiles, ...out.v.tiles];
     } finally {
+      made.forEach((x) => freeAll(ev, x));
       source.free();
     }
   };

@@ -39,7 +39,9 @@ export function toDot(analysis: CircuitAnalysis, name = 'circuit'): string {
     if (outputs.has(n.id)) attrs.push('peripheries=2');
     lines.push(`  n${n.id} [${attrs.join(', ')}];`);
     const d = depthOf(n);
-    ranks.set(d, [...(ranks.get(d) ?? []), n.id]);
+    const rank = ranks.get(d);
+    if (rank === undefined) ranks.set(d, [n.id]);
+    else rank.push(n.id);
   }
   for (const n of analysis.nodes) {
     for (const i of n.inputs) lines.push(`  n${i} -> n${n.id}${onPath.has(i) && onPath.has(n.id) ? ' [penwidth=2.5]' : ''};`);

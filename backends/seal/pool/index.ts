@@ -93,8 +93,6 @@ interface Node {
   /** Workers holding a copy; bytes held by the main thread. */
   readonly replicas: Set<number>;
   bytes: Uint8Array | null;
-  /** A worker was asked for the bytes. */
-  fetching: boolean;
 }
 
 interface WorkerSlot {
@@ -136,7 +134,14 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     }
     const keys = new Uint8Array(new SharedArrayBuffer(exported.length));
     keys.set(exported);
-    slots = await Promise.all(Array.from({ length: count }, () => startWorker(keys, signal)));
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(keys, signal)));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      // Stop the workers that did start: each holds its own heap and keys.
+      for (const r of started) if (r.status === 'fulfilled') void r.value.worker.terminate();
+      throw failed.reason;
+    }
+    slots = started.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
   } catch (e) {
     client.dispose();
     throw e;
@@ -201,11 +206,13 @@ class Scheduler {
     });
   }
 
+  #node(op: PoolOp, inputs: readonly Node[], args: OpArgs): Node {
+    return { id: this.#nextId++, op, inputs, args, dependents: [], state: 'recorded', waiting: 0, consumers: 0, freed: false, replicas: new Set(), bytes: null };
+  }
+
   #kernels(): Kernels<Node> {
     const record = (op: PoolOp, inputs: readonly Node[], args: OpArgs = {}): Node => {
-      const node: Node = {
-        id: this.#nextId++, op, inputs, args, dependents: [], state: 'recorded', waiting: 0, consumers: 0, freed: false, replicas: new Set(), bytes: null, fetching: false,
-      };
+      const node = this.#node(op, inputs, args);
       for (const input of inputs) {
         input.consumers++;
         input.dependents.push(node);
@@ -222,10 +229,10 @@ class Scheduler {
         // Only the main thread holds the secret key: encrypt here, and ship the bytes on first use.
         const ct = this.client.encrypt(values, { level: out.level, scale: out.scale, symmetric: true });
         try {
-          return {
-            id: this.#nextId++, op: 'encrypt', inputs: [], args: {}, dependents: [], state: 'done', waiting: 0, consumers: 0, freed: false,
-            replicas: new Set(), bytes: saveCiphertext(this.client, ct, { compression: 'none' }), fetching: false,
-          };
+          const node = this.#node('encrypt', [], {});
+          node.state = 'done';
+          node.bytes = saveCiphertext(this.client, ct, { compression: 'none' });
+          return node;
         } finally {
           this.client.free(ct);
         }
@@ -311,10 +318,7 @@ class Scheduler {
   #finish(n: Node): void {
     this.#pending.delete(n.id);
     for (const d of n.dependents) if (--d.waiting === 0 && d.state === 'recorded') this.#ready.push(d);
-    for (const input of n.inputs) {
-      input.consumers--;
-      this.#releaseIfUnused(input);
-    }
+    this.#releaseOperands(n);
     this.#releaseIfUnused(n);
   }
 
@@ -322,6 +326,11 @@ class Scheduler {
   #abandon(n: Node): void {
     this.#pending.delete(n.id);
     n.state = 'skipped';
+    this.#releaseOperands(n);
+  }
+
+  /** `n` no longer needs its operands. */
+  #releaseOperands(n: Node): void {
     for (const input of n.inputs) {
       input.consumers--;
       this.#releaseIfUnused(input);
@@ -345,7 +354,6 @@ class Scheduler {
         if (n === undefined) continue;
         this.#fetching.delete(message.id);
         n.bytes = message.bytes;
-        n.fetching = false;
         this.#unpark();
       } else if (message.type === 'error') {
         const n = this.#pending.get(message.id);
@@ -416,8 +424,7 @@ class Scheduler {
     for (const input of new Set(n.inputs)) {
       if (input.replicas.has(w) || input.bytes !== null) continue;
       waiting = true;
-      if (!input.fetching) {
-        input.fetching = true;
+      if (!this.#fetching.has(input.id)) {
         this.#fetching.set(input.id, input);
         this.#post([...input.replicas][0] as number, { type: 'save', id: input.id });
       }
