@@ -6,6 +6,7 @@
  * `delete()` frees all of it.
  */
 import { HeError } from '../../core/errors.js';
+import { galoisElement, RotationKeys } from '../../core/rotation.js';
 import { fromSeal } from './errors.js';
 import type { CkksParams } from '../../core/params/index.js';
 import type { SealRing } from './serialize/seal-bytes.js';
@@ -14,12 +15,22 @@ import type { CipherText, Context, GaloisKeys, PublicKey, RelinKeys, SEALLibrary
 type Seal = SEALLibrary;
 type Deletable = { delete(): void };
 
-/** A context's keys; the secret key is absent on an evaluation-only server. */
+/** One SEAL Galois-keys object and the rotation steps it has a key for. */
+export interface GaloisKeySet {
+  readonly steps: readonly number[];
+  readonly keys: GaloisKeys;
+}
+
+/**
+ * A context's keys; the secret key is absent on an evaluation-only server. Galois keys may come
+ * as several objects (one per step when they were made or loaded a step at a time); their
+ * steps are disjoint.
+ */
 export interface SealKeys {
   readonly secretKey: SecretKey | null;
   readonly publicKey: PublicKey;
   readonly relinKeys: RelinKeys | null;
-  readonly galoisKeys: GaloisKeys | null;
+  readonly galoisKeys: readonly GaloisKeySet[];
 }
 
 export interface SealContext {
@@ -37,7 +48,11 @@ export interface SealContext {
   /** One handle to SEAL's global pool, passed to every call. */
   readonly pool: Seal['MemoryPoolHandle']['global'];
   relinKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createRelinKeys']>;
-  galoisKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createGaloisKeys']>;
+  /**
+   * How to rotate by `step`: the Galois-keys object holding its own key, or else its NAF terms,
+   * each with the object holding that term's key (the checked layer has confirmed they exist).
+   */
+  rotationPlan(step: number): ReadonlyArray<{ readonly step: number; readonly keys: GaloisKeys }>;
   parmsIdAt(level: number): ReturnType<Seal['ParmsIdType']>;
   levelOf(ct: CipherText): number;
   delete(): void;
@@ -118,7 +133,7 @@ export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksPara
       const publicKey = own(keygen.createPublicKey());
       const relinKeys = params.keySwitching ? own(keygen.createRelinKeys()) : null;
       const steps = rotations.filter((s) => s !== 0);
-      const galoisKeys = params.keySwitching && steps.length > 0 ? own(keygen.createGaloisKeys(Int32Array.from(steps))) : null;
+      const galoisKeys = params.keySwitching && steps.length > 0 ? [{ steps, keys: own(keygen.createGaloisKeys(Int32Array.from(steps))) }] : [];
       return { secretKey, publicKey, relinKeys, galoisKeys };
     } finally {
       keygen.delete();
@@ -133,10 +148,14 @@ export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksPara
 export function createSealContext(seal: Seal, params: CkksParams, opened: OpenedContext, keys: SealKeys): SealContext {
   const { own, deleteAll } = ownership();
   own(opened);
-  for (const key of [keys.secretKey, keys.publicKey, keys.relinKeys, keys.galoisKeys]) if (key) own(key);
+  for (const key of [keys.secretKey, keys.publicKey, keys.relinKeys, ...keys.galoisKeys.map((g) => g.keys)]) if (key) own(key);
   try {
     const { context, parmsIds, ring } = opened;
     const { secretKey, publicKey, relinKeys, galoisKeys } = keys;
+    // The object holding each key, by Galois element (steps r and r - slots share one).
+    const holder = new Map(galoisKeys.flatMap((g) => g.steps.map((step) => [galoisElement(params.ringDegree, step), g.keys] as const)));
+    const keysFor = (step: number) => holder.get(galoisElement(params.ringDegree, step));
+    const available = new RotationKeys(params, galoisKeys.flatMap((g) => g.steps));
     const encoder = own(seal.CKKSEncoder(context));
     const encryptor = own(secretKey ? seal.Encryptor(context, publicKey, secretKey) : seal.Encryptor(context, publicKey));
     const decryptor = secretKey ? own(seal.Decryptor(context, secretKey)) : null;
@@ -147,7 +166,11 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
     return {
       seal, params, context, ring, keys, encoder, encryptor, decryptor, evaluator, pool,
       relinKeys: () => relinKeys ?? unreachable('relinearization keys'),
-      galoisKeys: () => galoisKeys ?? unreachable('Galois keys'),
+      rotationPlan: (step) => {
+        const own = keysFor(step);
+        if (own) return [{ step, keys: own }];
+        return available.plan(step).terms.map((t) => ({ step: t, keys: keysFor(t) ?? unreachable(`Galois key for step ${t}`) }));
+      },
       parmsIdAt: (level) => parmsIds[level] ?? unreachable(`level ${level}`),
       // `ct.parmsId` allocates a native copy that outlives its wrapper; the prime count does not.
       levelOf: (ct) => ct.coeffModulusSize - 1,

@@ -92,8 +92,21 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
     relinearize: (a) => opaque('relinearize', (d) => evaluator.relinearize(a, c.relinKeys(), d, pool)),
     rescale: (a) => opaque('rescale', (d) => evaluator.rescaleToNext(a, d, pool)),
     dropLevelTo: (a, out) => opaque('dropLevelTo', (d) => evaluator.cipherModSwitchTo(a, c.parmsIdAt(out.level), d, pool)),
-    // SEAL walks the NAF itself; the checked layer has already confirmed every term has a key.
-    rotate: (a, step) => opaque('rotate', (d) => evaluator.rotateVector(a, step, c.galoisKeys(), d, pool)),
+    // A step without its own key runs term by term (the keys may sit in separate objects).
+    rotate: (a, step) => {
+      let x = a;
+      try {
+        for (const term of c.rotationPlan(step)) {
+          const next = opaque('rotate', (d) => evaluator.rotateVector(x, term.step, term.keys, d, pool));
+          if (x !== a) x.delete();
+          x = next;
+        }
+        return x;
+      } catch (e) {
+        if (x !== a) x.delete();
+        throw e;
+      }
+    },
     copy: (a) => into('copy', (d) => d.copy(a)),
     free: (a) => a.delete(),
     close: () => c.delete(),

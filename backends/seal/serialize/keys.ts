@@ -1,8 +1,9 @@
 /**
  * Keys: the public material a server needs (parameters, public key, relinearization and
- * Galois keys) as one `serverKeys` envelope, the secret key only through `exportSecretKey`,
- * and backends built from loaded keys: an evaluation-only server (no secret key: decrypt
- * throws NO_SECRET_KEY) and a client holding the secret key.
+ * Galois keys) as one `serverKeys` envelope, Galois keys also a step at a time
+ * (`generateGaloisKeys`, so no heap ever holds them all), the secret key only through
+ * `exportSecretKey`, and backends built from loaded keys: an evaluation-only server (no
+ * secret key: decrypt throws NO_SECRET_KEY) and a client holding the secret key.
  */
 import type { Backend } from '../../../core/backend.js';
 import { HeError } from '../../../core/errors.js';
@@ -11,7 +12,8 @@ import { galoisElement, validateRotations } from '../../../core/rotation.js';
 import {
   deserializeError, loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope, type EnvelopeKind,
 } from '../../../core/serialize/index.js';
-import { createSealContext, openContext, type OpenedContext, type SealKeys } from '../context.js';
+import { createSealContext, openContext, type GaloisKeySet, type OpenedContext, type SealKeys } from '../context.js';
+import { fromSeal } from '../errors.js';
 import { loadSeal } from '../loader.js';
 import { inflate } from '../platform.js';
 import { sealBackend, sealPartsOf } from '../registry.js';
@@ -33,13 +35,47 @@ export function exportServerKeys(backend: Backend, options: SaveOptions = {}): U
   const { mode, code } = comprMode(seal, options, 'exportServerKeys');
   const parts = [saveParams(params), writeEnvelope({ kind: 'publicKey', fingerprint, compression: code }, keys.publicKey.saveArray(mode as never))];
   if (keys.relinKeys) parts.push(writeEnvelope({ kind: 'relinKeys', fingerprint, compression: code }, keys.relinKeys.saveArray(mode as never)));
-  const steps = keys.galoisKeys ? backend.rotations : [];
-  if (keys.galoisKeys) {
-    const table = new Uint8Array(4 * steps.length);
-    steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
-    parts.push(writeEnvelope({ kind: 'galoisKeys', fingerprint, compression: code, count: steps.length }, [table, keys.galoisKeys.saveArray(mode as never)]));
-  }
+  for (const set of keys.galoisKeys) parts.push(galoisEnvelope(set, fingerprint, mode, code));
   return writeEnvelope({ kind: 'serverKeys', fingerprint, count: parts.length }, parts);
+}
+
+/** A `galoisKeys` envelope: the steps table, then SEAL's bytes. */
+function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, mode: unknown, code: number): Uint8Array {
+  const table = new Uint8Array(4 * set.steps.length);
+  set.steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
+  return writeEnvelope({ kind: 'galoisKeys', fingerprint, compression: code, count: set.steps.length }, [table, set.keys.saveArray(mode as never)]);
+}
+
+/**
+ * Galois keys for `steps`, made with the backend's secret key one step at a time: one
+ * `galoisKeys` envelope per step, each key freed once serialized, so the heap never holds
+ * more than one (a full set at N = 32768 takes over 2 GiB of the 4 GiB heap). Servers load
+ * them with the `galoisKeys` option of `createSealServerBackend`. Throws NO_SECRET_KEY on a
+ * backend without the secret key, INVALID_ARGUMENT for bad steps or without key switching.
+ */
+export function generateGaloisKeys(backend: Backend, steps: readonly number[], options: SaveOptions = {}): Uint8Array[] {
+  const { context } = sealPartsOf(backend, 'generateGaloisKeys');
+  const { params, keys, seal } = context;
+  if (keys.secretKey === null) throw new HeError('NO_SECRET_KEY', 'generateGaloisKeys: this backend was built from public keys only', { op: 'generateGaloisKeys' });
+  if (!params.keySwitching) throw new HeError('INVALID_ARGUMENT', 'generateGaloisKeys: these parameters have one prime, so no key switching and no Galois keys', {});
+  const valid = validateRotations(params, steps);
+  const fingerprint = paramsFingerprint(params);
+  const { mode, code } = comprMode(seal, options, 'generateGaloisKeys');
+  const keygen = seal.KeyGenerator(context.context, keys.secretKey);
+  try {
+    return valid.map((step) => {
+      const set = { steps: [step], keys: keygen.createGaloisKeys(Int32Array.from([step])) };
+      try {
+        return galoisEnvelope(set, fingerprint, mode, code);
+      } finally {
+        set.keys.delete();
+      }
+    });
+  } catch (e) {
+    throw fromSeal('generateGaloisKeys', e);
+  } finally {
+    keygen.delete();
+  }
 }
 
 /** The secret key of a backend that holds one (NO_SECRET_KEY otherwise). Keep these bytes on the client. */
@@ -60,13 +96,15 @@ export interface KeyedBackendOptions {
   readonly allowInsecure?: boolean;
   /** As `SealBackendOptions.verify`. */
   readonly verify?: boolean;
+  /** More Galois keys, e.g. from `generateGaloisKeys`: each envelope is loaded into its own SEAL object. Steps may not repeat. */
+  readonly galoisKeys?: readonly PublicBytes[];
 }
 
 interface Material {
   readonly params: CkksParams;
   readonly publicKey: Uint8Array;
   readonly relinKeys: Uint8Array | null;
-  readonly galoisKeys: { readonly steps: readonly number[]; readonly body: Uint8Array } | null;
+  readonly galoisKeys: ReadonlyArray<{ readonly steps: readonly number[]; readonly body: Uint8Array }>;
 }
 
 /** The inner envelopes of a serverKeys envelope, each checked; a secret key inside is refused (field `kind`). */
@@ -82,17 +120,23 @@ function openServerKeys(bytes: Uint8Array, options: KeyedBackendOptions): Materi
     return { ...inner, whole };
   };
   const params = loadParams(next(['params']).whole, { allowInsecure: options.allowInsecure === true, fingerprint });
-  const expected = params.keySwitching ? [3, 4] : [2];
-  if (!expected.includes(count)) throw deserializeError('count', `${count} objects, expected ${expected.join(' or ')}`, { count });
+  // Parameters, public key, then with key switching the relinearization keys and any number of Galois key sets.
+  if (params.keySwitching ? count < 3 || count > 3 + params.slots : count !== 2) {
+    throw deserializeError('count', `${count} objects, expected ${params.keySwitching ? '3 or more' : '2'}`, { count });
+  }
   const publicKey = next(['publicKey']).body;
   const relinKeys = params.keySwitching ? next(['relinKeys']).body : null;
-  let galoisKeys: Material['galoisKeys'] = null;
-  if (count === 4) {
-    const g = next(['galoisKeys']);
-    galoisKeys = { steps: stepsOf(g.body, g.header.count, params), body: g.body.subarray(4 * g.header.count) };
-  }
+  const galoisKeys = Array.from({ length: count - (params.keySwitching ? 3 : 2) }, () => galoisSet(next(['galoisKeys']), params));
   if (offset !== body.length) throw deserializeError('bodyLength', `${body.length - offset} bytes follow the last key`);
-  return { params, publicKey, relinKeys, galoisKeys };
+  return { params, publicKey, relinKeys, galoisKeys: [...galoisKeys, ...(options.galoisKeys ?? []).map((bytes) => {
+    if (!params.keySwitching) throw deserializeError('galoisKeys', 'these parameters have no key switching, so no Galois keys');
+    return galoisSet(openEnvelope(bytes, { kinds: ['galoisKeys'], fingerprint }), params);
+  })] };
+}
+
+/** A Galois key set's steps and SEAL bytes, from its opened envelope. */
+function galoisSet(g: { header: { count: number }; body: Uint8Array }, params: CkksParams): Material['galoisKeys'][number] {
+  return { steps: stepsOf(g.body, g.header.count, params), body: g.body.subarray(4 * g.header.count) };
 }
 
 /** The rotation steps table in front of the Galois keys: sorted, unique, valid, distinct Galois elements. */
@@ -133,9 +177,15 @@ function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretK
   try {
     const publicKey = own(sealLoad(seal.PublicKey(), opened, checkPublicKey(m.publicKey, ring, inflate), 'publicKey'));
     const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), inflate), 'relinKeys'));
-    const present = new Set(m.galoisKeys?.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
-    const galoisKeys = m.galoisKeys && own(sealLoad(seal.GaloisKeys(), opened,
-      checkKSwitchKeys(m.galoisKeys.body, ring, ring.ringDegree, present, inflate), 'galoisKeys'));
+    const seen = new Set<number>();
+    const galoisKeys: GaloisKeySet[] = m.galoisKeys.map((set) => {
+      const present = new Set(set.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+      for (const p of present) {
+        if (seen.has(p)) throw deserializeError('rotations', 'two Galois key sets hold a key for the same rotation');
+        seen.add(p);
+      }
+      return { steps: set.steps, keys: own(sealLoad(seal.GaloisKeys(), opened, checkKSwitchKeys(set.body, ring, ring.ringDegree, present, inflate), 'galoisKeys')) };
+    });
     const secret = secretKey && own(sealLoad(seal.SecretKey(), opened, checkSecretKey(secretKey, ring, inflate), 'secretKey'));
     return { publicKey, relinKeys, galoisKeys, secretKey: secret };
   } catch (e) {
@@ -157,7 +207,7 @@ async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null
     opened.delete();
     throw e;
   }
-  const backend = sealBackend(createSealContext(seal, params, opened, keys), material.galoisKeys?.steps ?? [], options.verify ?? false);
+  const backend = sealBackend(createSealContext(seal, params, opened, keys), material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false);
   if (secretKey) checkKeyPair(backend);
   return backend;
 }

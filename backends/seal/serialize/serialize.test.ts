@@ -3,7 +3,8 @@ import type { Backend } from '../../../core/index.js';
 import { createParams, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
 import { thrown } from '../../../property-tests/thrown.js';
 import {
-  createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, loadCiphertext, saveCiphertext,
+  createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, generateGaloisKeys, loadCiphertext,
+  saveCiphertext,
 } from '../index.js';
 
 const LITERAL = { ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 };
@@ -49,6 +50,42 @@ describe('SEAL serialization', () => {
     } finally {
       server.dispose();
     }
+  });
+
+  it('makes Galois keys a step at a time; a server loads each into its own object and composes other steps from them', async () => {
+    // A client with no Galois keys of its own: the keys are made from its secret key, a step at a time.
+    const bare = await createSealBackend(LITERAL);
+    const perStep = generateGaloisKeys(bare, [4, 1, -2]);
+    expect(perStep).toHaveLength(3);
+    const server = await createSealServerBackend(exportServerKeys(bare), { galoisKeys: perStep });
+    try {
+      expect(server.rotations).toEqual([-2, 1, 4]);
+      const values = Array.from({ length: 16 }, (_, i) => i / 4);
+      const x = loadCiphertext(server, saveCiphertext(bare, bare.scope(() => bare.encrypt(values))));
+      // 4, 1 and -2 have their own keys; 5 runs as its NAF terms 1 + 4, held by two objects.
+      for (const step of [4, 1, -2, 5]) {
+        const r = server.rotate(x, step);
+        const back = loadCiphertext(bare, saveCiphertext(server, r));
+        const expected = Array.from({ length: 8 }, (_, i) => values[(i + step + 2048) % 2048] ?? 0);
+        close(bare.decrypt(back), expected, 1e-3);
+        for (const c of [r, back]) c.dispose();
+      }
+      // 2 has no key, and 3's NAF terms are -1 + 4: no key for -1.
+      for (const step of [2, 3]) expect(thrown(() => server.rotate(x, step)).code).toBe('MISSING_ROTATION_KEY');
+      // Re-exported, the server's keys keep one set per step.
+      const again = await createSealServerBackend(exportServerKeys(server));
+      expect(again.rotations).toEqual([-2, 1, 4]);
+      again.dispose();
+      x.dispose();
+      expect(server.memory().ciphertexts).toBe(0);
+    } finally {
+      server.dispose();
+    }
+    // The same step twice, in the bundle and alone, or Galois keys without key switching: refused.
+    await expect(createSealServerBackend(exportServerKeys(client), { galoisKeys: generateGaloisKeys(client, [1]) }))
+      .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'rotations' } });
+    expect(thrown(() => generateGaloisKeys(bare, [0])).code).toBe('INVALID_ARGUMENT');
+    bare.dispose();
   });
 
   it('rebuilds a client from its server keys and secret key, and refuses another key pair', async () => {
