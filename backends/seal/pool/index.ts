@@ -8,8 +8,10 @@
  * first (the program's own order, so memory peaks as in a sequential run), up to two in flight
  * per worker. `decrypt` (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
- * Each worker has its own WebAssembly heap (4 GiB each) and its own copy of the public
- * evaluation keys, loaded from serialized bytes; only the main thread holds the secret key.
+ * Each worker has its own WebAssembly heap (4 GiB each) and the public evaluation keys, loaded
+ * from serialized bytes; only the main thread holds the secret key. Galois keys are made a step
+ * at a time, and when a full set would crowd a worker's heap each worker holds a share of them
+ * (rotations then run where their key is).
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
  */
 import { availableParallelism } from 'node:os';
@@ -19,11 +21,12 @@ import { HeError } from '../../../core/errors.js';
 import type { Kernels } from '../../../core/kernels.js';
 import type { CtMeta } from '../../../core/meta.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../core/params/index.js';
+import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
 import { loadCiphertext, saveCiphertext } from '../serialize/ciphertext.js';
-import { exportServerKeys } from '../serialize/keys.js';
-import type { Load, OpArgs, PoolOp, Reply, Task } from './protocol.js';
+import { exportServerKeys, generateGaloisKeys } from '../serialize/keys.js';
+import type { Load, OpArgs, PoolOp, Reply, Task, WorkerInit } from './protocol.js';
 
 /** Options of `createSealPool`. */
 export interface SealPoolOptions {
@@ -33,6 +36,15 @@ export interface SealPoolOptions {
   readonly rotations?: readonly number[];
   /** Ops queued per worker (default 8): deeper queues keep chains on one worker and save transfers. */
   readonly depthPerWorker?: number;
+  /**
+   * Where the Galois keys live. 'replicate': every worker holds all of them, so any worker can
+   * rotate. 'split': each key on one worker, an equal share each, steps of neighbouring size
+   * together (rotate-and-sum chains use consecutive powers of two, so a chain mostly stays on one
+   * worker); a rotation runs where its key is, a step without its own key as a chain of its NAF
+   * terms. 'auto' (default): split when the evaluation keys would take more than half of a
+   * worker's 4 GiB heap (at N = 32768 with 15 primes that is about 20 rotation steps).
+   */
+  readonly keyPlacement?: 'replicate' | 'split' | 'auto';
 }
 
 /** What the pool did since it was created. */
@@ -48,6 +60,8 @@ export interface PoolStats {
   readonly mainHeapBytes: number;
   /** Dead ops skipped instead of run: their result was freed by the circuit and nothing used it. */
   readonly skipped: number;
+  /** The rotation steps each worker holds a Galois key for. */
+  readonly galoisSteps: readonly (readonly number[])[];
 }
 
 /** One worker's memory, as it reports it. */
@@ -98,6 +112,9 @@ interface Node {
 interface WorkerSlot {
   readonly worker: Worker;
   readonly port: MessagePort;
+  /** Steps it holds a Galois key for, and their Galois elements. */
+  readonly steps: readonly number[];
+  readonly elements: ReadonlySet<number>;
   inFlight: number;
   /** Estimated cost of the ops in flight (OP_COST units). */
   queuedCost: number;
@@ -107,9 +124,13 @@ interface WorkerSlot {
   frees: number[];
 }
 
+/** Keys above this share of a worker's 4 GiB heap are split across workers under 'auto'. */
+const KEY_SHARE_OF_HEAP = 2 ** 31;
+
 /**
- * Creates keys on the main thread, then `workers` worker threads, each loading the public
- * evaluation keys. Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count.
+ * Creates keys on the main thread (Galois keys a step at a time, serialized as they are made),
+ * then `workers` worker threads, each loading the public evaluation keys it is given.
+ * Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count or key placement.
  */
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
@@ -118,23 +139,26 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   for (const [name, value] of Object.entries({ workers: count, depthPerWorker: depth })) {
     if (!Number.isInteger(value) || value < 1 || value > 64) throw new HeError('INVALID_ARGUMENT', `${name} must be an integer in [1, 64]; got ${value}`, { [name]: value });
   }
-  const client = await createSealBackend(parsed, { rotations: options.rotations ?? [] });
+  const placement = options.keyPlacement ?? 'auto';
+  if (!['replicate', 'split', 'auto'].includes(placement)) {
+    throw new HeError('INVALID_ARGUMENT', `keyPlacement must be 'replicate', 'split' or 'auto'; got ${String(placement)}`, { keyPlacement: placement });
+  }
+  const rotations = validateRotations(parsed, options.rotations ?? []);
+  // With one prime there is no key switching: no Galois keys (the checked layer refuses rotations).
+  const keyed = parsed.keySwitching ? rotations : [];
+  // The main thread keeps the secret, public and relinearization keys only.
+  const client = await createSealBackend(parsed);
   const signal = new Int32Array(new SharedArrayBuffer(4));
   let slots: WorkerSlot[];
   try {
-    // One shared copy of the key bytes for all workers.
-    let exported: Uint8Array;
-    try {
-      exported = exportServerKeys(client, { compression: 'none' });
-    } catch (e) {
-      if (e instanceof HeError) throw e;
-      // node-seal throws a bare C++ exception pointer when its 4 GiB heap is full.
-      throw new HeError('BACKEND_INTERNAL', `seal-pool: exporting the evaluation keys failed (${String(e)}): the main thread's WebAssembly heap is ` +
-        `probably full (the keys need room twice: SEAL's copy and the serialized one); use fewer rotation steps or levels`, {}, { cause: e });
-    }
-    const keys = new Uint8Array(new SharedArrayBuffer(exported.length));
-    keys.set(exported);
-    const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(keys, signal)));
+    // One shared copy of every key's bytes, made a step at a time: no heap holds all Galois keys.
+    const keys = shared(exportServerKeys(client, { compression: 'none' }));
+    const galois = keyed.map((step) => shared(generateGaloisKeys(client, [step], { compression: 'none' })[0] as Uint8Array));
+    const keyBytes = keys.length + galois.reduce((a, g) => a + g.length, 0);
+    const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
+    const shares = split ? shareSteps(keyed, count) : Array.from({ length: count }, () => keyed);
+    const bytesOf = (steps: readonly number[]) => steps.map((s) => galois[keyed.indexOf(s)] as Uint8Array);
+    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, bytesOf(steps), signal)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       // Stop the workers that did start: each holds its own heap and keys.
@@ -146,21 +170,36 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     client.dispose();
     throw e;
   }
-  return new Scheduler(client, slots, signal, depth).backend;
+  return new Scheduler(client, slots, signal, depth, rotations, keyed).backend;
 }
 
-async function startWorker(keys: Uint8Array, signal: Int32Array): Promise<WorkerSlot> {
+/** `bytes` in shared memory, so every worker reads one copy. */
+function shared(bytes: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
+}
+
+/** `steps` in `workers` contiguous runs by size (|step|, then sign), as equal in length as can be. */
+export function shareSteps(steps: readonly number[], workers: number): number[][] {
+  const bySize = [...steps].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
+  return Array.from({ length: workers }, (_, w) =>
+    bySize.slice(Math.round((w * bySize.length) / workers), Math.round(((w + 1) * bySize.length) / workers)));
+}
+
+async function startWorker(params: CkksParams, keys: Uint8Array, steps: readonly number[], galoisKeys: readonly Uint8Array[], signal: Int32Array): Promise<WorkerSlot> {
   const { port1, port2 } = new MessageChannel();
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const init = { keys, port: port2, signal, entry: entry.href };
+  const init: WorkerInit = { keys, galoisKeys, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
   const ready = await new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);
     worker.once('error', reject);
   });
   worker.removeAllListeners('error');
-  return { worker, port: port1, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
+  const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
+  return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
 }
 
 class Scheduler {
@@ -178,16 +217,22 @@ class Scheduler {
   #transferBytes = 0;
   #skipped = 0;
 
+  /** Every step with a key, when no worker holds them all (keys split): composite steps are split into terms here. */
+  readonly #split: RotationKeys | null;
+
   constructor(
     private readonly client: Backend,
     private readonly slots: readonly WorkerSlot[],
     private readonly signal: Int32Array,
     private readonly depth: number,
+    rotations: readonly number[],
+    keyed: readonly number[],
   ) {
+    this.#split = slots.some((s) => s.steps.length < keyed.length) ? new RotationKeys(client.params, keyed) : null;
     const { backend } = defineBackend<Node>({
       name: 'seal-pool',
       params: client.params,
-      rotations: client.rotations,
+      rotations,
       capabilities: { encrypts: true, predictsNoise: false },
       kernels: this.#kernels(),
     });
@@ -202,6 +247,7 @@ class Scheduler {
         workerHeapBytes: slots.map((s) => s.heapBytes),
         mainHeapBytes: sealHeapBytes(),
         skipped: this.#skipped,
+        galoisSteps: slots.map((s) => s.steps),
       }),
     });
   }
@@ -248,7 +294,21 @@ class Scheduler {
       relinearize: (a) => record('relinearize', [a]),
       rescale: (a) => record('rescale', [a]),
       dropLevelTo: (a, out) => record('dropLevelTo', [a], { level: out.level }),
-      rotate: (a, step) => record('rotate', [a], { step }),
+      rotate: (a, step) => {
+        const terms = this.#split?.plan(step).terms;
+        if (terms === undefined || terms.length === 1) return record('rotate', [a], { step });
+        // Keys split: one op per NAF term, each where its key is; the intermediates die with their consumer.
+        let x = a;
+        for (const term of terms) {
+          const next = record('rotate', [x], { step: term });
+          if (x !== a) {
+            x.freed = true;
+            this.#releaseIfUnused(x);
+          }
+          x = next;
+        }
+        return x;
+      },
       copy: (a) => record('copy', [a]),
       free: (x) => {
         x.freed = true;
@@ -401,8 +461,9 @@ class Scheduler {
    */
   #pickWorker(n: Node): number {
     let best = -1, bestFinish = Infinity;
+    const element = n.op === 'rotate' && this.#split !== null ? galoisElement(this.client.params.ringDegree, n.args.step as number) : null;
     this.slots.forEach((s, w) => {
-      if (s.inFlight >= this.depth) return;
+      if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element))) return;
       const missing = n.inputs.filter((i) => !i.replicas.has(w)).length;
       const finish = s.queuedCost + missing * TRANSFER_COST * this.depth;
       if (finish < bestFinish) [best, bestFinish] = [w, finish];

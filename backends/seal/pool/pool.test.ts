@@ -3,7 +3,7 @@ import { logreg } from '../../../algorithms/index.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import type { Evaluator } from '../../../core/evaluator.js';
 import { createSimBackend } from '../../sim/index.js';
-import { createSealPool, type SealPool } from './index.js';
+import { createSealPool, shareSteps, type SealPool } from './index.js';
 
 const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
 const xs = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
@@ -42,6 +42,8 @@ describe('SEAL pool (2 workers)', () => {
     expect(stats.tasks.every((t) => t > 0)).toBe(true);
     expect(stats.tasks.reduce((a, b) => a + b, 0)).toBe(8 * 5 + 8);
     expect(stats.transfers).toBeGreaterThan(0);
+    // Small keys: every worker holds them all.
+    expect(stats.galoisSteps).toEqual([[1], [1]]);
     outs.forEach((ct) => pool.free(ct));
     expect(pool.memory().ciphertexts).toBe(0);
     expect(pool.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
@@ -69,6 +71,41 @@ describe('SEAL pool (2 workers)', () => {
     // The square may already be running when its result is freed; the relinearize never is.
     expect(pool.poolStats().skipped - before).toBeGreaterThanOrEqual(0);
     expect(pool.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+  });
+});
+
+describe('SEAL pool with Galois keys split across workers', () => {
+  it('deals steps in runs of neighbouring size, as evenly as it can', () => {
+    const steps = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 1, -1, 2, -2, 4, -4, 8, -8, 16, -16, 32, -32];
+    expect(shareSteps(steps, 2)).toEqual([[-1, 1, -2, 2, -4, 4, -8, 8, -16, 16], [-32, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]]);
+    expect(shareSteps(steps, 3).map((s) => s.length)).toEqual([7, 6, 7]);
+    expect(shareSteps([5], 3)).toEqual([[], [5], []]);
+  });
+
+  it('rotates where each key is, composing other steps from keys on both workers', async () => {
+    const split = await createSealPool(params, { workers: 2, rotations: [1, -1, 4, 8], keyPlacement: 'split' });
+    try {
+      expect(split.poolStats().galoisSteps).toEqual([[-1, 1], [4, 8]]);
+      // 3 = -1 + 4, 5 = 1 + 4 and 9 = 1 + 8 (NAF terms) need a key from each worker.
+      const steps = [1, -1, 4, 8, 3, 5, 9];
+      const values = Array.from({ length: 4096 }, (_, i) => Math.sin(i / 7));
+      const got = split.scope(() => {
+        const x = split.encrypt(values);
+        return steps.map((step) => split.decrypt(split.rotate(x, step)));
+      });
+      steps.forEach((step, j) => {
+        const error = Math.max(...values.map((_, i) => Math.abs((got[j]![i] as number) - (values[(i + step + 4096) % 4096] as number))));
+        expect(error, `step ${step}`).toBeLessThan(1e-6);
+      });
+      expect(split.poolStats().transfers).toBeGreaterThan(0);
+      expect(split.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+    } finally {
+      split.dispose();
+    }
+  });
+
+  it('refuses an unknown placement before making any key', async () => {
+    await expect(createSealPool(params, { keyPlacement: 'everywhere' as 'split' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 

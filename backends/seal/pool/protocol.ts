@@ -44,7 +44,10 @@ export type Reply =
 
 /** What a worker starts with: public evaluation keys only, never the secret key. */
 export interface WorkerInit {
+  /** Parameters, public and relinearization keys (a serverKeys envelope without Galois keys). */
   readonly keys: Uint8Array;
+  /** One galoisKeys envelope per rotation step this worker holds. */
+  readonly galoisKeys: readonly Uint8Array[];
   readonly port: MessagePort;
   /** Incremented by the worker after every reply, so the scheduler can sleep on it. */
   readonly signal: Int32Array;

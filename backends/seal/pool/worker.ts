@@ -10,8 +10,8 @@ import { loadCiphertext, saveCiphertext } from '../serialize/ciphertext.js';
 import { createSealServerBackend, type PublicBytes } from '../serialize/keys.js';
 import type { Reply, Task, WorkerInit } from './protocol.js';
 
-const { keys, port, signal } = workerData as WorkerInit;
-const backend = await createSealServerBackend(keys as PublicBytes);
+const { keys, galoisKeys, port, signal } = workerData as WorkerInit;
+const backend = await createSealServerBackend(keys as PublicBytes, { galoisKeys: galoisKeys as PublicBytes[] });
 const held = new Map<number, Ciphertext>();
 
 const reply = (message: Reply, transfer: ArrayBuffer[] = []): void => {
