@@ -45,8 +45,20 @@ export interface SealContext {
   /** null without a secret key. */
   readonly decryptor: ReturnType<Seal['Decryptor']> | null;
   readonly evaluator: ReturnType<Seal['Evaluator']>;
-  /** One handle to SEAL's global pool, passed to every call. */
+  /** One handle to SEAL's global pool, passed to every call for its temporaries. */
   readonly pool: Seal['MemoryPoolHandle']['global'];
+  /**
+   * An empty ciphertext with a memory pool of its own. SEAL's pools never give memory back,
+   * and the global one keeps a free list per allocation size: ciphertexts at 14 levels would
+   * hold the sum of every level's peak. A private pool dies with its ciphertext, returning the
+   * memory to the heap for any size.
+   */
+  ciphertext(): CipherText;
+  /**
+   * Runs `use` with a memory pool for its temporaries, freed afterwards: key switching at each
+   * level needs scratch of a different size, which the global pool would keep for every level.
+   */
+  scratch<R>(use: (pool: Seal['MemoryPoolHandle']['global']) => R): R;
   relinKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createRelinKeys']>;
   /**
    * How to rotate by `step`: the Galois-keys object holding its own key, or else its NAF terms,
@@ -162,9 +174,28 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
     const evaluator = own(seal.Evaluator(context));
     // A handle to SEAL's global pool (the pool itself lives as long as the module).
     const pool = own(seal.MemoryPoolHandle.global as Deletable);
+    // node-seal exposes only the global and thread-local pools; SEAL's MemoryPoolHandle::New is
+    // a static function of the handle's class, which any handle reaches through its prototype.
+    const handleClass = Object.getPrototypeOf(pool).constructor as { MemoryPoolHandleNew(clearOnDestruction: boolean): Deletable };
 
     return {
       seal, params, context, ring, keys, encoder, encryptor, decryptor, evaluator, pool,
+      ciphertext: () => {
+        const own = handleClass.MemoryPoolHandleNew(false);
+        try {
+          return seal.CipherText({ pool: own as never });
+        } finally {
+          own.delete();
+        }
+      },
+      scratch: (use) => {
+        const own = handleClass.MemoryPoolHandleNew(false);
+        try {
+          return use(own);
+        } finally {
+          own.delete();
+        }
+      },
       relinKeys: () => relinKeys ?? unreachable('relinearization keys'),
       rotationPlan: (step) => {
         const own = keysFor(step);

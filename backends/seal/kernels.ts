@@ -16,7 +16,7 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
 
   /** Runs `fill` on a fresh ciphertext; frees it and translates the error if SEAL throws. */
   const into = (op: string, fill: (dest: CipherText) => void): CipherText => {
-    const dest = seal.CipherText({ pool });
+    const dest = c.ciphertext();
     try {
       fill(dest);
     } catch (e) {
@@ -89,15 +89,15 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
       withPlain('mulPlain', values, plainScale, out.level, (pt) => opaque('mulPlain', (d) => evaluator.multiplyPlain(a, pt, d, pool))),
     mul: (a, b) => opaque('mul', (d) => evaluator.multiply(a, b, d, pool)),
     square: (a) => opaque('square', (d) => evaluator.square(a, d, pool)),
-    relinearize: (a) => opaque('relinearize', (d) => evaluator.relinearize(a, c.relinKeys(), d, pool)),
-    rescale: (a) => opaque('rescale', (d) => evaluator.rescaleToNext(a, d, pool)),
+    relinearize: (a) => opaque('relinearize', (d) => c.scratch((p) => evaluator.relinearize(a, c.relinKeys(), d, p))),
+    rescale: (a) => opaque('rescale', (d) => c.scratch((p) => evaluator.rescaleToNext(a, d, p))),
     dropLevelTo: (a, out) => opaque('dropLevelTo', (d) => evaluator.cipherModSwitchTo(a, c.parmsIdAt(out.level), d, pool)),
     // A step without its own key runs term by term (the keys may sit in separate objects).
     rotate: (a, step) => {
       let x = a;
       try {
         for (const term of c.rotationPlan(step)) {
-          const next = opaque('rotate', (d) => evaluator.rotateVector(x, term.step, term.keys, d, pool));
+          const next = opaque('rotate', (d) => c.scratch((p) => evaluator.rotateVector(x, term.step, term.keys, d, p)));
           if (x !== a) x.delete();
           x = next;
         }

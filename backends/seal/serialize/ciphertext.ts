@@ -33,7 +33,7 @@ export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOp
  */
 export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext {
   const { context, defined } = sealPartsOf(backend, 'loadCiphertext');
-  const { params, seal } = context;
+  const { params } = context;
   const { header, body } = openEnvelope(bytes, { kinds: ['ciphertext'], fingerprint: paramsFingerprint(params) });
   const { level, degree, scale } = header;
   if (header.compression > 2) throw deserializeError('compression', `unknown compression ${header.compression}`);
@@ -45,7 +45,7 @@ export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext 
   const checked = checkCiphertext(body, context.ring, { primeCount: level + 1, size: degree + 1 }, inflate);
   if (!Object.is(checked.scale, scale)) throw deserializeError('scale', `SEAL's scale ${checked.scale} differs from the header's ${scale}`, { scale, sealScale: checked.scale });
   if (body[5] !== header.compression) throw deserializeError('compression', 'the header and SEAL disagree on the compression');
-  const ct = seal.CipherText({ pool: context.pool });
+  const ct = context.ciphertext();
   try {
     ct.loadArray(context.context, checked.seal);
   } catch (e) {
