@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type Ciphertext } from '../../core/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
-import { roundCircuit } from './circuit.js';
-import { roundDepth } from './train.js';
+import { analyzeRound, roundCircuit } from './circuit.js';
+import { planTraining, roundDepth, trainEncrypted } from './train.js';
 
 const batches = (k: number, b = 64, d = 197): Float64Array[][] =>
   Array.from({ length: k }, (_, i) => Array.from({ length: b }, (_, r) => Float64Array.from({ length: d }, (_, j) => Math.sin(i + r * 0.37 + j * 0.11) / 4)));
@@ -30,5 +30,20 @@ describe('roundCircuit', () => {
     // Everything but the outputs was freed by the round itself.
     expect(sim.memory().ciphertexts).toBe(out.length);
     sim.dispose();
+  });
+
+  it('analyzeRound: the first round of a plan, on its parameters and keys, counts what training runs', () => {
+    const data = batches(2, 32);
+    const plan = planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize: 32, features: 197, ringDegree: 16384, scaleBits: 30 });
+    const a = analyzeRound(plan, data);
+    expect(plan.rounds).toEqual([2]);
+    expect(a.depth).toBe(roundDepth('lowdepth', 2, 'zero'));
+    expect(a.maxLevel).toBe(plan.params.maxLevel);
+    const sim = createSimBackend(plan.params, { noise: 'off', rotations: plan.rotations });
+    trainEncrypted(sim, plan, data);
+    const { ops } = sim.stats();
+    expect(a.ops).toMatchObject({ mul: ops.mul, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale });
+    sim.dispose();
+    expect(() => analyzeRound(plan, data.slice(0, 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

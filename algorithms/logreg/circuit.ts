@@ -3,7 +3,7 @@
  * on its own, without a plan or a client. The inputs are encrypted where the round first uses
  * them, as in training; the outputs are the model's tiles (the baseline's: w's, then v's).
  */
-import type { Circuit, Evaluator } from '../../core/index.js';
+import { analyze, HeError, type Circuit, type CircuitAnalysis, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import { encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
@@ -11,7 +11,7 @@ import { baselineRound } from './baseline.js';
 import { EncryptingSource, plainInput } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
-import { TRAINING_DEFAULTS, type CircuitName } from './train.js';
+import { TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
 /** Options of `roundCircuit`. */
 export interface RoundCircuitOptions {
@@ -63,4 +63,15 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
       source.free();
     }
   };
+}
+
+/**
+ * The dry run (`analyze`) of `plan`'s first round over the first minibatches of `batches`, on the
+ * plan's parameters and keys: its depth, op counts and peak memory, and what `createSealPool`
+ * uses (option `analysis`) to place Galois keys across workers.
+ */
+export function analyzeRound(plan: TrainingPlan, batches: readonly (readonly Float64Array[])[]): CircuitAnalysis {
+  const k = plan.rounds[0] ?? 0;
+  if (batches.length < k) throw new HeError('INVALID_ARGUMENT', `the plan's first round takes ${k} minibatches; got ${batches.length}`, { minibatches: batches.length, needed: k });
+  return analyze(roundCircuit(plan.circuit, batches.slice(0, k), { start: 'zero' }), { params: plan.params, rotations: plan.rotations });
 }

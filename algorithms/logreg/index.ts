@@ -10,7 +10,7 @@ export {
   type CircuitName, type ProgressEvent, type RoundInputs, type RoundReport, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
-export { roundCircuit, type RoundCircuitOptions } from './circuit.js';
+export { analyzeRound, roundCircuit, type RoundCircuitOptions } from './circuit.js';
 export {
   LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
   type EncryptedStart, type OpenedRoundRequest, type RoundOutput, type RoundSettings,

@@ -16,6 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { CircuitAnalysis } from '../../../core/analysis/analyze.js';
 import { defineBackend, type Backend } from '../../../core/backend.js';
 import { HeError } from '../../../core/errors.js';
 import type { Kernels } from '../../../core/kernels.js';
@@ -24,9 +25,10 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
-import { loadCiphertext, saveCiphertext } from '../serialize/ciphertext.js';
 import { exportServerKeys, generateGaloisKeys } from '../serialize/keys.js';
+import { rotationUse, shareSteps } from './placement.js';
 import type { Load, OpArgs, PoolOp, Reply, Task, WorkerInit } from './protocol.js';
+import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 /** Options of `createSealPool`. */
 export interface SealPoolOptions {
@@ -45,6 +47,12 @@ export interface SealPoolOptions {
    * worker's 4 GiB heap (at N = 32768 with 15 primes that is about 20 rotation steps).
    */
   readonly keyPlacement?: 'replicate' | 'split' | 'auto';
+  /**
+   * The dry run of the circuit the pool will run (`analyze`). With keys split, it places them so
+   * that each worker does an equal share of the rotations and chains of rotations rarely cross
+   * workers; without it, keys go in runs of neighbouring steps.
+   */
+  readonly analysis?: CircuitAnalysis;
 }
 
 /** What the pool did since it was created. */
@@ -84,7 +92,8 @@ export interface SealPool extends Backend {
 
 /**
  * Relative cost of each op in key switches (relinearize, rotate = 1), measured on node-seal at
- * N = 16384; a transfer (save, copy, load with checks) costs about a third of one.
+ * N = 16384. A transfer's own work (save, copy, load) is a few percent of one, but the moved
+ * operand also delays its op: weighted as a third, tuned on the training round.
  */
 const OP_COST: Readonly<Record<PoolOp, number>> = {
   relinearize: 1, rotate: 1, encrypt: 0.6, mul: 0.25, square: 0.2, rescale: 0.2, mulPlain: 0.1,
@@ -156,7 +165,8 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     const galois = keyed.map((step) => shared(generateGaloisKeys(client, [step], { compression: 'none' })[0] as Uint8Array));
     const keyBytes = keys.length + galois.reduce((a, g) => a + g.length, 0);
     const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
-    const shares = split ? shareSteps(keyed, count) : Array.from({ length: count }, () => keyed);
+    const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
+    const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
     const bytesOf = (steps: readonly number[]) => steps.map((s) => galois[keyed.indexOf(s)] as Uint8Array);
     const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, bytesOf(steps), signal)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -178,13 +188,6 @@ function shared(bytes: Uint8Array): Uint8Array {
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
   copy.set(bytes);
   return copy;
-}
-
-/** `steps` in `workers` contiguous runs by size (|step|, then sign), as equal in length as can be. */
-export function shareSteps(steps: readonly number[], workers: number): number[][] {
-  const bySize = [...steps].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
-  return Array.from({ length: workers }, (_, w) =>
-    bySize.slice(Math.round((w * bySize.length) / workers), Math.round(((w + 1) * bySize.length) / workers)));
 }
 
 async function startWorker(params: CkksParams, keys: Uint8Array, steps: readonly number[], galoisKeys: readonly Uint8Array[], signal: Int32Array): Promise<WorkerSlot> {
@@ -277,7 +280,7 @@ class Scheduler {
         try {
           const node = this.#node('encrypt', [], {});
           node.state = 'done';
-          node.bytes = saveCiphertext(this.client, ct, { compression: 'none' });
+          node.bytes = sendCiphertext(this.client, ct);
           return node;
         } finally {
           this.client.free(ct);
@@ -324,7 +327,7 @@ class Scheduler {
   #decrypt(x: Node, meta: CtMeta): Float64Array {
     this.#flush();
     const bytes = x.bytes ?? this.#fetch(x);
-    const ct = loadCiphertext(this.client, bytes);
+    const ct = receiveCiphertext(this.client, bytes);
     try {
       if (ct.level !== meta.level || ct.scale !== meta.scale || ct.degree !== meta.degree) {
         throw new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });

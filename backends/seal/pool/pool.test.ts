@@ -3,7 +3,7 @@ import { logreg } from '../../../algorithms/index.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import type { Evaluator } from '../../../core/evaluator.js';
 import { createSimBackend } from '../../sim/index.js';
-import { createSealPool, shareSteps, type SealPool } from './index.js';
+import { createSealPool, type SealPool } from './index.js';
 
 const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
 const xs = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
@@ -75,13 +75,6 @@ describe('SEAL pool (2 workers)', () => {
 });
 
 describe('SEAL pool with Galois keys split across workers', () => {
-  it('deals steps in runs of neighbouring size, as evenly as it can', () => {
-    const steps = [64, 128, 256, 512, 1024, 2048, 4096, 8192, 1, -1, 2, -2, 4, -4, 8, -8, 16, -16, 32, -32];
-    expect(shareSteps(steps, 2)).toEqual([[-1, 1, -2, 2, -4, 4, -8, 8, -16, 16], [-32, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192]]);
-    expect(shareSteps(steps, 3).map((s) => s.length)).toEqual([7, 6, 7]);
-    expect(shareSteps([5], 3)).toEqual([[], [5], []]);
-  });
-
   it('rotates where each key is, composing other steps from keys on both workers', async () => {
     const split = await createSealPool(params, { workers: 2, rotations: [1, -1, 4, 8], keyPlacement: 'split' });
     try {

@@ -1,6 +1,6 @@
 /**
  * Messages between the pool's scheduler (main thread) and its workers. Ciphertexts stay in the
- * worker that computed them; they move as SEAL bytes (uncompressed envelopes) only when an op on
+ * worker that computed them; they move as SEAL bytes (uncompressed, see transfer.ts) only when an op on
  * another worker, or a decryption, needs them.
  */
 import type { MessagePort } from 'node:worker_threads';

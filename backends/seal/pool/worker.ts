@@ -6,9 +6,9 @@ import { workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { sealHeapBytes } from '../loader.js';
-import { loadCiphertext, saveCiphertext } from '../serialize/ciphertext.js';
 import { createSealServerBackend, type PublicBytes } from '../serialize/keys.js';
 import type { Reply, Task, WorkerInit } from './protocol.js';
+import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 const { keys, galoisKeys, port, signal } = workerData as WorkerInit;
 const backend = await createSealServerBackend(keys as PublicBytes, { galoisKeys: galoisKeys as PublicBytes[] });
@@ -32,7 +32,7 @@ function fail(id: number, e: unknown): void {
 }
 
 function run(task: Extract<Task, { type: 'op' }>): Ciphertext {
-  for (const { id, bytes } of task.loads) held.set(id, loadCiphertext(backend, bytes));
+  for (const { id, bytes } of task.loads) held.set(id, receiveCiphertext(backend, bytes));
   const [a, b] = task.inputs.map(get);
   const { values, level, scale, step } = task.args;
   switch (task.op) {
@@ -64,7 +64,7 @@ port.on('message', (task: Task) => {
       return;
     case 'save':
       try {
-        const bytes = saveCiphertext(backend, get(task.id), { compression: 'none' });
+        const bytes = sendCiphertext(backend, get(task.id));
         reply({ type: 'bytes', id: task.id, bytes }, [bytes.buffer as ArrayBuffer]);
       } catch (e) {
         fail(task.id, e);
