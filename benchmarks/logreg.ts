@@ -6,8 +6,8 @@
  * - "two rounds": both circuits limited to 2 client round trips (3 minibatches per round), so the
  *   baseline needs 15 levels and N = 32768 while the low-depth circuit stays at N = 16384.
  * - "one round" (`-- --one-round`, in a process of its own): no refresh at all.
- * One sample per case (a run is tens of seconds to minutes); keys are generated outside the
- * timed function. Writes benchmarks/results/logreg.{json,md} (logreg-one-round.* with --one-round).
+ * One run per case (a run is tens of seconds to minutes), which also gives the counts, weights
+ * and heap; keys are generated outside the timed function. Writes benchmarks/results/logreg.{json,md} (logreg-one-round.* with --one-round).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -53,6 +53,8 @@ const keyHeapBytes = (params: CkksParams, steps: number): number =>
   (steps + 1) * (params.maxLevel + 1) * 2 * params.ringDegree * params.bitSizes.length * 8;
 /** Above this the round's working set no longer fits next to the keys (measured: 2.1 GiB runs, 2.7 GiB fails). */
 const HEAP_KEY_BUDGET = 2.5 * 2 ** 30;
+/** The pool splits Galois keys across its workers above this (its 'auto' placement). */
+const POOL_SPLIT_ABOVE = 2 ** 31;
 
 /** The smallest secure ring that fits the requested rounds, or why none does. */
 function plan(circuit: logreg.CircuitName, s: (typeof scenarios)[number]): logreg.TrainingPlan | string {
@@ -76,7 +78,8 @@ for (const s of scenarios) {
     }
     for (const backendName of ['sim', 'sim-off', 'seal', 'pool'] as const) {
       let ev: Backend | undefined;
-      const keys = keyHeapBytes(p.params, p.rotations.length);
+      const all = keyHeapBytes(p.params, p.rotations.length);
+      const keys = backendName === 'pool' && all > POOL_SPLIT_ABOVE ? all / WORKERS : all;
       if ((backendName === 'seal' || backendName === 'pool') && keys > HEAP_KEY_BUDGET) {
         const failure = `keys need ${(keys / 2 ** 30).toFixed(2)} GiB of the 4 GiB WebAssembly heap; a round needs 1.5 GiB more (std::bad_alloc when tried)`;
         rows.push({ scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length, failure });
@@ -86,17 +89,28 @@ for (const s of scenarios) {
       try {
         const t0 = performance.now();
         ev = backendName === 'seal' ? await createSealBackend(p.params, { rotations: p.rotations })
-          : backendName === 'pool' ? await createSealPool(p.params, { rotations: p.rotations, workers: WORKERS })
+          : backendName === 'pool' ? await createSealPool(p.params, { rotations: p.rotations, workers: WORKERS, analysis: logreg.analyzeRound(p, batches) })
           : createSimBackend(p.params, { rotations: p.rotations, noise: backendName === 'sim' ? 'inject' : 'off' });
         const keygenMs = performance.now() - t0;
-        // One untimed run first: it gives the counts and weights, and shows whether the case fits in memory at all.
-        const trained = logreg.trainEncrypted(ev, p, batches);
+        const backend = ev;
+        // The timed run also gives the counts, weights and heap (benny reports a body's throw only as "not completed").
+        let trained: logreg.TrainingResult | undefined;
+        let thrown: unknown;
+        const [result] = await runSuite(`logreg-${s.name.replace(/ /g, '-')}-${circuit}-${backendName}`, [{
+          name: `${circuit} k=${K}`, tags: { circuit, backend: backendName },
+          fn: () => {
+            backend.resetStats();
+            try {
+              trained = logreg.trainEncrypted(backend, p, batches);
+            } catch (e) {
+              thrown = e;
+              throw e;
+            }
+          },
+        }], { minSamples: 1, maxTime: 0.01, folder: out }).catch((e: unknown) => { throw thrown ?? e; });
+        if (trained === undefined) throw thrown ?? new Error('the timed run did not finish');
         const ops = { ...ev.stats().ops };
         const heap = 'poolStats' in ev ? (ev as SealPool).poolStats().workerHeapBytes : [sealHeapBytes()];
-        const backend = ev;
-        const [result] = await runSuite(`logreg-${s.name.replace(/ /g, '-')}-${circuit}-${backendName}`, [{
-          name: `${circuit} k=${K}`, fn: () => logreg.trainEncrypted(backend, p, batches), tags: { circuit, backend: backendName },
-        }], { minSamples: 1, maxTime: 0.01, folder: out });
         const twin = logreg.trainPlain(batches, { rule: circuit === 'baseline' ? 'nesterov' : 'gradient', ...logreg.TRAINING_DEFAULTS });
         rows.push({
           scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length,

@@ -102,7 +102,7 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
     ? logreg.planTrainingBySimulation({ ...request, precisionBits: args.precisionBits }, batches, createSimBackend, options)
     : logreg.planTraining({ ...request, scaleBits: args.scaleBits, valueBits: logreg.valueBits(batches, options.sigmoid) });
   const t0 = performance.now();
-  const backend = await createBackend(args, plan);
+  const backend = await createBackend(args, plan, batches);
   try {
     const setupSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
@@ -139,10 +139,12 @@ export async function runTraining(args: TrainArgs, progress?: Progress): Promise
   }
 }
 
-async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan): Promise<Backend> {
+async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan, batches: readonly (readonly Float64Array[])[]): Promise<Backend> {
   const rotations = plan.rotations;
   if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
-  if (args.backend === 'seal' && args.workers > 1) return createSealPool(plan.params, { rotations, workers: args.workers });
+  if (args.backend === 'seal' && args.workers > 1) {
+    return createSealPool(plan.params, { rotations, workers: args.workers, analysis: logreg.analyzeRound(plan, batches) });
+  }
   const seal = await createSealBackend(plan.params, { rotations });
   if (args.backend === 'seal') return seal;
   const sim = createSimBackend(plan.params, { rotations, noise: 'track', seed: args.seed });

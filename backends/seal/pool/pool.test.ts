@@ -60,6 +60,32 @@ describe('SEAL pool (2 workers)', () => {
     [x, zero, y].forEach((ct) => pool.free(ct));
   });
 
+  it('starts ops at most `lookahead` ahead of the oldest unfinished one, which bounds what is live', async () => {
+    // A running sum over 40 fresh encryptions: the encryptions are always ready, the additions wait in line.
+    const runningSum = (p: SealPool): number => p.scope(() => {
+      let acc = p.encrypt([0]);
+      for (let i = 1; i <= 40; i++) {
+        const x = p.encrypt([i]);
+        const next = p.add(acc, x);
+        p.free(acc);
+        p.free(x);
+        acc = next;
+      }
+      return p.decrypt(acc)[0] as number;
+    });
+    const peaks: Record<string, number[]> = {};
+    for (const lookahead of [3, Infinity]) {
+      const p = await createSealPool(params, { workers: 2, lookahead });
+      expect(runningSum(p)).toBeCloseTo(820, 4);
+      peaks[lookahead] = p.workerMemory().map((w) => w.peakCiphertexts);
+      p.dispose();
+    }
+    // Within 3 ops of the oldest: at most the sum, two operands and their copies on each worker.
+    for (const peak of peaks[3]!) expect(peak).toBeLessThanOrEqual(6);
+    // Unbounded, the encryptions run ahead of the additions.
+    expect(Math.max(...peaks.Infinity!)).toBeGreaterThan(6);
+  });
+
   it('skips ops whose result is freed unused, and frees every worker copy', () => {
     const before = pool.poolStats().skipped;
     pool.scope(() => {
@@ -97,8 +123,9 @@ describe('SEAL pool with Galois keys split across workers', () => {
     }
   });
 
-  it('refuses an unknown placement before making any key', async () => {
+  it('refuses an unknown placement or a bad lookahead before making any key', async () => {
     await expect(createSealPool(params, { keyPlacement: 'everywhere' as 'split' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    for (const lookahead of [0, 2.5, -Infinity]) await expect(createSealPool(params, { lookahead })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 

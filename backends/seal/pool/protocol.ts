@@ -40,7 +40,7 @@ export type Reply =
   | { readonly type: 'done'; readonly id: number; readonly heapBytes: number }
   | { readonly type: 'bytes'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'error'; readonly id: number; readonly code: HeErrorCode; readonly message: string; readonly details: Record<string, unknown> }
-  | { readonly type: 'report'; readonly live: number; readonly heapBytes: number };
+  | { readonly type: 'report'; readonly live: number; readonly peak: number; readonly heapBytes: number };
 
 /** What a worker starts with: public evaluation keys only, never the secret key. */
 export interface WorkerInit {

@@ -13,6 +13,7 @@ import { receiveCiphertext, sendCiphertext } from './transfer.js';
 const { keys, galoisKeys, port, signal } = workerData as WorkerInit;
 const backend = await createSealServerBackend(keys as PublicBytes, { galoisKeys: galoisKeys as PublicBytes[] });
 const held = new Map<number, Ciphertext>();
+let peak = 0;
 
 const reply = (message: Reply, transfer: ArrayBuffer[] = []): void => {
   port.postMessage(message, transfer);
@@ -57,6 +58,7 @@ port.on('message', (task: Task) => {
     case 'op':
       try {
         held.set(task.id, run(task));
+        peak = Math.max(peak, held.size);
         reply({ type: 'done', id: task.id, heapBytes: sealHeapBytes() });
       } catch (e) {
         fail(task.id, e);
@@ -77,7 +79,7 @@ port.on('message', (task: Task) => {
       }
       return;
     case 'report':
-      reply({ type: 'report', live: backend.memory().ciphertexts, heapBytes: sealHeapBytes() });
+      reply({ type: 'report', live: backend.memory().ciphertexts, peak, heapBytes: sealHeapBytes() });
   }
 });
 
