@@ -331,19 +331,20 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   /** A plaintext's checks in SEAL's order: encode scale, encoded values, then the mod switch to `level`. */
   #encode(values: PlainInput, scale: number, level: number, op: OpName): Float64Array {
-    const slots = this.#slots(values, op);
+    const [slots, maxAbs] = this.#slots(values, op);
     rules.checkEncodeScale(this.params, scale, op);
     this.#encoder ??= new SlotEncoder(this.params);
-    this.#encoder.checkEncodable(slots, scale, op);
+    this.#encoder.checkEncodable(slots, scale, op, maxAbs);
     rules.checkPlainLevel(this.params, scale, level, op);
     return slots;
   }
 
-  #slots(values: PlainInput, op: OpName): Float64Array {
+  /** The values as a fresh slots-long array, with their largest magnitude (read in the same pass). */
+  #slots(values: PlainInput, op: OpName): [Float64Array, number] {
     const slots = this.params.slots;
     if (typeof values === 'number') {
       if (!Number.isFinite(values)) throw new HeError('INVALID_VALUES', `${op}: value ${values} is not finite`, { op });
-      return new Float64Array(slots).fill(values);
+      return [new Float64Array(slots).fill(values), Math.abs(values)];
     }
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
       throw new HeError('INVALID_VALUES', `${op}: expected a number or an array of numbers`, { op });
@@ -353,15 +354,16 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         { op, length: values.length, slots });
     }
     const out = new Float64Array(slots);
+    let maxAbs = 0;
     if (values instanceof Float64Array) {
-      out.set(values);
       for (let i = 0; i < values.length; i++) {
+        const v = values[i] as number;
         // x - x is 0 exactly for finite x and NaN otherwise.
-        if ((values[i] as number) - (values[i] as number) !== 0) {
-          throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${values[i]}) is not a finite number`, { op, index: i });
-        }
+        if (v - v !== 0) throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${v}) is not a finite number`, { op, index: i });
+        out[i] = v;
+        maxAbs = Math.max(maxAbs, Math.abs(v));
       }
-      return out;
+      return [out, maxAbs];
     }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
@@ -369,8 +371,9 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${String(v)}) is not a finite number`, { op, index: i });
       }
       out[i] = v;
+      maxAbs = Math.max(maxAbs, Math.abs(v));
     }
-    return out;
+    return [out, maxAbs];
   }
 
   #call<R>(fn: () => R): R {

@@ -1,7 +1,9 @@
 /**
  * Simulator kernels: exact float64 values (what SEAL would decrypt without noise), a
  * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
- * check. Plain typed-array loops, O(slots) per op, no per-slot allocation.
+ * check. Plain typed-array loops, O(slots) per op, no per-slot allocation; loops read their
+ * arrays from locals (a property load per slot on ciphertexts of varying shape costs more
+ * than the arithmetic).
  *
  * The error of slot k has a random part, fresh for every event, of variance
  * `variance[k] + varianceShift`, and a fixed part, the key-switching bias (identical every
@@ -91,6 +93,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding } = deps;
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
+  const shape = noise.biasShape;
 
   /** In injection mode, `make()` with error events drawn on top. */
   const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
@@ -114,8 +117,16 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
       { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
 
-  const plainFits = (values: Float64Array, scale: number, level: number, op: string): void => {
-    if (!encoder.fits(values, scale, halfModulus[level] as number)) throw overflow(op, 'plain', values, scale, level);
+  const plainFits = (values: Float64Array, scale: number, level: number, op: string, maxAbs: number): void => {
+    if (!encoder.fits(values, scale, halfModulus[level] as number, 0, maxAbs)) throw overflow(op, 'plain', values, scale, level);
+  };
+
+  /** A plaintext operand's fingerprint, then SEAL's silent wrap at `level` (OVERFLOW), from one pass over its values. */
+  const checkedPlain = (values: Float64Array, scale: number, level: number, op: string): { fingerprint: bigint; constant: boolean } => {
+    const { maxAbs, sumSq, constant } = slotStats(values);
+    const fingerprint = encoder.isZero(values, scale, sumSq) ? 0n : fingerprints.plain(values, scale, constant);
+    plainFits(values, scale, level, op, maxAbs);
+    return { fingerprint, constant };
   };
 
   /** Largest error bound over the slots: the room the error needs above the values. */
@@ -145,25 +156,24 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
    * to the single coefficient round(v·scale): its error is known exactly. Other vectors round
    * N coefficients: (N+1)/12 in integer units (NOISE.md §3.2).
    */
-  const encodingError = (values: Float64Array, scale: number): number => {
+  const encodingError = (values: Float64Array, scale: number, constant: boolean): number => {
     if (exactEncoding) return 0;
     const v = values[0] as number;
-    if (Math.abs(v * scale) < 2 ** 50 && values.every((w) => w === v)) {
+    if (Math.abs(v * scale) < 2 ** 50 && constant) {
       return ((Math.sign(v) * Math.round(Math.abs(v * scale)) - v * scale) / scale) ** 2;
     }
     return noise.encoding / (scale * scale);
   };
 
-  const plainFingerprint = (values: Float64Array, scale: number): bigint =>
-    encoder.isZero(values, scale) ? 0n : fingerprints.plain(values, scale);
-
   /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
   const summedBias = (a: SimCiphertext, b: SimCiphertext): Pick<SimCiphertext, 'bias' | 'biasShape'> & { peak: number } => {
     if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
     const bias = new Float64Array(n);
+    const ab = a.bias, as = a.biasShape, bb = b.bias, bs = b.biasShape;
     let peak = 0;
     for (let k = 0; k < n; k++) {
-      const v = model.bias(a, k) + model.bias(b, k);
+      const w = shape[k] as number;
+      const v = ((ab ? (ab[k] as number) : 0) + as * w) + ((bb ? (bb[k] as number) : 0) + bs * w);
       bias[k] = v;
       peak = Math.max(peak, v);
     }
@@ -172,13 +182,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
     const values = new Float64Array(n);
+    const av = a.values, bv = b.values;
     const correlated = shareAncestor(a.ancestry, b.ancestry);
     let peakValue = 0, peakVariance = 0;
     let variance: Float64Array | null = null;
     let varianceShift = a.varianceShift + b.varianceShift;
     if (!tracking || (!correlated && !a.variance && !b.variance)) {
       for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + sign * (b.values[k] as number);
+        const v = (av[k] as number) + sign * (bv[k] as number);
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
@@ -186,9 +197,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
       variance = new Float64Array(n);
       varianceShift = 0;
+      const ava = a.variance, as = a.varianceShift, bva = b.variance, bs = b.varianceShift;
       for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + sign * (b.values[k] as number);
-        const ua = model.random(a, k), ub = model.random(b, k);
+        const v = (av[k] as number) + sign * (bv[k] as number);
+        const ua = (ava ? (ava[k] as number) : 0) + as, ub = (bva ? (bva[k] as number) : 0) + bs;
         const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
         values[k] = v;
         variance[k] = u;
@@ -209,11 +221,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
+    const av = a.values, bv = b.values;
     if (!tracking) {
       const values = new Float64Array(n);
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) * (b.values[k] as number);
+        const v = (av[k] as number) * (bv[k] as number);
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
@@ -230,10 +243,13 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     let tail = maxTail(a.tail, b.tail);
     let peakValue = 0, peakVariance = 0, peakBias = 0, heavy = false;
+    const ava = a.variance, avs = a.varianceShift, bva = b.variance, bvs = b.varianceShift;
+    const aba = a.bias, abs = a.biasShape, bba = b.bias, bbs = b.biasShape;
     for (let k = 0; k < n; k++) {
-      const za = a.values[k] as number, zb = b.values[k] as number;
-      const ua = model.random(a, k), ub = model.random(b, k);
-      const ba = biased ? model.bias(a, k) : 0, bb = biased ? model.bias(b, k) : 0;
+      const za = av[k] as number, zb = bv[k] as number;
+      const ua = (ava ? (ava[k] as number) : 0) + avs, ub = (bva ? (bva[k] as number) : 0) + bvs;
+      const w = shape[k] as number;
+      const ba = biased ? (aba ? (aba[k] as number) : 0) + abs * w : 0, bb = biased ? (bba ? (bba[k] as number) : 0) + bbs * w : 0;
       // Error = zb·ea + za·eb + Re(Ea·Eb). The product of errors involves their imaginary parts
       // (as large as the real ones) and the shared secret (E|s|⁴ = 2h²): 4·ua·ub when
       // independent, 8u² for a square; correlated operands add in amplitude, an upper bound.
@@ -284,9 +300,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     let peakBias = 0;
     if (a.bias || a.biasShape > 0) {
       bias = new Float64Array(n);
+      const ab = a.bias, as = a.biasShape;
       for (let k = 0; k < n; k++) {
         const from = k + shift < n ? k + shift : k + shift - n;
-        const v = model.bias(a, from);
+        const v = (ab ? (ab[from] as number) : 0) + as * (shape[from] as number);
         bias[k] = v;
         peakBias = Math.max(peakBias, v);
       }
@@ -305,15 +322,15 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
   return {
     encrypt(input, out, symmetric) {
-      plainFits(input, out.scale, out.level, 'encrypt');
+      const { maxAbs, constant } = slotStats(input);
+      plainFits(input, out.scale, out.level, 'encrypt', maxAbs);
       const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
+      const peakValue = exactEncoding ? slotStats(values).maxAbs : maxAbs;
       return checked({
         values, // a fresh array the checked layer hands over
         variance: null,
         varianceShift: tracking
-          ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale)
+          ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale, constant)
           : 0,
         bias: null,
         biasShape: 0,
@@ -340,25 +357,26 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
     neg(a) {
       const values = new Float64Array(n);
-      for (let k = 0; k < n; k++) values[k] = -(a.values[k] as number);
+      const av = a.values;
+      for (let k = 0; k < n; k++) values[k] = -(av[k] as number);
       return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy) };
     },
 
     addPlain(a, input, out) {
-      const f = plainFingerprint(input, out.scale);
-      plainFits(input, out.scale, out.level, 'addPlain');
+      const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = new Float64Array(n);
+      const av = a.values;
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + (plain[k] as number);
+        const v = (av[k] as number) + (plain[k] as number);
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
       return checked({
         ...a,
         values,
-        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale) : 0,
+        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale, constant) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
         noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
@@ -366,17 +384,17 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     },
 
     mulPlain(a, input, plainScale, out) {
-      const f = plainFingerprint(input, plainScale);
-      plainFits(input, plainScale, out.level, 'mulPlain');
+      const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
       const encodedPlain = inject(() => noisyOf(plain), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
       const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false);
+      const av = a.values;
       if (!tracking) {
         const values = new Float64Array(n);
         let peakValue = 0;
         for (let k = 0; k < n; k++) {
-          const v = (a.values[k] as number) * (plain[k] as number);
+          const v = (av[k] as number) * (plain[k] as number);
           values[k] = v;
           peakValue = Math.max(peakValue, Math.abs(v));
         }
@@ -386,11 +404,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const variance = new Float64Array(n);
       const biased = a.bias !== null || a.biasShape > 0;
       const bias = biased ? new Float64Array(n) : null;
-      const e = encodingError(plain, plainScale);
+      const e = encodingError(plain, plainScale, constant);
       let peakValue = 0, peakVariance = 0, peakBias = 0;
+      const ava = a.variance, avs = a.varianceShift, aba = a.bias, abs = a.biasShape;
       for (let k = 0; k < n; k++) {
-        const z = a.values[k] as number, w = plain[k] as number, u = model.random(a, k);
-        const bk = biased ? model.bias(a, k) : 0;
+        const z = av[k] as number, w = plain[k] as number, u = (ava ? (ava[k] as number) : 0) + avs;
+        const bk = biased ? (aba ? (aba[k] as number) : 0) + abs * (shape[k] as number) : 0;
         const v = z * w;
         const uk = w * w * u + z * z * e + (u + bk * bk) * e;
         values[k] = v;
@@ -457,6 +476,19 @@ function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
   out.set(a.subarray(shift), 0);
   out.set(a.subarray(0, shift), a.length - shift);
   return out;
+}
+
+/** One pass over a plaintext: what the encoder's cheap bounds (Σ w² in isZero's order) and the constant shortcuts need. */
+function slotStats(values: Float64Array): { maxAbs: number; sumSq: number; constant: boolean } {
+  const first = values[0];
+  let maxAbs = 0, sumSq = 0, constant = true;
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k] as number;
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+    sumSq += v ** 2;
+    constant &&= v === first;
+  }
+  return { maxAbs, sumSq, constant };
 }
 
 function maxTail(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
