@@ -85,6 +85,12 @@ export interface BackendDefinition<P> {
    * has one (an optimisation for hekit's own backends; by default the layer creates its own).
    */
   readonly encoder?: SlotEncoder;
+  /**
+   * @internal Where the checked layer gets the slots-long arrays it hands to `encrypt`, `addPlain`
+   * and `mulPlain` (contents arbitrary, every slot is written), when the backend recycles them
+   * (the simulator, whose ops cost about as much as allocating an array); by default new arrays.
+   */
+  readonly slotArray?: () => Float64Array;
 }
 
 /** For backend authors: the checked backend, and access to the payload behind a handle. */
@@ -127,6 +133,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   readonly #live = new Set<Ciphertext>();
   readonly #scopes: Set<Ciphertext>[] = [];
   #encoder: SlotEncoder | undefined;
+  readonly #slotArray: () => Float64Array;
   #peak = 0;
   #disposed = false;
 
@@ -139,6 +146,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     this.#kernels = d.kernels;
     this.#verify = d.verify === true && d.kernels.inspect !== undefined;
     this.#encoder = d.encoder;
+    this.#slotArray = d.slotArray ?? (() => new Float64Array(d.params.slots));
   }
 
   get disposed(): boolean {
@@ -344,7 +352,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     const slots = this.params.slots;
     if (typeof values === 'number') {
       if (!Number.isFinite(values)) throw new HeError('INVALID_VALUES', `${op}: value ${values} is not finite`, { op });
-      return [new Float64Array(slots).fill(values), Math.abs(values)];
+      return [this.#slotArray().fill(values), Math.abs(values)];
     }
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
       throw new HeError('INVALID_VALUES', `${op}: expected a number or an array of numbers`, { op });
@@ -353,7 +361,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
       throw new HeError('INVALID_VALUES', `${op}: ${values.length} values do not fit ${slots} slots; split them over several ciphertexts`,
         { op, length: values.length, slots });
     }
-    const out = new Float64Array(slots);
+    const out = this.#slotArray().fill(0, values.length);
     let maxAbs = 0;
     if (values instanceof Float64Array) {
       for (let i = 0; i < values.length; i++) {

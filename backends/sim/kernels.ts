@@ -3,7 +3,7 @@
  * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
  * check. Plain typed-array loops, O(slots) per op, no per-slot allocation; loops read their
  * arrays from locals (a property load per slot on ciphertexts of varying shape costs more
- * than the arithmetic).
+ * than the arithmetic) and take new ones from the pool of freed ones (arrays.ts).
  *
  * The error of slot k has a random part, fresh for every event, of variance
  * `variance[k] + varianceShift`, and a fixed part, the key-switching bias (identical every
@@ -17,6 +17,7 @@ import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
+import type { SlotArrays } from './arrays.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
 import type { NoiseInjector } from './injector.js';
 import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
@@ -65,6 +66,8 @@ export interface SimDeps {
   readonly injector: NoiseInjector | null;
   /** Plaintexts hold SEAL's rounded encoding exactly (an O(N log N) transform per encode) instead of a modelled error. */
   readonly exactEncoding: boolean;
+  /** Where slot arrays come from and go back to (the checked layer draws its plain arrays there too). */
+  readonly arrays: SlotArrays;
 }
 
 /** Reads a ciphertext's error model slot by slot. */
@@ -90,10 +93,20 @@ export class ErrorModel {
 }
 
 export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
-  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding } = deps;
+  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding, arrays } = deps;
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
   const shape = noise.biasShape;
+
+  /** A payload handed to the checked layer holds its arrays until `free`. */
+  const own = (ct: SimCiphertext): SimCiphertext => {
+    arrays.hold(ct.values);
+    arrays.hold(ct.variance);
+    arrays.hold(ct.bias);
+    arrays.hold(ct.noisy && ct.noisy.re);
+    arrays.hold(ct.noisy && ct.noisy.im);
+    return ct;
+  };
 
   /** In injection mode, `make()` with error events drawn on top. */
   const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
@@ -127,6 +140,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const fingerprint = encoder.isZero(values, scale, sumSq) ? 0n : fingerprints.plain(values, scale, constant);
     plainFits(values, scale, level, op, maxAbs);
     return { fingerprint, constant };
+  };
+
+  /** After a plaintext op: its input, and the encoding when there is one, are nobody's. */
+  const recyclePlain = (input: Float64Array, plain: Float64Array): void => {
+    arrays.recycle(input);
+    if (plain !== input) arrays.recycle(plain);
   };
 
   /** Largest error bound over the slots: the room the error needs above the values. */
@@ -168,7 +187,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
   const summedBias = (a: SimCiphertext, b: SimCiphertext): Pick<SimCiphertext, 'bias' | 'biasShape'> & { peak: number } => {
     if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
-    const bias = new Float64Array(n);
+    const bias = arrays.take();
     const ab = a.bias, as = a.biasShape, bb = b.bias, bs = b.biasShape;
     let peak = 0;
     for (let k = 0; k < n; k++) {
@@ -181,7 +200,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
-    const values = new Float64Array(n);
+    const values = arrays.take();
     const av = a.values, bv = b.values;
     const correlated = shareAncestor(a.ancestry, b.ancestry);
     let peakValue = 0, peakVariance = 0;
@@ -195,7 +214,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       }
     } else {
       // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
-      variance = new Float64Array(n);
+      variance = arrays.take();
       varianceShift = 0;
       const ava = a.variance, as = a.varianceShift, bva = b.variance, bs = b.varianceShift;
       for (let k = 0; k < n; k++) {
@@ -210,35 +229,35 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     }
     const { peak: peakBias, ...bias } = summedBias(a, b);
     const tail = maxTail(a.tail, b.tail);
-    return checked({
+    return own(checked({
       values, variance, varianceShift, ...bias, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
-      noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign)),
-    }, op, out);
+      noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign, arrays)),
+    }, op, out));
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
     const av = a.values, bv = b.values;
     if (!tracking) {
-      const values = new Float64Array(n);
+      const values = arrays.take();
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
         const v = (av[k] as number) * (bv[k] as number);
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
-      return checked({
+      return own(checked({
         ...a, values, peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint), ancestry: unionAncestry(a.ancestry, b.ancestry),
-      }, op, out);
+      }, op, out));
     }
-    const values = new Float64Array(n);
-    const variance = new Float64Array(n);
+    const values = arrays.take();
+    const variance = arrays.take();
     const biased = a.bias !== null || b.bias !== null || a.biasShape > 0 || b.biasShape > 0;
-    const bias = biased ? new Float64Array(n) : null;
+    const bias = biased ? arrays.take() : null;
     const self = a === b;
     const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     let tail = maxTail(a.tail, b.tail);
@@ -272,14 +291,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         heavy = true;
       }
     }
-    return checked({
+    return own(checked({
       values, variance, varianceShift: 0, bias, biasShape: 0, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
-      noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy)),
-    }, op, out);
+      noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy, arrays)),
+    }, op, out));
   };
 
   /** A key switch with `key` at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
@@ -290,7 +309,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
       biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
       fingerprint,
-      noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
+      noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
   };
 
@@ -299,7 +318,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     let bias: Float64Array | null = null;
     let peakBias = 0;
     if (a.bias || a.biasShape > 0) {
-      bias = new Float64Array(n);
+      bias = arrays.take();
       const ab = a.bias, as = a.biasShape;
       for (let k = 0; k < n; k++) {
         const from = k + shift < n ? k + shift : k + shift - n;
@@ -310,13 +329,13 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     }
     return {
       ...a,
-      values: permuted(a.values, shift),
-      variance: a.variance && permuted(a.variance, shift),
+      values: permuted(a.values, shift, arrays.take()),
+      variance: a.variance && permuted(a.variance, shift, arrays.take()),
       bias,
       biasShape: 0,
-      tail: a.tail && permuted(a.tail, shift),
+      tail: a.tail && permuted(a.tail, shift, new Uint8Array(n)),
       peak: { ...a.peak, bias: peakBias },
-      noisy: a.noisy && { re: permuted(a.noisy.re, shift), im: permuted(a.noisy.im, shift) },
+      noisy: a.noisy && { re: permuted(a.noisy.re, shift, arrays.take()), im: permuted(a.noisy.im, shift, arrays.take()) },
     };
   };
 
@@ -326,7 +345,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       plainFits(input, out.scale, out.level, 'encrypt', maxAbs);
       const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const peakValue = exactEncoding ? slotStats(values).maxAbs : maxAbs;
-      return checked({
+      return own(checked({
         values, // a fresh array the checked layer hands over
         variance: null,
         varianceShift: tracking
@@ -340,12 +359,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
-        noisy: inject(() => noisyOf(values), (inj, e) => {
+        noisy: inject(() => noisyOf(values, arrays), (inj, e) => {
           if (!exactEncoding) inj.encoding(e.re, out.scale);
           if (symmetric) inj.symmetricEncryption(e.re, e.im, out.scale);
           else inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
         }),
-      }, 'encrypt', out);
+      }, 'encrypt', out));
     },
 
     decrypt(x) {
@@ -356,16 +375,16 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     sub: (a, b, out) => combine(a, b, -1, 'sub', out),
 
     neg(a) {
-      const values = new Float64Array(n);
+      const values = arrays.take();
       const av = a.values;
       for (let k = 0; k < n; k++) values[k] = -(av[k] as number);
-      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy) };
+      return own({ ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy, arrays) });
     },
 
     addPlain(a, input, out) {
       const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
-      const values = new Float64Array(n);
+      const values = arrays.take();
       const av = a.values;
       let peakValue = 0;
       for (let k = 0; k < n; k++) {
@@ -373,37 +392,45 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         values[k] = v;
         peakValue = Math.max(peakValue, Math.abs(v));
       }
-      return checked({
+      const ct = checked({
         ...a,
         values,
         varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale, constant) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
-        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
+        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
       }, 'addPlain', out);
+      recyclePlain(input, plain);
+      return own(ct);
     },
 
     mulPlain(a, input, plainScale, out) {
       const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
-      const encodedPlain = inject(() => noisyOf(plain), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
-      const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false);
+      const encodedPlain = inject(() => noisyOf(plain, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
+      const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false, arrays);
+      if (encodedPlain) {
+        arrays.recycle(encodedPlain.re);
+        arrays.recycle(encodedPlain.im);
+      }
       const av = a.values;
       if (!tracking) {
-        const values = new Float64Array(n);
+        const values = arrays.take();
         let peakValue = 0;
         for (let k = 0; k < n; k++) {
           const v = (av[k] as number) * (plain[k] as number);
           values[k] = v;
           peakValue = Math.max(peakValue, Math.abs(v));
         }
-        return checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+        const ct = checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+        recyclePlain(input, plain);
+        return own(ct);
       }
-      const values = new Float64Array(n);
-      const variance = new Float64Array(n);
+      const values = arrays.take();
+      const variance = arrays.take();
       const biased = a.bias !== null || a.biasShape > 0;
-      const bias = biased ? new Float64Array(n) : null;
+      const bias = biased ? arrays.take() : null;
       const e = encodingError(plain, plainScale, constant);
       let peakValue = 0, peakVariance = 0, peakBias = 0;
       const ava = a.variance, avs = a.varianceShift, aba = a.bias, abs = a.biasShape;
@@ -419,34 +446,36 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         peakVariance = Math.max(peakVariance, uk);
         peakBias = Math.max(peakBias, Math.abs(w) * bk);
       }
-      return checked({
+      const ct = checked({
         ...a, values, variance, varianceShift: 0, bias, biasShape: 0,
         peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
         fingerprint: fingerprints.scale(a.fingerprint, f),
         noisy,
       }, 'mulPlain', out);
+      recyclePlain(input, plain);
+      return own(ct);
     },
 
     mul: (a, b, out) => product(a, b, 'mul', out),
     square: (a, out) => product(a, a, 'square', out),
 
     relinearize(a, out) {
-      return checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
+      return own(checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out));
     },
 
     rescale(a, out) {
       const size = out.degree + 1;
-      return checked({
+      return own(checked({
         ...a,
         varianceShift: tracking ? a.varianceShift + noise.rounding(size) / (out.scale * out.scale) : 0,
-        noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
+        noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
         // Rounding times s²: a heavier tail than Laplace.
         tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
         fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
-      }, 'rescale', out);
+      }, 'rescale', out));
     },
 
-    dropLevelTo: (a, out) => checked(a, 'dropLevelTo', out),
+    dropLevelTo: (a, out) => own(checked(a, 'dropLevelTo', out)),
 
     rotate(a, _step, terms, out) {
       let ct: SimCiphertext = a;
@@ -455,24 +484,29 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         const fingerprint = fingerprints.rotate(ct.fingerprint, shift, out.level);
         ct = checked(keySwitched(rotated(ct, shift), `galois:${shift}`, out.level, out.scale, fingerprint), 'rotate', out);
       }
-      return ct;
+      return own(ct);
     },
 
     copy(a) {
-      return { ...a };
+      return own({ ...a });
     },
 
-    free() {
-      // Garbage-collected; the checked layer does the accounting.
+    free(a) {
+      arrays.drop(a.values);
+      arrays.drop(a.variance);
+      arrays.drop(a.bias);
+      arrays.drop(a.noisy && a.noisy.re);
+      arrays.drop(a.noisy && a.noisy.im);
     },
 
-    close() {},
+    close() {
+      arrays.clear();
+    },
   };
 }
 
-/** Slot k of the result is slot k + shift of the input (a left rotation). */
-function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
-  const out = new (a.constructor as new (length: number) => T)(a.length);
+/** Slot k of `out` becomes slot k + shift of `a` (a left rotation). */
+function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number, out: T): T {
   out.set(a.subarray(shift), 0);
   out.set(a.subarray(0, shift), a.length - shift);
   return out;
