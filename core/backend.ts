@@ -362,17 +362,8 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         { op, length: values.length, slots });
     }
     const out = this.#slotArray().fill(0, values.length);
+    if (values instanceof Float64Array) return [out, copyFinite(values, out, op)];
     let maxAbs = 0;
-    if (values instanceof Float64Array) {
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] as number;
-        // x - x is 0 exactly for finite x and NaN otherwise.
-        if (v - v !== 0) throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${v}) is not a finite number`, { op, index: i });
-        out[i] = v;
-        maxAbs = Math.max(maxAbs, Math.abs(v));
-      }
-      return [out, maxAbs];
-    }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
@@ -426,6 +417,22 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         { op, predicted, actual });
     }
   }
+}
+
+/**
+ * Copies `values` into `out`, checking that each is finite (INVALID_VALUES); returns the largest
+ * |value|. A function of its own, so its loop is optimised with the whole rather than on the stack.
+ */
+function copyFinite(values: Float64Array, out: Float64Array, op: OpName): number {
+  let maxAbs = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    // x - x is 0 exactly for finite x and NaN otherwise.
+    if (v - v !== 0) throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${v}) is not a finite number`, { op, index: i });
+    out[i] = v;
+    maxAbs = Math.max(maxAbs, Math.abs(v));
+  }
+  return maxAbs;
 }
 
 const isThenable = (v: unknown): boolean =>

@@ -99,7 +99,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const shape = noise.biasShape;
 
   /** A payload handed to the checked layer holds its arrays until `free`. */
-  const own = (ct: SimCiphertext): SimCiphertext => {
+  const hold = (ct: SimCiphertext): SimCiphertext => {
     arrays.hold(ct.values);
     arrays.hold(ct.variance);
     arrays.hold(ct.bias);
@@ -107,6 +107,17 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     arrays.hold(ct.noisy && ct.noisy.im);
     return ct;
   };
+
+  /**
+   * A new payload, held, rebuilt in one fixed shape: payloads spread from differently shaped
+   * literals made every op that spreads its operand deoptimise on the next shape.
+   */
+  const own = (ct: SimCiphertext): SimCiphertext => hold({
+    values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, bias: ct.bias, biasShape: ct.biasShape,
+    tail: ct.tail, tailFloor: ct.tailFloor,
+    peak: { value: ct.peak.value, variance: ct.peak.variance, bias: ct.peak.bias, tail: ct.peak.tail },
+    fingerprint: ct.fingerprint, ancestry: ct.ancestry, upperBound: ct.upperBound, noisy: ct.noisy,
+  });
 
   /** In injection mode, `make()` with error events drawn on top. */
   const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
@@ -185,7 +196,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
-  const summedBias = (a: SimCiphertext, b: SimCiphertext): Pick<SimCiphertext, 'bias' | 'biasShape'> & { peak: number } => {
+  const summedBias = (a: SimCiphertext, b: SimCiphertext): { bias: Float64Array | null; biasShape: number; peak: number } => {
     if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
     const bias = arrays.take();
     const ab = a.bias, as = a.biasShape, bb = b.bias, bs = b.biasShape;
@@ -207,11 +218,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     let variance: Float64Array | null = null;
     let varianceShift = a.varianceShift + b.varianceShift;
     if (!tracking || (!correlated && !a.variance && !b.variance)) {
-      for (let k = 0; k < n; k++) {
-        const v = (av[k] as number) + sign * (bv[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
+      peakValue = sumInto(values, av, bv, sign);
     } else {
       // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
       variance = arrays.take();
@@ -227,14 +234,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         peakVariance = Math.max(peakVariance, u);
       }
     }
-    const { peak: peakBias, ...bias } = summedBias(a, b);
+    const { bias, biasShape, peak: peakBias } = summedBias(a, b);
     const tail = maxTail(a.tail, b.tail);
     return own(checked({
-      values, variance, varianceShift, ...bias, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+      values, variance, varianceShift, bias, biasShape, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
+      upperBound: a.upperBound || b.upperBound || correlated || (bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
       noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign, arrays)),
     }, op, out));
   };
@@ -243,14 +250,8 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const av = a.values, bv = b.values;
     if (!tracking) {
       const values = arrays.take();
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) {
-        const v = (av[k] as number) * (bv[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
       return own(checked({
-        ...a, values, peak: { ...a.peak, value: peakValue },
+        ...a, values, peak: { ...a.peak, value: productInto(values, av, bv) },
         fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint), ancestry: unionAncestry(a.ancestry, b.ancestry),
       }, op, out));
     }
@@ -385,13 +386,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = arrays.take();
-      const av = a.values;
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) {
-        const v = (av[k] as number) + (plain[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
+      const peakValue = sumInto(values, a.values, plain, 1);
       const ct = checked({
         ...a,
         values,
@@ -417,12 +412,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const av = a.values;
       if (!tracking) {
         const values = arrays.take();
-        let peakValue = 0;
-        for (let k = 0; k < n; k++) {
-          const v = (av[k] as number) * (plain[k] as number);
-          values[k] = v;
-          peakValue = Math.max(peakValue, Math.abs(v));
-        }
+        const peakValue = productInto(values, av, plain);
         const ct = checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
         recyclePlain(input, plain);
         return own(ct);
@@ -475,7 +465,8 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       }, 'rescale', out));
     },
 
-    dropLevelTo: (a, out) => own(checked(a, 'dropLevelTo', out)),
+    // The same payload: its noise realisation is a's (mul of two drops of x is x squared).
+    dropLevelTo: (a, out) => hold(checked(a, 'dropLevelTo', out)),
 
     rotate(a, _step, terms, out) {
       let ct: SimCiphertext = a;
@@ -510,6 +501,34 @@ function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number, out:
   out.set(a.subarray(shift), 0);
   out.set(a.subarray(0, shift), a.length - shift);
   return out;
+}
+
+/*
+ * The value-only loops of the hottest ops, as functions of their own: optimised whole and
+ * early, where a loop inside a larger kernel ran as on-stack-replaced code that bailed out
+ * after the loop, at calls it had not yet seen.
+ */
+
+/** out = a + sign·b slot by slot; returns max |out|. */
+function sumInto(out: Float64Array, a: Float64Array, b: Float64Array, sign: 1 | -1): number {
+  let peak = 0;
+  for (let k = 0; k < out.length; k++) {
+    const v = (a[k] as number) + sign * (b[k] as number);
+    out[k] = v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  return peak;
+}
+
+/** out = a·b slot by slot; returns max |out|. */
+function productInto(out: Float64Array, a: Float64Array, b: Float64Array): number {
+  let peak = 0;
+  for (let k = 0; k < out.length; k++) {
+    const v = (a[k] as number) * (b[k] as number);
+    out[k] = v;
+    peak = Math.max(peak, Math.abs(v));
+  }
+  return peak;
 }
 
 /** One pass over a plaintext: what the encoder's cheap bounds (Σ w² in isZero's order) and the constant shortcuts need. */
