@@ -421,18 +421,26 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
 /**
  * Copies `values` into `out`, checking that each is finite (INVALID_VALUES); returns the largest
- * |value|. A function of its own, so its loop is optimised with the whole rather than on the stack.
+ * |value|. A function of its own, so its loop is optimised with the whole rather than on the stack;
+ * four values per iteration share V8's per-iteration checks of the arrays.
  */
 function copyFinite(values: Float64Array, out: Float64Array, op: OpName): number {
-  let maxAbs = 0;
-  for (let i = 0; i < values.length; i++) {
+  const n = values.length;
+  let m0 = 0, m1 = 0, m2 = 0, m3 = 0, i = 0;
+  for (; i + 3 < n; i += 4) {
+    const v0 = values[i] as number, v1 = values[i + 1] as number, v2 = values[i + 2] as number, v3 = values[i + 3] as number;
+    // x - x is 0 exactly for finite x and NaN otherwise; the loop below reports the first.
+    if (v0 - v0 !== 0 || v1 - v1 !== 0 || v2 - v2 !== 0 || v3 - v3 !== 0) break;
+    out[i] = v0; out[i + 1] = v1; out[i + 2] = v2; out[i + 3] = v3;
+    m0 = Math.max(m0, Math.abs(v0)); m1 = Math.max(m1, Math.abs(v1)); m2 = Math.max(m2, Math.abs(v2)); m3 = Math.max(m3, Math.abs(v3));
+  }
+  for (; i < n; i++) {
     const v = values[i] as number;
-    // x - x is 0 exactly for finite x and NaN otherwise.
     if (v - v !== 0) throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${v}) is not a finite number`, { op, index: i });
     out[i] = v;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
+    m0 = Math.max(m0, Math.abs(v));
   }
-  return maxAbs;
+  return Math.max(m0, m1, m2, m3);
 }
 
 const isThenable = (v: unknown): boolean =>

@@ -43,11 +43,13 @@ export class SlotEncoder {
     }
   }
 
-  /** Every coefficient rounds to 0 (SEAL rounds half away from zero). `sumSq`: Σ values², summed in order, when the caller has it. */
-  isZero(values: Float64Array, scale: number, sumSq = sumOfSquares(values)): boolean {
+  /** Every coefficient rounds to 0 (SEAL rounds half away from zero). `maxAbs`: max |values|, when the caller has it. */
+  isZero(values: Float64Array, scale: number, maxAbs?: number): boolean {
     const N = this.#ringDegree;
-    // By Parseval sum c_i^2 = 2 scale^2 sum z^2 / N; all |c_i| < 1/2 needs that below N/4.
-    if ((2 * scale * scale * sumSq) / N >= N / 4) return false;
+    // By Parseval sum c_i^2 = 2 scale^2 sum z^2 / N; all |c_i| < 1/2 needs that below N/4. The
+    // float sum of z^2 is at least its largest term, so a large max|z| settles it without the sum.
+    if (maxAbs !== undefined && (2 * scale * scale * maxAbs ** 2) / N >= N / 4) return false;
+    if ((2 * scale * scale * sumOfSquares(values)) / N >= N / 4) return false;
     return maxAbsOf(this.coefficients(values, scale)) < 0.5;
   }
 

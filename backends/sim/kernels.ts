@@ -147,8 +147,8 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
   /** A plaintext operand's fingerprint, then SEAL's silent wrap at `level` (OVERFLOW), from one pass over its values. */
   const checkedPlain = (values: Float64Array, scale: number, level: number, op: string): { fingerprint: bigint; constant: boolean } => {
-    const { maxAbs, sumSq, constant } = slotStats(values);
-    const fingerprint = encoder.isZero(values, scale, sumSq) ? 0n : fingerprints.plain(values, scale, constant);
+    const { maxAbs, constant } = slotStats(values);
+    const fingerprint = encoder.isZero(values, scale, maxAbs) ? 0n : fingerprints.plain(values, scale, constant);
     plainFits(values, scale, level, op, maxAbs);
     return { fingerprint, constant };
   };
@@ -506,42 +506,63 @@ function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number, out:
 /*
  * The value-only loops of the hottest ops, as functions of their own: optimised whole and
  * early, where a loop inside a larger kernel ran as on-stack-replaced code that bailed out
- * after the loop, at calls it had not yet seen.
+ * after the loop, at calls it had not yet seen. Four slots per iteration: V8 re-checks every
+ * array's map and length on each iteration (and whether its buffer was detached, once any
+ * buffer in the process has been, as tsx's loader does), and four slots share those checks.
+ * Maxima are exact in any order, so four running maxima give the same peak.
  */
 
 /** out = a + sign·b slot by slot; returns max |out|. */
 function sumInto(out: Float64Array, a: Float64Array, b: Float64Array, sign: 1 | -1): number {
-  let peak = 0;
-  for (let k = 0; k < out.length; k++) {
+  const n = out.length;
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = (a[k] as number) + sign * (b[k] as number), v1 = (a[k + 1] as number) + sign * (b[k + 1] as number);
+    const v2 = (a[k + 2] as number) + sign * (b[k + 2] as number), v3 = (a[k + 3] as number) + sign * (b[k + 3] as number);
+    out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3;
+    p0 = Math.max(p0, Math.abs(v0)); p1 = Math.max(p1, Math.abs(v1)); p2 = Math.max(p2, Math.abs(v2)); p3 = Math.max(p3, Math.abs(v3));
+  }
+  for (; k < n; k++) {
     const v = (a[k] as number) + sign * (b[k] as number);
     out[k] = v;
-    peak = Math.max(peak, Math.abs(v));
+    p0 = Math.max(p0, Math.abs(v));
   }
-  return peak;
+  return Math.max(p0, p1, p2, p3);
 }
 
 /** out = a·b slot by slot; returns max |out|. */
 function productInto(out: Float64Array, a: Float64Array, b: Float64Array): number {
-  let peak = 0;
-  for (let k = 0; k < out.length; k++) {
+  const n = out.length;
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = (a[k] as number) * (b[k] as number), v1 = (a[k + 1] as number) * (b[k + 1] as number);
+    const v2 = (a[k + 2] as number) * (b[k + 2] as number), v3 = (a[k + 3] as number) * (b[k + 3] as number);
+    out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3;
+    p0 = Math.max(p0, Math.abs(v0)); p1 = Math.max(p1, Math.abs(v1)); p2 = Math.max(p2, Math.abs(v2)); p3 = Math.max(p3, Math.abs(v3));
+  }
+  for (; k < n; k++) {
     const v = (a[k] as number) * (b[k] as number);
     out[k] = v;
-    peak = Math.max(peak, Math.abs(v));
+    p0 = Math.max(p0, Math.abs(v));
   }
-  return peak;
+  return Math.max(p0, p1, p2, p3);
 }
 
-/** One pass over a plaintext: what the encoder's cheap bounds (Σ w² in isZero's order) and the constant shortcuts need. */
-function slotStats(values: Float64Array): { maxAbs: number; sumSq: number; constant: boolean } {
-  const first = values[0];
-  let maxAbs = 0, sumSq = 0, constant = true;
-  for (let k = 0; k < values.length; k++) {
+/** One pass over a plaintext: max |w| (the encoder's cheap bounds) and whether all slots are equal (the constant shortcuts). */
+function slotStats(values: Float64Array): { maxAbs: number; constant: boolean } {
+  const n = values.length, first = values[0] as number;
+  let m0 = 0, m1 = 0, m2 = 0, m3 = 0, constant = true, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = values[k] as number, v1 = values[k + 1] as number, v2 = values[k + 2] as number, v3 = values[k + 3] as number;
+    m0 = Math.max(m0, Math.abs(v0)); m1 = Math.max(m1, Math.abs(v1)); m2 = Math.max(m2, Math.abs(v2)); m3 = Math.max(m3, Math.abs(v3));
+    constant &&= v0 === first && v1 === first && v2 === first && v3 === first;
+  }
+  for (; k < n; k++) {
     const v = values[k] as number;
-    maxAbs = Math.max(maxAbs, Math.abs(v));
-    sumSq += v ** 2;
+    m0 = Math.max(m0, Math.abs(v));
     constant &&= v === first;
   }
-  return { maxAbs, sumSq, constant };
+  return { maxAbs: Math.max(m0, m1, m2, m3), constant };
 }
 
 function maxTail(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
