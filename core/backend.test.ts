@@ -121,6 +121,11 @@ describe('checked layer', () => {
   it('refuses non-finite or too many values, and invalid rotation keys, with clear codes', () => {
     const ev = createSimBackend(params);
     expect(() => ev.encrypt([1, Number.NaN])).toThrow(expect.objectContaining({ code: 'INVALID_VALUES', details: expect.objectContaining({ index: 1 }) }));
+    // Float64Arrays are checked four values at a time: the first bad one is still the one named.
+    for (const bad of [[5, 6], [8], [9, 10, 11]]) {
+      const values = Float64Array.from({ length: 13 }, (_, i) => (bad.includes(i) ? (i % 2 ? Number.POSITIVE_INFINITY : Number.NaN) : i));
+      expect(thrown(() => ev.encrypt(values))).toMatchObject({ code: 'INVALID_VALUES', details: { index: bad[0] } });
+    }
     expect(() => ev.encrypt(new Float64Array(params.slots + 1))).toThrow(expect.objectContaining({ code: 'INVALID_VALUES' }));
     expect(() => ev.encrypt('x' as unknown as number[])).toThrow(expect.objectContaining({ code: 'INVALID_VALUES' }));
     expect(() => createSimBackend(params, { rotations: [0] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

@@ -85,6 +85,12 @@ export interface BackendDefinition<P> {
    * has one (an optimisation for hekit's own backends; by default the layer creates its own).
    */
   readonly encoder?: SlotEncoder;
+  /**
+   * @internal Where the checked layer gets the slots-long arrays it hands to `encrypt`, `addPlain`
+   * and `mulPlain` (contents arbitrary, every slot is written), when the backend recycles them
+   * (the simulator, whose ops cost about as much as allocating an array); by default new arrays.
+   */
+  readonly slotArray?: () => Float64Array;
 }
 
 /** For backend authors: the checked backend, and access to the payload behind a handle. */
@@ -127,6 +133,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   readonly #live = new Set<Ciphertext>();
   readonly #scopes: Set<Ciphertext>[] = [];
   #encoder: SlotEncoder | undefined;
+  readonly #slotArray: () => Float64Array;
   #peak = 0;
   #disposed = false;
 
@@ -139,6 +146,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     this.#kernels = d.kernels;
     this.#verify = d.verify === true && d.kernels.inspect !== undefined;
     this.#encoder = d.encoder;
+    this.#slotArray = d.slotArray ?? (() => new Float64Array(d.params.slots));
   }
 
   get disposed(): boolean {
@@ -331,19 +339,20 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   /** A plaintext's checks in SEAL's order: encode scale, encoded values, then the mod switch to `level`. */
   #encode(values: PlainInput, scale: number, level: number, op: OpName): Float64Array {
-    const slots = this.#slots(values, op);
+    const [slots, maxAbs] = this.#slots(values, op);
     rules.checkEncodeScale(this.params, scale, op);
     this.#encoder ??= new SlotEncoder(this.params);
-    this.#encoder.checkEncodable(slots, scale, op);
+    this.#encoder.checkEncodable(slots, scale, op, maxAbs);
     rules.checkPlainLevel(this.params, scale, level, op);
     return slots;
   }
 
-  #slots(values: PlainInput, op: OpName): Float64Array {
+  /** The values as a fresh slots-long array, with their largest magnitude (read in the same pass). */
+  #slots(values: PlainInput, op: OpName): [Float64Array, number] {
     const slots = this.params.slots;
     if (typeof values === 'number') {
       if (!Number.isFinite(values)) throw new HeError('INVALID_VALUES', `${op}: value ${values} is not finite`, { op });
-      return new Float64Array(slots).fill(values);
+      return [this.#slotArray().fill(values), Math.abs(values)];
     }
     if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
       throw new HeError('INVALID_VALUES', `${op}: expected a number or an array of numbers`, { op });
@@ -352,25 +361,18 @@ class CheckedBackend<P> implements Backend, HandleOwner {
       throw new HeError('INVALID_VALUES', `${op}: ${values.length} values do not fit ${slots} slots; split them over several ciphertexts`,
         { op, length: values.length, slots });
     }
-    const out = new Float64Array(slots);
-    if (values instanceof Float64Array) {
-      out.set(values);
-      for (let i = 0; i < values.length; i++) {
-        // x - x is 0 exactly for finite x and NaN otherwise.
-        if ((values[i] as number) - (values[i] as number) !== 0) {
-          throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${values[i]}) is not a finite number`, { op, index: i });
-        }
-      }
-      return out;
-    }
+    const out = this.#slotArray().fill(0, values.length);
+    if (values instanceof Float64Array) return [out, copyFinite(values, out, op)];
+    let maxAbs = 0;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${String(v)}) is not a finite number`, { op, index: i });
       }
       out[i] = v;
+      maxAbs = Math.max(maxAbs, Math.abs(v));
     }
-    return out;
+    return [out, maxAbs];
   }
 
   #call<R>(fn: () => R): R {
@@ -415,6 +417,30 @@ class CheckedBackend<P> implements Backend, HandleOwner {
         { op, predicted, actual });
     }
   }
+}
+
+/**
+ * Copies `values` into `out`, checking that each is finite (INVALID_VALUES); returns the largest
+ * |value|. A function of its own, so its loop is optimised with the whole rather than on the stack;
+ * four values per iteration share V8's per-iteration checks of the arrays.
+ */
+function copyFinite(values: Float64Array, out: Float64Array, op: OpName): number {
+  const n = values.length;
+  let m0 = 0, m1 = 0, m2 = 0, m3 = 0, i = 0;
+  for (; i + 3 < n; i += 4) {
+    const v0 = values[i] as number, v1 = values[i + 1] as number, v2 = values[i + 2] as number, v3 = values[i + 3] as number;
+    // x - x is 0 exactly for finite x and NaN otherwise; the loop below reports the first.
+    if (v0 - v0 !== 0 || v1 - v1 !== 0 || v2 - v2 !== 0 || v3 - v3 !== 0) break;
+    out[i] = v0; out[i + 1] = v1; out[i + 2] = v2; out[i + 3] = v3;
+    m0 = Math.max(m0, Math.abs(v0)); m1 = Math.max(m1, Math.abs(v1)); m2 = Math.max(m2, Math.abs(v2)); m3 = Math.max(m3, Math.abs(v3));
+  }
+  for (; i < n; i++) {
+    const v = values[i] as number;
+    if (v - v !== 0) throw new HeError('INVALID_VALUES', `${op}: value at index ${i} (${v}) is not a finite number`, { op, index: i });
+    out[i] = v;
+    m0 = Math.max(m0, Math.abs(v));
+  }
+  return Math.max(m0, m1, m2, m3);
 }
 
 const isThenable = (v: unknown): boolean =>

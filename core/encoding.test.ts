@@ -31,3 +31,23 @@ describe('SlotEncoder against SEAL 4.1 encoder', () => {
       expect(differs).toBeLessThan(1e-12);
     });
 });
+
+describe('SlotEncoder bounds with the caller\'s max |value|', () => {
+  const params = createParams({ ringDegree: 4096, bitSizes: [40, 29, 40], scale: 2 ** 20 });
+  const encoder = new SlotEncoder(params);
+  const maxAbs = (v: Float64Array): number => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+  it('isZero and fits answer as without it, near and far from their thresholds', () => {
+    const n = params.slots;
+    const vectors = [
+      new Float64Array(n).fill(0.4 / 2 ** 20), new Float64Array(n).fill(0.6 / 2 ** 20), new Float64Array(n).fill(3),
+      Float64Array.from(seededValues(3, n), (v) => v / 2 ** 26), Float64Array.from(seededValues(4, n), (v) => v / 2 ** 16),
+      Float64Array.from({ length: n }, (_, k) => (k === 7 ? 1 / 2 ** 20 : 0)),
+    ];
+    for (const v of vectors) {
+      expect(encoder.isZero(v, 2 ** 20, maxAbs(v))).toBe(encoder.isZero(v, 2 ** 20));
+      for (const half of [2 ** 19, 2 ** 21, 2 ** 40]) expect(encoder.fits(v, 2 ** 20, half, 0, maxAbs(v))).toBe(encoder.fits(v, 2 ** 20, half));
+    }
+    expect(vectors.map((v) => encoder.isZero(v, 2 ** 20, maxAbs(v)))).toEqual([true, false, false, true, false, true]);
+  });
+});

@@ -30,10 +30,9 @@ export class SlotEncoder {
     this.#fft = new ComplexFft(N);
   }
 
-  /** SEAL's encoder check at the first data level: throws VALUES_TOO_LARGE as SEAL would. */
-  checkEncodable(values: Float64Array, scale: number, op: string): void {
+  /** SEAL's encoder check at the first data level: throws VALUES_TOO_LARGE as SEAL would. `maxAbs`: max |values|, when the caller has it. */
+  checkEncodable(values: Float64Array, scale: number, op: string, maxAbs = maxAbsOf(values)): void {
     const bits = this.params.levelBits[this.params.maxLevel] as number;
-    const maxAbs = maxAbsOf(values);
     // |c_i| <= scale * max|z|: the transform is needed only near the limit.
     if (coeffBits(scale * maxAbs) < bits) return;
     const maxCoeff = maxAbsOf(this.coefficients(values, scale));
@@ -44,22 +43,22 @@ export class SlotEncoder {
     }
   }
 
-  /** Every coefficient rounds to 0 (SEAL rounds half away from zero). */
-  isZero(values: Float64Array, scale: number): boolean {
+  /** Every coefficient rounds to 0 (SEAL rounds half away from zero). `maxAbs`: max |values|, when the caller has it. */
+  isZero(values: Float64Array, scale: number, maxAbs?: number): boolean {
     const N = this.#ringDegree;
-    let sumSq = 0;
-    for (let k = 0; k < values.length; k++) sumSq += (values[k] as number) ** 2;
-    // By Parseval sum c_i^2 = 2 scale^2 sum z^2 / N; all |c_i| < 1/2 needs that below N/4.
-    if ((2 * scale * scale * sumSq) / N >= N / 4) return false;
+    // By Parseval sum c_i^2 = 2 scale^2 sum z^2 / N; all |c_i| < 1/2 needs that below N/4. The
+    // float sum of z^2 is at least its largest term, so a large max|z| settles it without the sum.
+    if (maxAbs !== undefined && (2 * scale * scale * maxAbs ** 2) / N >= N / 4) return false;
+    if ((2 * scale * scale * sumOfSquares(values)) / N >= N / 4) return false;
     return maxAbsOf(this.coefficients(values, scale)) < 0.5;
   }
 
   /**
    * Whether values encoded at `scale`, plus an error of up to `margin` per slot, stay below
-   * `halfModulus` in every coefficient, so that reduction modulo Q_l keeps them.
+   * `halfModulus` in every coefficient, so that reduction modulo Q_l keeps them. `maxAbs`: max |values|, when the caller has it.
    */
-  fits(values: Float64Array, scale: number, halfModulus: number, margin = 0): boolean {
-    if (scale * (maxAbsOf(values) + margin) < halfModulus) return true;
+  fits(values: Float64Array, scale: number, halfModulus: number, margin = 0, maxAbs = maxAbsOf(values)): boolean {
+    if (scale * (maxAbs + margin) < halfModulus) return true;
     return maxAbsOf(this.coefficients(values, scale)) + scale * margin < halfModulus;
   }
 
@@ -110,6 +109,12 @@ function maxAbsOf(values: Float64Array): number {
   let m = 0;
   for (let k = 0; k < values.length; k++) m = Math.max(m, Math.abs(values[k] as number));
   return m;
+}
+
+function sumOfSquares(values: Float64Array): number {
+  let sumSq = 0;
+  for (let k = 0; k < values.length; k++) sumSq += (values[k] as number) ** 2;
+  return sumSq;
 }
 
 /** SEAL's bit count of the largest coefficient, plus one for the sign. */

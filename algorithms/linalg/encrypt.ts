@@ -22,15 +22,21 @@ export function encryptMatrix<C>(ev: Evaluator<C>, unit: EncodingUnit, data: rea
   checkUnit(ev, unit);
   const [rows, cols] = checkMatrix(data);
   const { height: m, width: n } = unit;
-  const tiles = Array.from({ length: Math.ceil(rows / m) }, (_, i) => Array.from({ length: Math.ceil(cols / n) }, (_, j) => {
-    const slots = new Float64Array(m * n);
-    for (let r = 0; r < m && i * m + r < rows; r++) {
-      const row = data[i * m + r] as readonly number[];
-      for (let c = 0; c < n && j * n + c < cols; c++) slots[r * n + c] = row[j * n + c] as number;
-    }
-    return ev.encrypt(slots, options);
-  }));
+  const tiles = Array.from({ length: Math.ceil(rows / m) }, (_, i) =>
+    Array.from({ length: Math.ceil(cols / n) }, (_, j) => ev.encrypt(tileOf(data, unit, i, j), options)));
   return { kind: 'matrix', rows, cols, unit, tiles };
+}
+
+/** Tile (i, j) of `data`, row-major and zero padded (a function of its own: its loop is optimised with the whole). */
+function tileOf(data: readonly (readonly number[])[], unit: EncodingUnit, i: number, j: number): Float64Array {
+  const { height: m, width: n } = unit;
+  const rows = data.length, cols = (data[0] as readonly number[]).length;
+  const slots = new Float64Array(m * n);
+  for (let r = 0; r < m && i * m + r < rows; r++) {
+    const row = data[i * m + r] as readonly number[];
+    for (let c = 0; c < n && j * n + c < cols; c++) slots[r * n + c] = row[j * n + c] as number;
+  }
+  return slots;
 }
 
 /** Encrypts a row vector (length f): entries down the rows of ceil(f/m) tiles, copied into every column. */

@@ -8,7 +8,7 @@ import { scaleLadder } from '../ladder.js';
 import { encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
-import { EncryptingSource, plainInput } from './inputs.js';
+import { EncryptingSource, plainInputs } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
@@ -44,7 +44,7 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const fresh = { level: top, scale: ladder[top] as number };
     const zeros = new Float64Array(features);
     const firstStepScale = stepCubic(config)[0];
-    const source = new EncryptingSource(ev, unit, ladder, (name) => plainInput(batches, name, firstStepScale));
+    const source = new EncryptingSource(ev, unit, ladder, plainInputs(batches, firstStepScale));
     // The start vectors are freed whether the round returns or throws.
     const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sigmoid, sigmoidCubic8 } from '../poly/index.js';
-import { accuracy, downsample, loadDataset, loadDigit, minibatches, momentum, trainPlain, trainStep, initialState } from './index.js';
+import { accuracy, downsample, loadDataset, loadDigit, minibatches, momentum, plainInput, plainInputs, trainPlain, trainStep, initialState } from './index.js';
 
 describe('MNIST 3 vs 8', () => {
   const data = loadDataset();
@@ -46,6 +46,26 @@ describe('MNIST 3 vs 8', () => {
     expect(batches.map((b) => b.length)).toEqual([256, 256, 256, 256, 256, 256]);
     expect(batches[1]![0]).toBe(data.train[256]);
     expect(() => minibatches(data, 7, 256)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('round inputs', () => {
+  // Shapes off the Gram product's 2 x 4 blocking, entries summed in order as a plain loop would.
+  const rows = (b: number, d: number, seed: number): Float64Array[] =>
+    Array.from({ length: b }, (_, i) => Float64Array.from({ length: d }, (_, t) => Math.sin(seed + 7 * i + t) / (t + 1)));
+  const dot = (x: Float64Array, y: Float64Array): number => x.reduce((s, v, t) => s + v * y[t]!, 0);
+
+  it.each([[1, 3], [3, 5], [5, 11], [6, 13]])('M, MT, X, XT and their starred forms for b = %i, d = %i', (b, d) => {
+    const batches = [rows(b, d, 1), rows(b, d, 2)];
+    const c = 0.37;
+    const m = batches[1]!.map((x) => batches[0]!.map((y) => dot(x, y)));
+    const plain = plainInputs(batches, c);
+    expect(plain('M1')).toEqual(m);
+    expect(plain('MT1')).toEqual(m[0]!.map((_, j) => m.map((row) => row[j])));
+    expect(plain('M1*')).toEqual(m.map((row) => row.map((v) => c * v)));
+    expect(plainInput(batches, 'XT2*', c)).toEqual(Array.from(batches[1]![0]!, (_, t) => batches[1]!.map((z) => c * z[t]!)));
+    expect(plain('X1')).toEqual(batches[0]!.map((z) => [...z]));
+    expect(() => plain('M2')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

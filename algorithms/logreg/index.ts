@@ -1,7 +1,7 @@
 export { loadDigit, downsample } from './mnist.js';
 export { DEFAULT_SEED, accuracy, loadDataset, minibatches, seededUniform, shuffle, type Dataset, type DatasetOptions } from './dataset.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
-export { EncryptingSource, ciphertextBytes, plainInput, type InputSource } from './inputs.js';
+export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputSource } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';

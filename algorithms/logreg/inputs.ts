@@ -20,23 +20,75 @@ const NAME = /^(X|XT|M|MT)([1-9][0-9]*)(\*?)$/;
 
 /** The plain matrix behind an input name, from a round's minibatches and g·s(0). Throws INVALID_ARGUMENT on an unknown name. */
 export function plainInput(batches: readonly (readonly Float64Array[])[], name: string, firstStepScale: number): number[][] {
-  const match = NAME.exec(name);
-  const k = Number(match?.[2]);
-  const batch = batches[k - 1];
-  const next = batches[k];
-  if (!match || !batch || (match[1]!.startsWith('M') && !next)) {
-    throw new HeError('INVALID_ARGUMENT', `no input "${name}" in a round of ${batches.length} minibatches`, { name });
+  return plainInputs(batches, firstStepScale)(name);
+}
+
+/**
+ * `plainInput` for one round: each cross-Gram product (b·b·d multiply-adds) is computed once
+ * and serves M{k}, MT{k} and their starred forms.
+ */
+export function plainInputs(batches: readonly (readonly Float64Array[])[], firstStepScale: number): (name: string) => number[][] {
+  const grams = new Map<number, Float64Array[]>();
+  return (name) => {
+    const match = NAME.exec(name);
+    const k = Number(match?.[2]);
+    const batch = batches[k - 1];
+    const next = batches[k];
+    if (!match || !batch || (match[1]!.startsWith('M') && !next)) {
+      throw new HeError('INVALID_ARGUMENT', `no input "${name}" in a round of ${batches.length} minibatches`, { name });
+    }
+    const c = match[3] === '*' ? firstStepScale : 1;
+    if (match[1] === 'X') return scaledRows(batch, c, false);
+    if (match[1] === 'XT') return scaledRows(batch, c, true);
+    let g = grams.get(k);
+    if (!g) grams.set(k, (g = gram(next!, batch)));
+    return scaledRows(g, c, match[1] === 'MT');
+  };
+}
+
+/**
+ * a·bᵀ, entry (i, j) summed over t in order from 0, as `reduce` would. Two rows of a against four
+ * of b per pass: eight independent sums hide the add latency, about 4x faster than one at a time.
+ * Indices past the end are clamped (the sums are recomputed; stores past a typed array's end are dropped).
+ */
+function gram(a: readonly Float64Array[], b: readonly Float64Array[]): Float64Array[] {
+  const rows = a.length, cols = b.length, d = a[0]?.length ?? 0;
+  const flat = (m: readonly Float64Array[]): Float64Array => {
+    const f = new Float64Array(m.length * d);
+    m.forEach((row, i) => f.set(row, i * d));
+    return f;
+  };
+  const x = flat(a), y = flat(b);
+  const out = a.map(() => new Float64Array(cols));
+  for (let i = 0; i < rows; i += 2) {
+    const i1 = Math.min(i + 1, rows - 1);
+    const p0 = i * d, p1 = i1 * d, r0 = out[i]!, r1 = out[i1]!;
+    for (let j = 0; j < cols; j += 4) {
+      const o0 = j * d, o1 = Math.min(j + 1, cols - 1) * d, o2 = Math.min(j + 2, cols - 1) * d, o3 = Math.min(j + 3, cols - 1) * d;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let t = 0; t < d; t++) {
+        const u = x[p0 + t]!, v = x[p1 + t]!, y0 = y[o0 + t]!, y1 = y[o1 + t]!, y2 = y[o2 + t]!, y3 = y[o3 + t]!;
+        s00 += u * y0; s01 += u * y1; s02 += u * y2; s03 += u * y3;
+        s10 += v * y0; s11 += v * y1; s12 += v * y2; s13 += v * y3;
+      }
+      r0[j] = s00; r0[j + 1] = s01; r0[j + 2] = s02; r0[j + 3] = s03;
+      r1[j] = s10; r1[j + 1] = s11; r1[j + 2] = s12; r1[j + 3] = s13;
+    }
   }
-  const c = match[3] === '*' ? firstStepScale : 1;
-  const rows = (m: readonly Float64Array[]): number[][] => m.map((z) => Array.from(z, (v) => c * v));
-  const transpose = (m: number[][]): number[][] => (m[0] ?? []).map((_, j) => m.map((row) => row[j]!));
-  const gram = (): number[][] => next!.map((a) => batch.map((b) => c * a.reduce((s, v, j) => s + v * b[j]!, 0)));
-  switch (match[1]) {
-    case 'X': return rows(batch);
-    case 'XT': return transpose(rows(batch));
-    case 'M': return gram();
-    default: return transpose(gram());
+  return out;
+}
+
+/** c·m, or c·mᵀ, as the nested arrays `encryptMatrix` takes. */
+function scaledRows(m: readonly Float64Array[], c: number, transpose: boolean): number[][] {
+  const rows = m.length, cols = m[0]?.length ?? 0;
+  const out: number[][] = [];
+  for (let i = 0; i < (transpose ? cols : rows); i++) {
+    const row = new Array<number>(transpose ? rows : cols);
+    if (transpose) for (let j = 0; j < rows; j++) row[j] = c * m[j]![i]!;
+    else for (let j = 0; j < cols; j++) row[j] = c * m[i]![j]!;
+    out.push(row);
   }
+  return out;
 }
 
 /** Ciphertext bytes SEAL serializes uncompressed: two polynomials of N coefficients per prime. */

@@ -11,7 +11,7 @@ import {
 } from '../linalg/index.js';
 import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
 import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
-import { EncryptingSource, plainInput, type InputSource } from './inputs.js';
+import { EncryptingSource, plainInputs, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
@@ -193,9 +193,10 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
   return {
     roundInputs: (batches, firstRequest) => {
       const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
+      const plain = plainInputs(batches, scale);
       return new EncryptingSource(ev, plan.unit, ladder, (name) => {
         firstRequest(Number(/\d+/.exec(name)?.[0]));
-        return plainInput(batches, name, scale);
+        return plain(name);
       });
     },
     decrypt: (x) => decryptColVector(ev, x),

@@ -46,11 +46,11 @@ export class FingerprintAlgebra {
    * fingerprint is exactly that integer: x·1 at scale 1 is x, and 0.5 + 0.5 is 1. Other
    * plaintexts get an odd hash of their content (f(-w) = -f(w), as SEAL's rounding is odd);
    * exact sums of non-constant encodings essentially never occur, since their coefficients
-   * are rounded irrationals.
+   * are rounded irrationals. `constant`: every slot holds the same value (the caller has read them).
    */
-  plain(values: Float64Array, scale: number): bigint {
+  plain(values: Float64Array, scale: number, constant: boolean): bigint {
     const first = values[0] as number;
-    if (values.every((v) => v === first) && Math.abs(first * scale) < 2 ** 50) {
+    if (constant && Math.abs(first * scale) < 2 ** 50) {
       return mod(BigInt(Math.sign(first) * Math.round(Math.abs(first * scale))));
     }
     const sign = Math.sign(values.find((v) => v !== 0) ?? 1);

@@ -8,6 +8,7 @@ import { HeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
 import { SlotEncoder } from '../../core/encoding.js';
+import { SlotArrays } from './arrays.js';
 import { FingerprintAlgebra } from './fingerprint.js';
 import { NoiseInjector } from './injector.js';
 import { ErrorModel, simKernels, type SimCiphertext } from './kernels.js';
@@ -96,8 +97,10 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
   let ancestors = 0;
   const tailFactors = [0, 1, 2].map((t) => boundFactor(parsed.slots, boundFailure, t as Tail));
   const encoder = new SlotEncoder(parsed);
+  const arrays = new SlotArrays(parsed.slots);
   const { backend, payload } = defineBackend<SimCiphertext>({
     encoder,
+    slotArray: () => arrays.take(),
     name: 'sim',
     params: parsed,
     rotations: options.rotations ?? [],
@@ -112,6 +115,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
       tracking: mode !== 'off',
       injector,
       exactEncoding: options.encoding === 'exact',
+      arrays,
     }),
   });
 

@@ -20,7 +20,9 @@ export class NoiseInjector {
   readonly #secretRe: Float64Array;
   readonly #secretIm: Float64Array;
   readonly #biases = new Map<string, [Float64Array, Float64Array]>();
-  #spare: number | undefined;
+  #normals = new Float64Array(0);
+  #spare = 0;
+  #hasSpare = false;
 
   constructor(
     private readonly params: CkksParams,
@@ -32,37 +34,55 @@ export class NoiseInjector {
     const h = (2 * this.#N) / 3;
     this.#secretRe = new Float64Array(this.#n);
     this.#secretIm = new Float64Array(this.#n);
+    const g = this.#draw(2 * this.#n);
     for (let k = 0; k < this.#n; k++) {
-      this.#secretRe[k] = this.gaussian() * Math.sqrt(h / 2);
-      this.#secretIm[k] = this.gaussian() * Math.sqrt(h / 2);
+      this.#secretRe[k] = (g[2 * k] as number) * Math.sqrt(h / 2);
+      this.#secretIm[k] = (g[2 * k + 1] as number) * Math.sqrt(h / 2);
     }
   }
 
-  /** Standard normal (Box-Muller, both values used). */
-  gaussian(): number {
-    if (this.#spare !== undefined) {
-      const s = this.#spare;
-      this.#spare = undefined;
-      return s;
+  /**
+   * The stream's next `count` standard normals (Box-Muller, both values used), in a scratch array
+   * valid until the next call. Drawn in bulk: a tight loop instead of a call per value.
+   */
+  #draw(count: number): Float64Array {
+    if (this.#normals.length < count) this.#normals = new Float64Array(count);
+    const out = this.#normals;
+    let i = 0;
+    if (this.#hasSpare && count > 0) {
+      out[i++] = this.#spare;
+      this.#hasSpare = false;
     }
-    const u = (this.random.nextUint32() + 1) / 4294967297;
-    const v = this.random.nextUint32() / 4294967296;
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.#spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    for (; i < count; i += 2) {
+      const u = (this.random.nextUint32() + 1) / 4294967297;
+      const v = this.random.nextUint32() / 4294967296;
+      const r = Math.sqrt(-2 * Math.log(u));
+      out[i] = r * Math.cos(2 * Math.PI * v);
+      const s = r * Math.sin(2 * Math.PI * v);
+      if (i + 1 < count) out[i + 1] = s;
+      else {
+        this.#spare = s;
+        this.#hasSpare = true;
+      }
+    }
+    return out;
   }
 
   /** Rounding of a size-c ciphertext: Σ_{i<c} R_i·S^i with R_i ~ CN(0, N/12), over `scale`. */
   rounding(re: Float64Array, im: Float64Array, size: number, scale: number): void {
     const r = Math.sqrt(this.#N / 24) / scale;
-    for (let k = 0; k < this.#n; k++) {
-      const sRe = this.#secretRe[k] as number, sIm = this.#secretIm[k] as number;
+    const g = this.#draw(2 * size * this.#n);
+    const secretRe = this.#secretRe, secretIm = this.#secretIm;
+    for (let k = 0, j = 0; k < this.#n; k++) {
+      const sRe = secretRe[k] as number, sIm = secretIm[k] as number;
       let pRe = 1, pIm = 0, eRe = 0, eIm = 0;
-      for (let i = 0; i < size; i++) {
-        const g = this.gaussian(), h = this.gaussian();
-        eRe += g * pRe - h * pIm;
-        eIm += g * pIm + h * pRe;
-        [pRe, pIm] = [pRe * sRe - pIm * sIm, pRe * sIm + pIm * sRe];
+      for (let i = 0; i < size; i++, j += 2) {
+        const gRe = g[j] as number, gIm = g[j + 1] as number;
+        eRe += gRe * pRe - gIm * pIm;
+        eIm += gRe * pIm + gIm * pRe;
+        const t = pRe * sRe - pIm * sIm;
+        pIm = pRe * sIm + pIm * sRe;
+        pRe = t;
       }
       re[k] = (re[k] as number) + r * eRe;
       im[k] = (im[k] as number) + r * eIm;
@@ -72,7 +92,8 @@ export class NoiseInjector {
   /** Encoding a real vector at `scale`: deterministic and real in SEAL; drawn here with its variance. */
   encoding(re: Float64Array, scale: number): void {
     const s = Math.sqrt(this.noise.encoding) / scale;
-    for (let k = 0; k < this.#n; k++) re[k] = (re[k] as number) + s * this.gaussian();
+    const g = this.#draw(this.#n);
+    for (let k = 0; k < this.#n; k++) re[k] = (re[k] as number) + s * (g[k] as number);
   }
 
   /** Public-key encryption at `level`: one rounding event, or the raw RLWE error without a level above. */
@@ -81,19 +102,20 @@ export class NoiseInjector {
       this.rounding(re, im, 2, scale);
       return;
     }
-    const s = Math.sqrt(this.noise.publicKeyEncryption(level)) / scale;
-    for (let k = 0; k < this.#n; k++) {
-      re[k] = (re[k] as number) + s * this.gaussian();
-      im[k] = (im[k] as number) + s * this.gaussian();
-    }
+    this.#complexGaussian(re, im, Math.sqrt(this.noise.publicKeyEncryption(level)) / scale);
   }
 
   /** Symmetric encryption: the RLWE error e(ζ_k), circular complex Gaussian. */
   symmetricEncryption(re: Float64Array, im: Float64Array, scale: number): void {
-    const s = Math.sqrt(this.noise.symmetricEncryption()) / scale;
+    this.#complexGaussian(re, im, Math.sqrt(this.noise.symmetricEncryption()) / scale);
+  }
+
+  /** Adds s·(g + i·g') per slot, g and g' standard normals. */
+  #complexGaussian(re: Float64Array, im: Float64Array, s: number): void {
+    const g = this.#draw(2 * this.#n);
     for (let k = 0; k < this.#n; k++) {
-      re[k] = (re[k] as number) + s * this.gaussian();
-      im[k] = (im[k] as number) + s * this.gaussian();
+      re[k] = (re[k] as number) + s * (g[2 * k] as number);
+      im[k] = (im[k] as number) + s * (g[2 * k + 1] as number);
     }
   }
 
@@ -106,9 +128,10 @@ export class NoiseInjector {
     let digits = 0;
     for (let j = 0; j <= level; j++) digits += ((this.params.dataPrimeValues[j] as number) / P) ** 2;
     const d = Math.sqrt((this.#N * digits) / 24) / scale, e = Math.sqrt((this.#N * SIGMA2) / 2);
+    const g = this.#draw(4 * this.#n);
     for (let k = 0; k < this.#n; k++) {
-      const dRe = d * this.gaussian(), dIm = d * this.gaussian();
-      const eRe = e * this.gaussian(), eIm = e * this.gaussian();
+      const dRe = d * (g[4 * k] as number), dIm = d * (g[4 * k + 1] as number);
+      const eRe = e * (g[4 * k + 2] as number), eIm = e * (g[4 * k + 3] as number);
       re[k] = (re[k] as number) + dRe * eRe - dIm * eIm;
       im[k] = (im[k] as number) + dRe * eIm + dIm * eRe;
     }
@@ -126,10 +149,11 @@ export class NoiseInjector {
     if (!b) {
       const amplitude = this.noise.keySwitchBias(level);
       b = [new Float64Array(this.#n), new Float64Array(this.#n)];
+      const g = this.#draw(2 * this.#n);
       for (let k = 0; k < this.#n; k++) {
         const a = amplitude * (this.noise.biasShape[k] as number);
-        b[0][k] = a * this.gaussian();
-        b[1][k] = a * this.gaussian();
+        b[0][k] = a * (g[2 * k] as number);
+        b[1][k] = a * (g[2 * k + 1] as number);
       }
       this.#biases.set(id, b);
     }

@@ -1,7 +1,9 @@
 /**
  * Simulator kernels: exact float64 values (what SEAL would decrypt without noise), a
  * per-slot error model following NOISE.md §3.3, and fingerprints for SEAL's transparency
- * check. Plain typed-array loops, O(slots) per op, no per-slot allocation.
+ * check. Plain typed-array loops, O(slots) per op, no per-slot allocation; loops read their
+ * arrays from locals (a property load per slot on ciphertexts of varying shape costs more
+ * than the arithmetic) and take new ones from the pool of freed ones (arrays.ts).
  *
  * The error of slot k has a random part, fresh for every event, of variance
  * `variance[k] + varianceShift`, and a fixed part, the key-switching bias (identical every
@@ -15,6 +17,7 @@ import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
 import type { CkksParams } from '../../core/params/index.js';
 import { freshAncestry, shareAncestor, unionAncestry, type Ancestry } from './ancestry.js';
+import type { SlotArrays } from './arrays.js';
 import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fingerprint.js';
 import type { NoiseInjector } from './injector.js';
 import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
@@ -63,6 +66,8 @@ export interface SimDeps {
   readonly injector: NoiseInjector | null;
   /** Plaintexts hold SEAL's rounded encoding exactly (an O(N log N) transform per encode) instead of a modelled error. */
   readonly exactEncoding: boolean;
+  /** Where slot arrays come from and go back to (the checked layer draws its plain arrays there too). */
+  readonly arrays: SlotArrays;
 }
 
 /** Reads a ciphertext's error model slot by slot. */
@@ -88,9 +93,31 @@ export class ErrorModel {
 }
 
 export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
-  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding } = deps;
+  const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding, arrays } = deps;
   const n = params.slots;
   const model = new ErrorModel(noise.biasShape);
+  const shape = noise.biasShape;
+
+  /** A payload handed to the checked layer holds its arrays until `free`. */
+  const hold = (ct: SimCiphertext): SimCiphertext => {
+    arrays.hold(ct.values);
+    arrays.hold(ct.variance);
+    arrays.hold(ct.bias);
+    arrays.hold(ct.noisy && ct.noisy.re);
+    arrays.hold(ct.noisy && ct.noisy.im);
+    return ct;
+  };
+
+  /**
+   * A new payload, held, rebuilt in one fixed shape: payloads spread from differently shaped
+   * literals made every op that spreads its operand deoptimise on the next shape.
+   */
+  const own = (ct: SimCiphertext): SimCiphertext => hold({
+    values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, bias: ct.bias, biasShape: ct.biasShape,
+    tail: ct.tail, tailFloor: ct.tailFloor,
+    peak: { value: ct.peak.value, variance: ct.peak.variance, bias: ct.peak.bias, tail: ct.peak.tail },
+    fingerprint: ct.fingerprint, ancestry: ct.ancestry, upperBound: ct.upperBound, noisy: ct.noisy,
+  });
 
   /** In injection mode, `make()` with error events drawn on top. */
   const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
@@ -114,8 +141,22 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
       { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
 
-  const plainFits = (values: Float64Array, scale: number, level: number, op: string): void => {
-    if (!encoder.fits(values, scale, halfModulus[level] as number)) throw overflow(op, 'plain', values, scale, level);
+  const plainFits = (values: Float64Array, scale: number, level: number, op: string, maxAbs: number): void => {
+    if (!encoder.fits(values, scale, halfModulus[level] as number, 0, maxAbs)) throw overflow(op, 'plain', values, scale, level);
+  };
+
+  /** A plaintext operand's fingerprint, then SEAL's silent wrap at `level` (OVERFLOW), from one pass over its values. */
+  const checkedPlain = (values: Float64Array, scale: number, level: number, op: string): { fingerprint: bigint; constant: boolean } => {
+    const { maxAbs, constant } = slotStats(values);
+    const fingerprint = encoder.isZero(values, scale, maxAbs) ? 0n : fingerprints.plain(values, scale, constant);
+    plainFits(values, scale, level, op, maxAbs);
+    return { fingerprint, constant };
+  };
+
+  /** After a plaintext op: its input, and the encoding when there is one, are nobody's. */
+  const recyclePlain = (input: Float64Array, plain: Float64Array): void => {
+    arrays.recycle(input);
+    if (plain !== input) arrays.recycle(plain);
   };
 
   /** Largest error bound over the slots: the room the error needs above the values. */
@@ -145,25 +186,24 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
    * to the single coefficient round(v·scale): its error is known exactly. Other vectors round
    * N coefficients: (N+1)/12 in integer units (NOISE.md §3.2).
    */
-  const encodingError = (values: Float64Array, scale: number): number => {
+  const encodingError = (values: Float64Array, scale: number, constant: boolean): number => {
     if (exactEncoding) return 0;
     const v = values[0] as number;
-    if (Math.abs(v * scale) < 2 ** 50 && values.every((w) => w === v)) {
+    if (Math.abs(v * scale) < 2 ** 50 && constant) {
       return ((Math.sign(v) * Math.round(Math.abs(v * scale)) - v * scale) / scale) ** 2;
     }
     return noise.encoding / (scale * scale);
   };
 
-  const plainFingerprint = (values: Float64Array, scale: number): bigint =>
-    encoder.isZero(values, scale) ? 0n : fingerprints.plain(values, scale);
-
   /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
-  const summedBias = (a: SimCiphertext, b: SimCiphertext): Pick<SimCiphertext, 'bias' | 'biasShape'> & { peak: number } => {
+  const summedBias = (a: SimCiphertext, b: SimCiphertext): { bias: Float64Array | null; biasShape: number; peak: number } => {
     if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
-    const bias = new Float64Array(n);
+    const bias = arrays.take();
+    const ab = a.bias, as = a.biasShape, bb = b.bias, bs = b.biasShape;
     let peak = 0;
     for (let k = 0; k < n; k++) {
-      const v = model.bias(a, k) + model.bias(b, k);
+      const w = shape[k] as number;
+      const v = ((ab ? (ab[k] as number) : 0) + as * w) + ((bb ? (bb[k] as number) : 0) + bs * w);
       bias[k] = v;
       peak = Math.max(peak, v);
     }
@@ -171,24 +211,22 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   };
 
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
-    const values = new Float64Array(n);
+    const values = arrays.take();
+    const av = a.values, bv = b.values;
     const correlated = shareAncestor(a.ancestry, b.ancestry);
     let peakValue = 0, peakVariance = 0;
     let variance: Float64Array | null = null;
     let varianceShift = a.varianceShift + b.varianceShift;
     if (!tracking || (!correlated && !a.variance && !b.variance)) {
-      for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + sign * (b.values[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
+      peakValue = sumInto(values, av, bv, sign);
     } else {
       // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
-      variance = new Float64Array(n);
+      variance = arrays.take();
       varianceShift = 0;
+      const ava = a.variance, as = a.varianceShift, bva = b.variance, bs = b.varianceShift;
       for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + sign * (b.values[k] as number);
-        const ua = model.random(a, k), ub = model.random(b, k);
+        const v = (av[k] as number) + sign * (bv[k] as number);
+        const ua = (ava ? (ava[k] as number) : 0) + as, ub = (bva ? (bva[k] as number) : 0) + bs;
         const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
         values[k] = v;
         variance[k] = u;
@@ -196,44 +234,42 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         peakVariance = Math.max(peakVariance, u);
       }
     }
-    const { peak: peakBias, ...bias } = summedBias(a, b);
+    const { bias, biasShape, peak: peakBias } = summedBias(a, b);
     const tail = maxTail(a.tail, b.tail);
-    return checked({
-      values, variance, varianceShift, ...bias, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+    return own(checked({
+      values, variance, varianceShift, bias, biasShape, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || correlated || (bias.bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
-      noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign)),
-    }, op, out);
+      upperBound: a.upperBound || b.upperBound || correlated || (bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
+      noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign, arrays)),
+    }, op, out));
   };
 
   const product = (a: SimCiphertext, b: SimCiphertext, op: 'mul' | 'square', out: CtMeta): SimCiphertext => {
+    const av = a.values, bv = b.values;
     if (!tracking) {
-      const values = new Float64Array(n);
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) * (b.values[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
-      return checked({
-        ...a, values, peak: { ...a.peak, value: peakValue },
+      const values = arrays.take();
+      return own(checked({
+        ...a, values, peak: { ...a.peak, value: productInto(values, av, bv) },
         fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint), ancestry: unionAncestry(a.ancestry, b.ancestry),
-      }, op, out);
+      }, op, out));
     }
-    const values = new Float64Array(n);
-    const variance = new Float64Array(n);
+    const values = arrays.take();
+    const variance = arrays.take();
     const biased = a.bias !== null || b.bias !== null || a.biasShape > 0 || b.biasShape > 0;
-    const bias = biased ? new Float64Array(n) : null;
+    const bias = biased ? arrays.take() : null;
     const self = a === b;
     const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     let tail = maxTail(a.tail, b.tail);
     let peakValue = 0, peakVariance = 0, peakBias = 0, heavy = false;
+    const ava = a.variance, avs = a.varianceShift, bva = b.variance, bvs = b.varianceShift;
+    const aba = a.bias, abs = a.biasShape, bba = b.bias, bbs = b.biasShape;
     for (let k = 0; k < n; k++) {
-      const za = a.values[k] as number, zb = b.values[k] as number;
-      const ua = model.random(a, k), ub = model.random(b, k);
-      const ba = biased ? model.bias(a, k) : 0, bb = biased ? model.bias(b, k) : 0;
+      const za = av[k] as number, zb = bv[k] as number;
+      const ua = (ava ? (ava[k] as number) : 0) + avs, ub = (bva ? (bva[k] as number) : 0) + bvs;
+      const w = shape[k] as number;
+      const ba = biased ? (aba ? (aba[k] as number) : 0) + abs * w : 0, bb = biased ? (bba ? (bba[k] as number) : 0) + bbs * w : 0;
       // Error = zb·ea + za·eb + Re(Ea·Eb). The product of errors involves their imaginary parts
       // (as large as the real ones) and the shared secret (E|s|⁴ = 2h²): 4·ua·ub when
       // independent, 8u² for a square; correlated operands add in amplitude, an upper bound.
@@ -256,14 +292,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         heavy = true;
       }
     }
-    return checked({
+    return own(checked({
       values, variance, varianceShift: 0, bias, biasShape: 0, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || (correlated && !self),
-      noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy)),
-    }, op, out);
+      noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy, arrays)),
+    }, op, out));
   };
 
   /** A key switch with `key` at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
@@ -274,7 +310,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
       biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
       fingerprint,
-      noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
+      noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
   };
 
@@ -283,37 +319,38 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     let bias: Float64Array | null = null;
     let peakBias = 0;
     if (a.bias || a.biasShape > 0) {
-      bias = new Float64Array(n);
+      bias = arrays.take();
+      const ab = a.bias, as = a.biasShape;
       for (let k = 0; k < n; k++) {
         const from = k + shift < n ? k + shift : k + shift - n;
-        const v = model.bias(a, from);
+        const v = (ab ? (ab[from] as number) : 0) + as * (shape[from] as number);
         bias[k] = v;
         peakBias = Math.max(peakBias, v);
       }
     }
     return {
       ...a,
-      values: permuted(a.values, shift),
-      variance: a.variance && permuted(a.variance, shift),
+      values: permuted(a.values, shift, arrays.take()),
+      variance: a.variance && permuted(a.variance, shift, arrays.take()),
       bias,
       biasShape: 0,
-      tail: a.tail && permuted(a.tail, shift),
+      tail: a.tail && permuted(a.tail, shift, new Uint8Array(n)),
       peak: { ...a.peak, bias: peakBias },
-      noisy: a.noisy && { re: permuted(a.noisy.re, shift), im: permuted(a.noisy.im, shift) },
+      noisy: a.noisy && { re: permuted(a.noisy.re, shift, arrays.take()), im: permuted(a.noisy.im, shift, arrays.take()) },
     };
   };
 
   return {
     encrypt(input, out, symmetric) {
-      plainFits(input, out.scale, out.level, 'encrypt');
+      const { maxAbs, constant } = slotStats(input);
+      plainFits(input, out.scale, out.level, 'encrypt', maxAbs);
       const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) peakValue = Math.max(peakValue, Math.abs(values[k] as number));
-      return checked({
+      const peakValue = exactEncoding ? slotStats(values).maxAbs : maxAbs;
+      return own(checked({
         values, // a fresh array the checked layer hands over
         variance: null,
         varianceShift: tracking
-          ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale)
+          ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale, constant)
           : 0,
         bias: null,
         biasShape: 0,
@@ -323,12 +360,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
-        noisy: inject(() => noisyOf(values), (inj, e) => {
+        noisy: inject(() => noisyOf(values, arrays), (inj, e) => {
           if (!exactEncoding) inj.encoding(e.re, out.scale);
           if (symmetric) inj.symmetricEncryption(e.re, e.im, out.scale);
           else inj.publicKeyEncryption(e.re, e.im, out.level, out.scale);
         }),
-      }, 'encrypt', out);
+      }, 'encrypt', out));
     },
 
     decrypt(x) {
@@ -339,58 +376,57 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     sub: (a, b, out) => combine(a, b, -1, 'sub', out),
 
     neg(a) {
-      const values = new Float64Array(n);
-      for (let k = 0; k < n; k++) values[k] = -(a.values[k] as number);
-      return { ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy) };
+      const values = arrays.take();
+      const av = a.values;
+      for (let k = 0; k < n; k++) values[k] = -(av[k] as number);
+      return own({ ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy, arrays) });
     },
 
     addPlain(a, input, out) {
-      const f = plainFingerprint(input, out.scale);
-      plainFits(input, out.scale, out.level, 'addPlain');
+      const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
-      const values = new Float64Array(n);
-      let peakValue = 0;
-      for (let k = 0; k < n; k++) {
-        const v = (a.values[k] as number) + (plain[k] as number);
-        values[k] = v;
-        peakValue = Math.max(peakValue, Math.abs(v));
-      }
-      return checked({
+      const values = arrays.take();
+      const peakValue = sumInto(values, a.values, plain, 1);
+      const ct = checked({
         ...a,
         values,
-        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale) : 0,
+        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale, constant) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
-        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
+        noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
       }, 'addPlain', out);
+      recyclePlain(input, plain);
+      return own(ct);
     },
 
     mulPlain(a, input, plainScale, out) {
-      const f = plainFingerprint(input, plainScale);
-      plainFits(input, plainScale, out.level, 'mulPlain');
+      const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
-      const encodedPlain = inject(() => noisyOf(plain), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
-      const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false);
-      if (!tracking) {
-        const values = new Float64Array(n);
-        let peakValue = 0;
-        for (let k = 0; k < n; k++) {
-          const v = (a.values[k] as number) * (plain[k] as number);
-          values[k] = v;
-          peakValue = Math.max(peakValue, Math.abs(v));
-        }
-        return checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+      const encodedPlain = inject(() => noisyOf(plain, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
+      const noisy = a.noisy && encodedPlain && noisyWithPlain(a.noisy, encodedPlain.re, false, arrays);
+      if (encodedPlain) {
+        arrays.recycle(encodedPlain.re);
+        arrays.recycle(encodedPlain.im);
       }
-      const values = new Float64Array(n);
-      const variance = new Float64Array(n);
+      const av = a.values;
+      if (!tracking) {
+        const values = arrays.take();
+        const peakValue = productInto(values, av, plain);
+        const ct = checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
+        recyclePlain(input, plain);
+        return own(ct);
+      }
+      const values = arrays.take();
+      const variance = arrays.take();
       const biased = a.bias !== null || a.biasShape > 0;
-      const bias = biased ? new Float64Array(n) : null;
-      const e = encodingError(plain, plainScale);
+      const bias = biased ? arrays.take() : null;
+      const e = encodingError(plain, plainScale, constant);
       let peakValue = 0, peakVariance = 0, peakBias = 0;
+      const ava = a.variance, avs = a.varianceShift, aba = a.bias, abs = a.biasShape;
       for (let k = 0; k < n; k++) {
-        const z = a.values[k] as number, w = plain[k] as number, u = model.random(a, k);
-        const bk = biased ? model.bias(a, k) : 0;
+        const z = av[k] as number, w = plain[k] as number, u = (ava ? (ava[k] as number) : 0) + avs;
+        const bk = biased ? (aba ? (aba[k] as number) : 0) + abs * (shape[k] as number) : 0;
         const v = z * w;
         const uk = w * w * u + z * z * e + (u + bk * bk) * e;
         values[k] = v;
@@ -400,34 +436,37 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         peakVariance = Math.max(peakVariance, uk);
         peakBias = Math.max(peakBias, Math.abs(w) * bk);
       }
-      return checked({
+      const ct = checked({
         ...a, values, variance, varianceShift: 0, bias, biasShape: 0,
         peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
         fingerprint: fingerprints.scale(a.fingerprint, f),
         noisy,
       }, 'mulPlain', out);
+      recyclePlain(input, plain);
+      return own(ct);
     },
 
     mul: (a, b, out) => product(a, b, 'mul', out),
     square: (a, out) => product(a, a, 'square', out),
 
     relinearize(a, out) {
-      return checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out);
+      return own(checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out));
     },
 
     rescale(a, out) {
       const size = out.degree + 1;
-      return checked({
+      return own(checked({
         ...a,
         varianceShift: tracking ? a.varianceShift + noise.rounding(size) / (out.scale * out.scale) : 0,
-        noisy: inject(() => a.noisy && noisyCopy(a.noisy), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
+        noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
         // Rounding times s²: a heavier tail than Laplace.
         tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
         fingerprint: fingerprints.rescale(a.fingerprint, out.level + 1),
-      }, 'rescale', out);
+      }, 'rescale', out));
     },
 
-    dropLevelTo: (a, out) => checked(a, 'dropLevelTo', out),
+    // The same payload: its noise realisation is a's (mul of two drops of x is x squared).
+    dropLevelTo: (a, out) => hold(checked(a, 'dropLevelTo', out)),
 
     rotate(a, _step, terms, out) {
       let ct: SimCiphertext = a;
@@ -436,27 +475,94 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         const fingerprint = fingerprints.rotate(ct.fingerprint, shift, out.level);
         ct = checked(keySwitched(rotated(ct, shift), `galois:${shift}`, out.level, out.scale, fingerprint), 'rotate', out);
       }
-      return ct;
+      return own(ct);
     },
 
     copy(a) {
-      return { ...a };
+      return own({ ...a });
     },
 
-    free() {
-      // Garbage-collected; the checked layer does the accounting.
+    free(a) {
+      arrays.drop(a.values);
+      arrays.drop(a.variance);
+      arrays.drop(a.bias);
+      arrays.drop(a.noisy && a.noisy.re);
+      arrays.drop(a.noisy && a.noisy.im);
     },
 
-    close() {},
+    close() {
+      arrays.clear();
+    },
   };
 }
 
-/** Slot k of the result is slot k + shift of the input (a left rotation). */
-function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number): T {
-  const out = new (a.constructor as new (length: number) => T)(a.length);
+/** Slot k of `out` becomes slot k + shift of `a` (a left rotation). */
+function permuted<T extends Float64Array | Uint8Array>(a: T, shift: number, out: T): T {
   out.set(a.subarray(shift), 0);
   out.set(a.subarray(0, shift), a.length - shift);
   return out;
+}
+
+/*
+ * The value-only loops of the hottest ops, as functions of their own: optimised whole and
+ * early, where a loop inside a larger kernel ran as on-stack-replaced code that bailed out
+ * after the loop, at calls it had not yet seen. Four slots per iteration: V8 re-checks every
+ * array's map and length on each iteration (and whether its buffer was detached, once any
+ * buffer in the process has been, as tsx's loader does), and four slots share those checks.
+ * Maxima are exact in any order, so four running maxima give the same peak.
+ */
+
+/** out = a + sign·b slot by slot; returns max |out|. */
+function sumInto(out: Float64Array, a: Float64Array, b: Float64Array, sign: 1 | -1): number {
+  const n = out.length;
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = (a[k] as number) + sign * (b[k] as number), v1 = (a[k + 1] as number) + sign * (b[k + 1] as number);
+    const v2 = (a[k + 2] as number) + sign * (b[k + 2] as number), v3 = (a[k + 3] as number) + sign * (b[k + 3] as number);
+    out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3;
+    p0 = Math.max(p0, Math.abs(v0)); p1 = Math.max(p1, Math.abs(v1)); p2 = Math.max(p2, Math.abs(v2)); p3 = Math.max(p3, Math.abs(v3));
+  }
+  for (; k < n; k++) {
+    const v = (a[k] as number) + sign * (b[k] as number);
+    out[k] = v;
+    p0 = Math.max(p0, Math.abs(v));
+  }
+  return Math.max(p0, p1, p2, p3);
+}
+
+/** out = a·b slot by slot; returns max |out|. */
+function productInto(out: Float64Array, a: Float64Array, b: Float64Array): number {
+  const n = out.length;
+  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = (a[k] as number) * (b[k] as number), v1 = (a[k + 1] as number) * (b[k + 1] as number);
+    const v2 = (a[k + 2] as number) * (b[k + 2] as number), v3 = (a[k + 3] as number) * (b[k + 3] as number);
+    out[k] = v0; out[k + 1] = v1; out[k + 2] = v2; out[k + 3] = v3;
+    p0 = Math.max(p0, Math.abs(v0)); p1 = Math.max(p1, Math.abs(v1)); p2 = Math.max(p2, Math.abs(v2)); p3 = Math.max(p3, Math.abs(v3));
+  }
+  for (; k < n; k++) {
+    const v = (a[k] as number) * (b[k] as number);
+    out[k] = v;
+    p0 = Math.max(p0, Math.abs(v));
+  }
+  return Math.max(p0, p1, p2, p3);
+}
+
+/** One pass over a plaintext: max |w| (the encoder's cheap bounds) and whether all slots are equal (the constant shortcuts). */
+function slotStats(values: Float64Array): { maxAbs: number; constant: boolean } {
+  const n = values.length, first = values[0] as number;
+  let m0 = 0, m1 = 0, m2 = 0, m3 = 0, constant = true, k = 0;
+  for (; k + 3 < n; k += 4) {
+    const v0 = values[k] as number, v1 = values[k + 1] as number, v2 = values[k + 2] as number, v3 = values[k + 3] as number;
+    m0 = Math.max(m0, Math.abs(v0)); m1 = Math.max(m1, Math.abs(v1)); m2 = Math.max(m2, Math.abs(v2)); m3 = Math.max(m3, Math.abs(v3));
+    constant &&= v0 === first && v1 === first && v2 === first && v3 === first;
+  }
+  for (; k < n; k++) {
+    const v = values[k] as number;
+    m0 = Math.max(m0, Math.abs(v));
+    constant &&= v === first;
+  }
+  return { maxAbs: Math.max(m0, m1, m2, m3), constant };
 }
 
 function maxTail(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
