@@ -3,6 +3,7 @@
  * secure, scale 2^40) and the benny/Benchmark.js sampling settings of each mode.
  */
 import type { CkksParamsLiteral } from '../core/index.js';
+import { resultsDir } from './paths.js';
 
 export const SCALE = 2 ** 40;
 
@@ -34,8 +35,7 @@ export interface RunOptions {
   readonly out: string;
 }
 
-const defaultOut = (mode: 'quick' | 'full'): string =>
-  new URL(mode === 'quick' ? './results/quick/' : './results/', import.meta.url).pathname;
+const defaultOut = (mode: 'quick' | 'full'): string => resultsDir(mode === 'quick');
 
 const USAGE = `usage: npm run bench -- [--quick] [--n 8192,16384] [--max-time S] [--rounds R] [--round-time S] [--out DIR]
   --quick       N = 8192 and 16384; 0.5 s per case; 2 overhead rounds of 0.25 s per case; writes benchmarks/results/quick/

@@ -4,8 +4,8 @@
  * observed error per op kind, and writes it to benchmarks/results/fidelity.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fidelitySets, fidelityTable, measureFidelity, pooled, type FidelityRow } from '../property-tests/fidelity.js';
+import { resultsDir } from './paths.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,7 +38,7 @@ const text = [
   '',
 ].join('\n');
 console.log(text);
-const out = fileURLToPath(new URL('./results/', import.meta.url));
+const out = resultsDir(false);
 mkdirSync(out, { recursive: true });
 writeFileSync(`${out}fidelity.md`, text);
 writeFileSync(`${out}fidelity.json`, `${JSON.stringify({ runs, seed, rows }, null, 2)}\n`);

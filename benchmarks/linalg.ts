@@ -6,17 +6,17 @@
  * benchmarks/results/linalg.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { linalg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import type { Backend, CircuitStats } from '../core/index.js';
 import { fmtMs, runSuite, type CaseResult } from './harness.js';
+import { resultsDir } from './paths.js';
 
 const quick = process.argv.includes('--quick');
 const ringDegrees = quick ? [16384] : [16384, 32768];
 const [rows, cols] = [128, 196];
-const out = fileURLToPath(new URL(quick ? './results/quick/' : './results/', import.meta.url));
+const out = resultsDir(quick);
 mkdirSync(out, { recursive: true });
 
 const data = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(i * 7 + j) / 4));

@@ -11,16 +11,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend, sealHeapBytes } from '../backends/seal/index.js';
 import { createSealPool, type SealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import type { Backend, CkksParams } from '../core/index.js';
 import { fmtMs, runSuite } from './harness.js';
+import { resultsDir } from './paths.js';
 
 const quick = process.argv.includes('--quick');
-const out = fileURLToPath(new URL(quick ? './results/quick/' : './results/', import.meta.url));
+const out = resultsDir(quick);
 mkdirSync(out, { recursive: true });
 
 const WORKERS = availableParallelism();

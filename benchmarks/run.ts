@@ -11,7 +11,6 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createParams, type Backend } from '../core/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
@@ -22,6 +21,7 @@ import { overheadCases } from './overhead.bench.js';
 import { createRawSeal } from './raw-seal.js';
 import { markdown, overheadRows, ratioRows, writeReport, type RunSummary } from './report.js';
 import { circuitCases } from './sim-vs-seal.bench.js';
+import { ROOT, scriptArgs } from './paths.js';
 
 const SUITE_FILE = /^(ops|overhead|circuit)-n\d+.*\.json$|^summary\.json$|^README\.md$/;
 
@@ -29,7 +29,7 @@ const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** The commit measured, marked `+changes` when core/ or backends/ differ from it; `unknown` outside git. */
 function revision(): string {
-  const cwd = new URL('..', import.meta.url).pathname;
+  const cwd = ROOT;
   const git = (...args: string[]): string =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   // cases the one-round case's 2.1 GiB of keys no longer fit a fragmented heap).
   const training = opts.mode === 'quick' ? [['--quick']] : [[], ['--one-round']];
   for (const args of training) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./logreg.ts', import.meta.url)), ...args], { stdio: 'inherit' });
+    const run = spawnSync(process.execPath, [...scriptArgs('logreg'), ...args], { stdio: 'inherit' });
     if (run.status !== 0) throw new Error(`benchmarks/logreg.ts ${args.join(' ')} exited with ${String(run.status)}`);
   }
 }

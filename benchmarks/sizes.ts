@@ -3,11 +3,12 @@
  * chains (first prime 46 bits, 36-bit middle primes, 60-bit special prime, all the levels
  * 128-bit security allows), per compression. Galois keys for one rotation step: the set
  * grows linearly with the steps. Writes benchmarks/results/sizes.md.
- * Run: npx tsx benchmarks/sizes.ts
+ * Run: npx tsx benchmarks/sizes.ts (sizes do not depend on speed, so sources will do)
  */
 import { writeFileSync } from 'node:fs';
 import { saveParams } from '../core/index.js';
 import { createSealBackend, exportSecretKey, exportServerKeys, saveCiphertext, type Compression } from '../backends/seal/index.js';
+import { resultsDir } from './paths.js';
 
 const HEADER = 96;
 const chains = [
@@ -52,4 +53,4 @@ for (const literal of chains) {
   console.log('params bytes', saveParams(backend.params).length);
   backend.dispose();
 }
-writeFileSync(new URL('./results/sizes.md', import.meta.url), `${lines.join('\n')}\n`);
+writeFileSync(`${resultsDir(false)}sizes.md`, `${lines.join('\n')}\n`);
