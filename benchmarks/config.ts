@@ -39,7 +39,7 @@ const defaultOut = (mode: 'quick' | 'full'): string => resultsDir(mode === 'quic
 
 const USAGE = `usage: npm run bench -- [--quick] [--n 8192,16384] [--max-time S] [--rounds R] [--round-time S] [--out DIR]
   --quick       N = 8192 and 16384; 0.5 s per case; 2 overhead rounds of 0.25 s per case; writes benchmarks/results/quick/
-  (default)     N = 8192, 16384 and 32768; 5 s per case; 6 overhead rounds of 1.5 s per case; writes benchmarks/results/
+  (default)     N = 8192, 16384 and 32768; 3 s per case; 6 overhead rounds of 1.5 s per case; writes benchmarks/results/
   --max-time    seconds of sampling per case (ops and simulator-vs-SEAL suites)
   --rounds      overhead rounds, alternating case order; --round-time: seconds per case in each`;
 
@@ -48,7 +48,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
   const args = [...argv];
   const mode = args.includes('--quick') ? 'quick' : 'full';
   let ringDegrees: number[] = mode === 'quick' ? [8192, 16384] : [8192, 16384, 32768];
-  let maxTime = mode === 'quick' ? 0.5 : 5;
+  let maxTime = mode === 'quick' ? 0.5 : 3;
   let overheadRounds = mode === 'quick' ? 2 : 6;
   let overheadMaxTime = mode === 'quick' ? 0.25 : 1.5;
   let out = defaultOut(mode);

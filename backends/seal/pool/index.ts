@@ -25,7 +25,7 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
-import { exportServerKeys, generateGaloisKeys } from '../serialize/keys.js';
+import { exportPoolKeys, type PoolKeys } from './keys.js';
 import { rotationUse, shareSteps } from './placement.js';
 import type { Load, OpArgs, PoolOp, Reply, Task, WorkerInit } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
@@ -174,15 +174,13 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   const signal = new Int32Array(new SharedArrayBuffer(4));
   let slots: WorkerSlot[];
   try {
-    // One shared copy of every key's bytes, made a step at a time: no heap holds all Galois keys.
-    const keys = shared(exportServerKeys(client, { compression: 'none' }));
-    const galois = keyed.map((step) => shared(generateGaloisKeys(client, [step], { compression: 'none' })[0] as Uint8Array));
-    const keyBytes = keys.length + galois.reduce((a, g) => a + g.length, 0);
+    // One shared copy of every key's bytes; Galois keys made a step at a time: no heap holds them all.
+    const keys = exportPoolKeys(client, keyed);
+    const keyBytes = keys.publicKey.length + (keys.relinKeys?.length ?? 0) + keys.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
     const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
     const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
     const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-    const bytesOf = (steps: readonly number[]) => steps.map((s) => galois[keyed.indexOf(s)] as Uint8Array);
-    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, bytesOf(steps), signal)));
+    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, signal)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       // Stop the workers that did start: each holds its own heap and keys.
@@ -197,18 +195,11 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
-/** `bytes` in shared memory, so every worker reads one copy. */
-function shared(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
-  copy.set(bytes);
-  return copy;
-}
-
-async function startWorker(params: CkksParams, keys: Uint8Array, steps: readonly number[], galoisKeys: readonly Uint8Array[], signal: Int32Array): Promise<WorkerSlot> {
+async function startWorker(params: CkksParams, keys: PoolKeys, steps: readonly number[], signal: Int32Array): Promise<WorkerSlot> {
   const { port1, port2 } = new MessageChannel();
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const init: WorkerInit = { keys, galoisKeys, port: port2, signal, entry: entry.href };
+  const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
   const ready = await new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);

@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { HeErrorCode } from '../../../core/errors.js';
+import type { PoolKeys } from './keys.js';
 
 /** Ops a worker runs: the Evaluator's, with 'copy' for the checked layer's no-ops. */
 export type PoolOp =
@@ -44,10 +45,10 @@ export type Reply =
 
 /** What a worker starts with: public evaluation keys only, never the secret key. */
 export interface WorkerInit {
-  /** Parameters, public and relinearization keys (a serverKeys envelope without Galois keys). */
-  readonly keys: Uint8Array;
-  /** One galoisKeys envelope per rotation step this worker holds. */
-  readonly galoisKeys: readonly Uint8Array[];
+  /** Every key the pool made, in shared memory. */
+  readonly keys: PoolKeys;
+  /** The rotation steps whose Galois keys this worker loads. */
+  readonly steps: readonly number[];
   readonly port: MessagePort;
   /** Incremented by the worker after every reply, so the scheduler can sleep on it. */
   readonly signal: Int32Array;

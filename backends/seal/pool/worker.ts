@@ -6,12 +6,12 @@ import { workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { sealHeapBytes } from '../loader.js';
-import { createSealServerBackend, type PublicBytes } from '../serialize/keys.js';
+import { createWorkerBackend } from './keys.js';
 import type { Reply, Task, WorkerInit } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
-const { keys, galoisKeys, port, signal } = workerData as WorkerInit;
-const backend = await createSealServerBackend(keys as PublicBytes, { galoisKeys: galoisKeys as PublicBytes[] });
+const { keys, steps, port, signal } = workerData as WorkerInit;
+const backend = await createWorkerBackend(keys, steps);
 const held = new Map<number, Ciphertext>();
 let peak = 0;
 

@@ -54,25 +54,35 @@ function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, mode: unknow
  * backend without the secret key, INVALID_ARGUMENT for bad steps or without key switching.
  */
 export function generateGaloisKeys(backend: Backend, steps: readonly number[], options: SaveOptions = {}): Uint8Array[] {
-  const { context } = sealPartsOf(backend, 'generateGaloisKeys');
-  const { params, keys, seal } = context;
-  if (keys.secretKey === null) throw new HeError('NO_SECRET_KEY', 'generateGaloisKeys: this backend was built from public keys only', { op: 'generateGaloisKeys' });
-  if (!params.keySwitching) throw new HeError('INVALID_ARGUMENT', 'generateGaloisKeys: these parameters have one prime, so no key switching and no Galois keys', {});
-  const valid = validateRotations(params, steps);
+  const { params, seal } = sealPartsOf(backend, 'generateGaloisKeys').context;
   const fingerprint = paramsFingerprint(params);
   const { mode, code } = comprMode(seal, options, 'generateGaloisKeys');
+  return eachGaloisKey(backend, steps, 'generateGaloisKeys', (set) => galoisEnvelope(set, fingerprint, mode, code));
+}
+
+/**
+ * Makes each step's Galois key with the backend's secret key and hands it to `use`, freeing it
+ * before the next. NO_SECRET_KEY without the secret key; INVALID_ARGUMENT for bad steps or
+ * parameters without key switching.
+ */
+export function eachGaloisKey<T>(backend: Backend, steps: readonly number[], op: string, use: (set: GaloisKeySet) => T): T[] {
+  const { context } = sealPartsOf(backend, op);
+  const { params, keys, seal } = context;
+  if (keys.secretKey === null) throw new HeError('NO_SECRET_KEY', `${op}: this backend was built from public keys only`, { op });
+  if (!params.keySwitching) throw new HeError('INVALID_ARGUMENT', `${op}: these parameters have one prime, so no key switching and no Galois keys`, { op });
+  const valid = validateRotations(params, steps);
   const keygen = seal.KeyGenerator(context.context, keys.secretKey);
   try {
     return valid.map((step) => {
       const set = { steps: [step], keys: keygen.createGaloisKeys(Int32Array.from([step])) };
       try {
-        return galoisEnvelope(set, fingerprint, mode, code);
+        return use(set);
       } finally {
         set.keys.delete();
       }
     });
   } catch (e) {
-    throw fromSeal('generateGaloisKeys', e);
+    throw fromSeal(op, e);
   } finally {
     keygen.delete();
   }
@@ -100,7 +110,8 @@ export interface KeyedBackendOptions {
   readonly galoisKeys?: readonly PublicBytes[];
 }
 
-interface Material {
+/** Keys to load: parameters and SEAL's bytes of each key. */
+export interface Material {
   readonly params: CkksParams;
   readonly publicKey: Uint8Array;
   readonly relinKeys: Uint8Array | null;
@@ -170,13 +181,20 @@ function sealLoad<T extends Loadable>(object: T, opened: OpenedContext, bytes: U
   }
 }
 
-function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretKey: Uint8Array | null): SealKeys {
+/**
+ * SEAL objects from `m`. Untrusted bytes are checked in full first; `trusted` (SEAL's own
+ * uncompressed bytes from another thread of this process, hekit/seal/pool) skips that.
+ */
+export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretKey: Uint8Array | null, trusted = false): SealKeys {
   const ring: SealRing = opened.ring;
+  // Trusted bytes are SEAL's own and uncompressed: nothing to check or inflate.
+  const publicBytes = (b: Uint8Array) => (trusted ? b : checkPublicKey(b, ring, inflate));
+  const switchingBytes = (b: Uint8Array, entries: number, present: ReadonlySet<number>) => (trusted ? b : checkKSwitchKeys(b, ring, entries, present, inflate));
   const owned: { delete(): void }[] = [];
   const own = <T extends { delete(): void }>(x: T): T => (owned.push(x), x);
   try {
-    const publicKey = own(sealLoad(seal.PublicKey(), opened, checkPublicKey(m.publicKey, ring, inflate), 'publicKey'));
-    const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), inflate), 'relinKeys'));
+    const publicKey = own(sealLoad(seal.PublicKey(), opened, publicBytes(m.publicKey), 'publicKey'));
+    const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, switchingBytes(m.relinKeys, 1, new Set([0])), 'relinKeys'));
     const seen = new Set<number>();
     const galoisKeys: GaloisKeySet[] = m.galoisKeys.map((set) => {
       const present = new Set(set.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
@@ -184,7 +202,7 @@ function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretK
         if (seen.has(p)) throw deserializeError('rotations', 'two Galois key sets hold a key for the same rotation');
         seen.add(p);
       }
-      return { steps: set.steps, keys: own(sealLoad(seal.GaloisKeys(), opened, checkKSwitchKeys(set.body, ring, ring.ringDegree, present, inflate), 'galoisKeys')) };
+      return { steps: set.steps, keys: own(sealLoad(seal.GaloisKeys(), opened, switchingBytes(set.body, ring.ringDegree, present), 'galoisKeys')) };
     });
     const secret = secretKey && own(sealLoad(seal.SecretKey(), opened, checkSecretKey(secretKey, ring, inflate), 'secretKey'));
     return { publicKey, relinKeys, galoisKeys, secretKey: secret };
