@@ -27,24 +27,15 @@ const WORKERS = availableParallelism();
 const data = logreg.loadDataset();
 const [K, B] = quick ? [2, 64] : [6, 256];
 const batches = logreg.minibatches(data, K, B);
-interface Scenario {
-  readonly name: string;
-  readonly ringDegree: number | undefined;
-  readonly perRound: number | undefined;
-  readonly scaleBits: number;
-  /** The pool's lookahead, when not its default. */
-  readonly lookahead?: number;
-}
-const scenarios: Scenario[] = quick
+const scenarios = quick
   ? [{ name: 'refresh allowed', ringDegree: 8192, perRound: undefined, scaleBits: 24 }]
-  : process.argv.includes('--one-round')
-    // Alone: after the other cases the heap is too fragmented for its 2.1 GiB of keys. Memory-bound
-    // at N = 32768, so a shorter pool lookahead keeps each worker under 2 GiB (64: 2.03 GiB, 32: 1.94 GiB).
-    ? [{ name: 'one round', ringDegree: undefined, perRound: 6, scaleBits: 36, lookahead: 32 }]
-    : [
-      { name: 'refresh allowed', ringDegree: 16384, perRound: undefined, scaleBits: 36 },
-      { name: 'two rounds', ringDegree: undefined, perRound: 3, scaleBits: 36 },
-    ];
+  : [
+    { name: 'refresh allowed', ringDegree: 16384, perRound: undefined, scaleBits: 36 },
+    { name: 'two rounds', ringDegree: undefined, perRound: 3, scaleBits: 36 },
+    // Alone (`-- --one-round`): after the other cases the heap is too fragmented for its 2.1 GiB of keys.
+  ].filter(() => !process.argv.includes('--one-round')).concat(
+    process.argv.includes('--one-round') ? [{ name: 'one round', ringDegree: undefined, perRound: 6, scaleBits: 36 }] : [],
+  );
 
 interface Measured {
   depth: number; ms: number; keygenMs: number; ops: Record<string, number>; inputBytes: number; accuracy: number; twinAccuracy: number; weightError: number;
@@ -98,7 +89,7 @@ for (const s of scenarios) {
       try {
         const t0 = performance.now();
         ev = backendName === 'seal' ? await createSealBackend(p.params, { rotations: p.rotations })
-          : backendName === 'pool' ? await createSealPool(p.params, { rotations: p.rotations, workers: WORKERS, analysis: logreg.analyzeRound(p, batches), ...(s.lookahead === undefined ? {} : { lookahead: s.lookahead }) })
+          : backendName === 'pool' ? await createSealPool(p.params, { rotations: p.rotations, workers: WORKERS, analysis: logreg.analyzeRound(p, batches) })
           : createSimBackend(p.params, { rotations: p.rotations, noise: backendName === 'sim' ? 'inject' : 'off' });
         const keygenMs = performance.now() - t0;
         const backend = ev;
@@ -158,7 +149,7 @@ const text = [
   '# Encrypted logistic-regression training',
   '',
   `MNIST 3 vs 8, k = ${K} minibatches of ${B}, 197 features, scale 2^${scenarios[0]!.scaleBits}, 128-bit security, one run per case (SEAL keys generated outside the timing)${quick ? ' (quick run)' : ''}.`,
-  `Backends: the simulator with noise injection (sim) or values only (sim-off), SEAL on the main thread, and SEAL on a pool of ${WORKERS} worker threads (hekit/seal/pool). "depth" sums the levels of all rounds; inputs are uncompressed ciphertext bytes; heap is SEAL's WebAssembly heap at its largest (per worker for the pool).${scenarios.flatMap((x) => (x.lookahead === undefined ? [] : [` The pool runs the ${x.name} case with lookahead ${x.lookahead}.`])).join('')}`,
+  `Backends: the simulator with noise injection (sim) or values only (sim-off), SEAL on the main thread, and SEAL on a pool of ${WORKERS} worker threads (hekit/seal/pool). "depth" sums the levels of all rounds; inputs are uncompressed ciphertext bytes; heap is SEAL's WebAssembly heap at its largest (per worker for the pool).`,
   '',
   '| scenario | circuit | backend | N | primes | rounds | depth | time (ms) | keygen (ms) | ct x ct | ct x pt | rotations | input MiB | heap MiB | accuracy (twin) | max weight error |',
   '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
