@@ -177,25 +177,20 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
     // node-seal exposes only the global and thread-local pools; SEAL's MemoryPoolHandle::New is
     // a static function of the handle's class, which any handle reaches through its prototype.
     const handleClass = Object.getPrototypeOf(pool).constructor as { MemoryPoolHandleNew(clearOnDestruction: boolean): Deletable };
+    const withNewPool = <R>(use: (pool: Seal['MemoryPoolHandle']['global']) => R): R => {
+      const handle = handleClass.MemoryPoolHandleNew(false);
+      try {
+        return use(handle);
+      } finally {
+        handle.delete();
+      }
+    };
 
     return {
       seal, params, context, ring, keys, encoder, encryptor, decryptor, evaluator, pool,
-      ciphertext: () => {
-        const own = handleClass.MemoryPoolHandleNew(false);
-        try {
-          return seal.CipherText({ pool: own as never });
-        } finally {
-          own.delete();
-        }
-      },
-      scratch: (use) => {
-        const own = handleClass.MemoryPoolHandleNew(false);
-        try {
-          return use(own);
-        } finally {
-          own.delete();
-        }
-      },
+      // The handle is released at once; the pool lives while anything allocated from it does.
+      ciphertext: () => withNewPool((p) => seal.CipherText({ pool: p as never })),
+      scratch: withNewPool,
       relinKeys: () => relinKeys ?? unreachable('relinearization keys'),
       rotationPlan: (step) => {
         const own = keysFor(step);

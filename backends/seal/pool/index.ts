@@ -4,9 +4,10 @@
  *
  * Ops are recorded, not awaited: each returns a handle at once (metadata checked eagerly by the
  * checked layer) and joins a dependency graph that runs while the circuit goes on recording:
- * ready ops go to the worker already holding most of their operands' bytes, the lowest op index
- * first (the program's own order, so memory peaks as in a sequential run), up to two in flight
- * per worker. `decrypt` (or `flush`) waits for the whole graph.
+ * ready ops go to the worker already holding their operands, the lowest op index first and at
+ * most `lookahead` ops ahead of the oldest unfinished one (the program's own order, so memory
+ * peaks about as in a sequential run), up to `depthPerWorker` in flight per worker. `decrypt`
+ * (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
  * Each worker has its own WebAssembly heap (4 GiB each) and the public evaluation keys, loaded
  * from serialized bytes; only the main thread holds the secret key. Galois keys are made a step
