@@ -2,7 +2,7 @@
  * Bundles the browser client (client.ts + index.html) with esbuild for browsers: the
  * `browser` map in package.json swaps backends/seal/platform.ts for platform.browser.ts
  * (node-seal's web build, the TypeScript inflater), so no Node API is left in the bundle.
- * `npm run build:browser` writes dist/browser/; the browser test bundles in memory.
+ * `npm run build:browser` writes browser/dist/; the browser test bundles in memory.
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ export async function bundleClient(): Promise<ClientBundle> {
     // node-seal inlines its WebAssembly in a string: UTF-8 output is 10% smaller than escaped ASCII (module scripts are always UTF-8).
     charset: 'utf8',
     sourcemap: 'linked',
-    outdir: here('../dist/browser'),
+    outdir: here('./dist'),
     write: false,
     logLevel: 'silent',
   });
@@ -47,8 +47,8 @@ const MiB = (n: number): string => (n / 2 ** 20).toFixed(2);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const bundle = await bundleClient();
-  const out = here('../dist/browser');
+  const out = here('./dist');
   await mkdir(out, { recursive: true });
   for (const [name, contents] of bundle.files) await writeFile(`${out}/${name}`, contents);
-  console.log(`dist/browser: ${[...bundle.files.keys()].join(', ')}; client.js ${MiB(bundle.bytes)} MiB (${MiB(bundle.gzipBytes)} MiB gzip)`);
+  console.log(`browser/dist: ${[...bundle.files.keys()].join(', ')}; client.js ${MiB(bundle.bytes)} MiB (${MiB(bundle.gzipBytes)} MiB gzip)`);
 }
