@@ -111,7 +111,7 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   return { circuit, literal, params, rounds, depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
-/** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (README, "Encrypted training"). */
+/** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (docs/training.md, "What happens"). */
 export const TRAINING_DEFAULTS = Object.freeze({ learningRate: 2, sigmoid: sigmoidCubic8 });
 
 /** Options of `trainEncrypted` (exported from `logreg` as `EncryptedTrainingOptions`). */
