@@ -1,6 +1,10 @@
 /**
- * hekit/algorithms: circuits written once against `Evaluator<C>`, for any backend.
- * They never import a backend.
+ * Circuits written once against `Evaluator<C>`, for any backend (they never import one): slot
+ * sums and inner products, polynomials in minimal depth and sigmoid surrogates, the scale ladder,
+ * encrypted linear algebra in HIT's encodings (`linalg`), and encrypted logistic-regression
+ * training (`logreg`). Guides: docs/algorithms.md, docs/training.md.
+ *
+ * @module hekit/algorithms
  */
 export { innerProductPlain, sumSlots, sumSlotsRotations } from './sum-slots.js';
 export {

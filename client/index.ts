@@ -9,6 +9,9 @@
  * decryption error must not reach it. `refresh` adds Gaussian noise of standard deviation
  * `floodingStd(σ_e)` by default, where σ_e is the simulator's prediction for that reply, made
  * when the request was built (one tracking-simulator run of the round on the client's own data).
+ * Guide: docs/client-server.md; what this protects and what it does not: SECURITY.md.
+ *
+ * @module hekit/client
  */
 import {
   floodingCostBits, floodingStd, flood, HeError, type Backend, type Ciphertext, type FloodingOptions, type RandomBytes,
@@ -96,7 +99,35 @@ export interface Client {
   dispose(): void;
 }
 
-/** Keys for `plan` (its parameters and rotation steps) and a client around them. Rejects as `createSealBackend` does. */
+/**
+ * Keys for `plan` (its parameters and rotation steps) and a client around them. Rejects as `createSealBackend` does.
+ *
+ * @example
+ * ```ts
+ * import { logreg } from 'hekit/algorithms';
+ * import { createClient } from 'hekit/client';
+ * import { createServer } from 'hekit/server';
+ *
+ * // Two low-depth rounds of 64 samples; flooding at the defaults costs about 17 bits, hence 2^50 and N = 16384.
+ * const data = logreg.loadDataset({ seed: 1 });
+ * const batchSize = 64;
+ * const batches = logreg.minibatches(data, 2, batchSize);
+ * const plan = logreg.planTraining({
+ *   circuit: 'lowdepth', minibatches: 2, batchSize, features: data.features,
+ *   ringDegree: 16384, scaleBits: 50, valueBits: logreg.valueBits(batches), minibatchesPerRound: 1,
+ * });
+ *
+ * const client = await createClient(plan, { batchSize });
+ * // Only bytes cross between the two sides; serverKeys() holds no secret key.
+ * const server = await createServer(client.serverKeys(), plan, { batchSize });
+ * const reply0 = server.runRound(client.request(0, batches, logreg.initialState(data.features))).reply;
+ * const { request } = client.refresh(reply0, batches); // decrypt, flood, encrypt afresh
+ * const final = client.decryptModel(server.runRound(request).reply); // the final model, not flooded
+ * console.log(logreg.accuracy(data.test, final.state.w));
+ * server.dispose();
+ * client.dispose();
+ * ```
+ */
 export async function createClient(plan: logreg.TrainingPlan, options: ClientOptions): Promise<Client> {
   return new SealClient(await createSealBackend(plan.params, { rotations: plan.rotations }), plan, options);
 }

@@ -62,13 +62,22 @@ export type HeErrorCode =
   /** Any backend failure hekit does not recognise; `cause` holds the original. */
   | 'BACKEND_INTERNAL';
 
+/** The numbers behind an error (levels, scales, op index, the field that failed to load...), by name. */
 export type HeErrorDetails = Readonly<Record<string, unknown>>;
 
+/**
+ * The one error class hekit throws for a known failure, identically on every backend. Branch on
+ * `code`, read the numbers from `details`; the message says what went wrong and how to fix it,
+ * and may change between versions. docs/errors.md lists every code with its fix.
+ */
 export class HeError extends Error {
   override readonly name = 'HeError';
+  /** What went wrong, stable across versions and backends. */
   readonly code: HeErrorCode;
+  /** The numbers behind it. */
   readonly details: HeErrorDetails;
 
+  /** An error with `code`, a human `message`, its `details` and, optionally, the original `cause`. */
   constructor(code: HeErrorCode, message: string, details: HeErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -76,6 +85,7 @@ export class HeError extends Error {
   }
 }
 
+/** Whether `e` is an `HeError`, and of `code` when given (narrows `e` for TypeScript). */
 export const isHeError = (e: unknown, code?: HeErrorCode): e is HeError =>
   e instanceof HeError && (code === undefined || e.code === code);
 

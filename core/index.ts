@@ -1,7 +1,22 @@
 /**
- * hekit core: parameters, the evaluator interface, the checked layer that enforces
- * SEAL's rules for every backend, typed errors, memory ownership and op statistics.
- * Backends live in `hekit/sim` and `hekit/seal`.
+ * The core of hekit: CKKS parameters (`createParams`, parsed once into SEAL's exact primes), the
+ * `Evaluator` interface every circuit is written against, the checked layer that enforces SEAL's
+ * level, scale and degree rules for every backend with typed `HeError` codes, memory ownership
+ * (`scope`, `keep`, `memory()`) and op statistics, the metadata-only `analyze` pass, `paired`
+ * lockstep debugging, the planner's rule of thumb (`planFromReport`), serialization envelopes and
+ * noise flooding. Backends live in `hekit/sim`, `hekit/seal` and `hekit/seal/pool`; circuits in
+ * `hekit/algorithms`. The guides in docs/ (concepts.md first) explain the vocabulary.
+ *
+ * @example
+ * ```ts
+ * import { analyze, type Evaluator } from 'hekit';
+ *
+ * // A circuit is a function of any evaluator: the same code runs on every backend.
+ * const circuit = <C>(ev: Evaluator<C>) => ev.rescale(ev.relinearize(ev.square(ev.encrypt([1, 2, 3]))));
+ * console.log('depth', analyze(circuit).depth); // depth 1
+ * ```
+ *
+ * @module hekit
  */
 export { HeError, isHeError, type HeErrorCode, type HeErrorDetails } from './errors.js';
 export {

@@ -3,7 +3,7 @@ import { createSimBackend, planParams } from 'hekit/sim';
 import { createSealBackend, createSealServerBackend, exportServerKeys } from 'hekit/seal';
 import { logreg } from 'hekit/algorithms';
 
-// One way to meet every HeError code a user can trigger, in the order of the README's table.
+// One way to meet every HeError code a user can trigger, in the order of the table in docs/errors.md.
 const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
 const ev = createSimBackend(params, { rotations: [1] });
 const x = ev.encrypt([1, 2, 3]); // level 2, scale 2^40

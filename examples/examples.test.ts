@@ -1,14 +1,22 @@
-/** Every example in the README is a file here, verbatim, and is executed with its output checked. */
-import { readFileSync } from 'node:fs';
+/**
+ * Every example in the README and the guides (docs/*.md) is a file here, verbatim, and is executed with its output
+ * checked. The error-code table (docs/errors.md) and the parameter cookbook (docs/parameters.md) are checked against
+ * the code.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { planFromReport } from '../core/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(`${root}README.md`, 'utf8');
+const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
 
-/** README blocks announced by `<!-- example: path -->`. */
-const blocks = [...readme.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => ({ path: m[1] as string, code: m[2] as string }));
+/** The README and every guide, by path from the repository root. */
+const documents = ['README.md', ...readdirSync(`${root}docs`).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+
+/** Blocks announced by `<!-- example: path -->`, per document. */
+const blocks = documents.flatMap((doc) =>
+  [...read(doc).matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => ({ doc, path: m[1] as string, code: m[2] as string })));
 
 /** Runs an example module and returns what it printed, one array of arguments per console.log. */
 async function run(path: string): Promise<unknown[][]> {
@@ -20,13 +28,19 @@ async function run(path: string): Promise<unknown[][]> {
 
 afterEach(() => vi.restoreAllMocks());
 
-describe('README examples', () => {
-  it('are the example files, verbatim', () => {
-    expect(blocks.map((b) => b.path)).toEqual([
-      'examples/01-quick-start.ts', 'examples/05-development-loop.ts', 'examples/04-train-logistic-regression.ts',
-      'examples/06-paired-divergence.ts', 'examples/08-serialization.ts', 'examples/02-errors-and-memory.ts', 'examples/03-plan-parameters.ts',
-    ]);
-    for (const { path, code } of blocks) expect(code).toBe(readFileSync(`${root}${path}`, 'utf8'));
+describe('README and guide examples', () => {
+  it('each document shows its examples, and they are the example files, verbatim', () => {
+    const byDocument: Record<string, string[]> = {};
+    for (const { doc, path } of blocks) (byDocument[doc] ??= []).push(path);
+    expect(byDocument).toEqual({
+      'README.md': ['examples/01-quick-start.ts'],
+      'docs/client-server.md': ['examples/08-serialization.ts'],
+      'docs/development-loop.md': ['examples/05-development-loop.ts', 'examples/06-paired-divergence.ts'],
+      'docs/errors.md': ['examples/02-errors-and-memory.ts'],
+      'docs/parameters.md': ['examples/03-plan-parameters.ts'],
+      'docs/training.md': ['examples/04-train-logistic-regression.ts'],
+    });
+    for (const { path, code } of blocks) expect(code).toBe(read(path));
   });
 
   it('quick start: simulator and SEAL compute the inner product at level 1', async () => {
@@ -100,11 +114,11 @@ describe('README examples', () => {
   });
 });
 
-describe('error codes', () => {
-  const table = [...readme.matchAll(/^\| `([A-Z_]+)` \| .* \| (`.*`|[^|`]*) \|$/gm)].map((m) => ({ code: m[1] as string, example: m[2] as string }));
-  const declared = [...readFileSync(`${root}core/errors.ts`, 'utf8').matchAll(/^ {2}\| '([A-Z_]+)'/gm)].map((m) => m[1]);
+describe('error codes (docs/errors.md)', () => {
+  const table = [...read('docs/errors.md').matchAll(/^\| `([A-Z_]+)` \| .* \| (`.*`|[^|`]*) \|$/gm)].map((m) => ({ code: m[1] as string, example: m[2] as string }));
+  const declared = [...read('core/errors.ts').matchAll(/^ {2}\| '([A-Z_]+)'/gm)].map((m) => m[1]);
 
-  it('the README table lists every HeErrorCode once', () => {
+  it('the table lists every HeErrorCode once', () => {
     expect(table.map((r) => r.code).sort()).toEqual([...declared].sort());
   });
 
@@ -112,7 +126,7 @@ describe('error codes', () => {
     const printed = await run('examples/07-error-codes.ts');
     const reproducible = table.filter((r) => !r.example.startsWith('not reproducible'));
     expect(printed.map((p) => p[0])).toEqual(reproducible.map((r) => r.code));
-    const source = readFileSync(`${root}examples/07-error-codes.ts`, 'utf8');
+    const source = read('examples/07-error-codes.ts');
     for (const { example } of reproducible) {
       // The first code span of each example is in the file verbatim.
       expect(source).toContain(/^`([^`]*)`/.exec(example)?.[1]);
@@ -120,8 +134,8 @@ describe('error codes', () => {
   });
 });
 
-describe('parameter cookbook', () => {
-  const rows = [...readme.matchAll(/^\| (\d+) \| (\d+) \| 2\^(\d+) \| (\d+) \| ([\d, x]+) \| (\d+) \((\d+)\) \|$/gm)];
+describe('parameter cookbook (docs/parameters.md)', () => {
+  const rows = [...read('docs/parameters.md').matchAll(/^\| (\d+) \| (\d+) \| 2\^(\d+) \| (\d+) \| ([\d, x]+) \| (\d+) \((\d+)\) \|$/gm)];
 
   it('every row is what the planner picks', () => {
     expect(rows.length).toBeGreaterThanOrEqual(8);

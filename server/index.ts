@@ -3,7 +3,9 @@
  * material (no secret key: its backend cannot decrypt, and refuses a secret key at load),
  * loads a round's request, runs the round with the same `lowDepthRound` / `baselineRound` code
  * as `trainEncrypted` through an `InputSource` backed by the loaded ciphertexts, and returns the
- * encrypted model as one serialized reply.
+ * encrypted model as one serialized reply. Guide: docs/client-server.md.
+ *
+ * @module hekit/server
  */
 import type { Backend, Ciphertext } from '../core/index.js';
 import { logreg } from '../algorithms/index.js';
@@ -49,6 +51,28 @@ export interface Server {
  * A server from the client's `serverKeys()` bytes for `plan` (parameters checked against the
  * plan's: DESERIALIZE on `fingerprint` otherwise). Rejects as `createSealServerBackend` does
  * (DESERIALIZE, PARAMS_INSECURE), and with INVALID_ARGUMENT on a bad batch size.
+ *
+ * @example
+ * ```ts
+ * import { logreg } from 'hekit/algorithms';
+ * import { createClient } from 'hekit/client';
+ * import { createServer } from 'hekit/server';
+ *
+ * // One round, no refresh: the client decrypts the model it gets back.
+ * const data = logreg.loadDataset({ seed: 2 });
+ * const batches = logreg.minibatches(data, 1, 64);
+ * const plan = logreg.planTraining({ circuit: 'lowdepth', minibatches: 1, batchSize: 64, features: data.features, ringDegree: 8192 });
+ * const client = await createClient(plan, { batchSize: 64 });
+ *
+ * // The server side: public keys and the plan in, a request in, a reply out. It cannot decrypt.
+ * const server = await createServer(client.serverKeys(), plan, { batchSize: 64 });
+ * const run = server.runRound(client.request(0, batches, logreg.initialState(data.features)));
+ * console.log(run.round, run.outputLevel, run.reply.length);
+ * server.dispose();
+ *
+ * console.log(logreg.accuracy(data.test, client.decryptModel(run.reply).state.w));
+ * client.dispose();
+ * ```
  */
 export async function createServer(serverKeys: PublicBytes, plan: logreg.TrainingPlan, options: ServerOptions): Promise<Server> {
   const config = logreg.roundConfigOf(plan, options);

@@ -111,7 +111,7 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   return { circuit, literal, params, rounds, depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
-/** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (README, "Encrypted training"). */
+/** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (docs/training.md, "What happens"). */
 export const TRAINING_DEFAULTS = Object.freeze({ learningRate: 2, sigmoid: sigmoidCubic8 });
 
 /** Options of `trainEncrypted` (exported from `logreg` as `EncryptedTrainingOptions`). */
@@ -216,6 +216,21 @@ function roundConfig(plan: TrainingPlan, ladder: readonly number[], batchSize: n
  * Trains `plan.circuit` on `batches` (folded rows): each round's circuit on `ev` (the server),
  * its inputs and the refreshes between rounds through `options.client` (default: `localClient`).
  * Frees everything it creates.
+ *
+ * @example
+ * ```ts
+ * import { logreg } from 'hekit/algorithms';
+ * import { createSimBackend } from 'hekit/sim';
+ *
+ * const data = logreg.loadDataset({ seed: 1 }); // MNIST 3 vs 8, centred, scaled, labels folded in
+ * const batches = logreg.minibatches(data, 2, 64);
+ * const plan = logreg.planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize: 64, features: data.features });
+ * // The simulator with SEAL's errors drawn in; createSealBackend(plan.params, { rotations: plan.rotations }) runs it for real.
+ * const ev = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'inject' });
+ * const trained = logreg.trainEncrypted(ev, plan, batches);
+ * console.log(trained.rounds.length, logreg.accuracy(data.test, trained.weights));
+ * ev.dispose();
+ * ```
  */
 export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], options: TrainingOptions<C> = {}): TrainingResult {
   const total = plan.rounds.reduce((a, b) => a + b, 0);

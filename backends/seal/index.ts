@@ -1,6 +1,11 @@
 /**
- * hekit/seal: real CKKS encryption with Microsoft SEAL 4.1 (node-seal 6.0.3, WebAssembly).
- * node-seal is imported by this folder only.
+ * Real CKKS encryption with Microsoft SEAL 4.1 (node-seal 6.0.3, WebAssembly):
+ * `createSealBackend`, validated serialization of parameters, keys and ciphertexts, evaluation-only
+ * server backends made from a client's public keys (`createSealServerBackend`), and Galois keys a
+ * step at a time. The client side also runs in browsers. node-seal is imported by this folder
+ * only. Guides: docs/client-server.md, docs/browser.md.
+ *
+ * @module hekit/seal
  */
 import type { Backend } from '../../core/backend.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
@@ -22,6 +27,17 @@ export interface SealBackendOptions {
  * thread and shared. Rejects with BACKEND_UNAVAILABLE if node-seal cannot load (there is no
  * silent fallback to the simulator), PARAMS_INVALID / PARAMS_INSECURE (bad literal) or
  * INVALID_ARGUMENT (bad rotation steps).
+ *
+ * @example
+ * ```ts
+ * import { createSealBackend } from 'hekit/seal';
+ *
+ * const seal = await createSealBackend({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 }, { rotations: [1] });
+ * const x = seal.encrypt([1, 2, 3]);
+ * const y = seal.rotate(seal.rescale(seal.relinearize(seal.square(x))), 1);
+ * console.log(Array.from(seal.decrypt(y).subarray(0, 2), Math.round), y.level); // [ 4, 9 ] 1
+ * seal.dispose(); // frees the keys and every ciphertext still alive
+ * ```
  */
 export async function createSealBackend(params: CkksParams | CkksParamsLiteral, options: SealBackendOptions = {}): Promise<Backend> {
   const parsed = 'primes' in params ? params : createParams(params);

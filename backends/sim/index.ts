@@ -1,7 +1,11 @@
 /**
- * hekit/sim: a plaintext CKKS simulator. Same metadata as SEAL bit for bit (level,
+ * A plaintext CKKS simulator (`createSimBackend`): the same metadata as SEAL bit for bit (level,
  * exact scale, degree, error codes), exact values, and a predicted error per slot, in
- * milliseconds and without keys. Optionally it draws the errors too ('inject').
+ * milliseconds and without keys. Optionally it draws the errors too (`noise: 'inject'`). Also
+ * the parameter planner that sizes a chain from a dry run (`planParams`). No runtime dependency
+ * on SEAL; it is not encryption. Guide: docs/development-loop.md.
+ *
+ * @module hekit/sim
  */
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { HeError } from '../../core/errors.js';
@@ -75,6 +79,17 @@ export interface SimBackend extends Backend {
  * through their NAF terms, else MISSING_ROTATION_KEY). Throws PARAMS_INVALID / PARAMS_INSECURE
  * (bad literal), INVALID_ARGUMENT (bad rotation steps, `boundFailure` outside (0, 1), unknown
  * `noise` or `encoding`).
+ *
+ * @example
+ * ```ts
+ * import { createSimBackend } from 'hekit/sim';
+ *
+ * const sim = createSimBackend({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 }, { rotations: [1] });
+ * const x = sim.encrypt([1, 2, 3]);
+ * const y = sim.rotate(sim.rescale(sim.relinearize(sim.square(x))), 1);
+ * console.log(sim.decrypt(y)[0], y.level, sim.noise(y).precisionBits); // 4 (exact), level 1, the bits SEAL would keep
+ * sim.dispose();
+ * ```
  */
 export function createSimBackend(params: CkksParams | CkksParamsLiteral, options: SimBackendOptions = {}): SimBackend {
   const parsed = 'primes' in params ? params : createParams(params);

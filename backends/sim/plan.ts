@@ -63,6 +63,19 @@ export function dryRun(circuit: Circuit, options: DryRunOptions = {}): CircuitRe
 /**
  * Plans parameters for a circuit (dry run, then sizing checked by predicted precision) or
  * for a report written by hand (sized by a rule of thumb). See `planFromReport`.
+ *
+ * @example
+ * ```ts
+ * import type { Evaluator } from 'hekit';
+ * import { createSimBackend, planParams } from 'hekit/sim';
+ *
+ * const circuit = <C>(ev: Evaluator<C>) => ev.rescale(ev.relinearize(ev.square(ev.encrypt([0.5, -0.25]))));
+ * const plan = planParams(circuit, { precisionBits: 25 }); // the smallest 128-bit secure chain that keeps 25 bits
+ * console.log(plan.params.ringDegree, plan.params.bitSizes, plan.rotations);
+ * const sim = createSimBackend(plan.params, { rotations: plan.rotations });
+ * console.log(sim.noise(circuit(sim)).precisionBits >= 25); // true
+ * sim.dispose();
+ * ```
  */
 export function planParams(circuit: Circuit | CircuitReport, request: PlanRequest): ParamsPlan {
   if (typeof circuit !== 'function') return planFromReport(circuit, request);

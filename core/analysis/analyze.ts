@@ -97,6 +97,17 @@ const powerOfTwoSteps = (slots: number): number[] => {
 /**
  * Runs `circuit` once on metadata only and reports its cost. Rule violations throw the same
  * HeError as on the simulator or SEAL. Throws PLAN_INFEASIBLE past 64 levels without params.
+ *
+ * @example
+ * ```ts
+ * import { analyze, type Evaluator } from 'hekit';
+ * import { innerProductPlain } from 'hekit/algorithms';
+ *
+ * // No keys, no values, no parameters: the cost of a circuit before anything else.
+ * const circuit = <C>(ev: Evaluator<C>) => innerProductPlain(ev, ev.encrypt([1, 2, 3, 4]), [4, 3, 2, 1], 4);
+ * const report = analyze(circuit);
+ * console.log(report.depth, report.ops.mulPlain, report.rotations); // 1 1 [ 1, 2 ]
+ * ```
  */
 export function analyze(circuit: Circuit, options: AnalyzeOptions = {}): CircuitAnalysis {
   if (options.params !== undefined) {

@@ -104,6 +104,20 @@ const hasNoise = (b: Backend): b is Backend & NoisePredictor =>
  * Both must share parameters and rotation keys. Ciphertexts of the paired backend hold one
  * ciphertext of each; `dispose()` disposes the pair's ciphertexts, and the two backends with `ownsBackends`.
  * Throws INVALID_ARGUMENT when the backends do not match or no error bound is available.
+ *
+ * @example
+ * ```ts
+ * import { paired } from 'hekit';
+ * import { createSimBackend } from 'hekit/sim';
+ * import { createSealBackend } from 'hekit/seal';
+ *
+ * const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
+ * const ev = paired(await createSealBackend(params), createSimBackend(params), { ownsBackends: true });
+ * const x = ev.encrypt([1, 2, 3]);
+ * const y = ev.rescale(ev.relinearize(ev.square(x))); // every op checked against the simulator's prediction
+ * console.log(ev.decrypt(y)[2], ev.opCount, ev.closest.ratio); // about 9, the ops checked, and the closest call
+ * ev.dispose(); // with ownsBackends, disposes SEAL and the simulator too
+ * ```
  */
 export function paired(primary: Backend, reference: Backend, options: PairedOptions = {}): PairedBackend {
   checkCompatible(primary, reference);

@@ -232,7 +232,18 @@ export function parseParams(literal: unknown): Either<readonly ParamsProblem[], 
   }));
 }
 
-/** Throwing form: `PARAMS_INSECURE` if insecurity is the only problem, else `PARAMS_INVALID`. */
+/**
+ * Throwing form: `PARAMS_INSECURE` if insecurity is the only problem, else `PARAMS_INVALID`.
+ *
+ * @example
+ * ```ts
+ * import { createParams } from 'hekit';
+ *
+ * // N = 8192, a 50-bit first prime, two 40-bit rescale primes, a 60-bit special prime.
+ * const params = createParams({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 });
+ * console.log(params.maxLevel, params.slots); // 2 4096
+ * ```
+ */
 export function createParams(literal: CkksParamsLiteral): CkksParams {
   const parsed = parseParams(literal);
   if (parsed._tag === 'Right') return parsed.right;

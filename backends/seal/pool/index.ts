@@ -14,6 +14,9 @@
  * at a time, and when a full set would crowd a worker's heap each worker holds a share of them
  * (rotations then run where their key is).
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
+ * Guide: docs/performance.md.
+ *
+ * @module hekit/seal/pool
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -151,6 +154,19 @@ const KEY_SHARE_OF_HEAP = 2 ** 31;
  * Creates keys on the main thread (Galois keys a step at a time, serialized as they are made),
  * then `workers` worker threads, each loading the public evaluation keys it is given.
  * Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count or key placement.
+ *
+ * @example
+ * ```ts
+ * import { innerProductPlain, sumSlotsRotations } from 'hekit/algorithms';
+ * import { createSealPool } from 'hekit/seal/pool';
+ *
+ * const rotations = sumSlotsRotations(4);
+ * const pool = await createSealPool({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 }, { rotations, workers: 2 });
+ * // The circuit is unchanged: its ops are recorded and run on the workers as their operands are ready.
+ * const y = innerProductPlain(pool, pool.encrypt([0.5, -1.25, 2, 0.75]), [2, 1, -0.5, 4], 4);
+ * console.log(pool.decrypt(y)[0]); // about 1.75; decrypt waits for the workers
+ * pool.dispose(); // stops the workers
+ * ```
  */
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
