@@ -55,6 +55,8 @@ export type HeErrorCode =
    * other parameters; `details.field` names the first field that failed. Nothing is loaded.
    */
   | 'DESERIALIZE'
+  /** A model file (or model fields) that is not valid JSON, of another format or version, or whose fields do not fit together; `details.field` names it. */
+  | 'MODEL_INVALID'
   /** Decryption (or symmetric encryption) asked of a backend that holds no secret key, e.g. an evaluation-only server. */
   | 'NO_SECRET_KEY'
   /** A requested backend could not start. */

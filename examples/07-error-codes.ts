@@ -52,6 +52,7 @@ show(() => createSimBackend(params, { boundFailure: 2 }));
 show(() => paired(createSimBackend(params, { noise: 'inject' }), createSimBackend(params, { noise: 'off' }), { tolerance: 1e-15 }).encrypt(1));
 show(() => planParams({ depth: 40, maxValueBits: 1, slots: 8, rotations: [] }, { precisionBits: 30 }));
 show(() => loadParams(new Uint8Array(8)));
+show(() => logreg.Model.fromJSON('{"format": "hekit/logreg-model", "version": 2}'));
 const client = await createSealBackend({ ringDegree: 4096, bitSizes: [40, 40], scale: 2 ** 30 });
 const server = await createSealServerBackend(exportServerKeys(client)); // public material only
 show(() => server.decrypt(server.encrypt(1)));

@@ -10,6 +10,7 @@
  */
 import { HeError } from '../../core/index.js';
 import { downsample, loadDigit } from './mnist.js';
+import { foldLabels, prepareTable, type PreparedData } from './prepare.js';
 
 /** The two-digit task ready to train on: folded rows z = ỹ·(1, x), split, scaled by the training statistics. */
 export interface Dataset {
@@ -21,6 +22,8 @@ export interface Dataset {
   readonly features: number;
   /** Digits labelled -1 and +1. */
   readonly digits: readonly [number, number];
+  /** The same split before folding: scaled rows, class indices (0 for the first digit), the fitted transform. */
+  readonly prepared: PreparedData;
 }
 
 /** Options of `loadDataset`. */
@@ -38,57 +41,18 @@ export interface DatasetOptions {
 /** The shuffle seed `loadDataset` uses unless told otherwise (also the CLI's `--seed` default). */
 export const DEFAULT_SEED = 1;
 
-/** Seeded generator (splitmix32): uniform doubles in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    return ((z ^ (z >>> 15)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** Fisher-Yates with a seeded generator: a new array. */
-export function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  const next = seededUniform(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-/** Loads, downsamples, splits and folds the two digits. Throws INVALID_ARGUMENT on a bad split. */
+/**
+ * Loads and downsamples the two digits, then prepares them as any table is (`prepareTable`: a
+ * seeded split, scaling fitted on the training split) and folds the labels. Throws INVALID_ARGUMENT on a bad split.
+ */
 export function loadDataset(options: DatasetOptions = {}): Dataset {
   const digits = options.digits ?? [3, 8];
-  const testSize = options.testSize ?? 400;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const samples = digits.flatMap((digit, label) => loadDigit(digit).map((image) => ({ x: downsample(image), y: label === 0 ? -1 : 1 })));
-  if (!Number.isInteger(testSize) || testSize < 1 || testSize >= samples.length) {
-    throw new HeError('INVALID_ARGUMENT', `testSize ${testSize} must leave both splits non-empty (${samples.length} samples)`, { testSize });
-  }
-  const shuffled = shuffle(samples, seed);
-  const test = shuffled.slice(0, testSize);
-  const train = shuffled.slice(testSize);
-
-  const width = train[0]!.x.length;
-  const mean = new Float64Array(width);
-  if (options.centre ?? true) {
-    for (const { x } of train) x.forEach((v, j) => (mean[j]! += v / train.length));
-  }
-  const range = new Float64Array(width);
-  for (const { x } of train) x.forEach((v, j) => (range[j] = Math.max(range[j]!, Math.abs(v - mean[j]!))));
-  const fold = ({ x, y }: { x: Float64Array; y: number }): Float64Array => {
-    const z = new Float64Array(width + 1);
-    z[0] = y;
-    // Pixels that never vary in training carry no information: they stay 0.
-    x.forEach((v, j) => (z[j + 1] = range[j]! > 0 ? (y * (v - mean[j]!)) / range[j]! : 0));
-    return z;
-  };
-  return { train: train.map(fold), test: test.map(fold), features: width + 1, digits };
+  const images = digits.map((digit) => loadDigit(digit).map(downsample));
+  const prepared = prepareTable(
+    { rows: images.flat(), labels: images.flatMap((set, k) => set.map(() => digits[k]!)), featureNames: Array.from(images[0]![0]!, (_, j) => `pixel${j + 1}`) },
+    { testSize: options.testSize ?? 400, seed: options.seed ?? DEFAULT_SEED, centre: options.centre ?? true, classes: digits },
+  );
+  return { train: foldLabels(prepared.train, prepared.trainLabels, 1), test: foldLabels(prepared.test, prepared.testLabels, 1), features: prepared.features, digits, prepared };
 }
 
 /** The first `count` minibatches of `batchSize` consecutive training rows. Throws INVALID_ARGUMENT if the split is too small. */

@@ -1,5 +1,10 @@
 export { loadDigit, downsample } from './mnist.js';
-export { DEFAULT_SEED, accuracy, loadDataset, minibatches, seededUniform, shuffle, type Dataset, type DatasetOptions } from './dataset.js';
+export { DEFAULT_SEED, accuracy, loadDataset, minibatches, type Dataset, type DatasetOptions } from './dataset.js';
+export { seededUniform, shuffle } from './seeded.js';
+export {
+  applyTransform, classOrder, fitTransform, foldLabels, prepareTable, type FeatureTransform, type PreparedData, type PrepareOptions, type Table,
+} from './prepare.js';
+export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
 export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputSource } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
