@@ -4,7 +4,7 @@
  * Browser -> Node -> browser: keygen, encrypt and serialization in the page; the server keys and
  * a ciphertext go over HTTP to a Node server (createSealServerBackend, loadCiphertext), which
  * computes x(i+1)^2 + x(i-3)^2 (mul, relinearize, rescale, two rotations, add); the page loads
- * the zlib reply (with the TypeScript inflater) and decrypts it. Node -> browser: the server
+ * the zlib reply (with fflate) and decrypts it. Node -> browser: the server
  * encrypts under the page's public key, the page decrypts. Then the page rebuilds itself from
  * its exported keys (createSealClientBackend) and does both again. Values against float64.
  * Without Chromium the suite FAILS (install it: apt-get install chromium; .ci/run does).
@@ -174,7 +174,7 @@ describe('browser client (headless Chromium)', () => {
     expect(state.keys?.rotations).toEqual(ROTATIONS);
     const got = await call('compute', '/compute', X);
     expect(maxError(got, expected(X, info.slots))).toBeLessThan(1e-4);
-    expect(state.sentComprMode).toBe(1); // zlib: the page read it with the TypeScript inflater
+    expect(state.sentComprMode).toBe(1); // zlib: the page read it with fflate
     expect(state.keys?.memory().ciphertexts).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Bundles the browser client (client.ts + index.html) with esbuild for browsers: the
  * `browser` map in package.json swaps backends/seal/platform.ts for platform.browser.ts
- * (node-seal's web build, the TypeScript inflater), so no Node API is left in the bundle.
+ * (node-seal's web build, fflate for zlib), so no Node API is left in the bundle.
  * `npm run build:browser` writes browser/dist/; the browser test bundles in memory.
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';

@@ -407,6 +407,21 @@ describe.each(factories)('conformance: $name', ({ name }) => {
     expect(() => t.dispose()).not.toThrow();
   });
 
+  it('refuses a parameter scale below 2^10 with PARAMS_INVALID, unless allowSmallScale', async () => {
+    const { factory } = fx();
+    const error: unknown = await factory.create({ ...OTHER, scale: 20 }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(HeError);
+    expect((error as HeError).code).toBe('PARAMS_INVALID');
+    expect((error as HeError).details['problems']).toMatchObject([{ field: 'scale', details: { scale: 20, minLog2Scale: 10 } }]);
+    const small = await factory.create({ ...OTHER, scale: 2 ** 5, allowSmallScale: true });
+    try {
+      expect(small.params.scale).toBe(2 ** 5);
+      expect(small.encrypt(1).scale).toBe(2 ** 5);
+    } finally {
+      small.dispose();
+    }
+  });
+
   it('a handle from a fresh simulator is foreign', () => {
     const sim = createSimBackend(OTHER);
     try {

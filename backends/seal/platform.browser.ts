@@ -1,8 +1,8 @@
 /**
  * The browser's side of `platform.ts` (see there): node-seal's web build, whose WebAssembly is
- * inlined in the JavaScript, and a TypeScript zlib inflater, because browsers' own
- * `DecompressionStream` is asynchronous and hekit's loaders are synchronous. zstd bodies are
- * refused with DESERIALIZE, as on Node 20.
+ * inlined in the JavaScript, and fflate held to zlib's checks (core/serialize/inflate.ts),
+ * because browsers' own `DecompressionStream` is asynchronous and hekit's loaders are
+ * synchronous. zstd bodies are refused with DESERIALIZE, as on Node 20.
  */
 import { inflateZlib } from '../../core/serialize/inflate.js';
 import type { Inflate } from './serialize/seal-bytes.js';

@@ -10,7 +10,7 @@ import { HeError, isHeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
 import { createParams, type CkksParams } from '../../core/params/index.js';
 import { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest } from '../../core/plan/index.js';
-import { createSimBackend, type SimBackend } from './index.js';
+import { createSimBackend, type SimBackend } from './backend.js';
 
 export type { Circuit };
 

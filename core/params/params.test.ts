@@ -109,7 +109,7 @@ describe('parseParams: problems', () => {
 
   it('rejects N outside [1024, 131072] even where SEAL would build primes', () => {
     for (const ringDegree of [512, 262144, 3000, '8192']) {
-      expect(problemsOf({ ringDegree, bitSizes: [20], scale: 2 }).map((p) => p.field)).toEqual(['ringDegree']);
+      expect(problemsOf({ ringDegree, bitSizes: [20], scale: 2 ** 10 }).map((p) => p.field)).toEqual(['ringDegree']);
     }
   });
 
@@ -119,6 +119,45 @@ describe('parseParams: problems', () => {
     if (!isHeError(e)) return;
     expect(e.details['problems']).toHaveLength(2);
     expect(e.message).toMatch(/2 problems.*ringDegree.*scale/);
+  });
+});
+
+describe('small scales', () => {
+  const base = { ringDegree: 8192, bitSizes: [60, 40, 40, 60] };
+
+  it('refuses a bit count given as the scale, suggesting the power of two', () => {
+    const e = thrown(() => createParams({ ...base, scale: 40 }));
+    expect(isHeError(e, 'PARAMS_INVALID')).toBe(true);
+    if (!isHeError(e)) return;
+    const [problem] = e.details['problems'] as ParamsProblem[];
+    expect(problem).toMatchObject({ code: 'PARAMS_INVALID', field: 'scale', details: { scale: 40, minLog2Scale: 10 } });
+    expect(problem?.details['log2Scale']).toBeCloseTo(Math.log2(40), 12);
+    expect(e.message).toContain('2^5.32');
+    expect(e.message).toContain('did you mean 2 ** 40?');
+  });
+
+  it('refuses every scale below 2^10 and accepts 2^10', () => {
+    for (const scale of [1, 2, 0.5, 1e-3, 10, 1023, 2 ** 10 - 2 ** -30]) {
+      expect(problemsOf({ ...base, scale }).map((p) => [p.field, p.details['minLog2Scale']]), `scale ${scale}`).toEqual([['scale', 10]]);
+    }
+    expect(isRight(parseParams({ ...base, scale: 2 ** 10 }))).toBe(true);
+  });
+
+  it('suggests 2 ** x only for an integer that makes a sensible exponent', () => {
+    expect(problemsOf({ ...base, scale: 50 })[0]?.message).toContain('did you mean 2 ** 50?');
+    for (const scale of [2, 9, 12.5]) {
+      expect(problemsOf({ ...base, scale })[0]?.message, `scale ${scale}`).not.toContain('did you mean');
+    }
+  });
+
+  it('accepts a small scale with allowSmallScale: true, and still checks it is positive', () => {
+    expect(createParams({ ...base, scale: 2, allowSmallScale: true }).scale).toBe(2);
+    expect(createParams({ ...base, scale: 0.25, allowSmallScale: true }).scale).toBe(0.25);
+    expect(problemsOf({ ...base, scale: 0, allowSmallScale: true }).map((p) => p.field)).toEqual(['scale']);
+  });
+
+  it('refuses an allowSmallScale that is not a boolean, alongside the small scale itself', () => {
+    expect(problemsOf({ ...base, scale: 40, allowSmallScale: 'yes' }).map((p) => p.field)).toEqual(['scale', 'allowSmallScale']);
   });
 });
 

@@ -18,12 +18,20 @@ export interface CkksParamsLiteral {
   readonly ringDegree: number;
   /** Data primes q_0..q_L, then the special prime last (SEAL order): 1 to 256 sizes in [2, 60] bits. */
   readonly bitSizes: readonly number[];
-  /** Default encoding scale, e.g. 2 ** 40. */
+  /**
+   * Default encoding scale, e.g. 2 ** 40. At least 2 ** 10 unless `allowSmallScale`: a smaller
+   * one is almost always a bit count written where the scale belongs (`scale: 40`).
+   */
   readonly scale: number;
   /** Bits of security the total modulus must keep (HE standard): 128 (default), 192 or 256. */
   readonly security?: SecurityLevel;
   /** Default false: refuse moduli above the HE-standard limit. */
   readonly allowInsecure?: boolean;
+  /**
+   * Default false: refuse a scale below 2 ** 10 (`PARAMS_INVALID`). True accepts any positive
+   * scale the first data level can encode, for tests of precision loss at tiny scales.
+   */
+  readonly allowSmallScale?: boolean;
 }
 
 /** Deeply frozen. */
@@ -67,7 +75,9 @@ export interface ParamsProblem {
 
 // SEAL itself accepts N >= 2, but no N below 1024 has a secure entry in the HE standard.
 const RING_DEGREE_MIN = 1024;
-const FIELDS = ['ringDegree', 'bitSizes', 'scale', 'security', 'allowInsecure'];
+const FIELDS = ['ringDegree', 'bitSizes', 'scale', 'security', 'allowInsecure', 'allowSmallScale'];
+/** log2 of the smallest scale accepted without `allowSmallScale`: below it a CKKS value keeps about three decimal digits. */
+const SCALE_MIN_BITS = 10;
 const SECURITY_LEVELS: readonly unknown[] = [128, 192, 256];
 
 const show = (v: unknown): string =>
@@ -128,10 +138,21 @@ function chainOf(primes: bigint[]): Chain {
   return { primes, dataPrimes, levelBits, keyBits };
 }
 
-/** The scale if it is usable (positive, finite, encodable at the first data level when the chain is known). */
-function checkScale(scale: unknown, chain: Chain | null, problems: ParamsProblem[]): number | null {
+/**
+ * The scale if it is usable: positive, finite, at least 2^10 unless `allowSmall` is true, and
+ * encodable at the first data level when the chain is known.
+ */
+function checkScale(scale: unknown, chain: Chain | null, allowSmall: unknown, problems: ParamsProblem[]): number | null {
   if (!(typeof scale === 'number' && Number.isFinite(scale) && scale > 0)) {
     problems.push(invalid('scale', `scale ${show(scale)} is invalid: use a finite number > 0, e.g. 2 ** 40`, { scale }));
+    return null;
+  }
+  if (scale < 2 ** SCALE_MIN_BITS && allowSmall !== true) {
+    // An integer that would make a sensible exponent was most likely meant as one.
+    const hint = Number.isInteger(scale) && scale >= SCALE_MIN_BITS ? `did you mean 2 ** ${scale}?` : 'use e.g. 2 ** 40';
+    problems.push(invalid('scale',
+      `scale ${scale} is ${fmtScale(scale)}, below 2^${SCALE_MIN_BITS}; ${hint} (allowSmallScale: true accepts it)`,
+      { scale, log2Scale: Math.log2(scale), minLog2Scale: SCALE_MIN_BITS }));
     return null;
   }
   // SEAL's encoder rule at the first data level: (int)log2(scale) + 1 < B_L.
@@ -195,16 +216,20 @@ export function parseParams(literal: unknown): Either<readonly ParamsProblem[], 
   const { ringDegree, bitSizes, scale } = lit;
   const security = lit['security'] === undefined ? 128 : lit['security'];
   const allowInsecure = lit['allowInsecure'] === undefined ? false : lit['allowInsecure'];
+  const allowSmallScale = lit['allowSmallScale'] === undefined ? false : lit['allowSmallScale'];
   const problems: ParamsProblem[] = [];
 
   const okRing = checkRingDegree(ringDegree, problems);
   const okSizes = checkBitSizes(bitSizes, problems);
   const primes = okRing && okSizes ? findPrimes(ringDegree, bitSizes, problems) : null;
   const chain = primes && chainOf(primes);
-  const validScale = checkScale(scale, chain, problems);
+  const validScale = checkScale(scale, chain, allowSmallScale, problems);
   const okSecurity = checkSecurity(security, problems);
   if (typeof allowInsecure !== 'boolean') {
     problems.push(invalid('allowInsecure', `allowInsecure ${show(allowInsecure)} is invalid: use true or false`, { allowInsecure }));
+  }
+  if (typeof allowSmallScale !== 'boolean') {
+    problems.push(invalid('allowSmallScale', `allowSmallScale ${show(allowSmallScale)} is invalid: use true or false`, { allowSmallScale }));
   }
   const level = okRing && chain && okSecurity ? securityOf(ringDegree, chain, security, allowInsecure, problems) : null;
   for (const key of Object.keys(lit)) {

@@ -23,9 +23,11 @@
  * | 88 | 8 | reserved, zero |
  *
  * A field a kind does not use must be zero, so every header bit is checked by someone.
+ * The CRC-32 (IEEE, as zlib's) catches accidental corruption (truncation, flipped bits), not
+ * tampering: authenticity is the transport's job, and every field is validated regardless.
  */
+import { crc32, crc32Final, crc32Init, crc32Update } from '@foxglove/crc';
 import { HeError } from '../errors.js';
-import { crc32 } from './crc32.js';
 
 export const ENVELOPE_VERSION = 1;
 export const HEADER_BYTES = 96;
@@ -196,7 +198,9 @@ export function openEnvelope(bytes: unknown, expect: Expectation, offset = 0, ex
   const stored = view.getUint32(76, true);
   // The checksum field counts as zero.
   const headerTail = bytes.subarray(offset + 80, offset + HEADER_BYTES);
-  const computed = crc32(body, crc32(headerTail, crc32(new Uint8Array(4), crc32(bytes.subarray(offset, offset + 76)))));
+  let crc = crc32Init();
+  for (const part of [bytes.subarray(offset, offset + 76), new Uint8Array(4), headerTail, body]) crc = crc32Update(crc, part);
+  const computed = crc32Final(crc);
   if (stored !== computed) throw deserializeError('checksum', `checksum mismatch (stored ${stored}, computed ${computed}): the bytes were corrupted`);
   return { header, body, end };
 }

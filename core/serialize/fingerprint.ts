@@ -1,5 +1,5 @@
 import type { CkksParams } from '../params/index.js';
-import { sha256 } from './sha256.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 /**
  * SHA-256 of the ring: N and every prime in SEAL order, as `hekit/ckks/v1;N=...;q=p0,p1,...`.

@@ -3,8 +3,6 @@ export {
   type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type OpenedEnvelope,
 } from './envelope.js';
 export { paramsFingerprint } from './fingerprint.js';
-export { crc32 } from './crc32.js';
-export { sha256 } from './sha256.js';
 export { loadParams, saveParams, type LoadParamsOptions } from './params.js';
 export type { CiphertextCodec } from './codec.js';
 export { BUNDLE_NAME, openBundle, writeBundle, type BundleFields, type OpenedBundle } from './bundle.js';

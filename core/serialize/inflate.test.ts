@@ -1,9 +1,10 @@
 /**
- * The TypeScript zlib inflater against Node's zlib as the oracle: every level and strategy,
- * stored, fixed and dynamic blocks, sizes from empty to 300 kB; strictness (header, Adler-32,
- * truncation, trailing bytes, output bound); and fuzzed streams (seed pinned) on which it must
- * agree with zlib: both refuse, or both return the same bytes (a third of them given a correct
- * Adler-32, so that the comparison gets past the checksum).
+ * The browser's zlib inflater (fflate plus zlib's checks) against Node's zlib as the oracle:
+ * every level and strategy, stored, fixed and dynamic blocks, sizes from empty to 300 kB;
+ * strictness (header, Adler-32, truncation, bytes after the last block or after the trailer,
+ * output bound); and fuzzed streams (seed pinned) on which it must agree with zlib: both
+ * refuse, or both return the same bytes (a third of them given a correct Adler-32, so that
+ * the comparison gets past the checksum).
  */
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
@@ -96,23 +97,49 @@ describe('inflateZlib', () => {
     const plain = data(5_000, 10, 3);
     const packed = zlib.deflateSync(plain);
     const bad = (edit: (b: Uint8Array) => Uint8Array): Uint8Array => edit(Uint8Array.from(packed));
-    expect(() => inflateZlib(bad((b) => b.subarray(0, b.length - 1)), 10_000)).toThrow(/ends early/);
+    // Cut inside the trailer, then inside the deflate data (fflate's own refusal).
+    expect(() => inflateZlib(bad((b) => b.subarray(0, b.length - 1)), 10_000)).toThrow(/Adler-32|EOF/);
+    expect(() => inflateZlib(bad((b) => b.subarray(0, b.length - 8)), 10_000)).toThrow(/EOF/);
     expect(() => inflateZlib(bad((b) => ((b[b.length - 1]! ^= 1), b)), 10_000)).toThrow(/Adler-32/);
     expect(() => inflateZlib(bad((b) => ((b[0] = 0x79), b)), 10_000)).toThrow(/deflate|header/);
     expect(() => inflateZlib(bad((b) => ((b[1]! ^= 1), b)), 10_000)).toThrow(/header check/);
-    expect(() => inflateZlib(Uint8Array.from([...packed, 0]), 10_000)).toThrow(/follow/);
+    // A byte after the trailer shifts it: the Adler-32 read is wrong, or the check of what follows fails.
+    expect(() => inflateZlib(Uint8Array.from([...packed, 0]), 10_000)).toThrow(/Adler-32|follow/);
     expect(() => inflateZlib(packed, plain.length - 1)).toThrow(/exceeds/);
     expect(inflateZlib(packed, plain.length)).toHaveLength(plain.length);
     // A preset dictionary (FDICT) is refused rather than guessed.
     const dict = zlib.deflateSync(plain, { dictionary: Buffer.from('abc') });
     expect(() => inflateZlib(dict, 10_000)).toThrow(/dictionar/);
     expect(() => inflateZlib(new Uint8Array(0), 10)).toThrow(/ends early/);
+    // A header and a trailer with no deflate data between: zlib refuses it, so must we.
+    expect(() => oracle(Uint8Array.from([0x78, 0x9c, 0, 0, 0, 1]), 10)).toThrow();
+    expect(() => inflateZlib(Uint8Array.from([0x78, 0x9c, 0, 0, 0, 1]), 10)).toThrow(/ends early/);
   });
 
-  it('stops a decompression bomb at the bound', () => {
-    const bomb = zlib.deflateSync(new Uint8Array(10_000_000), { level: 9 });
-    expect(bomb.length).toBeLessThan(20_000);
+  it('refuses bytes between the last deflate block and a matching Adler-32', () => {
+    for (const level of [0, 6]) {
+      const plain = data(3_000, 5, level);
+      const packed = zlib.deflateSync(plain, { level });
+      const spliced = Uint8Array.from([...packed.subarray(0, -4), 0, ...packed.subarray(-4)]);
+      expect(() => oracle(spliced, 10_000)).toThrow();
+      expect(() => inflateZlib(spliced, 10_000)).toThrow(/follow/);
+    }
+  });
+
+  it('refuses a stored block larger than the bound', () => {
+    const plain = data(2_000, 256, 9);
+    const stored = zlib.deflateSync(plain, { level: 0 });
+    expect(() => inflateZlib(stored, plain.length - 1)).toThrow(/exceeds/);
+    expect(inflateZlib(stored, plain.length)).toEqual(plain);
+  });
+
+  it('stops a decompression bomb at the bound, without decoding the rest', () => {
+    const bomb = zlib.deflateSync(new Uint8Array(200_000_000), { level: 9 });
+    expect(bomb.length).toBeLessThan(250_000);
+    const start = performance.now();
     expect(() => inflateZlib(bomb, 1_000_000)).toThrow(/exceeds 1000000/);
+    // Decoding all 200 MB takes fflate over two seconds; stopping at the first chunk past the bound, a few hundred ms.
+    expect(performance.now() - start).toBeLessThan(1_500);
   });
 
   it('agrees with zlib on fuzzed streams (truncated, bit-flipped, spliced)', () => {

@@ -58,6 +58,8 @@ export function loadParams(bytes: Uint8Array, options: LoadParamsOptions = {}): 
       scale: record['scale'] as number,
       security: record['security'] as 128,
       allowInsecure: options.allowInsecure === true,
+      // The small-scale guard is for literals typed by hand; saved parameters passed it, or were let past it, when made.
+      allowSmallScale: true,
     });
   } catch (e) {
     if (e instanceof HeError && e.code === 'PARAMS_INVALID') throw deserializeError('params', e.message, { problems: e.details['problems'] }, e);

@@ -10,10 +10,10 @@
  * computes. Hundreds of cases reach the structural checks; a process survives fewer than 80
  * failed SEAL loads, so surviving the suite shows SEAL never threw.
  */
+import { crc32 } from '@foxglove/crc';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeError, loadParams, saveParams, type Backend, type Ciphertext } from '../../../core/index.js';
-import { crc32 } from '../../../core/serialize/index.js';
 import { encodingUnit, encryptMatrix, loadEncrypted, saveEncrypted, decryptMatrix } from '../../../algorithms/linalg/index.js';
 import {
   createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, loadCiphertext, saveCiphertext,

@@ -137,4 +137,9 @@ describe('SEAL serialization', () => {
     expect(thrown(() => loadParams(bytes)).code).toBe('PARAMS_INSECURE');
     expect(loadParams(bytes, { allowInsecure: true }).primes).toEqual(insecure.primes);
   });
+
+  it('loads parameters made with allowSmallScale: the guard is for literals, not saved parameters', () => {
+    const small = createParams({ ...LITERAL, scale: 2 ** 6, allowSmallScale: true });
+    expect(loadParams(saveParams(small))).toEqual(small);
+  });
 });
