@@ -4,6 +4,10 @@ export { seededUniform, shuffle } from './seeded.js';
 export {
   applyTransform, classOrder, fitTransform, foldLabels, prepareTable, type FeatureTransform, type PreparedData, type PrepareOptions, type Table,
 } from './prepare.js';
+export {
+  heldOutAccuracy, minibatchShape, modelClasses, planModel, trainModel,
+  type CurvePoint, type ModelPlan, type ModelPlanRequest, type ModelReport, type ModelRun, type TrainModelOptions,
+} from './fit.js';
 export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
 export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputSource } from './inputs.js';

@@ -23,6 +23,9 @@ export interface SimulatedPlan extends TrainingPlan {
 }
 
 const FIRST_TRIAL_BITS = 30;
+const MIN_SCALE_BITS = 20;
+/** A ring whose largest fitting scale is at most this many bits above the first trial is probed at that scale first. */
+const TIGHT_RING_BITS = 4;
 const MAX_SCALE_BITS = 50;
 
 /**
@@ -51,9 +54,16 @@ export function planTrainingBySimulation(
   const rule = request.circuit === 'baseline' ? 'nesterov' : 'gradient';
   const twin = trainPlain(batches, { rule, learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid }).w;
   const trials: { scaleBits: number; weightError: number }[] = [];
-  let scaleBits = FIRST_TRIAL_BITS;
-  while (scaleBits <= MAX_SCALE_BITS) {
-    const plan = planTraining({ ...request, scaleBits, valueBits: roundValueBits });
+  const planAt = (scaleBits: number): TrainingPlan | null => {
+    try {
+      return planTraining({ ...request, scaleBits, valueBits: roundValueBits });
+    } catch (e) {
+      if (isHeError(e, 'PLAN_INFEASIBLE')) return null;
+      throw e;
+    }
+  };
+  /** Trains at `plan` on the injected simulator: max |weight - twin| (Infinity on OVERFLOW). */
+  const trial = (plan: TrainingPlan): number => {
     const sim = simulator(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 1 });
     let weightError = Infinity;
     try {
@@ -65,12 +75,34 @@ export function planTrainingBySimulation(
     } finally {
       sim.dispose();
     }
-    trials.push({ scaleBits, weightError });
-    const bits = -Math.log2(weightError);
-    if (bits >= precisionBits) return { ...plan, predictedWeightError: weightError, trials };
-    // Errors scale as 2^-scaleBits: jump to the predicted scale, then creep.
-    scaleBits += Number.isFinite(bits) ? Math.max(1, Math.ceil(precisionBits - bits)) : 2;
+    trials.push({ scaleBits: Math.log2(plan.params.scale), weightError });
+    return weightError;
+  };
+  const meets = (weightError: number): boolean => -Math.log2(weightError) >= precisionBits;
+  const infeasible = (largest: number): HeError => new HeError('PLAN_INFEASIBLE',
+    `at N = ${request.ringDegree ?? 16384}, no scale up to the largest that fits a round (2^${largest}) keeps the weights within 2^-${precisionBits} of the plaintext twin ` +
+      `(trials: ${trials.map((t) => `2^${t.scaleBits}: ${t.weightError.toExponential(1)}`).join(', ')}); ask for fewer bits or a larger ring`,
+    { precisionBits, trials, largestScaleBits: largest });
+
+  let largest = MAX_SCALE_BITS;
+  while (largest > MIN_SCALE_BITS && planAt(largest) === null) largest--;
+  const largestPlan = planAt(largest);
+  if (largestPlan === null) planTraining({ ...request, scaleBits: largest, valueBits: roundValueBits }); // throws why nothing fits
+  // On a tight ring the largest scale that fits decides, in one run, whether any scale does.
+  if (largest <= FIRST_TRIAL_BITS + TIGHT_RING_BITS) {
+    const weightError = trial(largestPlan!);
+    if (!meets(weightError)) throw infeasible(largest);
+    if (largest <= FIRST_TRIAL_BITS) return { ...largestPlan!, predictedWeightError: weightError, trials };
   }
-  throw new HeError('PLAN_INFEASIBLE', `no scale up to 2^${MAX_SCALE_BITS} keeps the weights within 2^-${precisionBits} of the plaintext twin (trials: ${trials.map((t) => `2^${t.scaleBits}: ${t.weightError.toExponential(1)}`).join(', ')}); ask for fewer bits`,
-    { precisionBits, trials });
+  let scaleBits = FIRST_TRIAL_BITS;
+  for (;;) {
+    const plan = planAt(scaleBits)!;
+    const known = trials.find((t) => t.scaleBits === scaleBits);
+    const weightError = known?.weightError ?? trial(plan);
+    if (meets(weightError)) return { ...plan, predictedWeightError: weightError, trials };
+    if (scaleBits === largest) throw infeasible(largest);
+    // Errors scale as 2^-scaleBits: jump to the predicted scale (never past the largest that fits), then creep.
+    const bits = -Math.log2(weightError);
+    scaleBits = Math.min(largest, scaleBits + (Number.isFinite(bits) ? Math.max(1, Math.ceil(precisionBits - bits)) : 2));
+  }
 }

@@ -65,6 +65,11 @@ export interface PreparedData {
   readonly features: number;
   /** Names of the columns constant on the training split (scaled to 0, weight 0). */
   readonly constantColumns: readonly string[];
+  /** The shuffle seed of the split. */
+  readonly seed: number;
+  /** Row numbers in the table (from 0) of the training and held-out rows, in split order. */
+  readonly trainIndices: readonly number[];
+  readonly testIndices: readonly number[];
 }
 
 /** The class order `prepareTable` uses: given, or the distinct labels sorted; the positive one last. */
@@ -152,7 +157,8 @@ export function prepareTable(table: Table, options: PrepareOptions = {}): Prepar
   if (!Number.isInteger(testSize) || testSize < 1 || testSize >= rows.length) {
     throw new HeError('INVALID_ARGUMENT', `a held-out split of ${testSize} must leave both splits non-empty (${rows.length} rows)`, { testSize, rows: rows.length });
   }
-  const order = shuffle(Array.from(rows.keys()), options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const order = shuffle(Array.from(rows.keys()), seed);
   const testRows = order.slice(0, testSize);
   const trainRows = order.slice(testSize);
   const transform = fitTransform(trainRows.map((i) => rows[i]!), options);
@@ -161,6 +167,6 @@ export function prepareTable(table: Table, options: PrepareOptions = {}): Prepar
   return {
     train: scale(trainRows), trainLabels: label(trainRows), test: scale(testRows), testLabels: label(testRows),
     classes, featureNames: [...featureNames], transform, features: width + 1,
-    constantColumns: featureNames.filter((_, j) => transform.range[j] === 0),
+    constantColumns: featureNames.filter((_, j) => transform.range[j] === 0), seed, trainIndices: trainRows, testIndices: testRows,
   };
 }

@@ -37,6 +37,8 @@ export interface TrainingPlanRequest {
   readonly security?: SecurityLevel;
   /** At most this many minibatches per round (default: as many as the chain allows). */
   readonly minibatchesPerRound?: number;
+  /** Bits of the special prime (default 60). Key switching's error shrinks with it; a smaller one leaves room for more levels. */
+  readonly specialPrimeBits?: number;
 }
 
 /** Parameters and the split into rounds for a training run, from `planTraining`. */
@@ -101,7 +103,7 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
     if (!Number.isInteger(value) || value < 1) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive integer; got ${value}`, { [name]: value });
   }
   const first = Math.min(60, scaleBits + (request.valueBits ?? 8) + 2);
-  const special = 60;
+  const special = request.specialPrimeBits ?? 60;
   const maxLevel = Math.floor((maxModulusBits(ringDegree, security) - first - special) / scaleBits);
   const rounds = roundSizes(circuit, minibatches, maxLevel, perRound);
   const depth = Math.max(...rounds.map((k, r) => roundDepth(circuit, k, r === 0 ? 'zero' : 'fresh')));
@@ -148,6 +150,8 @@ export interface RoundReport {
   readonly seconds: number;
   /** Levels each input was sent at. */
   readonly inputLevels: Readonly<Record<string, number>>;
+  /** The weights the client decrypted at the round's end (bias first). */
+  readonly weights: Float64Array;
 }
 
 /** What `trainEncrypted` returns. */
@@ -282,7 +286,7 @@ export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches:
       source.free();
     }
     const seconds = (performance.now() - t0) / 1000;
-    reports.push({ minibatches: k, levelsUsed: top - low, inputBytes: source.bytes, seconds, inputLevels });
+    reports.push({ minibatches: k, levelsUsed: top - low, inputBytes: source.bytes, seconds, inputLevels, weights: w });
     options.onProgress?.({ kind: 'round-end', round, seconds, levelsUsed: top - low });
   });
   return { weights: w, rounds: reports, inputBytes: reports.reduce((s, r) => s + r.inputBytes, 0) };
