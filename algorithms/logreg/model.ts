@@ -92,15 +92,7 @@ export class Model {
    * One-vs-rest: each class's σ(score), normalised to sum 1.
    */
   predictProbability(rows: readonly ArrayLike<number>[]): number[][] {
-    return this.decisionFunction(rows).map((scores) => {
-      if (scores.length === 1) {
-        const p = sigmoid(scores[0]!);
-        return [1 - p, p];
-      }
-      const ps = scores.map(sigmoid);
-      const total = ps.reduce((a, b) => a + b, 0);
-      return ps.map((p) => p / total);
-    });
+    return this.decisionFunction(rows).map(probabilitiesOfScores);
   }
 
   /** The predicted class label of each row. */
@@ -146,6 +138,20 @@ export function classOfScores(scores: readonly number[]): number {
   let best = 0;
   for (let k = 1; k < scores.length; k++) if (scores[k]! > scores[best]!) best = k;
   return best;
+}
+
+/**
+ * Class probabilities from one row's scores, with the exact sigmoid (as `Model.predictProbability`).
+ * Binary: [1 - σ(score), σ(score)]; one-vs-rest: each σ(score), normalised to sum 1.
+ */
+export function probabilitiesOfScores(scores: readonly number[]): number[] {
+  if (scores.length === 1) {
+    const p = sigmoid(scores[0]!);
+    return [1 - p, p];
+  }
+  const ps = scores.map(sigmoid);
+  const total = ps.reduce((a, b) => a + b, 0);
+  return ps.map((p) => p / total);
 }
 
 interface Problem {
