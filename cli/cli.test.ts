@@ -204,7 +204,7 @@ describe('hekit train runs', () => {
   it('rewrites one line per minibatch on a terminal', () => {
     const out: string[] = [];
     let t = 0;
-    const p = progressTo({ isTTY: true, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, () => t);
+    const p = progressTo({ isTTY: true, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, { now: () => t });
     const plan = { rounds: [2] } as never;
     p.phase('training', '1 round');
     p.training({ kind: 'round-start', round: 0, minibatches: 2 }, plan);
@@ -240,7 +240,9 @@ describe('hekit train runs', () => {
     const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline', '--workers', '2');
     expect(code).toBe(0);
     expect(stderr).toMatch(/\] keys: SEAL keys on the main thread, then 2 workers loading them \(pool set-up\): N = 8192/);
-    expect(stderr).toContain('round 2/2, minibatch 1/1 (2/2)');
+    // The pool queues ops: minibatches are reported as queued, the time left only at round ends.
+    expect(stderr).toContain('round 2/2, minibatch 1/1 queued (2/2)\n');
+    expect(stderr).toMatch(/round 1\/2 done: 5 levels, [\d.]+ s, about [\d.]+ s left\n/);
     expect(stdout).toMatch(/baseline circuit on seal \(2 workers\), 2 minibatches of 64/);
     expect(stdout).toMatch(/depth {8}10 levels in 2 rounds .* 5\.00 per minibatch/);
     expect(stdout).toMatch(/time {9}[\d.]+ s in all: [\d.]+ s start-up, [\d.]+ s data, [\d.]+ s plan, [\d.]+ s keys and pool set-up, [\d.]+ s training, [\d.]+ s twin\n/);

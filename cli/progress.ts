@@ -19,8 +19,21 @@ export interface TrainProgress {
 
 const seconds = (s: number): string => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`);
 
-/** Progress written to `stream`; `now` (seconds) is injectable for tests. */
-export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, now: () => number = () => performance.now() / 1000): TrainProgress {
+/** Options of `progressTo`. */
+export interface ProgressOptions {
+  /**
+   * The backend queues ops and runs them later (the SEAL pool): a minibatch event then means it
+   * was recorded, not run, so the time left is estimated at round ends only.
+   */
+  readonly queued?: boolean;
+  /** Clock in seconds (default: since the process started). */
+  readonly now?: () => number;
+}
+
+/** Progress written to `stream`. */
+export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: ProgressOptions = {}): TrainProgress {
+  const now = options.now ?? ((): number => performance.now() / 1000);
+  const queued = options.queued === true;
   const tty = stream.isTTY === true;
   let open = false; // a TTY line being rewritten
   let trainingStart = 0;
@@ -59,7 +72,7 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
       done = before + event.minibatch - 1;
       const width = 24, filled = Math.round((done / total) * width);
       line(`${stamp()} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] round ${event.round + 1}/${plan.rounds.length}, ` +
-        `minibatch ${event.minibatch}/${plan.rounds[event.round]} (${before + event.minibatch}/${total})${eta(done, total)}`, true);
+        `minibatch ${event.minibatch}/${plan.rounds[event.round]} ${queued ? 'queued ' : ''}(${before + event.minibatch}/${total})${queued ? '' : eta(done, total)}`, true);
     },
   };
 
