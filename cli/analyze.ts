@@ -9,12 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { logreg } from '../algorithms/index.js';
 import { analyze, levelsConsumed, svgAxes, toDot, toSvg, type Circuit, type CircuitAnalysis, type GraphOp } from '../core/index.js';
-import { choice, configure, given, integer, list, option, parseWith, path, refuse, UsageError } from './options.js';
+import { choice, configure, given, integer, list, nonEmpty, option, parseWith, refuse, UsageError } from './options.js';
 
 /** MNIST's 14 x 14 downsampled pixels plus the bias. */
 const MNIST_FEATURES = 14 * 14 + 1;
 
 const CIRCUITS = ['lowdepth', 'baseline'] as const;
+const file = nonEmpty('a file name');
 
 export interface AnalyzeArgs {
   readonly circuit: logreg.CircuitName;
@@ -41,15 +42,16 @@ export function analyzeCommand(): Command {
     .addOption(option('circuit', 'lowdepth|baseline', 'the built-in circuit: one round of training', choice(...CIRCUITS), 'lowdepth'))
     .addOption(option('minibatches', 'K', 'built-in circuits: minibatches in the round (1 to 12)', integer(1, 12), 6))
     .addOption(option('batch-size', 'B', 'built-in circuits: samples per minibatch (1 to 1024)', integer(1, 1024), 256))
-    .addOption(option('module', 'FILE', 'analyse a circuit from this module (.js, .mjs; .ts, .mts through tsx) instead of a built-in one', path))
-    .addOption(option('export', 'NAME', 'with --module: the export holding the circuit, a function (ev) => ciphertext or ciphertexts', path, 'default'))
+    .addOption(option('module', 'FILE', 'analyse a circuit from this module (.js, .mjs; .ts, .mts through tsx) instead of a built-in one', file))
+    .addOption(option('export', 'NAME', 'with --module: the export holding the circuit, a function (ev) => ciphertext or ciphertexts',
+      nonEmpty('an export name'), 'default', '"default"'))
     .addOption(option('ring', '8192|16384|32768', 'ring degree N (slots = N/2)', (name, text) => Number(choice('8192', '16384', '32768')(name, text)), 16384))
     .addOption(option('json', null, 'print one JSON object on stdout instead of the summary', null))
-    .addOption(option('svg', 'FILE', 'write the level timeline as SVG', path))
+    .addOption(option('svg', 'FILE', 'write the level timeline as SVG', file))
     .addOption(option('scale-like', 'CIRCUITS', 'with --svg: axes that also fit these built-in circuits (comma-separated; same --minibatches, --batch-size, --ring), ' +
       'so pictures shown side by side share one scale', list(choice(...CIRCUITS))))
-    .addOption(option('dot', 'FILE', 'write the graph in Graphviz DOT', path))
-    .addOption(option('graph', 'FILE', 'write the graph as JSON (nodes, outputs, critical path)', path))
+    .addOption(option('dot', 'FILE', 'write the graph in Graphviz DOT', file))
+    .addOption(option('graph', 'FILE', 'write the graph as JSON (nodes, outputs, critical path)', file))
     .addHelpText('after', `
 A circuit module exports a function written once against any evaluator, which encrypts its own
 inputs and returns its output ciphertext (or an array of them):

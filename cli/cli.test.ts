@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createParams } from '../core/index.js';
 import { analyze } from '../core/analysis/analyze.js';
 import { analyzeCommand, parseAnalyzeArgs, type AnalyzeReport } from './analyze.js';
@@ -357,6 +357,24 @@ describe('hekit analyze --module', () => {
     const { code, stderr } = hekit('analyze', ...argv);
     expect(code).toBe(2);
     expect(stderr).toBe(`${message}\n`);
+  });
+});
+
+describe('hekit analyze --module without tsx', () => {
+  it('asks for tsx or a compiled module when a TypeScript module cannot be loaded', async () => {
+    vi.resetModules();
+    vi.doMock('tsx/esm/api', () => {
+      throw new Error("Cannot find package 'tsx'");
+    });
+    try {
+      const { loadCircuit } = await import('./analyze.js');
+      await expect(loadCircuit('cli/fixtures/circuits.ts', 'triple')).rejects.toThrow(
+        '--module cli/fixtures/circuits.ts: loading TypeScript needs tsx (npm install tsx); or compile the module to .js or .mjs');
+      expect(typeof await loadCircuit('cli/fixtures/circuits.mjs', 'triple')).toBe('function');
+    } finally {
+      vi.doUnmock('tsx/esm/api');
+      vi.resetModules();
+    }
   });
 });
 

@@ -2,8 +2,8 @@
  * The option layer shared by the `hekit` commands (commander 14): value parsers whose errors
  * name the option and say what is wrong, option definitions with their defaults shown in
  * `--help`, which options the user actually passed, and one-line usage errors (exit code 2).
- * A command file defines its options with `option(...)`, reads them with `given`/`values`, and
- * refuses combinations with `refuse`.
+ * A command file defines its options with `option(...)`, reads them with commander's `opts()`,
+ * and refuses combinations with `given` and `refuse`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,8 +47,9 @@ export const orWord = <const W extends string, T>(word: W, parse: Parser<T>): Pa
 /** A comma-separated list, each item parsed by `parse`. */
 export const list = <T>(parse: Parser<T>): Parser<T[]> => (name, text) => text.split(',').map((item) => parse(name, item.trim()));
 
-export const path: Parser<string> = (name, text) => {
-  if (text === '') throw new UsageError(`--${name} needs a file name`);
+/** Any text but the empty string; `what` says what the option names ("a file name"). */
+export const nonEmpty = (what: string): Parser<string> => (name, text) => {
+  if (text === '') throw new UsageError(`--${name} needs ${what}; got ""`);
   return text;
 };
 
@@ -66,11 +67,6 @@ export function option<T>(name: string, arg: string | null, description: string,
 /** The options the user passed on the command line (not defaults), by their --long-name. */
 export function given(cmd: Command): Set<string> {
   return new Set(cmd.options.map((o) => o.long!.slice(2)).filter((name) => cmd.getOptionValueSource(camel(name)) === 'cli'));
-}
-
-/** Option values by camelCase name, as commander stores them. */
-export function values(cmd: Command): Record<string, unknown> {
-  return cmd.opts();
 }
 
 const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
