@@ -219,6 +219,11 @@ describe('hekit train runs', () => {
       '\r\x1b[2K[10 s] [############------------] round 1/1, minibatch 2/2 (2/2), about 10 s left',
       '\n[10 s] round 1/1 done: 3 levels, 20 s\n',
     ]);
+    p.training({ kind: 'minibatch', round: 0, minibatch: 1 }, plan);
+    p.close();
+    expect(out.slice(-2)).toEqual(['\r\x1b[2K[10 s] [------------------------] round 1/1, minibatch 1/2 (1/2)', '\n']);
+    p.close();
+    expect(out).toHaveLength(7);
   });
 
   it('--quiet silences the progress; --json reports phases that add up to the wall time', () => {

@@ -13,7 +13,13 @@ import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
     const args = trainArgsOf(cmd);
-    const report = await runTraining(args, args.quiet ? silent : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 }));
+    const progress = args.quiet ? { ...silent, close: () => {} } : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    let report;
+    try {
+      report = await runTraining(args, progress);
+    } finally {
+      progress.close(); // an error then starts on a line of its own
+    }
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
   });
   const analyze = analyzeCommand().action(async (_options: unknown, cmd: Command) => {

@@ -30,8 +30,8 @@ export interface ProgressOptions {
   readonly now?: () => number;
 }
 
-/** Progress written to `stream`. */
-export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: ProgressOptions = {}): TrainProgress {
+/** Progress written to `stream`; `close()` ends a terminal line left open (call it before printing an error). */
+export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: ProgressOptions = {}): TrainProgress & { close(): void } {
   const now = options.now ?? ((): number => performance.now() / 1000);
   const queued = options.queued === true;
   const tty = stream.isTTY === true;
@@ -49,6 +49,10 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
   };
   const stamp = (): string => `[${seconds(now())}]`;
   return {
+    close() {
+      if (open) stream.write('\n');
+      open = false;
+    },
     phase(phase, detail, label = phase) {
       if (phase === 'training') {
         trainingStart = now();
