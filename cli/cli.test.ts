@@ -3,43 +3,164 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { parseAnalyzeArgs, type AnalyzeReport } from './analyze.js';
-import { parseTrainArgs, type TrainReport } from './train.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createParams } from '../core/index.js';
+import { analyze } from '../core/analysis/analyze.js';
+import { analyzeCommand, parseAnalyzeArgs, type AnalyzeReport } from './analyze.js';
+import { cubeAndShift } from './fixtures/circuits.js';
+import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
+import { progressTo } from './progress.js';
+import { parseTrainArgs, trainCommand, type TrainReport } from './train.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const hekit = (...args: string[]) => {
+  const t0 = performance.now();
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr, seconds: (performance.now() - t0) / 1000 };
 };
+const GiB = 2 ** 30;
+const bigMachine: Machine = { cores: 64, freeBytes: 512 * GiB, totalBytes: 512 * GiB };
+/** Help text with line wrapping undone. */
+const flat = (text: string): string => text.replace(/\s+/g, ' ');
+
+describe('hekit --help and --version', () => {
+  it('lists the commands with what they do, and exits with 0', () => {
+    const { code, stdout, stderr } = hekit('--help');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^Usage: hekit \[options\] \[command\]/);
+    expect(flat(stdout)).toContain('train [options] train logistic regression on encrypted MNIST digits');
+    expect(flat(stdout)).toContain('analyze [options] what a circuit costs');
+    expect(stdout).toContain('-V, --version');
+  });
+
+  it.each([
+    ['train', trainCommand],
+    ['analyze', analyzeCommand],
+  ] as const)('hekit %s --help describes the command and shows every option with its default, and examples', (name, command) => {
+    const { code, stdout } = hekit(name, '--help');
+    expect(code).toBe(0);
+    const text = flat(stdout);
+    expect(stdout).toMatch(new RegExp(`^Usage: hekit ${name} \\[options\\]`));
+    expect(text).toContain(flat(command().description()).slice(0, 60));
+    for (const o of command().options) {
+      expect(text).toContain(o.flags);
+      expect(text).toContain(flat(o.description));
+      const shown = o.defaultValueDescription ?? (o.defaultValue === undefined ? undefined : JSON.stringify(o.defaultValue));
+      if (shown !== undefined) expect(text).toContain(`${o.flags} ${flat(o.description)} (default: ${shown})`);
+    }
+    expect(stdout).toContain('Examples:');
+    expect(stdout).toContain(`  hekit ${name} --`);
+    expect(hekit('help', name).stdout).toBe(stdout);
+  });
+
+  it('shows the defaults users rely on', () => {
+    const text = flat(hekit('train', '--help').stdout);
+    for (const d of ['(default: seal)', '(default: lowdepth)', '(default: 6)', '(default: 256)', '(default: 16384)', '(default: auto)', '(default: 9)', '(default: 2)', '(default: inject)', '(default: 1)']) {
+      expect(text).toContain(d);
+    }
+  });
+
+  it("--version prints package.json's version and exits with 0", () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const { code, stdout } = hekit('--version');
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${version}\n`);
+  });
+});
 
 describe('hekit train options', () => {
   it('defaults to the SEAL backend, the low-depth circuit, 6 minibatches of 256', () => {
-    expect(parseTrainArgs([])).toMatchObject({ backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false, workers: 1 });
-    expect(parseTrainArgs(['--workers', '2']).workers).toBe(2);
+    expect(parseTrainArgs([])).toMatchObject({
+      backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false, workers: 1, quiet: false, noise: 'inject',
+      ringDegree: 16384, perRound: null, scaleBits: null, precisionBits: 9, learningRate: 2,
+    });
+    expect(parseTrainArgs(['--workers', '2'], bigMachine).workers).toBe(2);
+    expect(parseTrainArgs(['--scale-bits', 'auto', '--precision-bits', '12'])).toMatchObject({ scaleBits: null, precisionBits: 12 });
+    expect(parseTrainArgs(['--learning-rate', '0.5', '--scale-bits', '30', '--per-round', '2'])).toMatchObject({ learningRate: 0.5, scaleBits: 30, perRound: 2 });
   });
 
   it.each([
     [['--backend', 'gpu'], '--backend must be one of seal, sim, paired; got "gpu"'],
     [['--circuit', 'deep'], '--circuit must be one of lowdepth, baseline; got "deep"'],
     [['--minibatches', 'six'], '--minibatches must be an integer from 1 to 64; got "six"'],
+    [['--minibatches', '-2'], '--minibatches must be an integer from 1 to 64; got "-2"'],
     [['--batch-size', '0'], '--batch-size must be an integer from 1 to 1024; got "0"'],
     [['--seed', '1.5'], '--seed must be an integer'],
-    [['--learning-rate=-1'], '--learning-rate must be a positive number'],
-    [['--learning-rate', '-1'], "Option '--learning-rate' argument is ambiguous"],
-    [['--colour'], "Unknown option '--colour'"],
+    [['--learning-rate=-1'], '--learning-rate must be a positive number; got -1'],
+    [['--learning-rate', '-1'], '--learning-rate must be a positive number; got -1'],
+    [['--learning-rate', '0'], '--learning-rate must be a positive number; got 0'],
+    [['--learning-rate', '1e'], '--learning-rate must be a positive number; got "1e", which is not a number'],
+    [['--scale-bits', '10'], '--scale-bits must be an integer from 20 to 50 or "auto"; got "10"'],
+    [['--ring', '4096'], '--ring must be one of 8192, 16384, 32768; got "4096"'],
+    [['--colour'], "unknown option '--colour'"],
+    [['--json', 'yes'], 'too many arguments'],
     [['--workers', '0'], '--workers must be an integer from 1 to 64; got "0"'],
+    [['--per-round', '7'], '--per-round must be at most --minibatches (6); got 7'],
   ])('refuses %j with a one-line message naming the option', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(message);
   });
 
+  it.each([
+    [['--workers', '2', '--backend', 'sim'], '--workers applies to --backend seal only (got --backend sim)'],
+    [['--workers', '1', '--backend', 'paired'], '--workers applies to --backend seal only (got --backend paired)'],
+    [['--noise', 'off'], '--noise applies to --backend sim only (got --backend seal)'],
+    [['--noise', 'track', '--backend', 'paired'], '--noise applies to --backend sim only (got --backend paired)'],
+    [['--precision-bits', '8', '--scale-bits', '30'], '--precision-bits applies to --scale-bits auto only (got --scale-bits 30)'],
+  ])('refuses options that do not apply: %j', (argv, message) => {
+    expect(() => parseTrainArgs(argv, bigMachine)).toThrow(message);
+  });
+
+  it('counts only options the user passed: defaults of inapplicable options are fine', () => {
+    expect(parseTrainArgs(['--backend', 'sim'])).toMatchObject({ backend: 'sim', workers: 1, noise: 'inject' });
+    expect(parseTrainArgs(['--backend', 'paired', '--scale-bits', '30'])).toMatchObject({ backend: 'paired', scaleBits: 30, precisionBits: 9 });
+    expect(parseTrainArgs(['--backend', 'sim', '--noise', 'off', '--scale-bits', 'auto', '--precision-bits', '10']).noise).toBe('off');
+  });
+
   it('exits with code 2 and one line on stderr for bad usage', () => {
-    for (const args of [['train', '--minibatches', '0'], ['fly'], []]) {
-      const { code, stderr } = hekit(...args);
+    for (const args of [['train', '--minibatches', '0'], ['fly'], [], ['train', '--learning-rate', '-1'], ['train', '--workers', '2', '--backend', 'sim'], ['analyze', '--svg']]) {
+      const { code, stderr, stdout } = hekit(...args);
       expect(code).toBe(2);
-      expect(stderr.trim().split('\n').filter((l) => l.startsWith('hekit:'))).toHaveLength(1);
+      expect(stdout).toBe('');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toMatch(/^hekit: /);
     }
     expect(hekit('train', '--minibatches', '0').stderr).toContain('--minibatches');
+    expect(hekit('train', '--learning-rate', '-1').stderr).toBe('hekit: --learning-rate must be a positive number; got -1\n');
+  });
+});
+
+describe('hekit train --workers: bounded by the machine', () => {
+  const params = createParams({ ringDegree: 32768, bitSizes: [50, ...Array.from({ length: 13 }, () => 36), 60], scale: 2 ** 36 });
+  const steps = Array.from({ length: 20 }, (_, i) => (i < 14 ? 2 ** i : -(2 ** (i - 14))));
+  const estimate = (w: number) => workerMemory(params, steps, 0.5 * GiB, w);
+
+  it('at most one worker per core, refused before any work', () => {
+    expect(() => checkWorkerCores(3, { ...bigMachine, cores: 2 })).toThrow('--workers must be at most 2 on this machine (2 cores available); got 3');
+    expect(() => parseTrainArgs(['--workers', '3'], { ...bigMachine, cores: 2 })).toThrow('--workers must be at most 2');
+    const { code, stderr } = hekit('train', '--workers', '64');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^hekit: --workers must be at most \d+ on this machine \(\d+ cores? available\); got 64\n$/);
+  });
+
+  it('estimates keys and working set per worker, splitting Galois keys as the pool does', () => {
+    const one = estimate(1), two = estimate(2);
+    expect(one.split).toBe(false);
+    expect(two.split).toBe(true);
+    expect(two.keyBytes).toBeLessThan(one.keyBytes);
+    expect(one.perWorker).toBeGreaterThan(one.keyBytes + one.workingBytes);
+    expect(two.total).toBe(two.main + 2 * two.perWorker);
+    // 14 data primes and a special one, N = 32768: the public key is 2 · N · 15 · 8 bytes, and each of
+    // the 21 key-switching keys (relinearization, 20 Galois) 14 · 2 · N · 15 · 8.
+    expect(one.keyBytes).toBe((2 * 15 + 21 * 14 * 2 * 15) * 32768 * 8);
+  });
+
+  it("refuses workers beyond the machine's free memory or a 4 GiB worker heap, naming the most that fit", () => {
+    const machine: Machine = { cores: 8, freeBytes: estimate(3).total + 1, totalBytes: 64 * GiB };
+    expect(checkWorkerMemory(3, estimate, machine).workers).toBe(3);
+    expect(() => checkWorkerMemory(4, estimate, machine)).toThrow(/^--workers 4: the run would need about [\d.]+ GiB .*, more than the [\d.]+ GiB free of 64\.00 GiB; at most 3 fit$/);
+    const huge = (w: number) => workerMemory(params, steps, 3 * GiB, w);
+    expect(() => checkWorkerMemory(2, huge, bigMachine)).toThrow(/each worker would need about [\d.]+ GiB .*more than its 4 GiB WebAssembly heap; no number of workers fits/);
   });
 });
 
@@ -48,7 +169,7 @@ describe('hekit train runs', () => {
     const { code, stdout } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '3', '--batch-size', '64', '--json');
     expect(code).toBe(0);
     const r = JSON.parse(stdout) as TrainReport;
-    expect(r).toMatchObject({ backend: 'sim', circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: 197, rounds: 1 });
+    expect(r).toMatchObject({ backend: 'sim', circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: 197, rounds: 1, workers: 0 });
     expect(r.params).toMatchObject({ polyModulusDegree: 16384, securityBits: 128 });
     expect(r.params.coeffModulusBits.slice(1, -1).every((b) => b === r.params.scaleBits)).toBe(true);
     expect(r.predictedWeightsMaxAbsDiff).toBeLessThanOrEqual(2 ** -9);
@@ -63,22 +184,97 @@ describe('hekit train runs', () => {
     expect(r.accuracy.plaintext).toBeGreaterThan(0.9);
   });
 
+  it('announces each phase on stderr as it starts, then rounds and minibatches with the time left', () => {
+    const { code, stdout, stderr } = hekit('train', '--backend', 'sim', '--minibatches', '3', '--batch-size', '64', '--per-round', '1', '--scale-bits', '30');
+    expect(code).toBe(0);
+    const lines = stderr.trim().split('\n');
+    expect(lines.every((l) => /^\[\d+\.\d s\] /.test(l))).toBe(true);
+    const phases = lines.map((l) => l.match(/^\[[\d.]+ s\] ([\w-]+):/)?.[1]).filter((p) => p !== undefined);
+    expect(phases).toEqual(['data', 'plan', 'set-up', 'training', 'twin']);
+    expect(stderr).toContain('] data: MNIST 3 vs 8, 3 minibatches of 64 (seed 1)');
+    expect(stderr).toContain('] training: 3 rounds (1 + 1 + 1 minibatches)');
+    expect(stderr).toMatch(/round 1\/3 done: \d+ levels, [\d.]+ s, about [\d.]+ s left/);
+    expect(stderr).toMatch(/\] \[-+\] round 1\/3, minibatch 1\/1 \(1\/3\)\n/);
+    expect(stderr).toMatch(/\] \[#+-+\] round 2\/3, minibatch 1\/1 \(2\/3\), about [\d.]+ s left\n/);
+    expect(stderr).toContain('round 3/3 done');
+    expect(stdout).toMatch(/^hekit train: lowdepth circuit on sim, 3 minibatches of 64/);
+    expect(stdout).toMatch(/\n {2}time {9}[\d.]+ s in all: [\d.]+ s start-up, [\d.]+ s data, [\d.]+ s plan, [\d.]+ s set-up, [\d.]+ s training, [\d.]+ s twin\n/);
+  });
+
+  it('rewrites one line per minibatch on a terminal', () => {
+    const out: string[] = [];
+    let t = 0;
+    const p = progressTo({ isTTY: true, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, { now: () => t });
+    const plan = { rounds: [2] } as never;
+    p.phase('training', '1 round');
+    p.training({ kind: 'round-start', round: 0, minibatches: 2 }, plan);
+    p.training({ kind: 'minibatch', round: 0, minibatch: 1 }, plan);
+    t = 10;
+    p.training({ kind: 'minibatch', round: 0, minibatch: 2 }, plan);
+    p.training({ kind: 'round-end', round: 0, seconds: 20, levelsUsed: 3 }, plan);
+    expect(out).toEqual([
+      '[0.0 s] training: 1 round\n',
+      '[0.0 s] round 1/1: 2 minibatches\n',
+      '\r\x1b[2K[0.0 s] [------------------------] round 1/1, minibatch 1/2 (1/2)',
+      '\r\x1b[2K[10 s] [############------------] round 1/1, minibatch 2/2 (2/2), about 10 s left',
+      '\n[10 s] round 1/1 done: 3 levels, 20 s\n',
+    ]);
+    p.training({ kind: 'minibatch', round: 0, minibatch: 1 }, plan);
+    p.close();
+    expect(out.slice(-2)).toEqual(['\r\x1b[2K[10 s] [------------------------] round 1/1, minibatch 1/2 (1/2)', '\n']);
+    p.close();
+    expect(out).toHaveLength(7);
+  });
+
+  it('--quiet silences the progress; --json reports phases that add up to the wall time', () => {
+    const { code, stdout, stderr, seconds } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '2', '--batch-size', '32', '--quiet', '--json');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const r = JSON.parse(stdout) as TrainReport;
+    expect(Object.keys(r.phases)).toEqual(['startup', 'data', 'plan', 'keys', 'training', 'twin']);
+    for (const s of Object.values(r.phases)) expect(s).toBeGreaterThanOrEqual(0);
+    expect(Object.values(r.phases).reduce((a, b) => a + b, 0)).toBeCloseTo(r.wallSeconds, 6);
+    expect(r.setupSeconds).toBe(r.phases.keys);
+    expect(r.seconds).toBe(r.phases.training);
+    // The phases cover the process's life but its launch and exit, as timed from outside.
+    expect(r.wallSeconds).toBeLessThanOrEqual(seconds);
+    expect(seconds - r.wallSeconds).toBeLessThan(Math.max(0.75, 0.1 * seconds));
+  });
+
   it('on SEAL (N = 8192, 2 workers) shows progress on stderr and a human summary', () => {
     const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline', '--workers', '2');
     expect(code).toBe(0);
-    expect(stderr).toContain('round 2/2, minibatch 1/1 (2/2)');
-    expect(stdout).toMatch(/baseline circuit on seal, 2 minibatches of 64/);
+    expect(stderr).toMatch(/\] keys: SEAL keys on the main thread, then 2 workers loading them \(pool set-up\): N = 8192/);
+    // The pool queues ops: minibatches are reported as queued, the time left only at round ends.
+    expect(stderr).toContain('round 2/2, minibatch 1/1 queued (2/2)\n');
+    expect(stderr).toMatch(/round 1\/2 done: 5 levels, [\d.]+ s, about [\d.]+ s left\n/);
+    expect(stdout).toMatch(/baseline circuit on seal \(2 workers\), 2 minibatches of 64/);
     expect(stdout).toMatch(/depth {8}10 levels in 2 rounds .* 5\.00 per minibatch/);
+    expect(stdout).toMatch(/time {9}[\d.]+ s in all: [\d.]+ s start-up, [\d.]+ s data, [\d.]+ s plan, [\d.]+ s keys and pool set-up, [\d.]+ s training, [\d.]+ s twin\n/);
     expect(stdout).toMatch(/weights {6}max \|encrypted - plaintext twin\| = \d\.\d\de-[0-9]+/);
   });
 });
 
 describe('hekit analyze', () => {
   it('parses its options and refuses bad ones naming the option', () => {
-    expect(parseAnalyzeArgs([])).toMatchObject({ circuit: 'lowdepth', minibatches: 6, batchSize: 256, ringDegree: 16384, svg: null, dot: null, graph: null });
+    expect(parseAnalyzeArgs([])).toMatchObject({ circuit: 'lowdepth', module: null, minibatches: 6, batchSize: 256, ringDegree: 16384, svg: null, dot: null, graph: null, scaleLike: [] });
+    expect(parseAnalyzeArgs(['--module', 'm.js'])).toMatchObject({ module: { file: 'm.js', exportName: 'default' } });
+    expect(parseAnalyzeArgs(['--svg', 'a.svg', '--scale-like', 'lowdepth,baseline'])).toMatchObject({ scaleLike: ['lowdepth', 'baseline'] });
     expect(() => parseAnalyzeArgs(['--circuit', 'deep'])).toThrow('--circuit must be one of lowdepth, baseline; got "deep"');
     expect(() => parseAnalyzeArgs(['--minibatches', '13'])).toThrow('--minibatches must be an integer from 1 to 12');
-    expect(() => parseAnalyzeArgs(['--svg'])).toThrow("Option '--svg <value>' argument missing");
+    expect(() => parseAnalyzeArgs(['--svg'])).toThrow("option '--svg <FILE>' argument missing");
+    expect(() => parseAnalyzeArgs(['--svg', 'a.svg', '--scale-like', 'deep'])).toThrow('--scale-like must be one of lowdepth, baseline; got "deep"');
+  });
+
+  it.each([
+    [['--module', 'm.js', '--circuit', 'baseline'], '--circuit applies to built-in circuits only (got --module m.js)'],
+    [['--module', 'm.js', '--minibatches', '2'], '--minibatches applies to built-in circuits only (got --module m.js)'],
+    [['--module', 'm.js', '--batch-size', '2'], '--batch-size applies to built-in circuits only (got --module m.js)'],
+    [['--export', 'f'], '--export applies to --module only (got no --module)'],
+    [['--scale-like', 'baseline'], '--scale-like applies to --svg only (got no --svg)'],
+    [['--module', 'm.js', '--svg', 'a.svg', '--scale-like', 'baseline'], '--scale-like applies to built-in circuits only (got --module m.js)'],
+  ])('refuses options that do not apply: %j', (argv, message) => {
+    expect(() => parseAnalyzeArgs(argv)).toThrow(message);
   });
 
   it('writes the SVG timeline, DOT and graph JSON of a round, consistent with its JSON report', () => {
@@ -108,12 +304,82 @@ describe('hekit analyze', () => {
     expect(stdout).toContain('depth        10 levels, 5.00 per minibatch; the critical path spends them on: × p × × p × p × × p');
   });
 
-  it.each(['lowdepth', 'baseline'] as const)('the README picture of the %s circuit is what hekit analyze draws now', (circuit) => {
+  it('draws two circuits on one scale with --scale-like', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hekit-scale-'));
+    const [a, b] = [join(dir, 'a.svg'), join(dir, 'b.svg')];
+    const common = ['--minibatches', '2', '--batch-size', '64', '--ring', '8192'];
+    expect(hekit('analyze', '--circuit', 'lowdepth', ...common, '--svg', a, '--scale-like', 'baseline').code).toBe(0);
+    expect(hekit('analyze', '--circuit', 'baseline', ...common, '--svg', b, '--scale-like', 'lowdepth').code).toBe(0);
+    const head = (f: string) => readFileSync(f, 'utf8').split('\n')[0];
+    expect(head(a)).toBe(head(b));
+    const ticks = (f: string) => [...readFileSync(f, 'utf8').matchAll(/data-tick="(\d+)"/g)].map((m) => m[1]).join(',');
+    expect(ticks(a)).toBe(ticks(b));
+    rmSync(dir, { recursive: true });
+  });
+
+  it.each(['lowdepth', 'baseline'] as const)('the README picture of the %s circuit is what hekit analyze draws now, on the scale of both', (circuit) => {
     const dir = mkdtempSync(join(tmpdir(), 'hekit-docs-'));
     const out = join(dir, `${circuit}.svg`);
-    expect(hekit('analyze', '--circuit', circuit, '--svg', out).code).toBe(0);
+    const other = circuit === 'lowdepth' ? 'baseline' : 'lowdepth';
+    expect(hekit('analyze', '--circuit', circuit, '--svg', out, '--scale-like', other).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'docs', `${circuit}.svg`), 'utf8'));
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('hekit analyze --module', () => {
+  it("reports a module's circuit as the library's analyze() does", () => {
+    const { code, stdout } = hekit('analyze', '--module', 'cli/fixtures/circuits.ts', '--export', 'cubeAndShift', '--ring', '8192', '--json');
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout) as AnalyzeReport;
+    const a = analyze(cubeAndShift, { ringDegree: 8192 });
+    expect(r).toMatchObject({
+      circuit: 'cli/fixtures/circuits.ts#cubeAndShift', minibatches: null, batchSize: null, features: null, depthPerMinibatch: null, ringDegree: 8192,
+      depth: a.depth, ops: { ...a.ops }, keySwitches: a.keySwitches, rotations: [...a.rotations], peak: { ...a.peak },
+    });
+    expect(r.depth).toBe(2);
+    expect(r.ops).toMatchObject({ mul: 2, square: 1, rotate: 1, mulPlain: 1 });
+    expect(r.outputs).toEqual(a.outputs.map((o) => ({ depth: o.depth, level: o.level, scaleBits: Math.log2(o.scale) })));
+    expect(r.width.map((w) => w.ciphertexts)).toEqual(a.width.map((w) => w.ciphertexts));
+  });
+
+  it('loads JavaScript modules directly and takes the default export without --export', () => {
+    const js = hekit('analyze', '--module', 'cli/fixtures/circuits.mjs', '--export', 'triple', '--ring', '8192');
+    expect(js.code).toBe(0);
+    expect(js.stdout).toMatch(/^hekit analyze: circuit cli\/fixtures\/circuits\.mjs#triple, N = 8192\n {2}depth {8}1 level; the critical path spends it on: p\n/);
+    const ts = hekit('analyze', '--module', 'cli/fixtures/circuits.ts', '--ring', '8192', '--json');
+    expect((JSON.parse(ts.stdout) as AnalyzeReport).ops.mul).toBe(2);
+  });
+
+  it.each([
+    [['--module', 'cli/fixtures/none.ts'], 'hekit: --module: no file cli/fixtures/none.ts'],
+    [['--module', 'cli/fixtures'], 'hekit: --module: no file cli/fixtures'],
+    [['--module', 'package.json'], 'hekit: --module must be a .js, .mjs, .ts or .mts file; got package.json'],
+    [['--module', 'cli/fixtures/circuits.ts', '--export', 'nope'], 'hekit: --export: cli/fixtures/circuits.ts has no export "nope"; its exports: cubeAndShift, default, notACircuit, triple'],
+    [['--module', 'cli/fixtures/circuits.mjs'], 'hekit: --export: cli/fixtures/circuits.mjs has no export "default"; its exports: triple'],
+    [['--module', 'cli/fixtures/circuits.ts', '--export', 'notACircuit'], 'hekit: --export notACircuit: in cli/fixtures/circuits.ts it is a number, not a circuit function (ev) => ciphertext'],
+  ])('refuses %j with exit code 2 and one line', (argv, message) => {
+    const { code, stderr } = hekit('analyze', ...argv);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`${message}\n`);
+  });
+});
+
+describe('hekit analyze --module without tsx', () => {
+  it('asks for tsx or a compiled module when a TypeScript module cannot be loaded', async () => {
+    vi.resetModules();
+    vi.doMock('tsx/esm/api', () => {
+      throw new Error("Cannot find package 'tsx'");
+    });
+    try {
+      const { loadCircuit } = await import('./analyze.js');
+      await expect(loadCircuit('cli/fixtures/circuits.ts', 'triple')).rejects.toThrow(
+        '--module cli/fixtures/circuits.ts: loading TypeScript needs tsx (npm install tsx); or compile the module to .js or .mjs');
+      expect(typeof await loadCircuit('cli/fixtures/circuits.mjs', 'triple')).toBe('function');
+    } finally {
+      vi.doUnmock('tsx/esm/api');
+      vi.resetModules();
+    }
   });
 });
 

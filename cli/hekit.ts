@@ -1,30 +1,60 @@
 #!/usr/bin/env node
-/** The `hekit` command. Exit codes: 0 done, 1 failure, 2 bad usage. */
-import { analysisSummary, parseAnalyzeArgs, runAnalysis } from './analyze.js';
-import { UsageError } from './options.js';
-import { parseTrainArgs, progressBar, runTraining, summary } from './train.js';
+/**
+ * The `hekit` command: one file per command (train.ts, analyze.ts), each defining its options on
+ * the shared layer in options.ts; this file wires them up. Results go to stdout, progress and
+ * errors to stderr. Exit codes: 0 done (and --help, --version), 1 failure, 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { analysisSummary, analyzeArgsOf, analyzeCommand, runAnalysis } from './analyze.js';
+import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
+import { progressTo, silent } from './progress.js';
+import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 
-const USAGE = 'usage: hekit train [--backend seal|sim|paired] [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--seed S] [--json]\n' +
-  '                   [--noise off|track|inject] [--ring 8192|16384|32768] [--per-round K] [--scale-bits S|auto] [--precision-bits P] [--learning-rate A] [--workers W]\n' +
-  '       hekit analyze [--circuit lowdepth|baseline] [--minibatches K] [--batch-size B] [--ring 8192|16384|32768] [--json]\n' +
-  '                     [--svg FILE] [--dot FILE] [--graph FILE.json]';
+function program(): Command {
+  const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
+    const args = trainArgsOf(cmd);
+    const progress = args.quiet ? { ...silent, close: () => {} } : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    let report;
+    try {
+      report = await runTraining(args, progress);
+    } finally {
+      progress.close(); // an error then starts on a line of its own
+    }
+    process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
+  });
+  const analyze = analyzeCommand().action(async (_options: unknown, cmd: Command) => {
+    const args = analyzeArgsOf(cmd);
+    const report = await runAnalysis(args);
+    process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${analysisSummary(report)}\n`);
+  });
+  return configure(new Command('hekit'))
+    .description('CKKS homomorphic encryption: train logistic regression on encrypted data, and analyse what a circuit costs.')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .addCommand(train)
+    .addCommand(analyze)
+    .helpCommand('help [command]', 'show help for a command')
+    .addHelpText('after', `
+Examples:
+  hekit train --backend sim          encrypted training on the simulator, in seconds
+  hekit analyze --circuit baseline   depth, op counts and keys of one round, without keys
+  hekit train --help                 every option of train, with its default
+
+Exit codes: 0 done, 1 failure, 2 bad usage.`);
+}
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
+  const hekit = program();
+  if (argv.length === 0) throw new UsageError('a command is required: train or analyze (hekit --help lists them)');
+  try {
+    await hekit.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end the parse with exit code 0; anything else is bad usage.
+      if (e.exitCode === 0) return 0;
+      throw usageErrorOf(e);
+    }
+    throw e;
   }
-  if (command === 'analyze') {
-    const args = parseAnalyzeArgs(rest);
-    const report = runAnalysis(args);
-    process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${analysisSummary(report)}\n`);
-    return 0;
-  }
-  if (command !== 'train') throw new UsageError(command === undefined ? 'a command is required: train or analyze' : `unknown command "${command}"; the commands are train and analyze`);
-  const args = parseTrainArgs(rest);
-  const report = await runTraining(args, args.backend === 'sim' ? undefined : progressBar(process.stderr));
-  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
   return 0;
 }
 

@@ -39,7 +39,7 @@ export {
   analyze, type AnalyzeOptions, type Circuit, type CircuitAnalysis, type LevelWidth, type OutputInfo,
 } from './analysis/analyze.js';
 export type { GraphNode, GraphOp } from './analysis/graph.js';
-export { levelsConsumed, toDot, toSvg } from './analysis/render.js';
+export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
 export {

@@ -54,7 +54,7 @@ export async function createSealBackend(params: CkksParams | CkksParamsLiteral, 
   return sealBackend(createSealContext(seal, parsed, opened, keys), rotations, options.verify ?? false);
 }
 
-export { galoisKeyBytes } from './key-size.js';
+export { galoisKeyBytes, keySwitchingKeyBytes, publicKeyBytes } from './key-size.js';
 export { sealHeapBytes } from './loader.js';
 export * from './serialize/index.js';
 export type { Backend, CkksParams, CkksParamsLiteral };

@@ -27,3 +27,21 @@ export async function galoisKeyBytes(params: CkksParams | CkksParamsLiteral, ste
     context.delete();
   }
 }
+
+/**
+ * Bytes one key-switching key (the relinearization key, or the Galois key of one step) takes in
+ * SEAL's memory, computed without SEAL: one ciphertext of 2 polynomials over every prime
+ * (special included) per data prime, 8 bytes a coefficient. Serialized without compression it
+ * is the same plus a header of a few dozen bytes. 0 without key switching (a single prime).
+ */
+export function keySwitchingKeyBytes(params: CkksParams | CkksParamsLiteral): number {
+  const parsed = 'primes' in params ? params : createParams(params);
+  if (!parsed.keySwitching) return 0;
+  return parsed.dataPrimes.length * 2 * parsed.ringDegree * parsed.primes.length * 8;
+}
+
+/** Bytes of the public key in SEAL's memory: 2 polynomials over every prime, 8 bytes a coefficient. */
+export function publicKeyBytes(params: CkksParams | CkksParamsLiteral): number {
+  const parsed = 'primes' in params ? params : createParams(params);
+  return 2 * parsed.ringDegree * parsed.primes.length * 8;
+}

@@ -3,7 +3,7 @@ import { createSimBackend } from '../../backends/sim/index.js';
 import type { Evaluator } from '../evaluator.js';
 import { createParams } from '../params/index.js';
 import { analyze, type CircuitAnalysis } from './analyze.js';
-import { levelsConsumed, toDot, toSvg } from './render.js';
+import { levelsConsumed, svgAxes, toDot, toSvg } from './render.js';
 
 /** rotate(3·(0.5·x² + 0.5·x²), 1): depth 3 (square, mulPlain, mulPlain each consume a level). */
 function circuit<C>(ev: Evaluator<C>): C {
@@ -134,5 +134,48 @@ describe('toDot and toSvg', () => {
     expect([...svg.matchAll(/<rect class="product"/g)]).toHaveLength(1);
     expect([...svg.matchAll(/data-op="(\w+)"/g)].map((m) => m[1])).toEqual(levelsConsumed(a));
     expect(svg).toContain('data-levels="3"');
+  });
+
+  const ticks = (svg: string, axis: 'x' | 'y'): number[] => {
+    const group = svg.split(`<g class="axis" data-axis="${axis}">`)[1]!.split('</g>')[0]!;
+    return [...group.matchAll(/data-tick="(\d+)"/g)].map((m) => Number(m[1]));
+  };
+  const legend = (svg: string): string[] => [...svg.split('<g class="legend">')[1]!.matchAll(/<text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]!);
+
+  it('draws axes with ticks: every depth on x, round counts up to the widest bar on y', () => {
+    const svg = toSvg(a);
+    expect(ticks(svg, 'x')).toEqual(a.width.map((w) => w.depth));
+    const y = ticks(svg, 'y');
+    expect(y[0]).toBe(0);
+    expect(y.at(-1)).toBeGreaterThanOrEqual(Math.max(...a.width.map((w) => w.ciphertexts)));
+    expect(y.length).toBeGreaterThanOrEqual(2);
+    expect(y.length).toBeLessThanOrEqual(7);
+  });
+
+  it('lists in its legends only the op classes and path symbols it shows', () => {
+    expect(legend(toSvg(a))).toEqual(['ciphertext products', 'plaintext products', 'rotations', 'other ops']);
+    const plain = analyze(<C>(ev: Evaluator<C>) => ev.rescale(ev.mulPlain(ev.encrypt([1, 2]), 3)), { ringDegree: 8192 });
+    const svg = toSvg(plain);
+    expect(legend(svg)).toEqual(['plaintext products', 'other ops']);
+    expect(svg).toContain('critical path: the op that spent each level (p plain product)');
+    expect(toSvg(a)).toContain('(² square, p plain product)');
+  });
+
+  it('draws two analyses on one scale when given the axes that fit both', () => {
+    const small = analyze(<C>(ev: Evaluator<C>) => ev.rescale(ev.mulPlain(ev.encrypt([1, 2]), 3)), { ringDegree: 8192 });
+    const axes = svgAxes([a, small]);
+    expect(axes).toEqual({ depth: 3, count: Math.max(...a.width.map((w) => w.ciphertexts)) });
+    const [big, little] = [toSvg(a, 'a', { axes }), toSvg(small, 'b', { axes })];
+    const size = (svg: string) => svg.match(/width="(\d+)" height="(\d+)"/)!.slice(1);
+    expect(size(little)).toEqual(size(big));
+    expect(ticks(little, 'x')).toEqual(ticks(big, 'x'));
+    expect(ticks(little, 'y')).toEqual(ticks(big, 'y'));
+    // One unit of bar height on both: a bar of one ciphertext is as tall in each picture.
+    const unit = (svg: string) => {
+      const m = svg.match(/data-count="(\d+)" x="[\d.]+" y="[\d.]+" width="\d+" height="([\d.]+)"/)!;
+      return Number(m[2]) / Number(m[1]);
+    };
+    expect(unit(little)).toBeCloseTo(unit(big), 2);
+    expect(toSvg(a, 'a', { axes: { depth: 0, count: 1 } })).toBe(toSvg(a, 'a'));
   });
 });

@@ -70,23 +70,60 @@ export function levelsConsumed(analysis: CircuitAnalysis): GraphOp[] {
 }
 
 const SYMBOLS: Partial<Record<GraphOp, string>> = { mul: '×', square: '²', mulPlain: 'p', dropLevelTo: '↓' };
+const SYMBOL_NAMES: Partial<Record<GraphOp, string>> = { mul: 'product', square: 'square', mulPlain: 'plain product', dropLevelTo: 'level drop' };
+const SYMBOL_ORDER: readonly GraphOp[] = ['mul', 'square', 'mulPlain', 'dropLevelTo'];
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
+/** The extents of an SVG timeline's axes: depths 0..depth on x, ciphertext counts 0..count on y. */
+export interface SvgAxes {
+  readonly depth: number;
+  readonly count: number;
+}
+
+/** Options of `toSvg`. */
+export interface SvgOptions {
+  /**
+   * Axis extents (default: what `analysis` needs). Give pictures shown side by side the same
+   * extents (`svgAxes([a, b])`) and they share one scale: columns of one width, bars of one unit.
+   * Extents smaller than the analysis needs are widened to fit it.
+   */
+  readonly axes?: SvgAxes;
+}
+
+/** Axis extents that fit every analysis in `analyses`: the deepest depth and the widest count. */
+export function svgAxes(analyses: readonly CircuitAnalysis[]): SvgAxes {
+  return {
+    depth: Math.max(0, ...analyses.map((a) => a.width.length - 1)),
+    count: Math.max(1, ...analyses.map((a) => Math.max(0, ...a.width.map((w) => w.ciphertexts)))),
+  };
+}
+
+/** A tick step of 1, 2 or 5 times a power of ten giving at most `most` steps up to `max`. */
+const tickStep = (max: number, most: number): number => {
+  for (let p = 1; ; p *= 10) for (const m of [1, 2, 5]) if (max / (m * p) <= most) return m * p;
+};
+
 /**
  * An SVG level timeline: one column per depth with a stacked bar of the ops done there
  * (`class` = product, plainProduct, rotation, other; `data-depth`, `data-count`), and above
- * it the critical path: one cell per level consumed, marked with the op that consumed it (`data-op`).
+ * it the critical path: one cell per level consumed, marked with the op that consumed it
+ * (`data-op`). Axes with ticks: depth on x, ciphertexts produced on y (`class="axis"`). The
+ * legends list only the op classes and symbols the picture shows.
  */
-export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
-  const columns = analysis.width.length;
+export function toSvg(analysis: CircuitAnalysis, title = 'circuit', options: SvgOptions = {}): string {
+  const axes = svgAxes([analysis]);
+  const depthMax = Math.max(axes.depth, options.axes?.depth ?? 0);
+  const countMax = Math.max(axes.count, options.axes?.count ?? 0);
+  const columns = depthMax + 1;
   const colWidth = Math.max(24, Math.min(64, Math.floor(720 / Math.max(columns, 1))));
-  const [left, top, barTop, barBottom] = [24, 72, 110, 290];
+  const [left, top, barTop, barBottom] = [56, 72, 110, 290];
   const width = left + columns * colWidth + 24;
   const height = barBottom + 86;
-  const maxCount = Math.max(1, ...analysis.width.map((w) => w.ciphertexts));
-  const unit = (barBottom - barTop) / maxCount;
+  const step = tickStep(countMax, 6);
+  const yMax = Math.ceil(countMax / step) * step;
+  const unit = (barBottom - barTop) / yMax;
   const consumed = levelsConsumed(analysis);
   const totalOps = Object.values(analysis.ops).reduce((a, b) => a + b, 0);
   const out: string[] = [
@@ -98,6 +135,16 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
       `${analysis.ops.mulPlain} ct×pt · ${analysis.ops.rotate} rotations (${analysis.rotations.length} keys) · ` +
       `peak ${analysis.peak.ciphertexts} ciphertexts, ${mib(analysis.peak.bytes)} at N = ${analysis.ringDegree}`)}</text>`,
   ];
+  // y axis: gridlines and counts at each tick.
+  out.push('<g class="axis" data-axis="y">');
+  for (let c = 0; c <= yMax; c += step) {
+    const y = (barBottom - c * unit).toFixed(2);
+    out.push(`<line x1="${left - 4}" y1="${y}" x2="${left + columns * colWidth}" y2="${y}" stroke="${c === 0 ? '#30343f' : '#e3e5e8'}"/>` +
+      `<text x="${left - 7}" y="${(barBottom - c * unit + 4).toFixed(2)}" text-anchor="end" data-tick="${c}">${c}</text>`);
+  }
+  out.push(`<text x="14" y="${(barTop + barBottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(barTop + barBottom) / 2})">ciphertexts produced</text>`);
+  out.push('</g>');
+
   // Critical path: in the column of each depth it reaches, a cell coloured and marked by the op that spent the level.
   out.push(`<g class="critical-path" data-levels="${consumed.length}">`);
   consumed.forEach((op, d) => {
@@ -107,8 +154,12 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
     out.push(`<text x="${x + (colWidth - 4) / 2}" y="${top + 15}" text-anchor="middle" fill="#ffffff" font-weight="bold">${escape(SYMBOLS[op] ?? op)}</text>`);
   });
   out.push('</g>');
-  out.push(`<text x="${left}" y="${top - 6}" fill="#30343f">critical path: the op that spent each level (× product, ² square, p plain product, ↓ level drop)</text>`);
+  const marks = [...new Set(consumed)].sort((a, b) => SYMBOL_ORDER.indexOf(a) - SYMBOL_ORDER.indexOf(b)).map((op) => `${SYMBOLS[op] ?? op} ${SYMBOL_NAMES[op] ?? op}`);
+  out.push(`<text x="${left}" y="${top - 6}" fill="#30343f">${escape(consumed.length === 0
+    ? 'critical path: no level spent'
+    : `critical path: the op that spent each level (${marks.join(', ')})`)}</text>`);
 
+  const present = new Set<OpClass>(consumed.map(classOf));
   for (const w of analysis.width) {
     const x = left + w.depth * colWidth + 2;
     const parts: Array<[OpClass, number]> = [
@@ -118,20 +169,28 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit'): string {
     let y = barBottom;
     for (const [cls, count] of parts) {
       if (count === 0) continue;
+      present.add(cls);
       const h = count * unit;
       y -= h;
       out.push(`<rect class="${cls}" data-depth="${w.depth}" data-count="${count}" x="${x}" y="${y.toFixed(2)}" width="${colWidth - 4}" height="${h.toFixed(2)}" fill="${COLORS[cls]}">` +
         `<title>${escape(`depth ${w.depth} (level ${w.level}): ${count} ${LABELS[cls]}`)}</title></rect>`);
     }
-    out.push(`<text x="${x + (colWidth - 4) / 2}" y="${barBottom + 14}" text-anchor="middle">${w.depth}</text>`);
   }
-  out.push(`<line x1="${left}" y1="${barBottom}" x2="${left + columns * colWidth}" y2="${barBottom}" stroke="#30343f"/>`);
-  out.push(`<text x="${left}" y="${barBottom + 30}">depth (levels consumed) →   bars: ciphertexts produced at each depth (max ${maxCount})</text>`);
-  const legend = (Object.keys(COLORS) as OpClass[]).map((cls, i) => {
+  // x axis: a tick and a label per depth (every few depths when columns are many).
+  const xStep = columns <= 40 ? 1 : tickStep(depthMax, 20);
+  out.push('<g class="axis" data-axis="x">');
+  for (let d = 0; d <= depthMax; d += xStep) {
+    const x = left + d * colWidth + colWidth / 2;
+    out.push(`<line x1="${x}" y1="${barBottom}" x2="${x}" y2="${barBottom + 4}" stroke="#30343f"/>` +
+      `<text x="${x}" y="${barBottom + 16}" text-anchor="middle" data-tick="${d}">${d}</text>`);
+  }
+  out.push(`<text x="${left}" y="${barBottom + 32}">depth (levels consumed) →</text>`);
+  out.push('</g>');
+  const legend = (Object.keys(COLORS) as OpClass[]).filter((cls) => present.has(cls)).map((cls, i) => {
     const x = left + i * 150;
     return `<rect x="${x}" y="${barBottom + 46}" width="12" height="12" fill="${COLORS[cls]}"/><text x="${x + 17}" y="${barBottom + 56}">${LABELS[cls]}</text>`;
   });
-  out.push(...legend);
+  out.push(`<g class="legend">`, ...legend, '</g>');
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
