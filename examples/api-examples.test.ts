@@ -37,7 +37,7 @@ describe('API reference examples', () => {
       'algorithms/logreg/train.ts trainEncrypted',
       'backends/seal/index.ts createSealBackend',
       'backends/seal/pool/index.ts createSealPool',
-      'backends/sim/index.ts createSimBackend',
+      'backends/sim/backend.ts createSimBackend',
       'backends/sim/plan.ts planParams',
       'client/index.ts createClient',
       'core/analysis/analyze.ts analyze',

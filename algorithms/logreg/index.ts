@@ -8,7 +8,7 @@ export {
   heldOutAccuracy, minibatchShape, modelClasses, planModel, trainModel,
   type CurvePoint, type ModelPlan, type ModelPlanRequest, type ModelReport, type ModelRun, type TrainModelOptions,
 } from './fit.js';
-export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
+export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, probabilitiesOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
 export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputSource } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
@@ -24,3 +24,7 @@ export {
   LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
   type EncryptedStart, type OpenedRoundRequest, type RoundOutput, type RoundSettings,
 } from './protocol.js';
+export {
+  decryptScores, encryptRows, freeRows, freeScores, inferenceUnit, predictEncrypted, scoreEncrypted, scoreRotations,
+  type EncryptedPrediction, type EncryptedRows, type EncryptedScores,
+} from './inference.js';
