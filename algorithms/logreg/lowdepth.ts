@@ -17,13 +17,21 @@
  * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public: the client sends the
  * first minibatch's inputs pre-multiplied by g·s(0), and the first step costs 0-1 levels) or from
  * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
+ *
+ * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
+ * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors are added
+ * where the folded circuit's c0 terms were: g·s0·X_kᵀy_k to both weight encodings, g·s0·M_k y_k to
+ * both encodings of u_{k+1}. Each is requested at the level of the sum it joins, so the depth is
+ * the binary circuit's. From zero weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1,
+ * u_2 = g·s0·M_1 y_1): no starred input is sent.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
+  add, freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
+import type { LabelSource } from './shared.js';
 import { addAligned, alignAll, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /** Weights sent fresh by the client, in both encodings. */
@@ -40,11 +48,15 @@ interface Step<C> {
 }
 
 /**
- * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept.
- * Out: the weights as a column vector. Throws INVALID_ARGUMENT and what the ops throw.
+ * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept. With
+ * `labels`, `source` holds unfolded rows and the model is the one those labels define (see above).
+ * In: start at the top level (wR may be lower). Out: the weights as a column vector,
+ * `roundDepth('lowdepth', minibatches, start ? 'fresh' : 'zero')` levels below the top.
+ * Depth as `roundDepth` · Rotations `sumRowsRotations`, `sumColsRotations` of the unit ·
+ * Throws INVALID_ARGUMENT and what the ops throw (LEVEL_EXHAUSTED on a short chain).
  */
 export function lowDepthRound<C>(
-  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: LowDepthStart<C> | null,
+  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: LowDepthStart<C> | null, labels: LabelSource<C> | null = null,
 ): EncryptedColVector<C> {
   if (!Number.isInteger(minibatches) || minibatches < 1) {
     throw new HeError('INVALID_ARGUMENT', `a round trains at least one minibatch; got ${minibatches}`, { minibatches });
@@ -52,7 +64,22 @@ export function lowDepthRound<C>(
   const K = minibatches;
   const { ladder } = config;
   const top = ev.params.maxLevel;
-  const cubic = stepCubic(config);
+  const step = stepCubic(config);
+  // Shared inputs: the constant term comes with the labels, so the fused products take the odd part only.
+  const cubic: [number, number, number, number] = labels ? [0, step[1], 0, step[3]] : step;
+  // x + the class's label vector `name` (sent at x's level); frees x. Without labels, x itself.
+  const plusCol = (x: EncryptedColVector<C>, name: string): EncryptedColVector<C> => {
+    if (!labels) return x;
+    const out = add(ev, x, labels.col(name, levelOf(ev, x)));
+    freeAll(ev, x);
+    return out;
+  };
+  const plusRow = (x: EncryptedRowVector<C>, name: string): EncryptedRowVector<C> => {
+    if (!labels) return x;
+    const out = add(ev, x, labels.row(name, levelOf(ev, x)));
+    freeAll(ev, x);
+    return out;
+  };
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
   const owned = new Set<unknown>();
   const release = (x: { tiles: readonly unknown[] } | null): void => {
@@ -63,7 +90,17 @@ export function lowDepthRound<C>(
   // State entering step k: w_{k-1} (both encodings while needed) and u_k (both while needed).
   let s: Step<C>;
   let k: number;
-  if (start === null) {
+  if (start === null && labels) {
+    // w_1 = g·s0·X_1ᵀy_1 and u_2 = g·s0·M_1 y_1, at the levels the folded circuit computes them at.
+    const copy = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => landAll(ev, x, levelOf(ev, x), ladder);
+    const wC = own(copy(labels.col('Xy1', top)));
+    if (K === 1) return wC;
+    const wR = K >= 4 ? own(copy(labels.row('Xy1', top - 1))) : null;
+    const uC = K >= 3 ? own(copy(labels.col('My1', top - 1))) : null;
+    const uR = own(copy(labels.row('My1', top - 1)));
+    s = { wC, wR, uC, uR };
+    k = 2;
+  } else if (start === null) {
     const x1 = input('X1*', top);
     const wC = own(sumRows(ev, x1));
     freeAll(ev, x1);
@@ -109,7 +146,7 @@ export function lowDepthRound<C>(
     const xk = input(`X${k}`, lR + 1);
     const gR = fusedCubicRows(ev, uR, xk, cubic, ladder);
     freeAll(ev, xk);
-    const gradC = sumRows(ev, gR);
+    const gradC = plusCol(sumRows(ev, gR), `Xy${k}`);
     freeAll(ev, gR);
     const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
     if (k === K) {
@@ -126,7 +163,7 @@ export function lowDepthRound<C>(
       const xtk = input(`XT${k}`, lC + 1);
       const gC = fusedCubicCols(ev, xtk, uC!, cubic, ladder);
       freeAll(ev, xtk);
-      const gradR = sumCols(ev, gC, 1, ladder[lC - 2]);
+      const gradR = plusRow(sumCols(ev, gC, 1, ladder[lC - 2]), `Xy${k}`);
       freeAll(ev, gC);
       wRnext = own(addAligned(ev, landAll(ev, wR!, levelOf(ev, wR!), ladder), gradR, ladder));
     }
@@ -141,7 +178,7 @@ export function lowDepthRound<C>(
       const forward = hadamardRows(ev, wR!, xtNext);
       freeAll(ev, xtNext);
       const rows = alignAll(ev, [forward, cross], ladder);
-      uCnext = own(sumRowsMany(ev, rows.items));
+      uCnext = own(plusCol(sumRowsMany(ev, rows.items), `My${k}`));
       rows.items.forEach((m) => freeAll(ev, m));
     }
     // u_{k+1}, row form: C -> R products, one shared mask.
@@ -153,7 +190,7 @@ export function lowDepthRound<C>(
     const forwardR = hadamardCols(ev, xNext, wC);
     freeAll(ev, xNext);
     const cols = alignAll(ev, [forwardR, crossR], ladder);
-    const uRnext = own(sumColsMany(ev, cols.items, 1, ladder[cols.level]));
+    const uRnext = own(plusRow(sumColsMany(ev, cols.items, 1, ladder[cols.level]), `My${k}`));
     cols.items.forEach((m) => freeAll(ev, m));
 
     release(wC);
