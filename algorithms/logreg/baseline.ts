@@ -8,13 +8,14 @@
  * w and v are column vectors of length d; minibatch k is requested at v's level.
  *
  * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, Z is the unfolded X, the fused
- * product takes the cubic's odd part only, and the class's g·s0·X_kᵀy_k (`Xy{k}`) is added to the
- * gradient at its level: same depth, and the momentum step is label-free.
+ * product takes the cubic's odd part only, and the class's g·s0·X_kᵀy_k (`Xy{k}`, cut from the
+ * vector packed with the other classes' one level up) joins the column sums: same depth, and the
+ * momentum step is label-free.
  */
 import type { Evaluator } from '../../core/index.js';
 import { add, freeAll, fusedCubicRows, landAll, matrixTimesCol, sumRows, type EncryptedColVector } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
-import type { LabelSource } from './shared.js';
+import { labelTerms, withTerms, type LabelSource } from './shared.js';
 import { momentum } from './plain.js';
 import { levelOf, stepCubic, type RoundConfig } from './round.js';
 
@@ -49,16 +50,13 @@ export function baselineRound<C>(
     const level = levelOf(ev, v);
     const z = landAll(ev, source.matrix(`X${k}`, level), level, ladder);
     const u = matrixTimesCol(ev, z, v, 1, ladder[level - 1]);
-    const g = fusedCubicRows(ev, u, z, cubic, ladder);
+    const fused = fusedCubicRows(ev, u, z, cubic, ladder);
+    // Shared inputs: the class's g·s0·X_kᵀy_k, cut from its packed vector one level up, joins the column sums.
+    const g = labels ? withTerms(ev, fused, labelTerms(ev, labels.packed(`Xy${k}`, 'col', level - 3), config.unit, ladder), 'col') : fused;
     freeAll(ev, z);
     freeAll(ev, u);
-    const shared = sumRows(ev, g);
+    const gradient = sumRows(ev, g);
     freeAll(ev, g);
-    let gradient = shared;
-    if (labels) {
-      gradient = add(ev, shared, labels.col(`Xy${k}`, level - 4));
-      freeAll(ev, shared);
-    }
     const vLow = landAll(ev, v, level - 4, ladder);
     const wNext = add(ev, vLow, gradient);
     freeAll(ev, vLow);

@@ -19,19 +19,21 @@
  * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
  *
  * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
- * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors are added
- * where the folded circuit's c0 terms were: g·s0·X_kᵀy_k to both weight encodings, g·s0·M_k y_k to
- * both encodings of u_{k+1}. Each is requested at the level of the sum it joins, so the depth is
- * the binary circuit's. From zero weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1,
- * u_2 = g·s0·M_1 y_1): no starred input is sent.
+ * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors join the
+ * sums where the folded circuit's c0 terms were: g·s0·X_kᵀy_k into both weight encodings,
+ * g·s0·M_k y_k into both encodings of u_{k+1}. Each is cut (masked) from a vector packed with the
+ * other classes', sent one level above the sum it joins and added before the sum's rotations,
+ * so it costs no level and no rotation of its own: the depth is the binary circuit's. From zero
+ * weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1, u_2 = g·s0·M_1 y_1): no
+ * starred input is sent.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  add, freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
+  freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
-import type { LabelSource } from './shared.js';
+import { labelTerms, termsVector, withTerms, type LabelSource } from './shared.js';
 import { addAligned, alignAll, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /** Weights sent fresh by the client, in both encodings. */
@@ -67,19 +69,10 @@ export function lowDepthRound<C>(
   const step = stepCubic(config);
   // Shared inputs: the constant term comes with the labels, so the fused products take the odd part only.
   const cubic: [number, number, number, number] = labels ? [0, step[1], 0, step[3]] : step;
-  // x + the class's label vector `name` (sent at x's level); frees x. Without labels, x itself.
-  const plusCol = (x: EncryptedColVector<C>, name: string): EncryptedColVector<C> => {
-    if (!labels) return x;
-    const out = add(ev, x, labels.col(name, levelOf(ev, x)));
-    freeAll(ev, x);
-    return out;
-  };
-  const plusRow = (x: EncryptedRowVector<C>, name: string): EncryptedRowVector<C> => {
-    if (!labels) return x;
-    const out = add(ev, x, labels.row(name, levelOf(ev, x)));
-    freeAll(ev, x);
-    return out;
-  };
+  // a with the class's label vector `name` folded in, so that a's sumRows ('col') or sumCols ('row')
+  // gains it; the packed vector is sent one level above a (its mask). Without labels, a itself.
+  const plus = (a: EncryptedMatrix<C>, name: string, kind: 'col' | 'row'): EncryptedMatrix<C> =>
+    labels ? withTerms(ev, a, labelTerms(ev, labels.packed(name, kind, levelOf(ev, a) + 1), config.unit, ladder), kind) : a;
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
   const owned = new Set<unknown>();
   const release = (x: { tiles: readonly unknown[] } | null): void => {
@@ -91,13 +84,20 @@ export function lowDepthRound<C>(
   let s: Step<C>;
   let k: number;
   if (start === null && labels) {
-    // w_1 = g·s0·X_1ᵀy_1 and u_2 = g·s0·M_1 y_1, at the levels the folded circuit computes them at.
-    const copy = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => landAll(ev, x, levelOf(ev, x), ladder);
-    const wC = own(copy(labels.col('Xy1', top)));
-    if (K === 1) return wC;
-    const wR = K >= 4 ? own(copy(labels.row('Xy1', top - 1))) : null;
-    const uC = K >= 3 ? own(copy(labels.col('My1', top - 1))) : null;
-    const uR = own(copy(labels.row('My1', top - 1)));
+    // w_1 = g·s0·X_1ᵀy_1 and u_2 = g·s0·M_1 y_1, cut from the packed vectors sent at the top: one
+    // level down, where the folded circuit computes all but w_1 (which has a level of slack).
+    if (K === 1) {
+      const w1 = labels.fresh('Xy1', top);
+      return landAll(ev, w1, top, ladder);
+    }
+    const vector = (name: string, kind: 'col' | 'row') => {
+      const p = labels.packed(name, kind, top);
+      return termsVector(ev, p, labelTerms(ev, p, config.unit, ladder), config.unit);
+    };
+    const wC = own(vector('Xy1', 'col') as EncryptedColVector<C>);
+    const wR = K >= 4 ? own(vector('Xy1', 'row') as EncryptedRowVector<C>) : null;
+    const uC = K >= 3 ? own(vector('My1', 'col') as EncryptedColVector<C>) : null;
+    const uR = own(vector('My1', 'row') as EncryptedRowVector<C>);
     s = { wC, wR, uC, uR };
     k = 2;
   } else if (start === null) {
@@ -144,9 +144,9 @@ export function lowDepthRound<C>(
     const lR = levelOf(ev, uR);
     // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)].
     const xk = input(`X${k}`, lR + 1);
-    const gR = fusedCubicRows(ev, uR, xk, cubic, ladder);
+    const gR = plus(fusedCubicRows(ev, uR, xk, cubic, ladder), `Xy${k}`, 'col');
     freeAll(ev, xk);
-    const gradC = plusCol(sumRows(ev, gR), `Xy${k}`);
+    const gradC = sumRows(ev, gR);
     freeAll(ev, gR);
     const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
     if (k === K) {
@@ -161,9 +161,9 @@ export function lowDepthRound<C>(
     let wRnext: EncryptedRowVector<C> | null = null;
     if (k <= K - 3) {
       const xtk = input(`XT${k}`, lC + 1);
-      const gC = fusedCubicCols(ev, xtk, uC!, cubic, ladder);
+      const gC = plus(fusedCubicCols(ev, xtk, uC!, cubic, ladder), `Xy${k}`, 'row');
       freeAll(ev, xtk);
-      const gradR = plusRow(sumCols(ev, gC, 1, ladder[lC - 2]), `Xy${k}`);
+      const gradR = sumCols(ev, gC, 1, ladder[lC - 2]);
       freeAll(ev, gC);
       wRnext = own(addAligned(ev, landAll(ev, wR!, levelOf(ev, wR!), ladder), gradR, ladder));
     }
@@ -178,7 +178,8 @@ export function lowDepthRound<C>(
       const forward = hadamardRows(ev, wR!, xtNext);
       freeAll(ev, xtNext);
       const rows = alignAll(ev, [forward, cross], ladder);
-      uCnext = own(plusCol(sumRowsMany(ev, rows.items), `My${k}`));
+      rows.items[0] = plus(rows.items[0]!, `My${k}`, 'col');
+      uCnext = own(sumRowsMany(ev, rows.items));
       rows.items.forEach((m) => freeAll(ev, m));
     }
     // u_{k+1}, row form: C -> R products, one shared mask.
@@ -190,7 +191,8 @@ export function lowDepthRound<C>(
     const forwardR = hadamardCols(ev, xNext, wC);
     freeAll(ev, xNext);
     const cols = alignAll(ev, [forwardR, crossR], ladder);
-    const uRnext = own(plusRow(sumColsMany(ev, cols.items, 1, ladder[cols.level]), `My${k}`));
+    cols.items[0] = plus(cols.items[0]!, `My${k}`, 'row');
+    const uRnext = own(sumColsMany(ev, cols.items, 1, ladder[cols.level]));
     cols.items.forEach((m) => freeAll(ev, m));
 
     release(wC);

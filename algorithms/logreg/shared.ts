@@ -17,21 +17,40 @@
  * source that encrypts them. The circuits take a `LabelSource` (`lowDepthRound`, `baselineRound`).
  */
 import { HeError, type Evaluator } from '../../core/index.js';
-import { encryptColVector, encryptRowVector, freeAll, type EncodingUnit, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
+import { sumRows, type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
+import { rotateAndAdd, settle } from '../steps.js';
 import { ciphertextBytes } from './inputs.js';
 import { initialState, momentum, surrogate, type ModelState, type TrainingOptions } from './plain.js';
 
 /**
- * The per-class label inputs of a shared-input round, by name (minibatches numbered from 1 in the round):
- * - `Xy{k}`: g·s0·X_kᵀ y_k (d entries), as a column vector (`col`) or a row vector (`row`);
- * - `My{k}`: g·s0·M_k y_k = g·s0·X_{k+1}(X_kᵀ y_k) (b entries), in either encoding (low-depth circuit only).
- * g·s0 is `stepCubic(config)[0]`. The source owns the vectors: circuits never free them.
+ * One class's view of a packed label vector. The client packs every class's copy of a label vector
+ * into as few ciphertexts as fit (tile t of class c at row, or column, c·T + t), so K classes cost
+ * about one ciphertext where K replicated vectors cost K·T; the server cuts its class out with a
+ * mask (`labelTerms`: one level, hence the client sends it one level above its use).
+ * - kind 'col' (for column vectors, T = ⌈length/n⌉): tile t's n entries fill one row;
+ * - kind 'row' (for row vectors, T = ⌈length/m⌉): tile t's m entries run down one column.
+ */
+export interface PackedVector<C> {
+  readonly kind: 'col' | 'row';
+  /** Entries of the vector. */
+  readonly length: number;
+  /** The packed ciphertexts, on the ladder; the source owns them. */
+  readonly tiles: readonly C[];
+  /** Where this class's tile t sits: packed ciphertext `tile`, and the row ('col') or column ('row') `index` in it. */
+  readonly slots: readonly { readonly tile: number; readonly index: number }[];
+}
+
+/**
+ * One class's label inputs of a shared-input round, by name (minibatches numbered from 1 in the round):
+ * - `Xy{k}`: g·s0·X_kᵀ y_k (d entries);
+ * - `My{k}`: g·s0·M_k y_k = g·s0·X_{k+1}(X_kᵀ y_k) (b entries; low-depth circuit only).
+ * g·s0 is `stepCubic(config)[0]`. The source owns what it returns: circuits never free it.
  */
 export interface LabelSource<C> {
-  /** The named vector as a column vector, at exactly `level` on the ladder. */
-  col(name: string, level: number): EncryptedColVector<C>;
-  /** The named vector as a row vector, at exactly `level` on the ladder. */
-  row(name: string, level: number): EncryptedRowVector<C>;
+  /** The named vector packed with the other classes' (`PackedVector`), at `level` (at least 1). */
+  packed(name: string, kind: 'col' | 'row', level: number): PackedVector<C>;
+  /** The named vector alone, as a column vector at `level` (the zero-start w_1 = Xy1 of a one-minibatch round). */
+  fresh(name: string, level: number): EncryptedColVector<C>;
 }
 
 const LABEL_NAME = /^(Xy|My)([1-9][0-9]*)$/;
@@ -53,7 +72,7 @@ export function checkLabels(batches: readonly (readonly Float64Array[])[], label
 
 /**
  * The plain vector behind a label input name, for one class: `scale`·X_kᵀ y_k or `scale`·M_k y_k
- * (`scale` = g·s0). Each is computed once per name. Throws INVALID_ARGUMENT on an unknown name.
+ * (`scale` = g·s0). X_kᵀ y_k is computed once per minibatch. Throws INVALID_ARGUMENT on an unknown name.
  */
 export function plainLabels(batches: readonly (readonly Float64Array[])[], labels: readonly BatchLabels[], scale: number): (name: string) => Float64Array {
   checkLabels(batches, labels);
@@ -62,9 +81,9 @@ export function plainLabels(batches: readonly (readonly Float64Array[])[], label
     let v = xty.get(k);
     if (!v) {
       const batch = batches[k - 1]!, y = labels[k - 1]!;
-      v = new Float64Array(batch[0]!.length);
-      batch.forEach((x, i) => { const yi = y[i]!; for (let j = 0; j < v!.length; j++) v![j]! += yi * x[j]!; });
-      xty.set(k, v);
+      const sum = new Float64Array(batch[0]!.length);
+      batch.forEach((x, i) => { const yi = y[i]!; for (let j = 0; j < sum.length; j++) sum[j]! += yi * x[j]!; });
+      xty.set(k, (v = sum));
     }
     return v;
   };
@@ -80,49 +99,86 @@ export function plainLabels(batches: readonly (readonly Float64Array[])[], label
   };
 }
 
+/** Where tile t of class c sits in the packing of `kind` for `length` entries in `unit`. */
+function packedSlot(unit: EncodingUnit, kind: 'col' | 'row', length: number, c: number, t: number): { tile: number; index: number } {
+  const [per, lanes] = kind === 'col' ? [unit.width, unit.height] : [unit.height, unit.width];
+  const p = c * Math.ceil(length / per) + t;
+  return { tile: Math.floor(p / lanes), index: p % lanes };
+}
+
 /**
- * A client in the same process sending one class's label vectors: each encrypted on its first
- * request, at exactly the requested level with that level's ladder scale; bytes counted. A second
- * request at another level is a circuit bug: INVALID_LEVEL.
+ * A client in the same process sending every class's label vectors for one round, packed
+ * (`PackedVector`): each packed vector is encrypted on its first request, at exactly the requested
+ * level with that level's ladder scale; bytes counted. A second request at another level is a
+ * circuit bug: INVALID_LEVEL.
  */
-export class EncryptingLabels<C> implements LabelSource<C> {
-  readonly #cache = new Map<string, EncryptedColVector<C> | EncryptedRowVector<C>>();
+export class PackingLabels<C> {
+  readonly #cache = new Map<string, readonly C[]>();
   #bytes = 0;
 
+  /** `plain[c](name)`: class c's plain vector `name` (`plainLabels`). */
   constructor(
     private readonly ev: Evaluator<C>,
     private readonly unit: EncodingUnit,
     private readonly ladder: readonly number[],
-    private readonly plain: (name: string) => Float64Array,
+    private readonly plain: readonly ((name: string) => Float64Array)[],
   ) {}
 
-  col(name: string, level: number): EncryptedColVector<C> {
-    return this.#get(name, 'col', level) as EncryptedColVector<C>;
+  /** Class c's view. */
+  forClass(c: number): LabelSource<C> {
+    return {
+      packed: (name, kind, level) => {
+        const tiles = this.#get(`${name}.${kind}`, level, () => this.#pack(name, kind));
+        const length = this.plain[c]!(name).length;
+        const per = kind === 'col' ? this.unit.width : this.unit.height;
+        return { kind, length, tiles, slots: Array.from({ length: Math.ceil(length / per) }, (_, t) => packedSlot(this.unit, kind, length, c, t)) };
+      },
+      fresh: (name, level) => {
+        const tiles = this.#get(`${name}.fresh${c}`, level, () => {
+          const v = this.plain[c]!(name);
+          return Array.from({ length: Math.ceil(v.length / this.unit.width) }, (_, j) => {
+            const slots = new Float64Array(this.unit.height * this.unit.width);
+            for (let r = 0; r < this.unit.height; r++) slots.set(v.subarray(j * this.unit.width, (j + 1) * this.unit.width), r * this.unit.width);
+            return slots;
+          });
+        });
+        return { kind: 'col', length: this.plain[c]!(name).length, unit: this.unit, tiles };
+      },
+    };
   }
 
-  row(name: string, level: number): EncryptedRowVector<C> {
-    return this.#get(name, 'row', level) as EncryptedRowVector<C>;
+  #pack(name: string, kind: 'col' | 'row'): Float64Array[] {
+    const { height: m, width: n } = this.unit;
+    const out: Float64Array[] = [];
+    this.plain.forEach((plain, c) => {
+      const v = plain(name);
+      const per = kind === 'col' ? n : m;
+      for (let t = 0; t < Math.ceil(v.length / per); t++) {
+        const { tile, index } = packedSlot(this.unit, kind, v.length, c, t);
+        while (out.length <= tile) out.push(new Float64Array(m * n));
+        const slots = out[tile]!;
+        for (let e = 0; e < per && t * per + e < v.length; e++) slots[kind === 'col' ? index * n + e : e * n + index] = v[t * per + e]!;
+      }
+    });
+    return out;
   }
 
-  #get(name: string, kind: 'col' | 'row', level: number): EncryptedColVector<C> | EncryptedRowVector<C> {
-    const key = `${name}.${kind}`;
+  #get(key: string, level: number, make: () => Float64Array[]): readonly C[] {
     const cached = this.#cache.get(key);
     if (cached) {
-      const have = this.ev.meta(cached.tiles[0]!).level;
+      const have = this.ev.meta(cached[0]!).level;
       if (have !== level) throw new HeError('INVALID_LEVEL', `label input ${key} was sent at level ${have}; a later use needs level ${level}`, { name: key, have, level });
       return cached;
     }
-    const options = { level, scale: this.ladder[level]! };
-    const values = this.plain(name);
-    const v = kind === 'col' ? encryptColVector(this.ev, this.unit, values, options) : encryptRowVector(this.ev, this.unit, values, options);
-    this.#bytes += v.tiles.length * ciphertextBytes(this.ev.params.ringDegree, level);
-    this.#cache.set(key, v);
-    return v;
+    const tiles = make().map((slots) => this.ev.encrypt(slots, { level, scale: this.ladder[level]! }));
+    this.#bytes += tiles.length * ciphertextBytes(this.ev.params.ringDegree, level);
+    this.#cache.set(key, tiles);
+    return tiles;
   }
 
-  /** Levels each vector was sent at, by `name.col` / `name.row`. */
+  /** Levels each packed vector was sent at, by `name.kind`. */
   levels(): Map<string, number> {
-    return new Map([...this.#cache].map(([name, v]) => [name, this.ev.meta(v.tiles[0]!).level]));
+    return new Map([...this.#cache].map(([name, tiles]) => [name, this.ev.meta(tiles[0]!).level]));
   }
 
   /** Uncompressed ciphertext bytes sent so far. */
@@ -130,11 +186,76 @@ export class EncryptingLabels<C> implements LabelSource<C> {
     return this.#bytes;
   }
 
-  /** Frees every vector sent. */
+  /** Frees every ciphertext sent. */
   free(): void {
-    for (const v of this.#cache.values()) freeAll(this.ev, v);
+    for (const tiles of this.#cache.values()) tiles.forEach((t) => this.ev.free(t));
     this.#cache.clear();
   }
+}
+
+/**
+ * The server's cut of one class out of a packed vector: per tile t, the packed ciphertext times a
+ * 0/1 mask keeping the class's row ('col') or column ('row'). A 'col' term's rows sum to the tile's
+ * entries (so `sumRows` of a matrix with the term added to tile (0, t) adds the vector to every
+ * row); a 'row' term's columns sum to them (likewise for `sumCols` and tile (t, 0)).
+ * In: the packed ciphertexts at level l >= 1 on `ladder`. Out: fresh terms at level l - 1 on the
+ * ladder. Depth 1 · Rotations none.
+ */
+export function labelTerms<C>(ev: Evaluator<C>, p: PackedVector<C>, unit: EncodingUnit, ladder: readonly number[]): C[] {
+  const { height: m, width: n } = unit;
+  return p.slots.map(({ tile, index }) => {
+    const mask = new Float64Array(m * n);
+    if (p.kind === 'col') mask.fill(1, index * n, (index + 1) * n);
+    else for (let r = 0; r < m; r++) mask[r * n + index] = 1;
+    const ct = p.tiles[tile]!;
+    return settle(ev, ev.mulPlain(ct, mask, ladder[ev.meta(ct).level]));
+  });
+}
+
+/**
+ * The matrix with `labelTerms` added, 'col' terms to tiles (0, t), 'row' terms to tiles (t, 0):
+ * its `sumRows` ('col') or `sumCols` ('row') gains the class's vector. Frees the replaced tiles
+ * and the terms. In: matrix and terms at one level and scale. Depth 0.
+ */
+export function withTerms<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, terms: readonly C[], kind: 'col' | 'row'): EncryptedMatrix<C> {
+  const tiles = a.tiles.map((row) => [...row]);
+  terms.forEach((term, t) => {
+    const [i, j] = kind === 'col' ? [0, t] : [t, 0];
+    const old = tiles[i]![j]!;
+    tiles[i]![j] = ev.add(old, term);
+    ev.free(old);
+    ev.free(term);
+  });
+  return { ...a, tiles };
+}
+
+/**
+ * The class's vector itself from its terms: a column vector from 'col' terms (replicated down the
+ * rows by `sumRows`' rotations), a row vector from 'row' terms (each column shifted to column 0,
+ * then replicated across as `sumCols` does). Frees the terms. Depth 0 · Rotations those of
+ * `sumRows` ('col'); 1, 2, ..., n/2 and their negatives ('row').
+ */
+export function termsVector<C>(ev: Evaluator<C>, p: PackedVector<C>, terms: readonly C[], unit: EncodingUnit): EncryptedColVector<C> | EncryptedRowVector<C> {
+  if (p.kind === 'col') {
+    const out = sumRows(ev, { kind: 'matrix', rows: unit.height, cols: p.length, unit, tiles: [terms] });
+    terms.forEach((t) => ev.free(t));
+    return out;
+  }
+  const right = Array.from({ length: Math.log2(unit.width) }, (_, k) => -(2 ** k));
+  const tiles = terms.map((term, t) => {
+    let x = term;
+    // Left by the column index, one power of two at a time (the keys sumCols already has).
+    for (let bit = 1; bit < unit.width; bit *= 2) {
+      if ((p.slots[t]!.index & bit) === 0) continue;
+      const next = ev.rotate(x, bit);
+      ev.free(x);
+      x = next;
+    }
+    const out = rotateAndAdd(ev, x, right);
+    if (out !== x) ev.free(x);
+    return out;
+  });
+  return { kind: 'row', length: p.length, unit, tiles };
 }
 
 /**

@@ -25,9 +25,9 @@ export interface SharedTrainingOptions<C = unknown> extends Omit<TrainingOptions
 export interface SharedRoundReport extends Omit<RoundReport, 'weights'> {
   /** Bytes of the inputs every class shares (X_k, X_kᵀ, M_k, M_kᵀ), sent once. */
   readonly sharedBytes: number;
-  /** Bytes of the per-class label vectors, summed over the classes. */
+  /** Bytes of every class's label vectors (packed together). */
   readonly labelBytes: number;
-  /** Levels each label vector was sent at (the same for every class). */
+  /** Levels each packed label vector was sent at, by `name.kind`. */
   readonly labelLevels: Readonly<Record<string, number>>;
   /** The weights of each class's model at the round's end, as the client decrypted them. */
   readonly weights: readonly Float64Array[];
@@ -104,10 +104,11 @@ export function trainEncryptedShared<C>(
     const nextW: Float64Array[] = [];
     const nextV: Float64Array[] = [];
     let nextStep = step;
+    const y = labels.map((yc) => Array.from({ length: k }, (_, j) => Array.prototype.slice.call(yc, (first + j) * size, (first + j + 1) * size) as number[]));
+    const roundLabels = client.roundLabels(roundBatches, y, onFirst);
     try {
       for (let c = 0; c < classes; c++) {
-        const y = Array.from({ length: k }, (_, j) => Array.prototype.slice.call(labels[c], (first + j) * size, (first + j + 1) * size) as number[]);
-        const classLabels = client.roundLabels(roundBatches, y, onFirst);
+        const classLabels = roundLabels.forClass(c);
         const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
         const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
         try {
@@ -127,14 +128,14 @@ export function trainEncryptedShared<C>(
           }
         } finally {
           made.forEach((x) => freeAll(ev, x));
-          labelBytes += classLabels.bytes;
-          if (c === 0) labelLevels = Object.fromEntries(classLabels.levels());
-          classLabels.free();
         }
         options.onProgress?.({ kind: 'model-end', round, model: c });
       }
     } finally {
       inputLevels = Object.fromEntries(source.levels());
+      labelLevels = Object.fromEntries(roundLabels.levels());
+      labelBytes = roundLabels.bytes;
+      roundLabels.free();
       source.free();
     }
     w = nextW;

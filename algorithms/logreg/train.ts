@@ -13,7 +13,7 @@ import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
 import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
 import { EncryptingSource, plainInputs, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
-import { EncryptingLabels, plainLabels, type BatchLabels, type LabelSource } from './shared.js';
+import { PackingLabels, plainLabels, type BatchLabels, type LabelSource } from './shared.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
 /** The training circuits: 'baseline' (HHCP's Nesterov rule, 5 levels per minibatch) and 'lowdepth' (gradient ascent, about 2.5). */
@@ -190,23 +190,25 @@ export interface TrainingClient<C> {
   encryptRow(values: Float64Array): EncryptedRowVector<C>;
 }
 
-/** One class's label vectors for a round (shared.ts), as the client sends them. */
-export interface RoundLabels<C> extends LabelSource<C> {
+/** Every class's label vectors for a round (shared.ts), as the client sends them (packed). */
+export interface RoundLabels<C> {
+  /** Class c's view, for its circuit. */
+  forClass(c: number): LabelSource<C>;
   /** Uncompressed ciphertext bytes sent so far. */
   readonly bytes: number;
-  /** Level each vector was sent at, by `name.col` / `name.row`. */
+  /** Level each packed vector was sent at, by `name.kind`. */
   levels(): Map<string, number>;
-  /** Frees every vector sent; the driver calls it when the class's circuit ends, even on failure. */
+  /** Frees every vector sent; the driver calls it when the round ends, even on failure. */
   free(): void;
 }
 
 /** A client that also sends per-class label vectors, for one-vs-rest training on shared inputs (`trainEncryptedShared`). */
 export interface SharedTrainingClient<C> extends TrainingClient<C> {
   /**
-   * One class's label vectors for a round: `labels[k]` are the class's ±1 labels of `batches[k]`
+   * Every class's label vectors for a round: `labels[c][k]` are class c's ±1 labels of `batches[k]`
    * (unfolded rows); `firstRequest(k)` as in `roundInputs`.
    */
-  roundLabels(batches: readonly (readonly Float64Array[])[], labels: readonly BatchLabels[], firstRequest: (minibatch: number) => void): RoundLabels<C>;
+  roundLabels(batches: readonly (readonly Float64Array[])[], labels: readonly (readonly BatchLabels[])[], firstRequest: (minibatch: number) => void): RoundLabels<C>;
 }
 
 /** A client sharing the server's evaluator: inputs on the ladder at their first use, fresh vectors at the top level. */
@@ -225,11 +227,11 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
     },
     roundLabels: (batches, labels, firstRequest) => {
       const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
-      const plain = plainLabels(batches, labels, scale);
-      return new EncryptingLabels(ev, plan.unit, ladder, (name) => {
+      const plain = labels.map((y) => plainLabels(batches, y, scale));
+      return new PackingLabels(ev, plan.unit, ladder, plain.map((p) => (name: string) => {
         firstRequest(Number(/\d+/.exec(name)?.[0]));
-        return plain(name);
-      });
+        return p(name);
+      }));
     },
     decrypt: (x) => decryptColVector(ev, x),
     encryptCol: (values) => encryptColVector(ev, plan.unit, values, fresh),
