@@ -6,7 +6,7 @@
  *   for all 10 models, each model's label vectors (Xᵀy, M y) on top;
  * - "separate": 10 `trainEncrypted` runs, each on the rows folded for its digit.
  * On the injected simulator (ops from `stats()`: the server's ops and the client's encryptions
- * and decryptions alike); with `--seal`, on SEAL instead, for a small run (low-depth, k = 2, one round).
+ * and decryptions alike); with `--seal`, on SEAL instead, for a small run (k = 2: one low-depth round, two baseline rounds).
  * Writes benchmarks/results/multiclass.{json,md} (multiclass-seal.* with --seal).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -54,7 +54,6 @@ for (const c of cases) {
     return batches.map((_, k) => z.slice(k * c.batchSize, (k + 1) * c.batchSize));
   });
   for (const circuit of ['lowdepth', 'baseline'] as const) {
-    if (c.backend === 'seal' && circuit === 'baseline') continue; // k = 2 baseline needs 10 levels: N = 32768 and 2 GiB of keys
     const plan = logreg.planTraining({
       circuit, minibatches: c.minibatches, batchSize: c.batchSize, features: data.features, ringDegree: c.ringDegree, scaleBits: quick ? 24 : 36,
       valueBits: logreg.valueBits(folded[0]!),
