@@ -77,6 +77,16 @@ describe('trainModel on the injected simulator', () => {
     expect(predicted.filter((c, i) => c === data.classes[data.testLabels[i]!]).length / predicted.length).toBe(report.accuracy.encrypted);
   });
 
+  it('iris, three classes one-vs-rest with the baseline circuit: one shared run, accuracy within 0.5 pp of the twins', () => {
+    const data = prepareTable({ rows: getNumbers(), labels: getClasses() }, { testFraction: 0.2, seed: 1 });
+    const { model, report } = train(data, { circuit: 'baseline' });
+    expect(model.training?.circuit).toBe('baseline');
+    expect(report.runs).toHaveLength(1);
+    expect(report.runs[0]!.positives).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(report.runs[0]!.rounds.every((r) => r.levelsUsed === 5 * r.minibatches)).toBe(true);
+    expect(Math.abs(report.accuracy.encrypted - report.accuracy.twin)).toBeLessThanOrEqual(0.005);
+  });
+
   it('iris, versicolor against virginica, with the baseline circuit', () => {
     const keep = getClasses().map((c, i) => (c === 'setosa' ? -1 : i)).filter((i) => i >= 0);
     const table = { rows: keep.map((i) => getNumbers()[i]!), labels: keep.map((i) => getClasses()[i]!) };
