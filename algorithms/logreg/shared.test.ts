@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
 import { createParams, type Backend, type CkksParamsLiteral } from '../../core/index.js';
+import { scaleLadder } from '../ladder.js';
 import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
 import { sigmoidCubic16, sigmoidCubic8, sigmoidFit } from '../poly/index.js';
 import {
-  foldLabels, heldOutAccuracy, planTraining, prepareTable, roundDepth, seededUniform, trainEncrypted, trainEncryptedShared, trainPlain, trainPlainShared,
+  PackingLabels, foldLabels, heldOutAccuracy, plainLabels, planTraining, prepareTable, roundDepth, seededUniform, trainEncrypted, trainEncryptedShared, trainPlain, trainPlainShared,
   type CircuitName, type PreparedData, type TrainingPlan,
 } from './index.js';
 
@@ -133,6 +134,24 @@ describe('trainEncryptedShared on the exact simulator', () => {
     expect(result.rounds.reduce((s, r) => s + r.labelBytes, 0)).toBeLessThan(separate[0]!.inputBytes);
     expect(result.inputBytes).toBeLessThan(separateBytes / 2);
     expect(result.rounds.every((r) => r.inputBytes === r.sharedBytes + r.labelBytes)).toBe(true);
+    expect(sim.memory().ciphertexts).toBe(0);
+    sim.dispose();
+  });
+
+  it('packs into several ciphertexts when the classes outnumber a unit\'s rows (20 classes, 16-row unit)', () => {
+    const data = prepareTable(clusters(400, 5, 20, 9), { testFraction: 0.2, seed: 3 });
+    const { batches, labels, folded } = shared(data, 4, 16);
+    const plan = onePlan('lowdepth', 4, 16, data.features);
+    expect(plan.unit.height).toBe(16);
+    const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+    const result = trainEncryptedShared(sim, plan, batches, labels);
+    expect(result.rounds[0]!.levelsUsed).toBe(roundDepth('lowdepth', 4, 'zero'));
+    result.weights.forEach((w, c) => expect(maxDiff(w, trainPlain(folded[c]!, { rule: 'gradient', learningRate: 2, sigmoid: sigmoidCubic8 }).w)).toBeLessThan(1e-9));
+    // My{k} in column form: 20 classes x 1 tile = 20 rows, two ciphertexts of 16 rows each.
+    const packing = new PackingLabels(sim, plan.unit, scaleLadder(plan.params), labels.map((_, c) => plainLabels(batches, shared(data, 4, 16).perBatch[c]!, 1)));
+    const last = packing.forClass(19).packed('My1', 'col', 2);
+    expect([last.tiles.length, last.slots]).toEqual([2, [{ tile: 1, index: 3 }]]);
+    packing.free();
     expect(sim.memory().ciphertexts).toBe(0);
     sim.dispose();
   });
