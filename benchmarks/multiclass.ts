@@ -10,6 +10,7 @@
  * Writes benchmarks/results/multiclass.{json,md} (multiclass-seal.* with --seal).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
@@ -39,7 +40,8 @@ interface Measured {
   case: string; circuit: string; backend: string; mode: 'shared' | 'separate'; ringDegree: number; rounds: readonly number[];
   /** Levels per round (the same for every model) and their sum. */
   levelsPerRound: readonly number[]; depth: number;
-  seconds: number; ops: Record<string, number>; keySwitches: number;
+  /** Wall-clock seconds, and this process's CPU seconds (user + system: less sensitive to other jobs on a shared machine). */
+  seconds: number; cpuSeconds: number; ops: Record<string, number>; keySwitches: number;
   inputBytes: number; sharedBytes: number | null; labelBytes: number | null;
   accuracy: number; twinAccuracy: number; weightError: number;
 }
@@ -68,6 +70,7 @@ for (const c of cases) {
       try {
         ev.resetStats();
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         let weights: Float64Array[];
         let levelsPerRound: number[];
         let inputBytes: number;
@@ -88,10 +91,12 @@ for (const c of cases) {
           inputBytes = results.reduce((s, r) => s + r.inputBytes, 0);
         }
         const seconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         const stats = ev.stats();
         rows.push({
           case: c.name, circuit, backend: c.backend, mode, ringDegree: plan.params.ringDegree, rounds: plan.rounds,
-          levelsPerRound, depth: levelsPerRound.reduce((a, b) => a + b, 0), seconds, ops: { ...stats.ops }, keySwitches: stats.keySwitches,
+          levelsPerRound, depth: levelsPerRound.reduce((a, b) => a + b, 0), seconds, cpuSeconds, ops: { ...stats.ops }, keySwitches: stats.keySwitches,
           inputBytes, sharedBytes, labelBytes,
           accuracy: logreg.heldOutAccuracy(data.test, data.testLabels, weights), twinAccuracy,
           weightError: Math.max(...weights.map((w, d) => Math.max(...w.map((x, j) => Math.abs(x - twins[d]![j]!))))),
@@ -113,18 +118,19 @@ const text = [
   '',
   `MNIST 0-9, 14 x 14 (196 features + bias), centred and scaled on the training split, ${data.test.length} held-out rows (seed 1), one-vs-rest with 10 binary models, scale 2^${quick ? 24 : 36}, 128-bit security, α = 2, HHCP's [-8, 8] cubic${quick ? ' (quick run)' : ''}.`,
   '"shared": one `trainEncryptedShared` run, the unfolded minibatches and cross-Gram matrices encrypted once per round for all 10 models, each model adding its label vectors g·s0·Xᵀy (and g·s0·M y for the low-depth circuit); "separate": 10 `trainEncrypted` runs on rows folded per digit.',
+  `Seconds are wall-clock, client included; in parentheses this process's CPU seconds. Measured on ${availableParallelism()} cores shared with other jobs (load average ${loadavg()[0]!.toFixed(1)} at the end): CPU seconds are the steadier comparison.`,
   'Ops are counted by the backend (server ops and the client\'s encryptions and decryptions); bytes are uncompressed ciphertexts the client sends; "levels per round" is the same for every model; accuracy is 10-class held-out accuracy (argmax of the 10 scores) of the encrypted models and of their float64 twins.',
   '',
-  '| case | circuit | backend | mode | N | levels per round | encryptions | ct x ct | ct x pt | rotations | key switches | adds | input MiB (shared + labels) | seconds | accuracy (twin) | max weight error |',
-  '|---|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|',
-  ...rows.map((r) => `| ${r.case} | ${r.circuit} | ${r.backend} | ${r.mode} | ${r.ringDegree} | ${r.levelsPerRound.join(' + ')} = ${r.depth} | ${r.ops.encrypt} | ${mults(r)} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${r.keySwitches} | ${r.ops.add! + r.ops.sub!} | ${mib(r.inputBytes)}${r.sharedBytes === null ? '' : ` (${mib(r.sharedBytes)} + ${mib(r.labelBytes)})`} | ${r.seconds.toFixed(2)} | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`),
+  '| case | circuit | backend | mode | N | levels per round | encryptions | ct x ct | ct x pt | rotations | key switches | adds | input MiB (shared + labels) | seconds (CPU) | accuracy (twin) | max weight error |',
+  '|---|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|---|---:|',
+  ...rows.map((r) => `| ${r.case} | ${r.circuit} | ${r.backend} | ${r.mode} | ${r.ringDegree} | ${r.levelsPerRound.join(' + ')} = ${r.depth} | ${r.ops.encrypt} | ${mults(r)} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${r.keySwitches} | ${r.ops.add! + r.ops.sub!} | ${mib(r.inputBytes)}${r.sharedBytes === null ? '' : ` (${mib(r.sharedBytes)} + ${mib(r.labelBytes)})`} | ${r.seconds.toFixed(2)} (${r.cpuSeconds.toFixed(2)}) | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`),
   '',
-  '| case | circuit | backend | extra levels per round | shared / separate: encryptions | ct x ct | ct x pt | rotations | input bytes | seconds |',
-  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| case | circuit | backend | extra levels per round | shared / separate: encryptions | ct x ct | ct x pt | rotations | input bytes | seconds | CPU seconds |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...pairs.map(([s, p]) => {
     const r = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
     const extra = Math.max(...s.levelsPerRound.map((l, i) => l - p.levelsPerRound[i]!));
-    return `| ${s.case} | ${s.circuit} | ${s.backend} | ${extra} | ${r(s.ops.encrypt!, p.ops.encrypt!)} | ${r(mults(s), mults(p))} | ${r(s.ops.mulPlain!, p.ops.mulPlain!)} | ${r(s.ops.rotate!, p.ops.rotate!)} | ${r(s.inputBytes, p.inputBytes)} | ${r(s.seconds, p.seconds)} |`;
+    return `| ${s.case} | ${s.circuit} | ${s.backend} | ${extra} | ${r(s.ops.encrypt!, p.ops.encrypt!)} | ${r(mults(s), mults(p))} | ${r(s.ops.mulPlain!, p.ops.mulPlain!)} | ${r(s.ops.rotate!, p.ops.rotate!)} | ${r(s.inputBytes, p.inputBytes)} | ${r(s.seconds, p.seconds)} | ${r(s.cpuSeconds, p.cpuSeconds)} |`;
   }),
   '',
 ].join('\n');
