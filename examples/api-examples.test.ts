@@ -34,6 +34,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('API reference examples', () => {
   it('document the main entry points', () => {
     expect(examples.map((e) => `${e.file} ${e.name}`).sort()).toEqual([
+      'algorithms/logreg/train-shared.ts trainEncryptedShared',
       'algorithms/logreg/train.ts trainEncrypted',
       'backends/seal/index.ts createSealBackend',
       'backends/seal/pool/index.ts createSealPool',

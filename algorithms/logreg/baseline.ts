@@ -6,10 +6,16 @@
  *   w' = v + sumRows(G)            column sums, no mask                 0 levels
  *   v' = (1-η_t)·w' + η_t·w        momentum constants                   1 level
  * w and v are column vectors of length d; minibatch k is requested at v's level.
+ *
+ * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, Z is the unfolded X, the fused
+ * product takes the cubic's odd part only, and the class's g·s0·X_kᵀy_k (`Xy{k}`, cut from the
+ * vector packed with the other classes' one level up) joins the column sums: same depth, and the
+ * momentum step is label-free.
  */
 import type { Evaluator } from '../../core/index.js';
 import { add, freeAll, fusedCubicRows, landAll, matrixTimesCol, sumRows, type EncryptedColVector } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
+import { labelTerms, withTerms, type LabelSource } from './shared.js';
 import { momentum } from './plain.js';
 import { levelOf, stepCubic, type RoundConfig } from './round.js';
 
@@ -28,18 +34,25 @@ export const BASELINE_DEPTH_PER_MINIBATCH = 5;
 
 /**
  * Trains `minibatches` minibatches (`X1`..`XK` from `source`) from `start`, which is kept.
- * Out: w at 5K - 1 levels below v's start, v at 5K below. Throws what the ops throw
+ * With `labels`, `source` holds unfolded rows and the model is the one those labels define.
+ * Out: w at 5K - 1 levels below v's start, v at 5K below. Depth 5 per minibatch · Rotations
+ * `sumRowsRotations`, `sumColsRotations` of the unit · Throws what the ops throw
  * (LEVEL_EXHAUSTED when the chain is too short).
  */
-export function baselineRound<C>(ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: BaselineState<C>): BaselineState<C> {
+export function baselineRound<C>(
+  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: BaselineState<C>, labels: LabelSource<C> | null = null,
+): BaselineState<C> {
   const { ladder } = config;
-  const cubic = stepCubic(config);
+  const step0 = stepCubic(config);
+  const cubic: [number, number, number, number] = labels ? [0, step0[1], 0, step0[3]] : step0;
   let { w, v, step } = start;
   for (let k = 1; k <= minibatches; k++) {
     const level = levelOf(ev, v);
     const z = landAll(ev, source.matrix(`X${k}`, level), level, ladder);
     const u = matrixTimesCol(ev, z, v, 1, ladder[level - 1]);
-    const g = fusedCubicRows(ev, u, z, cubic, ladder);
+    const fused = fusedCubicRows(ev, u, z, cubic, ladder);
+    // Shared inputs: the class's g·s0·X_kᵀy_k, cut from its packed vector one level up, joins the column sums.
+    const g = labels ? withTerms(ev, fused, labelTerms(ev, labels.packed(`Xy${k}`, 'col', level - 3), config.unit, ladder), 'col') : fused;
     freeAll(ev, z);
     freeAll(ev, u);
     const gradient = sumRows(ev, g);

@@ -64,13 +64,27 @@ describe('trainModel on the injected simulator', () => {
     const data = prepareTable(table, { testFraction: 0.2, seed: 1 });
     const { model, report } = train(data);
     expect(model.classes).toEqual(['setosa', 'versicolor', 'virginica']);
-    expect(report.runs.map((r) => r.positive)).toEqual(model.classes);
+    // One run on inputs encrypted once: every model's labels enter as small vectors.
+    expect(report.runs.map((r) => r.positives)).toEqual([model.classes]);
+    expect(report.runs[0]!.weightsMaxAbsDiffs).toHaveLength(3);
+    expect(report.weightsMaxAbsDiff).toBe(Math.max(...report.runs[0]!.weightsMaxAbsDiffs));
+    expect(report.depth).toBe(report.runs[0]!.rounds.reduce((s, r) => s + r.levelsUsed, 0));
     expect(model.weights).toHaveLength(3);
     expect(Math.abs(report.accuracy.encrypted - report.accuracy.twin)).toBeLessThanOrEqual(0.005);
     // One pass over 96 rows: versicolor against the rest is not linearly separable, so one-vs-rest stays near 3/4.
     expect(report.accuracy.twin).toBeGreaterThan(0.7);
     const predicted = model.predict(rawRows(table, data));
     expect(predicted.filter((c, i) => c === data.classes[data.testLabels[i]!]).length / predicted.length).toBe(report.accuracy.encrypted);
+  });
+
+  it('iris, three classes one-vs-rest with the baseline circuit: one shared run, accuracy within 0.5 pp of the twins', () => {
+    const data = prepareTable({ rows: getNumbers(), labels: getClasses() }, { testFraction: 0.2, seed: 1 });
+    const { model, report } = train(data, { circuit: 'baseline' });
+    expect(model.training?.circuit).toBe('baseline');
+    expect(report.runs).toHaveLength(1);
+    expect(report.runs[0]!.positives).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(report.runs[0]!.rounds.every((r) => r.levelsUsed === 5 * r.minibatches)).toBe(true);
+    expect(Math.abs(report.accuracy.encrypted - report.accuracy.twin)).toBeLessThanOrEqual(0.005);
   });
 
   it('iris, versicolor against virginica, with the baseline circuit', () => {

@@ -1,13 +1,15 @@
 /**
  * Training a `Model` on prepared data: the plan sized from the data's shape (rows, features,
- * value range; the smallest secure ring that holds a round), one encrypted run per binary model
- * (one for two classes, K for one-vs-rest), each compared with its float64 twin, and the
+ * value range; the smallest secure ring that holds a round), one encrypted run (a binary model
+ * for two classes; for K > 2 all K one-vs-rest models on inputs encrypted once, shared.ts), each
+ * model compared with its float64 twin, and the
  * held-out accuracy of both after every minibatch (twin) and every refresh (encrypted).
  */
 import { HeError, isHeError, type Evaluator } from '../../core/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { classOfScores, Model, type TrainingMetadata } from './model.js';
 import { trainStep, initialState, type UpdateRule } from './plain.js';
+import { trainEncryptedShared } from './train-shared.js';
 import { planTrainingBySimulation, valueBits, type SimulatorFactory } from './plan.js';
 import { foldLabels, type PreparedData } from './prepare.js';
 import { planTraining, trainEncrypted, TRAINING_DEFAULTS, type CircuitName, type ProgressEvent, type TrainingPlan } from './train.js';
@@ -108,14 +110,18 @@ export function planModel(data: PreparedData, request: ModelPlanRequest, simulat
   throw failure;
 }
 
-/** One binary model's encrypted run, in `ModelReport.runs`. */
+/** One encrypted run, in `ModelReport.runs`: one binary model, or all K one-vs-rest models on shared inputs. */
 export interface ModelRun {
-  /** The class this model scores as positive. */
-  readonly positive: string;
+  /** The class each of the run's models scores as positive, in model order. */
+  readonly positives: readonly string[];
   readonly rounds: readonly { readonly minibatches: number; readonly levelsUsed: number; readonly seconds: number; readonly inputBytes: number }[];
+  /** Wall-clock seconds of the run (client included), every model of it. */
   readonly seconds: number;
+  /** Uncompressed ciphertext bytes the client sent: shared inputs once, plus every model's label vectors. */
   readonly inputBytes: number;
-  /** max |encrypted weight - twin weight|. */
+  /** max |encrypted weight - twin weight| of each model, in `positives` order. */
+  readonly weightsMaxAbsDiffs: readonly number[];
+  /** The largest of `weightsMaxAbsDiffs`. */
   readonly weightsMaxAbsDiff: number;
 }
 
@@ -144,7 +150,7 @@ export interface ModelReport {
 export interface TrainModelOptions {
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
-  /** Called with each run's progress; `model` counts the binary models from 0. */
+  /** Called with each run's progress; `model` counts the runs from 0 (a one-vs-rest model on shared inputs is one run). */
   readonly onProgress?: (event: ProgressEvent & { readonly model: number }) => void;
 }
 
@@ -168,21 +174,41 @@ export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan
   const rule: UpdateRule = plan.circuit === 'baseline' ? 'nesterov' : 'gradient';
   const positives = modelClasses(data.classes);
   const runs: ModelRun[] = [];
-  const twinSteps: Float64Array[][] = [];
-  const encryptedRounds: Float64Array[][] = [];
-  positives.forEach((positive, model) => {
-    const batches = foldedBatches(data, positive, plan.minibatches, plan.batchSize);
-    const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, onProgress: (e) => options.onProgress?.({ ...e, model }) });
+  // Per model: the twin's weights after every minibatch, the encrypted weights after every round.
+  const twinSteps: Float64Array[][] = positives.map((positive) => {
     let state = initialState(plan.features);
-    twinSteps.push(batches.map((batch) => (state = trainStep(state, batch, { rule, learningRate, sigmoid })).w));
-    encryptedRounds.push(result.rounds.map((r) => r.weights));
-    runs.push({
-      positive: data.classes[positive]!,
-      rounds: result.rounds.map(({ minibatches, levelsUsed, seconds, inputBytes }) => ({ minibatches, levelsUsed, seconds, inputBytes })),
-      seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes,
-      weightsMaxAbsDiff: Math.max(...result.weights.map((w, j) => Math.abs(w - state.w[j]!))),
-    });
+    return foldedBatches(data, positive, plan.minibatches, plan.batchSize).map((batch) => (state = trainStep(state, batch, { rule, learningRate, sigmoid })).w);
   });
+  const maxAbsDiff = (w: Float64Array, model: number) => Math.max(...w.map((x, j) => Math.abs(x - twinSteps[model]!.at(-1)![j]!)));
+  const roundFigures = (rounds: readonly { minibatches: number; levelsUsed: number; seconds: number; inputBytes: number }[]) =>
+    rounds.map(({ minibatches, levelsUsed, seconds, inputBytes }) => ({ minibatches, levelsUsed, seconds, inputBytes }));
+  let encryptedRounds: Float64Array[][];
+  if (positives.length > 1) {
+    // One-vs-rest: the unfolded rows are encrypted once for all K models; each sends its labels' vectors.
+    const rows = data.train.slice(0, plan.minibatches * plan.batchSize);
+    const batches = Array.from({ length: plan.minibatches }, (_, k) => rows.slice(k * plan.batchSize, (k + 1) * plan.batchSize));
+    const labels = positives.map((positive) => data.trainLabels.slice(0, rows.length).map((l) => (l === positive ? 1 : -1)));
+    const result = trainEncryptedShared(ev, plan, batches, labels, {
+      learningRate, sigmoid, onProgress: (e) => { if (e.kind !== 'model-end') options.onProgress?.({ ...e, model: 0 }); },
+    });
+    encryptedRounds = positives.map((_, c) => result.rounds.map((r) => r.weights[c]!));
+    const diffs = result.weights.map(maxAbsDiff);
+    runs.push({
+      positives: positives.map((p) => data.classes[p]!), rounds: roundFigures(result.rounds),
+      seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes, weightsMaxAbsDiffs: diffs, weightsMaxAbsDiff: Math.max(...diffs),
+    });
+  } else {
+    encryptedRounds = positives.map((positive, model) => {
+      const batches = foldedBatches(data, positive, plan.minibatches, plan.batchSize);
+      const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, onProgress: (e) => options.onProgress?.({ ...e, model }) });
+      const diff = maxAbsDiff(result.weights, model);
+      runs.push({
+        positives: [data.classes[positive]!], rounds: roundFigures(result.rounds),
+        seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes, weightsMaxAbsDiffs: [diff], weightsMaxAbsDiff: diff,
+      });
+      return result.rounds.map((r) => r.weights);
+    });
+  }
   const accuracyOf = (weights: readonly Float64Array[]) => heldOutAccuracy(data.test, data.testLabels, weights);
   const finalEncrypted = encryptedRounds.map((rounds) => rounds[rounds.length - 1]!);
   const finalTwin = twinSteps.map((steps) => steps[steps.length - 1]!);

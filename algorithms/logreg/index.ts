@@ -14,9 +14,11 @@ export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputS
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
+export { PackingLabels, checkLabels, labelTerms, plainLabels, termsVector, trainPlainShared, withTerms, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
+export { trainEncryptedShared, type SharedRoundReport, type SharedTrainingOptions, type SharedTrainingResult } from './train-shared.js';
 export {
   TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundSizes, trainEncrypted,
-  type CircuitName, type ProgressEvent, type RoundInputs, type RoundReport, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
+  type CircuitName, type ProgressEvent, type RoundInputs, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
 export { analyzeRound, roundCircuit, type RoundCircuitOptions } from './circuit.js';

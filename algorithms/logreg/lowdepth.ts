@@ -17,6 +17,15 @@
  * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public: the client sends the
  * first minibatch's inputs pre-multiplied by g·s(0), and the first step costs 0-1 levels) or from
  * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
+ *
+ * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
+ * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors join the
+ * sums where the folded circuit's c0 terms were: g·s0·X_kᵀy_k into both weight encodings,
+ * g·s0·M_k y_k into both encodings of u_{k+1}. Each is cut (masked) from a vector packed with the
+ * other classes', sent one level above the sum it joins and added before the sum's rotations,
+ * so it costs no level and no rotation of its own: the depth is the binary circuit's. From zero
+ * weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1, u_2 = g·s0·M_1 y_1): no
+ * starred input is sent.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
@@ -24,6 +33,7 @@ import {
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
+import { labelTerms, termsVector, withTerms, type LabelSource } from './shared.js';
 import { addAligned, alignAll, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /** Weights sent fresh by the client, in both encodings. */
@@ -40,11 +50,15 @@ interface Step<C> {
 }
 
 /**
- * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept.
- * Out: the weights as a column vector. Throws INVALID_ARGUMENT and what the ops throw.
+ * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept. With
+ * `labels`, `source` holds unfolded rows and the model is the one those labels define (see above).
+ * In: start at the top level (wR may be lower). Out: the weights as a column vector,
+ * `roundDepth('lowdepth', minibatches, start ? 'fresh' : 'zero')` levels below the top.
+ * Depth as `roundDepth` · Rotations `sumRowsRotations`, `sumColsRotations` of the unit ·
+ * Throws INVALID_ARGUMENT and what the ops throw (LEVEL_EXHAUSTED on a short chain).
  */
 export function lowDepthRound<C>(
-  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: LowDepthStart<C> | null,
+  ev: Evaluator<C>, source: InputSource<C>, minibatches: number, config: RoundConfig, start: LowDepthStart<C> | null, labels: LabelSource<C> | null = null,
 ): EncryptedColVector<C> {
   if (!Number.isInteger(minibatches) || minibatches < 1) {
     throw new HeError('INVALID_ARGUMENT', `a round trains at least one minibatch; got ${minibatches}`, { minibatches });
@@ -52,7 +66,13 @@ export function lowDepthRound<C>(
   const K = minibatches;
   const { ladder } = config;
   const top = ev.params.maxLevel;
-  const cubic = stepCubic(config);
+  const step = stepCubic(config);
+  // Shared inputs: the constant term comes with the labels, so the fused products take the odd part only.
+  const cubic: [number, number, number, number] = labels ? [0, step[1], 0, step[3]] : step;
+  // a with the class's label vector `name` folded in, so that a's sumRows ('col') or sumCols ('row')
+  // gains it; the packed vector is sent one level above a (its mask). Without labels, a itself.
+  const plus = (a: EncryptedMatrix<C>, name: string, kind: 'col' | 'row'): EncryptedMatrix<C> =>
+    labels ? withTerms(ev, a, labelTerms(ev, labels.packed(name, kind, levelOf(ev, a) + 1), config.unit, ladder), kind) : a;
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
   const owned = new Set<unknown>();
   const release = (x: { tiles: readonly unknown[] } | null): void => {
@@ -63,7 +83,24 @@ export function lowDepthRound<C>(
   // State entering step k: w_{k-1} (both encodings while needed) and u_k (both while needed).
   let s: Step<C>;
   let k: number;
-  if (start === null) {
+  if (start === null && labels) {
+    // w_1 = g·s0·X_1ᵀy_1 and u_2 = g·s0·M_1 y_1, cut from the packed vectors sent at the top: one
+    // level down, where the folded circuit computes all but w_1 (which has a level of slack).
+    if (K === 1) {
+      const w1 = labels.fresh('Xy1', top);
+      return landAll(ev, w1, top, ladder);
+    }
+    const vector = (name: string, kind: 'col' | 'row') => {
+      const p = labels.packed(name, kind, top);
+      return termsVector(ev, p, labelTerms(ev, p, config.unit, ladder), config.unit);
+    };
+    const wC = own(vector('Xy1', 'col') as EncryptedColVector<C>);
+    const wR = K >= 4 ? own(vector('Xy1', 'row') as EncryptedRowVector<C>) : null;
+    const uC = K >= 3 ? own(vector('My1', 'col') as EncryptedColVector<C>) : null;
+    const uR = own(vector('My1', 'row') as EncryptedRowVector<C>);
+    s = { wC, wR, uC, uR };
+    k = 2;
+  } else if (start === null) {
     const x1 = input('X1*', top);
     const wC = own(sumRows(ev, x1));
     freeAll(ev, x1);
@@ -107,7 +144,7 @@ export function lowDepthRound<C>(
     const lR = levelOf(ev, uR);
     // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)].
     const xk = input(`X${k}`, lR + 1);
-    const gR = fusedCubicRows(ev, uR, xk, cubic, ladder);
+    const gR = plus(fusedCubicRows(ev, uR, xk, cubic, ladder), `Xy${k}`, 'col');
     freeAll(ev, xk);
     const gradC = sumRows(ev, gR);
     freeAll(ev, gR);
@@ -124,7 +161,7 @@ export function lowDepthRound<C>(
     let wRnext: EncryptedRowVector<C> | null = null;
     if (k <= K - 3) {
       const xtk = input(`XT${k}`, lC + 1);
-      const gC = fusedCubicCols(ev, xtk, uC!, cubic, ladder);
+      const gC = plus(fusedCubicCols(ev, xtk, uC!, cubic, ladder), `Xy${k}`, 'row');
       freeAll(ev, xtk);
       const gradR = sumCols(ev, gC, 1, ladder[lC - 2]);
       freeAll(ev, gC);
@@ -141,6 +178,7 @@ export function lowDepthRound<C>(
       const forward = hadamardRows(ev, wR!, xtNext);
       freeAll(ev, xtNext);
       const rows = alignAll(ev, [forward, cross], ladder);
+      rows.items[0] = plus(rows.items[0]!, `My${k}`, 'col');
       uCnext = own(sumRowsMany(ev, rows.items));
       rows.items.forEach((m) => freeAll(ev, m));
     }
@@ -153,6 +191,7 @@ export function lowDepthRound<C>(
     const forwardR = hadamardCols(ev, xNext, wC);
     freeAll(ev, xNext);
     const cols = alignAll(ev, [forwardR, crossR], ladder);
+    cols.items[0] = plus(cols.items[0]!, `My${k}`, 'row');
     const uRnext = own(sumColsMany(ev, cols.items, 1, ladder[cols.level]));
     cols.items.forEach((m) => freeAll(ev, m));
 

@@ -13,6 +13,7 @@ import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
 import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
 import { EncryptingSource, plainInputs, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
+import { PackingLabels, plainLabels, type BatchLabels, type LabelSource } from './shared.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
 /** The training circuits: 'baseline' (HHCP's Nesterov rule, 5 levels per minibatch) and 'lowdepth' (gradient ascent, about 2.5). */
@@ -189,8 +190,29 @@ export interface TrainingClient<C> {
   encryptRow(values: Float64Array): EncryptedRowVector<C>;
 }
 
+/** Every class's label vectors for a round (shared.ts), as the client sends them (packed). */
+export interface RoundLabels<C> {
+  /** Class c's view, for its circuit. */
+  forClass(c: number): LabelSource<C>;
+  /** Uncompressed ciphertext bytes sent so far. */
+  readonly bytes: number;
+  /** Level each packed vector was sent at, by `name.kind`. */
+  levels(): Map<string, number>;
+  /** Frees every vector sent; the driver calls it when the round ends, even on failure. */
+  free(): void;
+}
+
+/** A client that also sends per-class label vectors, for one-vs-rest training on shared inputs (`trainEncryptedShared`). */
+export interface SharedTrainingClient<C> extends TrainingClient<C> {
+  /**
+   * Every class's label vectors for a round: `labels[c][k]` are class c's ±1 labels of `batches[k]`
+   * (unfolded rows); `firstRequest(k)` as in `roundInputs`.
+   */
+  roundLabels(batches: readonly (readonly Float64Array[])[], labels: readonly (readonly BatchLabels[])[], firstRequest: (minibatch: number) => void): RoundLabels<C>;
+}
+
 /** A client sharing the server's evaluator: inputs on the ladder at their first use, fresh vectors at the top level. */
-export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Omit<TrainingOptions, 'onProgress' | 'client'> = {}): TrainingClient<C> {
+export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Omit<TrainingOptions, 'onProgress' | 'client'> = {}): SharedTrainingClient<C> {
   const ladder = scaleLadder(ev.params);
   const top = ev.params.maxLevel;
   const fresh = { level: top, scale: ladder[top]! };
@@ -203,13 +225,22 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
         return plain(name);
       });
     },
+    roundLabels: (batches, labels, firstRequest) => {
+      const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
+      const plain = labels.map((y) => plainLabels(batches, y, scale));
+      return new PackingLabels(ev, plan.unit, ladder, plain.map((p) => (name: string) => {
+        firstRequest(Number(/\d+/.exec(name)?.[0]));
+        return p(name);
+      }));
+    },
     decrypt: (x) => decryptColVector(ev, x),
     encryptCol: (values) => encryptColVector(ev, plan.unit, values, fresh),
     encryptRow: (values) => encryptRowVector(ev, plan.unit, values, fresh),
   };
 }
 
-function roundConfig(plan: TrainingPlan, ladder: readonly number[], batchSize: number, options: Omit<TrainingOptions, 'onProgress' | 'client'>): RoundConfig {
+/** @internal The round configuration of `plan` with `options`' step size and surrogate. */
+export function roundConfig(plan: TrainingPlan, ladder: readonly number[], batchSize: number, options: Omit<TrainingOptions, 'onProgress' | 'client'>): RoundConfig {
   return {
     unit: plan.unit, ladder, batchSize, features: plan.features,
     learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
