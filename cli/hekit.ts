@@ -7,13 +7,13 @@
 import { Command, CommanderError } from 'commander';
 import { analysisSummary, analyzeArgsOf, analyzeCommand, runAnalysis } from './analyze.js';
 import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
-import { progressTo, silent } from './progress.js';
+import { progressTo, quietTo } from './progress.js';
 import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
     const args = trainArgsOf(cmd);
-    const progress = args.quiet ? { ...silent, close: () => {} } : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
     let report;
     try {
       report = await runTraining(args, progress);
