@@ -248,8 +248,9 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   } catch (e) {
     if (!isHeError(e, 'INVALID_ARGUMENT')) throw e;
     const { minibatches: k, batchSize: b } = e.details as { minibatches: number; batchSize: number };
-    throw new InputError(`${source.name}: the training split has ${data.train.length} rows, fewer than ${k} minibatch${k === 1 ? '' : 'es'} of ${b} ` +
-      `(--minibatches, --batch-size) need; train on fewer or smaller minibatches, or give more rows`);
+    const need = k < 1 ? `, fewer than one minibatch of ${b} (--batch-size)` : `; ${k} minibatch${k === 1 ? '' : 'es'} of ${b} (--minibatches, --batch-size) need ${k * b}`;
+    throw new InputError(`${source.name}: the training split has ${data.train.length} rows${need}; ` +
+      'train on fewer or smaller minibatches, or give more rows');
   }
   if (args.perRound !== null && args.perRound > shape.minibatches) {
     throw new UsageError(`--per-round must be at most the ${shape.minibatches} minibatches the split holds; got ${args.perRound}`);
