@@ -246,3 +246,12 @@ describe('hekit train and predict on SEAL', () => {
     expect(report.accuracy).toBe(r.accuracy.encrypted);
   });
 });
+
+describe('docs/curve.svg', () => {
+  it('is what hekit train --curve draws now (MNIST 3 vs 8 on the injected simulator, seed 1)', () => {
+    const out = file('curve.svg');
+    const { code } = hekit('train', '--data', 'mnist:3,8', '--backend', 'sim', '--minibatches', '12', '--batch-size', '128', '--scale-bits', '36', '--curve', out, '--quiet');
+    expect(code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'docs', 'curve.svg'), 'utf8'));
+  });
+});
