@@ -77,8 +77,8 @@ export function trainCommand(): Command {
     .description('Train logistic regression on encrypted data: load a CSV file or a built-in data set, plan the parameters, make the keys, ' +
       'run the circuit in rounds (one model per class when the label has more than two values), and compare with the float64 twin. ' +
       'Progress goes to stderr, the summary (or --json) to stdout; --out saves the model for hekit predict.')
-    .addOption(option('data', 'SOURCE', 'a CSV file with a header row, or a built-in data set: mnist:3,8 (two or more digits), mnist (all ten), iris (three species), ' +
-      'iris:versicolor,virginica (two)', sourceOption, { kind: 'mnist', digits: [3, 8] } as SourceSpec, DEFAULT_DATA))
+    .addOption(option('data', 'SOURCE', 'a CSV file with a header row, or a built-in data set: mnist:3,8 (or any two or more digits), mnist (all ten), iris (three species), ' +
+      'iris:versicolor,virginica (any two species)', sourceOption, { kind: 'mnist', digits: [3, 8] } as SourceSpec, DEFAULT_DATA))
     .addOption(option('label', 'COLUMN', 'with a CSV file: the column holding the class labels (default: the last column)', nonEmpty('a column name')))
     .addOption(option('positive', 'VALUE', 'two classes only: the label value that is the positive class (default: the larger, in numeric or text order)', nonEmpty('a label value')))
     .addOption(option('test-fraction', 'F', 'the fraction of rows held out for testing, between 0 and 1 (default: 0.2; MNIST holds out 400 rows of two digits, 1,000 of ten)', fraction))
