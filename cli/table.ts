@@ -44,7 +44,7 @@ export function readCsv(file: string, option: string): CsvFile {
     const record = (e as CsvError & { record?: string[] }).record;
     const where = line === undefined ? file : `${file}:${line}`;
     if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && record !== undefined) {
-      throw new InputError(`${where}: ${record.length} field${record.length === 1 ? '' : 's'}; the header has ${parsed0Width(text)}`);
+      throw new InputError(`${where}: ${record.length} field${record.length === 1 ? '' : 's'}; the header has ${headerWidth(text)}`);
     }
     throw new InputError(`${where}: not valid CSV: ${e.message}`);
   }
@@ -63,7 +63,7 @@ export function readCsv(file: string, option: string): CsvFile {
 }
 
 /** Fields of the first record (the header), for the message about a ragged record. */
-function parsed0Width(text: string): number {
+function headerWidth(text: string): number {
   const [first] = parse(text, { bom: true, skip_empty_lines: true, trim: true, to_line: 1 }) as string[][];
   return first?.length ?? 0;
 }
