@@ -239,6 +239,25 @@ describe('hekit train runs', () => {
     expect(out).toHaveLength(7);
   });
 
+  it('names the binary model on every line when one-vs-rest trains several, the count spanning all of them', () => {
+    const out: string[] = [];
+    let t = 0;
+    const p = progressTo({ isTTY: false, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, { now: () => t });
+    const plan = { rounds: [1, 1] } as never;
+    p.phase('training', '3 models');
+    t = 3;
+    p.training({ kind: 'minibatch', round: 1, minibatch: 1 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    t = 4;
+    p.training({ kind: 'round-end', round: 1, seconds: 1, levelsUsed: 4 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    p.notice('data.csv: column flat ignored: constant on the training split');
+    expect(out).toEqual([
+      '[0.0 s] training: 3 models\n',
+      '[3.0 s] [############------------] model 2/3 (versicolor), round 2/2, minibatch 1/1 (4/6), about 3.0 s left\n',
+      '[4.0 s] model 2/3 (versicolor), round 2/2 done: 4 levels, 1.0 s, about 2.0 s left\n',
+      'hekit: notice: data.csv: column flat ignored: constant on the training split\n',
+    ]);
+  });
+
   it('--quiet silences the progress; --json reports phases that add up to the wall time', () => {
     const { code, stdout, stderr, seconds } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '2', '--batch-size', '32', '--quiet', '--json');
     expect(code).toBe(0);

@@ -149,6 +149,12 @@ describe('hekit train on own data', () => {
     const lines = readFileSync(predictions, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('line,class,p(no),p(yes)');
     expect(lines).toHaveLength(241);
+    // Without --out: the predictions on stdout (to pipe on), the summary on stderr.
+    const piped = hekit('predict', '--model', model, '--data', heldOut);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.split('\n')[0]).toBe('line,class,p(no),p(yes)');
+    expect(piped.stdout.trim().split('\n')).toHaveLength(241);
+    expect(piped.stderr).toMatch(/^hekit predict: 240 rows of .*\n {2}predictions  on stdout \(CSV\)\n {2}accuracy/);
   });
 
   it('MNIST 3 vs 8 written to CSV trains to the same accuracy as the built-in path', () => {
