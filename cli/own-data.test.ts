@@ -74,6 +74,7 @@ describe('hekit train: bad input exits 2 with one line naming the problem, and w
     ['an empty label', ['nolabel.csv', 'a,b,y\n1,2,x\n3,4,\n'], 'nolabel.csv:3: column "y" (the label) is empty'],
     ['one class', ['one.csv', 'a,b,y\n1,2,x\n3,4,x\n5,6,x\n'], 'one.csv: column "y" (the label) holds one class ("x"); training needs two or more'],
     ['a duplicated column', ['twice.csv', 'a,a,y\n1,2,x\n'], 'twice.csv:1: column "a" appears twice in the header'],
+    ['semicolons', ['semi.csv', 'a;b;y\n1;2;x\n'], 'semi.csv: no feature columns; the only column is the label "a;b;y" (hekit reads comma-separated files)'],
   ])('%s', (_, [name, text], message) => {
     refused(['--data', name === undefined ? join(dir, 'none.csv') : file(name, text)], message as string);
   });

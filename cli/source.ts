@@ -97,7 +97,7 @@ export function loadSource(spec: SourceSpec, label: string | null): LoadedSource
   const column = label ?? csv.header[csv.header.length - 1]!;
   requireColumn(csv, column, label === null ? 'the last column, the default label; name another with --label' : '--label');
   const featureNames = csv.header.filter((c) => c !== column);
-  if (featureNames.length === 0) throw new InputError(`${spec.file}: no feature columns; the only column is the label "${column}"`);
+  if (featureNames.length === 0) throw new InputError(`${spec.file}: no feature columns; the only column is the label "${column}" (hekit reads comma-separated files)`);
   if (featureNames.length > MAX_FEATURES) {
     throw new InputError(`${spec.file}: ${featureNames.length} feature columns; hekit trains on at most ${MAX_FEATURES} ` +
       '(with the bias, half the 16384 slots of the largest ring, N = 32768)');
