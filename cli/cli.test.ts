@@ -10,6 +10,7 @@ import { analyzeCommand, parseAnalyzeArgs, type AnalyzeReport } from './analyze.
 import { cubeAndShift } from './fixtures/circuits.js';
 import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
 import { progressTo } from './progress.js';
+import { predictCommand } from './predict.js';
 import { parseTrainArgs, trainCommand, type TrainReport } from './train.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -29,13 +30,15 @@ describe('hekit --help and --version', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^Usage: hekit \[options\] \[command\]/);
-    expect(flat(stdout)).toContain('train [options] train logistic regression on encrypted MNIST digits');
+    expect(flat(stdout)).toContain('train [options] train logistic regression on encrypted data');
+    expect(flat(stdout)).toContain('predict [options] classify the rows of a CSV file');
     expect(flat(stdout)).toContain('analyze [options] what a circuit costs');
     expect(stdout).toContain('-V, --version');
   });
 
   it.each([
     ['train', trainCommand],
+    ['predict', predictCommand],
     ['analyze', analyzeCommand],
   ] as const)('hekit %s --help describes the command and shows every option with its default, and examples', (name, command) => {
     const { code, stdout } = hekit(name, '--help');
@@ -56,7 +59,7 @@ describe('hekit --help and --version', () => {
 
   it('shows the defaults users rely on', () => {
     const text = flat(hekit('train', '--help').stdout);
-    for (const d of ['(default: seal)', '(default: lowdepth)', '(default: 6)', '(default: 256)', '(default: 16384)', '(default: auto)', '(default: 9)', '(default: 2)', '(default: inject)', '(default: 1)']) {
+    for (const d of ['(default: mnist:3,8)', '(default: seal)', '(default: lowdepth)', '(default: auto)', '(default: 9)', '(default: 2)', '(default: inject)', '(default: 1)']) {
       expect(text).toContain(d);
     }
   });
@@ -70,11 +73,13 @@ describe('hekit --help and --version', () => {
 });
 
 describe('hekit train options', () => {
-  it('defaults to the SEAL backend, the low-depth circuit, 6 minibatches of 256', () => {
+  it('defaults to MNIST 3 vs 8, the SEAL backend, the low-depth circuit, the minibatch shape and ring planned from the data', () => {
     expect(parseTrainArgs([])).toMatchObject({
-      backend: 'seal', circuit: 'lowdepth', minibatches: 6, batchSize: 256, seed: 1, json: false, workers: 1, quiet: false, noise: 'inject',
-      ringDegree: 16384, perRound: null, scaleBits: null, precisionBits: 9, learningRate: 2,
+      data: { kind: 'mnist', digits: [3, 8] }, label: null, positive: null, testFraction: null, out: null, curve: null, testOut: null,
+      backend: 'seal', circuit: 'lowdepth', minibatches: null, batchSize: null, seed: 1, json: false, workers: 1, quiet: false, noise: 'inject',
+      ringDegree: null, perRound: null, scaleBits: null, precisionBits: 9, learningRate: 2,
     });
+    expect(parseTrainArgs(['--minibatches', '6', '--batch-size', '256', '--ring', '16384'])).toMatchObject({ minibatches: 6, batchSize: 256, ringDegree: 16384 });
     expect(parseTrainArgs(['--workers', '2'], bigMachine).workers).toBe(2);
     expect(parseTrainArgs(['--scale-bits', 'auto', '--precision-bits', '12'])).toMatchObject({ scaleBits: null, precisionBits: 12 });
     expect(parseTrainArgs(['--learning-rate', '0.5', '--scale-bits', '30', '--per-round', '2'])).toMatchObject({ learningRate: 0.5, scaleBits: 30, perRound: 2 });
@@ -83,20 +88,27 @@ describe('hekit train options', () => {
   it.each([
     [['--backend', 'gpu'], '--backend must be one of seal, sim, paired; got "gpu"'],
     [['--circuit', 'deep'], '--circuit must be one of lowdepth, baseline; got "deep"'],
-    [['--minibatches', 'six'], '--minibatches must be an integer from 1 to 64; got "six"'],
-    [['--minibatches', '-2'], '--minibatches must be an integer from 1 to 64; got "-2"'],
-    [['--batch-size', '0'], '--batch-size must be an integer from 1 to 1024; got "0"'],
+    [['--minibatches', 'six'], '--minibatches must be an integer from 1 to 64 or "auto"; got "six"'],
+    [['--minibatches', '-2'], '--minibatches must be an integer from 1 to 64 or "auto"; got "-2"'],
+    [['--batch-size', '0'], '--batch-size must be an integer from 1 to 1024 or "auto"; got "0"'],
     [['--seed', '1.5'], '--seed must be an integer'],
     [['--learning-rate=-1'], '--learning-rate must be a positive number; got -1'],
     [['--learning-rate', '-1'], '--learning-rate must be a positive number; got -1'],
     [['--learning-rate', '0'], '--learning-rate must be a positive number; got 0'],
     [['--learning-rate', '1e'], '--learning-rate must be a positive number; got "1e", which is not a number'],
     [['--scale-bits', '10'], '--scale-bits must be an integer from 20 to 50 or "auto"; got "10"'],
-    [['--ring', '4096'], '--ring must be one of 8192, 16384, 32768; got "4096"'],
+    [['--ring', '4096'], '--ring must be one of 8192, 16384, 32768 or "auto"; got "4096"'],
+    [['--data', 'mnist:3'], '--data mnist:DIGITS needs two or more distinct digits 0-9'],
+    [['--data', 'iris:setosa,rose'], '--data iris:SPECIES needs two of setosa, versicolor, virginica'],
+    [['--data', ''], '--data needs a CSV file or a built-in data set'],
+    [['--test-fraction', '1'], '--test-fraction must be a number between 0 and 1 (exclusive); got "1"'],
+    [['--label', 'y'], '--label applies to CSV files only (got --data MNIST 3 vs 8, whose label is built in)'],
+    [['--data', 'a.csv', '--out', 'a.csv'], '--out a.csv would overwrite --data a.csv'],
+    [['--out', 'm.json', '--curve', 'm.json'], '--out and --curve name the same file m.json'],
     [['--colour'], "unknown option '--colour'"],
     [['--json', 'yes'], 'too many arguments'],
     [['--workers', '0'], '--workers must be an integer from 1 to 64; got "0"'],
-    [['--per-round', '7'], '--per-round must be at most --minibatches (6); got 7'],
+    [['--per-round', '7', '--minibatches', '6'], '--per-round must be at most --minibatches (6); got 7'],
   ])('refuses %j with a one-line message naming the option', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(message);
   });
@@ -191,7 +203,8 @@ describe('hekit train runs', () => {
     expect(lines.every((l) => /^\[\d+\.\d s\] /.test(l))).toBe(true);
     const phases = lines.map((l) => l.match(/^\[[\d.]+ s\] ([\w-]+):/)?.[1]).filter((p) => p !== undefined);
     expect(phases).toEqual(['data', 'plan', 'set-up', 'training', 'twin']);
-    expect(stderr).toContain('] data: MNIST 3 vs 8, 3 minibatches of 64 (seed 1)');
+    expect(stderr).toContain('] data: MNIST 3 vs 8 (seed 1)');
+    expect(stderr).toContain('] plan: 3 minibatches of 64 from 1576 training rows; N = 16384, scale 2^30');
     expect(stderr).toContain('] training: 3 rounds (1 + 1 + 1 minibatches)');
     expect(stderr).toMatch(/round 1\/3 done: \d+ levels, [\d.]+ s, about [\d.]+ s left/);
     expect(stderr).toMatch(/\] \[-+\] round 1\/3, minibatch 1\/1 \(1\/3\)\n/);
@@ -224,6 +237,25 @@ describe('hekit train runs', () => {
     expect(out.slice(-2)).toEqual(['\r\x1b[2K[10 s] [------------------------] round 1/1, minibatch 1/2 (1/2)', '\n']);
     p.close();
     expect(out).toHaveLength(7);
+  });
+
+  it('names the binary model on every line when one-vs-rest trains several, the count spanning all of them', () => {
+    const out: string[] = [];
+    let t = 0;
+    const p = progressTo({ isTTY: false, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, { now: () => t });
+    const plan = { rounds: [1, 1] } as never;
+    p.phase('training', '3 models');
+    t = 3;
+    p.training({ kind: 'minibatch', round: 1, minibatch: 1 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    t = 4;
+    p.training({ kind: 'round-end', round: 1, seconds: 1, levelsUsed: 4 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    p.notice('data.csv: column flat ignored: constant on the training split');
+    expect(out).toEqual([
+      '[0.0 s] training: 3 models\n',
+      '[3.0 s] [############------------] model 2/3 (versicolor), round 2/2, minibatch 1/1 (4/6), about 3.0 s left\n',
+      '[4.0 s] model 2/3 (versicolor), round 2/2 done: 4 levels, 1.0 s, about 2.0 s left\n',
+      'hekit: notice: data.csv: column flat ignored: constant on the training split\n',
+    ]);
   });
 
   it('--quiet silences the progress; --json reports phases that add up to the wall time', () => {

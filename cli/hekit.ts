@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 /**
- * The `hekit` command: one file per command (train.ts, analyze.ts), each defining its options on
+ * The `hekit` command: one file per command (train.ts, predict.ts, analyze.ts), each defining its options on
  * the shared layer in options.ts; this file wires them up. Results go to stdout, progress and
  * errors to stderr. Exit codes: 0 done (and --help, --version), 1 failure, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
 import { analysisSummary, analyzeArgsOf, analyzeCommand, runAnalysis } from './analyze.js';
 import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
-import { progressTo, silent } from './progress.js';
+import { predictArgsOf, predictCommand, predictionsCsv, predictionSummary, runPrediction } from './predict.js';
+import { progressTo, quietTo } from './progress.js';
 import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
     const args = trainArgsOf(cmd);
-    const progress = args.quiet ? { ...silent, close: () => {} } : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
     let report;
     try {
       report = await runTraining(args, progress);
@@ -22,29 +23,45 @@ function program(): Command {
     }
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${summary(report)}\n`);
   });
+  const predict = predictCommand().action(async (_options: unknown, cmd: Command) => {
+    const args = predictArgsOf(cmd);
+    const report = await runPrediction(args, (text) => void process.stderr.write(`hekit: notice: ${text}\n`));
+    if (args.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else if (args.out !== null) process.stdout.write(`${predictionSummary(report)}\n`);
+    else {
+      // The predictions are the result (stdout, to pipe on); the summary is commentary (stderr).
+      process.stdout.write(predictionsCsv(report.classes, report.predictions));
+      if (!args.quiet) process.stderr.write(`${predictionSummary(report)}\n`);
+    }
+  });
   const analyze = analyzeCommand().action(async (_options: unknown, cmd: Command) => {
     const args = analyzeArgsOf(cmd);
     const report = await runAnalysis(args);
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${analysisSummary(report)}\n`);
   });
   return configure(new Command('hekit'))
-    .description('CKKS homomorphic encryption: train logistic regression on encrypted data, and analyse what a circuit costs.')
+    .description('CKKS homomorphic encryption: train logistic regression on encrypted data, classify with the model, and analyse what a circuit costs.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .addCommand(train)
+    .addCommand(predict)
     .addCommand(analyze)
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', `
 Examples:
   hekit train --backend sim          encrypted training on the simulator, in seconds
+  hekit train --data my.csv --out model.json
+                                     train on your own CSV file (label in the last column) and save the model
+  hekit predict --model model.json --data new.csv
+                                     classify new rows with the saved model
   hekit analyze --circuit baseline   depth, op counts and keys of one round, without keys
   hekit train --help                 every option of train, with its default
 
-Exit codes: 0 done, 1 failure, 2 bad usage.`);
+Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const hekit = program();
-  if (argv.length === 0) throw new UsageError('a command is required: train or analyze (hekit --help lists them)');
+  if (argv.length === 0) throw new UsageError('a command is required: train, predict or analyze (hekit --help lists them)');
   try {
     await hekit.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -13,8 +13,22 @@ export type Phase = (typeof PHASES)[number];
 export interface TrainProgress {
   /** Phase `phase` starts; `detail` says what it does; `label` names it on screen (default: the phase). */
   phase(phase: Phase, detail: string, label?: string): void;
-  /** A training event (round start and end, a minibatch reached). */
-  training(event: logreg.ProgressEvent, plan: logreg.TrainingPlan): void;
+  /**
+   * A training event (round start and end, a minibatch reached) of binary model `run.model` of
+   * `run.models` (one-vs-rest; default the only one).
+   */
+  training(event: logreg.ProgressEvent, plan: Pick<logreg.TrainingPlan, 'rounds'>, run?: ModelRun): void;
+  /** Something the user should know about the result (a constant column): shown even with --quiet. */
+  notice(text: string): void;
+}
+
+/** Which binary model an event belongs to, when one-vs-rest trains several. */
+export interface ModelRun {
+  /** From 0. */
+  readonly model: number;
+  readonly models: number;
+  /** The class it scores as positive. */
+  readonly positive: string;
 }
 
 const seconds = (s: number): string => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`);
@@ -53,6 +67,9 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
       if (open) stream.write('\n');
       open = false;
     },
+    notice(text) {
+      line(`hekit: notice: ${text}`);
+    },
     phase(phase, detail, label = phase) {
       if (phase === 'training') {
         trainingStart = now();
@@ -60,22 +77,24 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
       }
       line(`${stamp()} ${label}: ${detail}`);
     },
-    training(event, plan) {
-      const total = plan.rounds.reduce((a, b) => a + b, 0);
-      const before = plan.rounds.slice(0, event.round).reduce((a, b) => a + b, 0);
+    training(event, plan, run = { model: 0, models: 1, positive: '' }) {
+      const perModel = plan.rounds.reduce((a, b) => a + b, 0);
+      const total = perModel * run.models;
+      const before = run.model * perModel + plan.rounds.slice(0, event.round).reduce((a, b) => a + b, 0);
+      const round = `${run.models > 1 ? `model ${run.model + 1}/${run.models} (${run.positive}), ` : ''}round ${event.round + 1}/${plan.rounds.length}`;
       if (event.kind === 'round-start') {
-        line(`${stamp()} round ${event.round + 1}/${plan.rounds.length}: ${event.minibatches} minibatch${event.minibatches > 1 ? 'es' : ''}`);
+        line(`${stamp()} ${round}: ${event.minibatches} minibatch${event.minibatches > 1 ? 'es' : ''}`);
         return;
       }
       if (event.kind === 'round-end') {
         done = before + (plan.rounds[event.round] ?? 0);
-        line(`${stamp()} round ${event.round + 1}/${plan.rounds.length} done: ${event.levelsUsed} levels, ${seconds(event.seconds)}${eta(done, total)}`);
+        line(`${stamp()} ${round} done: ${event.levelsUsed} levels, ${seconds(event.seconds)}${eta(done, total)}`);
         return;
       }
       // A minibatch event says minibatch m of the round started: the ones before it are done.
       done = before + event.minibatch - 1;
       const width = 24, filled = Math.round((done / total) * width);
-      line(`${stamp()} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] round ${event.round + 1}/${plan.rounds.length}, ` +
+      line(`${stamp()} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${round}, ` +
         `minibatch ${event.minibatch}/${plan.rounds[event.round]} ${queued ? 'queued ' : ''}(${before + event.minibatch}/${total})${queued ? '' : eta(done, total)}`, true);
     },
   };
@@ -88,5 +107,10 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
   }
 }
 
-/** No progress (`--quiet`). */
-export const silent: TrainProgress = { phase: () => {}, training: () => {} };
+/** No progress and no notices. */
+export const silent: TrainProgress = { phase: () => {}, training: () => {}, notice: () => {} };
+
+/** No progress, but notices on `stream` (`--quiet`). */
+export const quietTo = (stream: NodeJS.WritableStream): TrainProgress & { close(): void } => ({
+  ...silent, notice: (text) => void stream.write(`hekit: notice: ${text}\n`), close: () => {},
+});

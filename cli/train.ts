@@ -1,27 +1,52 @@
 /**
- * `hekit train`: encrypted logistic-regression training on MNIST 3 vs 8, end to end — data,
- * parameter plan, keys, the circuit in rounds, and a comparison with the float64 twin.
+ * `hekit train`: encrypted logistic-regression training on a CSV file or a built-in data set
+ * (MNIST 3 vs 8 by default), end to end — data, parameter plan, keys, the circuit in rounds
+ * (one run per class for one-vs-rest), and a comparison with the float64 twin. Saves the model
+ * (`--out`), the accuracy curve (`--curve`) and the held-out rows (`--test-out`) once training
+ * has succeeded.
  */
 import { Command } from 'commander';
-import { logreg, sigmoidCubic8 } from '../algorithms/index.js';
+import { stringify } from 'csv-stringify/sync';
+import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
-import { paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
+import { isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
+import { curveSvg } from './curve.js';
+import { checkOutput, writeAtomic } from './files.js';
 import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
-import { choice, configure, given, integer, option, orWord, parseWith, positiveNumber, refuse, UsageError } from './options.js';
+import { choice, configure, given, integer, nonEmpty, option, orWord, parseWith, positiveNumber, refuse, UsageError, type Parser } from './options.js';
 import { PHASES, silent, type Phase, type TrainProgress } from './progress.js';
+import { loadSource, prepare, sourceName, sourceOption, type SourceSpec } from './source.js';
+import { InputError } from './table.js';
 
 export interface TrainArgs {
+  /** Where the table comes from: a CSV file or a built-in data set (default MNIST 3 vs 8). */
+  readonly data: SourceSpec;
+  /** The label column of a CSV file (null: its last column). */
+  readonly label: string | null;
+  /** Binary tasks: the label value that is the positive class (null: the larger in sort order). */
+  readonly positive: string | null;
+  /** Held-out fraction (null: the source's default; MNIST 400 or 1,000 rows, otherwise 0.2). */
+  readonly testFraction: number | null;
+  /** Where to write the model (null: not written). */
+  readonly out: string | null;
+  /** Where to write the accuracy curve as SVG (null: not drawn). */
+  readonly curve: string | null;
+  /** Where to write the held-out rows as CSV, in the data's columns (null: not written). */
+  readonly testOut: string | null;
   /** 'paired': SEAL checked op by op against the tracking simulator (DIVERGENCE at the first disagreement). */
   readonly backend: 'seal' | 'sim' | 'paired';
   readonly circuit: logreg.CircuitName;
-  readonly minibatches: number;
-  readonly batchSize: number;
+  /** null: up to 6, as many as the training split holds. */
+  readonly minibatches: number | null;
+  /** null: a power of two up to 256 that fits the training split. */
+  readonly batchSize: number | null;
   readonly seed: number;
   readonly json: boolean;
   readonly noise: 'off' | 'track' | 'inject';
-  readonly ringDegree: number;
+  /** null: the smallest ring that holds a round, except 16384 for MNIST 3 vs 8 (as before data sets were selectable). */
+  readonly ringDegree: number | null;
   /** Cap on minibatches per round (null: as many as the chain allows). */
   readonly perRound: number | null;
   /** null: the smallest scale meeting `precisionBits`, found on the injected simulator. */
@@ -30,22 +55,42 @@ export interface TrainArgs {
   readonly learningRate: number;
   /** SEAL worker threads: 1 runs on the main thread, more on a pool (hekit/seal/pool). */
   readonly workers: number;
-  /** No progress on stderr. */
+  /** No progress on stderr (notices still). */
   readonly quiet: boolean;
 }
+
+/** The built-in source `hekit train` uses without `--data`. */
+export const DEFAULT_DATA = 'mnist:3,8';
+const isDefaultMnist = (s: SourceSpec): boolean => s.kind === 'mnist' && s.digits.join(',') === '3,8';
+
+const fraction: Parser<number> = (name, text) => {
+  const f = Number(text);
+  if (text.trim() === '' || !Number.isFinite(f) || !(f > 0 && f < 1)) throw new UsageError(`--${name} must be a number between 0 and 1 (exclusive); got "${text}"`);
+  return f;
+};
+const ringOption: Parser<number> = (name, text) => Number(choice('8192', '16384', '32768')(name, text));
 
 /** `hekit train`'s options, descriptions, defaults and examples (no action: hekit.ts adds it). */
 export function trainCommand(): Command {
   return configure(new Command('train'))
-    .summary('train logistic regression on encrypted MNIST digits (3 vs 8), on SEAL or the simulator')
-    .description('Train logistic regression on encrypted MNIST digits (3 vs 8): load the data, plan the parameters, make the keys, ' +
-      'run the circuit in rounds, and compare with the float64 twin. Progress goes to stderr, the summary (or --json) to stdout.')
+    .summary('train logistic regression on encrypted data (a CSV file, MNIST or iris), on SEAL or the simulator')
+    .description('Train logistic regression on encrypted data: load a CSV file or a built-in data set, plan the parameters, make the keys, ' +
+      'run the circuit in rounds (one model per class when the label has more than two values), and compare with the float64 twin. ' +
+      'Progress goes to stderr, the summary (or --json) to stdout; --out saves the model for hekit predict.')
+    .addOption(option('data', 'SOURCE', 'a CSV file with a header row, or a built-in data set: mnist:3,8 (or any two or more digits), mnist (all ten), iris (three species), ' +
+      'iris:versicolor,virginica (any two species)', sourceOption, { kind: 'mnist', digits: [3, 8] } as SourceSpec, DEFAULT_DATA))
+    .addOption(option('label', 'COLUMN', 'with a CSV file: the column holding the class labels (default: the last column)', nonEmpty('a column name')))
+    .addOption(option('positive', 'VALUE', 'two classes only: the label value that is the positive class (default: the larger, in numeric or text order)', nonEmpty('a label value')))
+    .addOption(option('test-fraction', 'F', 'the fraction of rows held out for testing, between 0 and 1 (default: 0.2; MNIST holds out 400 rows of two digits, 1,000 of ten)', fraction))
+    .addOption(option('out', 'FILE', 'write the trained model as JSON to FILE (for hekit predict), once training has succeeded', nonEmpty('a file name')))
+    .addOption(option('curve', 'FILE', 'draw the held-out accuracy per minibatch (float64 twin) and per refresh (encrypted) as an SVG line chart', nonEmpty('a file name')))
+    .addOption(option('test-out', 'FILE', 'write the held-out rows as CSV (the columns of --data), to score them later with hekit predict', nonEmpty('a file name')))
     .addOption(option('backend', 'seal|sim|paired', 'where the circuit runs: SEAL, the simulator, or SEAL checked op by op against the simulator', choice('seal', 'sim', 'paired'), 'seal'))
     .addOption(option('circuit', 'lowdepth|baseline', "the update rule: Crockett's low-depth circuit or the Han et al. baseline", choice('lowdepth', 'baseline'), 'lowdepth'))
-    .addOption(option('minibatches', 'K', 'minibatches to train on (1 to 64)', integer(1, 64), 6))
-    .addOption(option('batch-size', 'B', 'samples per minibatch (1 to 1024)', integer(1, 1024), 256))
+    .addOption(option('minibatches', 'K|auto', 'minibatches to train on (1 to 64); auto: up to 6, as many as the training split holds', orWord('auto', integer(1, 64)), 'auto'))
+    .addOption(option('batch-size', 'B|auto', 'samples per minibatch (1 to 1024); auto: a power of two up to 256 that fits the training split', orWord('auto', integer(1, 1024)), 'auto'))
     .addOption(option('seed', 'S', 'seed of the train/test split and of the simulator noise (0 to 2^32 - 1)', integer(0, 2 ** 32 - 1), logreg.DEFAULT_SEED))
-    .addOption(option('ring', '8192|16384|32768', 'ring degree N', (name, text) => Number(choice('8192', '16384', '32768')(name, text)), 16384))
+    .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the smallest whose chain holds a round (16384 for mnist:3,8)', orWord('auto', ringOption), 'auto'))
     .addOption(option('per-round', 'K', 'at most K minibatches per round (default: as many as the chain allows)', integer(1, 64)))
     .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits on the noise-injected simulator',
       orWord('auto', integer(20, 50)), 'auto'))
@@ -55,34 +100,52 @@ export function trainCommand(): Command {
       choice('off', 'track', 'inject'), 'inject'))
     .addOption(option('workers', 'W', 'with --backend seal: SEAL on W worker threads (hekit/seal/pool); at most one per core and as many as memory allows', integer(1, 64), 1))
     .addOption(option('json', null, 'print one JSON object on stdout instead of the summary', null))
-    .addOption(option('quiet', null, 'no progress on stderr', null))
+    .addOption(option('quiet', null, 'no progress on stderr (notices about the data still)', null))
     .addHelpText('after', `
 Examples:
-  hekit train                                      SEAL, low-depth circuit, 6 minibatches of 256 (about a minute)
+  hekit train                                      MNIST 3 vs 8 on SEAL, low-depth circuit, 6 minibatches of 256 (about a minute)
   hekit train --backend sim --noise off            the same on the simulator, exact values, in seconds
+  hekit train --data iris --backend sim --out iris.json --curve iris.svg
+                                                   three species, one-vs-rest; the model and its accuracy curve saved
+  hekit train --data patients.csv --label outcome --positive sick --out model.json --test-out held-out.csv
   hekit train --circuit baseline --workers 2 --json
   hekit train --ring 32768 --scale-bits 36         all 6 minibatches in one round
 
-Exit codes: 0 done, 1 failure, 2 bad usage.`);
+A CSV file has a header row naming the columns; the label column (--label, default the last) holds
+the classes, every other column is a numeric feature. More than two classes train one model per
+class (one-vs-rest). Columns constant on the training split are kept but carry no weight.
+
+Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 }
 
-/** Options `cmd` parsed, checked together: options that do not apply to the backend or scale are refused. */
+/** Options `cmd` parsed, checked together: options that do not apply to the backend, scale or data are refused. */
 export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
   const v = cmd.opts<{
-    backend: TrainArgs['backend']; circuit: logreg.CircuitName; minibatches: number; batchSize: number; seed: number; ring: number; perRound?: number;
+    data: SourceSpec; label?: string; positive?: string; testFraction?: number; out?: string; curve?: string; testOut?: string;
+    backend: TrainArgs['backend']; circuit: logreg.CircuitName; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number;
     scaleBits: number | 'auto'; precisionBits: number; learningRate: number; noise: TrainArgs['noise']; workers: number; json?: boolean; quiet?: boolean;
   }>();
   const passed = given(cmd);
   refuse(passed, 'workers', v.backend === 'seal', '--backend seal', `--backend ${v.backend}`);
   refuse(passed, 'noise', v.backend === 'sim', '--backend sim', `--backend ${v.backend}`);
   refuse(passed, 'precision-bits', v.scaleBits === 'auto', '--scale-bits auto', `--scale-bits ${v.scaleBits}`);
-  if (v.perRound !== undefined && v.perRound > v.minibatches) {
+  refuse(passed, 'label', v.data.kind === 'csv', 'CSV files', `--data ${sourceName(v.data)}, whose label is built in`);
+  if (v.perRound !== undefined && v.minibatches !== 'auto' && v.perRound > v.minibatches) {
     throw new UsageError(`--per-round must be at most --minibatches (${v.minibatches}); got ${v.perRound}`);
   }
+  const outputs = [['out', v.out], ['curve', v.curve], ['test-out', v.testOut]].filter((o): o is [string, string] => o[1] !== undefined);
+  for (const [name, file] of outputs) {
+    if (v.data.kind === 'csv' && file === v.data.file) throw new UsageError(`--${name} ${file} would overwrite --data ${file}`);
+    const twin = outputs.find(([other, f]) => other !== name && f === file);
+    if (twin !== undefined) throw new UsageError(`--${name} and --${twin[0]} name the same file ${file}`);
+  }
   if (v.workers > 1) checkWorkerCores(v.workers, machine);
+  const auto = <T>(value: T | 'auto'): T | null => (value === 'auto' ? null : value);
   return {
-    backend: v.backend, circuit: v.circuit, minibatches: v.minibatches, batchSize: v.batchSize, seed: v.seed, json: v.json === true,
-    noise: v.noise, ringDegree: v.ring, perRound: v.perRound ?? null, scaleBits: v.scaleBits === 'auto' ? null : v.scaleBits, precisionBits: v.precisionBits,
+    data: v.data, label: v.label ?? null, positive: v.positive ?? null, testFraction: v.testFraction ?? null,
+    out: v.out ?? null, curve: v.curve ?? null, testOut: v.testOut ?? null,
+    backend: v.backend, circuit: v.circuit, minibatches: auto(v.minibatches), batchSize: auto(v.batchSize), seed: v.seed, json: v.json === true,
+    noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
     learningRate: v.learningRate, workers: v.workers, quiet: v.quiet === true,
   };
 }
@@ -96,15 +159,27 @@ export function parseTrainArgs(argv: readonly string[], machine?: Machine): Trai
 export interface TrainReport {
   backend: string;
   circuit: string;
+  /**
+   * The data set: its name, rows in all, feature columns (without the bias), class labels in
+   * model order, the split and its seed, and the columns constant on the training split.
+   */
+  dataset: { source: string; rows: number; features: number; classes: string[]; trainRows: number; testRows: number; seed: number; constantColumns: string[] };
+  /** The model file written (--out), or null. */
+  model: string | null;
   minibatches: number;
   batchSize: number;
+  /** Features the circuit sees: the feature columns plus the bias. */
   features: number;
   /** SEAL worker threads (1: the main thread; 0 on the simulator). */
   workers: number;
+  /** Levels one binary model's run consumes. */
   depth: number;
   depthPerMinibatch: number;
   rounds: number;
+  /** Per round: minibatches and levels (the same in every binary model's run), seconds and input bytes summed over the runs. */
   roundDetails: { minibatches: number; levelsUsed: number; seconds: number; inputBytes: number }[];
+  /** One entry per binary model (one for two classes, one per class for one-vs-rest). */
+  runs: { positive: string; seconds: number; weightsMaxAbsDiff: number }[];
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
   /** The injected simulator's prediction of weightsMaxAbsDiff at the chosen scale (null when the scale was given). */
   predictedWeightsMaxAbsDiff: number | null;
@@ -122,7 +197,10 @@ export interface TrainReport {
   phases: Record<Phase, number>;
   /** From the process's start to the report. */
   wallSeconds: number;
+  /** On the held-out split. */
   accuracy: { encrypted: number; plaintext: number; plaintextExactSigmoid: number; testSamples: number };
+  /** Held-out accuracy of the float64 twin after every minibatch and of the encrypted model at every refresh (what --curve draws). */
+  curve: logreg.ModelReport['curve'];
   weightsMaxAbsDiff: number;
   /** With --backend paired: ops checked against the simulator and the one closest to its predicted bound. */
   lockstep: { opsChecked: number; closest: ClosestOp } | null;
@@ -133,11 +211,21 @@ const describeSetup = (args: TrainArgs): string =>
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
       : args.workers > 1 ? `SEAL keys on the main thread, then ${args.workers} workers loading them (pool set-up)` : 'SEAL keys';
 
+/** Consecutive training rows, folded for binary model `positive`, cut into minibatches (as `trainModel` feeds them). */
+function foldedBatches(data: logreg.PreparedData, positive: number, count: number, size: number): Float64Array[][] {
+  const folded = logreg.foldLabels(data.train.slice(0, count * size), data.trainLabels.slice(0, count * size), positive);
+  return Array.from({ length: count }, (_, k) => folded.slice(k * size, (k + 1) * size));
+}
+
 /**
- * Runs a training as `args` says, announcing each phase to `progress`. Throws UsageError when
- * the planned run needs more memory than `--workers` allows.
+ * Runs a training as `args` says, announcing each phase to `progress`, then writes the files
+ * asked for. Throws InputError for bad data (nothing written), UsageError when the planned run
+ * needs more memory than `--workers` allows.
  */
 export async function runTraining(args: TrainArgs, progress: TrainProgress = silent, machine?: Machine): Promise<TrainReport> {
+  checkOutput('out', args.out);
+  checkOutput('curve', args.curve);
+  checkOutput('test-out', args.testOut);
   // Phases follow each other: each ends where the next starts, so they add up to the wall time.
   const marks: Partial<Record<Phase, number>> = { startup: 0 };
   const start = (phase: Phase, detail: string, label?: string): void => {
@@ -145,20 +233,43 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     progress.phase(phase, detail, label);
   };
 
-  start('data', `MNIST 3 vs 8, ${args.minibatches} minibatches of ${args.batchSize} (seed ${args.seed})`);
-  const data = logreg.loadDataset({ seed: args.seed });
-  const batches = logreg.minibatches(data, args.minibatches, args.batchSize);
-  const options = { learningRate: args.learningRate, sigmoid: sigmoidCubic8 };
-  const request = { circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features, ringDegree: args.ringDegree,
-    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }) };
+  start('data', `${sourceName(args.data)} (seed ${args.seed})`);
+  const source = loadSource(args.data, args.label);
+  const data = prepare(source, { testFraction: args.testFraction, positive: args.positive, seed: args.seed });
+  // Built-in sets are known (MNIST's border pixels are blank): the notice is for the user's own files.
+  if (data.constantColumns.length > 0 && args.data.kind === 'csv') {
+    const n = data.constantColumns.length;
+    progress.notice(`${source.name}: column${n > 1 ? 's' : ''} ${data.constantColumns.slice(0, 8).join(', ')}${n > 8 ? ` (and ${n - 8} more)` : ''} ` +
+      'ignored: constant on the training split (scaled to 0, no weight)');
+  }
+  let shape: { minibatches: number; batchSize: number };
+  try {
+    shape = logreg.minibatchShape(data.train.length, { ...(args.minibatches === null ? {} : { minibatches: args.minibatches }), ...(args.batchSize === null ? {} : { batchSize: args.batchSize }) });
+  } catch (e) {
+    if (!isHeError(e, 'INVALID_ARGUMENT')) throw e;
+    const { minibatches: k, batchSize: b } = e.details as { minibatches: number; batchSize: number };
+    const need = k < 1 ? `, fewer than one minibatch of ${b} (--batch-size)` : `; ${k} minibatch${k === 1 ? '' : 'es'} of ${b} (--minibatches, --batch-size) need ${k * b}`;
+    throw new InputError(`${source.name}: the training split has ${data.train.length} rows${need}; ` +
+      'train on fewer or smaller minibatches, or give more rows');
+  }
+  if (args.perRound !== null && args.perRound > shape.minibatches) {
+    throw new UsageError(`--per-round must be at most the ${shape.minibatches} minibatches the split holds; got ${args.perRound}`);
+  }
+  const ringDegree = args.ringDegree ?? (isDefaultMnist(args.data) ? 16384 : null);
+  const positives = logreg.modelClasses(data.classes);
+  const request: logreg.ModelPlanRequest = {
+    circuit: args.circuit, ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits,
+    ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
+    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }),
+  };
 
+  const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
+  const ring = ringDegree === null ? 'the smallest N whose chain holds a round' : `N = ${ringDegree}`;
   start('plan', args.scaleBits === null
-    ? `N = ${args.ringDegree}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (trained on the noise-injected simulator)`
-    : `N = ${args.ringDegree}, scale 2^${args.scaleBits}`);
-  const plan = args.scaleBits === null
-    ? logreg.planTrainingBySimulation({ ...request, precisionBits: args.precisionBits }, batches, createSimBackend, options)
-    : logreg.planTraining({ ...request, scaleBits: args.scaleBits, valueBits: logreg.valueBits(batches, options.sigmoid) });
-  const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, batches) : undefined;
+    ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (trained on the noise-injected simulator)`
+    : `${rows}; ${ring}, scale 2^${args.scaleBits}`);
+  const plan = logreg.planModel(data, request, createSimBackend);
+  const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
   if (analysis !== undefined) {
     checkWorkerMemory(args.workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w), machine);
   }
@@ -166,22 +277,26 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   start('keys', `${describeSetup(args)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,
     args.backend === 'sim' ? 'set-up' : undefined);
   const backend = await createBackend(args, plan, analysis);
-  let result: logreg.TrainingResult, stats: ReturnType<Backend['stats']>, lockstep: TrainReport['lockstep'];
+  let trained: ReturnType<typeof logreg.trainModel>, stats: ReturnType<Backend['stats']>, lockstep: TrainReport['lockstep'];
   try {
-    start('training', `${plan.rounds.length} round${plan.rounds.length > 1 ? 's' : ''} (${plan.rounds.join(' + ')} minibatches), ${plan.depth} levels at most`);
-    result = logreg.trainEncrypted(backend, plan, batches, { ...options, onProgress: (e) => progress.training(e, plan) });
+    const models = positives.length > 1 ? `${positives.length} models (one per class), each in ` : '';
+    start('training', `${models}${plan.rounds.length} round${plan.rounds.length > 1 ? 's' : ''} (${plan.rounds.join(' + ')} minibatches), ${plan.depth} levels at most`);
+    trained = logreg.trainModel(backend, plan, data, {
+      learningRate: args.learningRate,
+      onProgress: (e) => progress.training(e, plan, { model: e.model, models: positives.length, positive: data.classes[positives[e.model]!]! }),
+    });
     stats = backend.stats();
     lockstep = 'closest' in backend ? { opsChecked: (backend as PairedBackend).opCount, closest: (backend as PairedBackend).closest } : null;
     start('twin', 'the float64 twins and test accuracy');
   } finally {
     backend.dispose();
   }
+  const { model, report } = trained;
   const rule = args.circuit === 'baseline' ? 'nesterov' : 'gradient';
-  const twin = logreg.trainPlain(batches, { rule, ...options });
-  const exact = logreg.trainPlain(batches, { rule, learningRate: args.learningRate, sigmoid: 'exact' });
+  const exact = positives.map((p) => logreg.trainPlain(foldedBatches(data, p, plan.minibatches, plan.batchSize), { rule, learningRate: args.learningRate, sigmoid: 'exact' }).w);
   const accuracy = {
-    encrypted: logreg.accuracy(data.test, result.weights), plaintext: logreg.accuracy(data.test, twin.w),
-    plaintextExactSigmoid: logreg.accuracy(data.test, exact.w), testSamples: data.test.length,
+    encrypted: report.accuracy.encrypted, plaintext: report.accuracy.twin,
+    plaintextExactSigmoid: logreg.heldOutAccuracy(data.test, data.testLabels, exact), testSamples: data.test.length,
   };
   const end = performance.now();
   const phases = Object.fromEntries(PHASES.map((p, i) => {
@@ -189,27 +304,49 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     return [p, ((next === undefined ? end : marks[next]!) - marks[p]!) / 1000];
   })) as Record<Phase, number>;
   const { ops } = stats;
-  const depth = result.rounds.reduce((s, r) => s + r.levelsUsed, 0);
-  return {
-    backend: args.backend, circuit: args.circuit, minibatches: args.minibatches, batchSize: args.batchSize, features: data.features,
+  const first = report.runs[0]!;
+  const result: TrainReport = {
+    backend: args.backend, circuit: args.circuit,
+    dataset: {
+      source: source.name, rows: source.table.rows.length, features: data.featureNames.length, classes: [...data.classes],
+      trainRows: data.train.length, testRows: data.test.length, seed: data.seed, constantColumns: [...data.constantColumns],
+    },
+    model: args.out,
+    minibatches: plan.minibatches, batchSize: plan.batchSize, features: data.features,
     workers: args.backend === 'sim' ? 0 : args.workers,
-    depth, depthPerMinibatch: depth / args.minibatches, rounds: result.rounds.length,
-    roundDetails: result.rounds.map(({ minibatches, levelsUsed, seconds: s, inputBytes }) => ({ minibatches, levelsUsed, seconds: s, inputBytes })),
+    depth: report.depth, depthPerMinibatch: report.depth / plan.minibatches, rounds: plan.rounds.length,
+    roundDetails: first.rounds.map(({ minibatches, levelsUsed }, r) => ({
+      minibatches, levelsUsed, seconds: report.runs.reduce((s, run) => s + run.rounds[r]!.seconds, 0), inputBytes: report.runs.reduce((s, run) => s + run.rounds[r]!.inputBytes, 0),
+    })),
+    runs: report.runs.map((r) => ({ positive: r.positive, seconds: r.seconds, weightsMaxAbsDiff: r.weightsMaxAbsDiff })),
     params: {
       polyModulusDegree: plan.params.ringDegree, coeffModulusBits: [...plan.params.bitSizes], scaleBits: Math.log2(plan.params.scale),
       securityBits: plan.params.security === 'none' ? 0 : plan.params.security,
     },
-    predictedWeightsMaxAbsDiff: 'predictedWeightError' in plan ? (plan as logreg.SimulatedPlan).predictedWeightError : null,
+    predictedWeightsMaxAbsDiff: plan.predictedWeightError,
     ops: {
       mul: ops.mul + ops.square, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale, relinearize: ops.relinearize,
       add: ops.add + ops.sub + ops.addPlain,
     },
-    inputBytes: result.inputBytes, setupSeconds: phases.keys, seconds: phases.training, phases, wallSeconds: end / 1000,
-    accuracy,
-    weightsMaxAbsDiff: Math.max(...Array.from(result.weights, (w, j) => Math.abs(w - twin.w[j]!))),
+    inputBytes: report.inputBytes, setupSeconds: phases.keys, seconds: phases.training, phases, wallSeconds: end / 1000,
+    accuracy, curve: report.curve,
+    weightsMaxAbsDiff: report.weightsMaxAbsDiff,
     lockstep,
   };
+  // Only now, with training done, do files appear: each whole or not at all.
+  if (args.out !== null) writeAtomic(args.out, `${JSON.stringify(model)}\n`);
+  if (args.curve !== null) writeAtomic(args.curve, curveSvg(report.curve, { data: source.name, detail: curveDetail(result) }));
+  if (args.testOut !== null) writeAtomic(args.testOut, stringify([source.header, ...data.testIndices.map((i) => source.cells(i))]));
+  return result;
 }
+
+/** The facts line under the curve's title (no times, so the same run draws the same picture). */
+const curveDetail = (r: TrainReport): string[] => [
+  `${r.dataset.classes.length} classes${r.dataset.classes.length > 2 ? ' (one-vs-rest)' : ''}, ${r.dataset.features} features, ` +
+    `${r.dataset.trainRows} training rows, ${r.dataset.testRows} held out (seed ${r.dataset.seed})`,
+  `${r.circuit} circuit on ${r.backend}: ${r.minibatches} minibatches of ${r.batchSize} in ${r.rounds} round${r.rounds > 1 ? 's' : ''}, ` +
+    `N = ${r.params.polyModulusDegree}, scale 2^${r.params.scaleBits}`,
+];
 
 async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined): Promise<Backend> {
   const rotations = plan.rotations;
@@ -227,12 +364,18 @@ const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 const SETUP_NAME = (r: TrainReport): string => (r.backend === 'sim' ? 'set-up' : r.workers > 1 ? 'keys and pool set-up' : 'keys');
 
+const classList = (classes: readonly string[]): string => (classes.length <= 10 ? classes.join(', ') : `${classes.slice(0, 10).join(', ')}, ...`);
+
 /** The human summary. */
 export function summary(r: TrainReport): string {
   const p = r.phases;
+  const d = r.dataset;
   const on = r.backend === 'seal' && r.workers > 1 ? `seal (${r.workers} workers)` : r.backend;
   return [
-    `hekit train: ${r.circuit} circuit on ${on}, ${r.minibatches} minibatches of ${r.batchSize} (MNIST 3 vs 8, ${r.features} features)`,
+    `hekit train: ${r.circuit} circuit on ${on}, ${r.minibatches} minibatches of ${r.batchSize} (${d.source}, ${r.features} features)`,
+    `  dataset      ${d.rows} rows, ${d.features} features, ${d.classes.length} classes (${classList(d.classes)})${d.classes.length > 2 ? ', one model per class' : ''}; ` +
+      `${d.trainRows} training rows, ${d.testRows} held out` +
+      (d.constantColumns.length === 0 ? '' : `; ${d.constantColumns.length} constant column${d.constantColumns.length > 1 ? 's' : ''} ignored`),
     `  parameters   N = ${r.params.polyModulusDegree}, primes [${r.params.coeffModulusBits.join(', ')}] bits, scale 2^${r.params.scaleBits}, ${r.params.securityBits}-bit security`,
     `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatch${d.minibatches > 1 ? 'es' : ''}: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
     `  operations   ${r.ops.mul} mul, ${r.ops.mulPlain} mulPlain, ${r.ops.rotate} rotate, ${r.ops.rescale} rescale, ${r.ops.relinearize} relinearize, ${r.ops.add} add`,
@@ -240,6 +383,7 @@ export function summary(r: TrainReport): string {
     `  time         ${r.wallSeconds.toFixed(1)} s in all: ${p.startup.toFixed(1)} s start-up, ${p.data.toFixed(1)} s data, ${p.plan.toFixed(1)} s plan, ` +
       `${p.keys.toFixed(1)} s ${SETUP_NAME(r)}, ${p.training.toFixed(1)} s training, ${p.twin.toFixed(1)} s twin`,
     `  accuracy     ${pct(r.accuracy.encrypted)} encrypted, ${pct(r.accuracy.plaintext)} plaintext twin, ${pct(r.accuracy.plaintextExactSigmoid)} plaintext with exact σ (${r.accuracy.testSamples} held-out samples)`,
+    `  model        ${r.model === null ? 'not saved (--out FILE saves it for hekit predict)' : `written to ${r.model}`}`,
     `  weights      max |encrypted - plaintext twin| = ${r.weightsMaxAbsDiff.toExponential(2)}` +
       (r.predictedWeightsMaxAbsDiff === null ? '' : ` (the injected simulator predicted ${r.predictedWeightsMaxAbsDiff.toExponential(2)} when planning)`),
     ...(r.lockstep === null ? [] : [
