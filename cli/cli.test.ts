@@ -239,21 +239,21 @@ describe('hekit train runs', () => {
     expect(out).toHaveLength(7);
   });
 
-  it('names the binary model on every line when one-vs-rest trains several, the count spanning all of them', () => {
+  it('shows a notice as one line even between progress lines', () => {
     const out: string[] = [];
     let t = 0;
     const p = progressTo({ isTTY: false, write: (s: string) => out.push(s) > 0 } as unknown as NodeJS.WritableStream, { now: () => t });
     const plan = { rounds: [1, 1] } as never;
-    p.phase('training', '3 models');
+    p.phase('training', '3 models (one per class) on shared inputs');
     t = 3;
-    p.training({ kind: 'minibatch', round: 1, minibatch: 1 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    p.training({ kind: 'minibatch', round: 1, minibatch: 1 }, plan);
     t = 4;
-    p.training({ kind: 'round-end', round: 1, seconds: 1, levelsUsed: 4 }, plan, { model: 1, models: 3, positive: 'versicolor' });
+    p.training({ kind: 'round-end', round: 1, seconds: 1, levelsUsed: 4 }, plan);
     p.notice('data.csv: column flat ignored: constant on the training split');
     expect(out).toEqual([
-      '[0.0 s] training: 3 models\n',
-      '[3.0 s] [############------------] model 2/3 (versicolor), round 2/2, minibatch 1/1 (4/6), about 3.0 s left\n',
-      '[4.0 s] model 2/3 (versicolor), round 2/2 done: 4 levels, 1.0 s, about 2.0 s left\n',
+      '[0.0 s] training: 3 models (one per class) on shared inputs\n',
+      '[3.0 s] [############------------] round 2/2, minibatch 1/1 (2/2), about 3.0 s left\n',
+      '[4.0 s] round 2/2 done: 4 levels, 1.0 s\n',
       'hekit: notice: data.csv: column flat ignored: constant on the training split\n',
     ]);
   });

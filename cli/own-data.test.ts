@@ -175,7 +175,7 @@ describe('hekit train on own data', () => {
   it('iris: three species one-vs-rest, and versicolor vs virginica as a CSV file matching the built-in pair', () => {
     const three = train('--data', 'iris', '--out', file('iris.json'));
     expect(three.dataset).toMatchObject({ rows: 150, features: 4, classes: ['setosa', 'versicolor', 'virginica'], testRows: 30 });
-    expect(three.runs.map((r) => r.positive)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(three.runs.map((r) => r.positives)).toEqual([['setosa', 'versicolor', 'virginica']]);
     expect(Math.abs(three.accuracy.encrypted - three.accuracy.plaintext)).toBeLessThanOrEqual(0.005);
     expect(logreg.Model.fromJSON(readFileSync(file('iris.json'), 'utf8')).weights).toHaveLength(3);
 

@@ -131,7 +131,10 @@ export function readModel(file: string): logreg.Model {
   }
 }
 
-/** The label column: `--label`, or the one column that is not a model feature and holds only the model's classes. */
+/**
+ * The label column: `--label`, else the column the model was trained on when the data has it,
+ * else the one column that is not a model feature and holds only the model's classes.
+ */
 function labelOf(csv: CsvFile, model: logreg.Model, label: string | null, notice: (text: string) => void): { column: string; labels: string[] } | null {
   const classes = new Set(model.classes);
   const at = (column: string) => csv.header.indexOf(column);
@@ -145,6 +148,8 @@ function labelOf(csv: CsvFile, model: logreg.Model, label: string | null, notice
     }
     return { column: label, labels: csv.records.map((r) => r.cells[j]!) };
   }
+  const trainedOn = model.training?.label ?? null;
+  if (trainedOn !== null && csv.header.includes(trainedOn)) return labelOf(csv, model, trainedOn, notice);
   const extra = csv.header.filter((c) => !model.featureNames.includes(c));
   const fits = extra.filter((c) => csv.records.every((r) => classes.has(r.cells[at(c)]!)));
   if (fits.length === 1) return { column: fits[0]!, labels: csv.records.map((r) => r.cells[at(fits[0]!)]!) };

@@ -13,22 +13,10 @@ export type Phase = (typeof PHASES)[number];
 export interface TrainProgress {
   /** Phase `phase` starts; `detail` says what it does; `label` names it on screen (default: the phase). */
   phase(phase: Phase, detail: string, label?: string): void;
-  /**
-   * A training event (round start and end, a minibatch reached) of binary model `run.model` of
-   * `run.models` (one-vs-rest; default the only one).
-   */
-  training(event: logreg.ProgressEvent, plan: Pick<logreg.TrainingPlan, 'rounds'>, run?: ModelRun): void;
+  /** A training event: a round's start and end, a minibatch reached. */
+  training(event: logreg.ProgressEvent, plan: Pick<logreg.TrainingPlan, 'rounds'>): void;
   /** Something the user should know about the result (a constant column): shown even with --quiet. */
   notice(text: string): void;
-}
-
-/** Which binary model an event belongs to, when one-vs-rest trains several. */
-export interface ModelRun {
-  /** From 0. */
-  readonly model: number;
-  readonly models: number;
-  /** The class it scores as positive. */
-  readonly positive: string;
 }
 
 const seconds = (s: number): string => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`);
@@ -77,11 +65,10 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
       }
       line(`${stamp()} ${label}: ${detail}`);
     },
-    training(event, plan, run = { model: 0, models: 1, positive: '' }) {
-      const perModel = plan.rounds.reduce((a, b) => a + b, 0);
-      const total = perModel * run.models;
-      const before = run.model * perModel + plan.rounds.slice(0, event.round).reduce((a, b) => a + b, 0);
-      const round = `${run.models > 1 ? `model ${run.model + 1}/${run.models} (${run.positive}), ` : ''}round ${event.round + 1}/${plan.rounds.length}`;
+    training(event, plan) {
+      const total = plan.rounds.reduce((a, b) => a + b, 0);
+      const before = plan.rounds.slice(0, event.round).reduce((a, b) => a + b, 0);
+      const round = `round ${event.round + 1}/${plan.rounds.length}`;
       if (event.kind === 'round-start') {
         line(`${stamp()} ${round}: ${event.minibatches} minibatch${event.minibatches > 1 ? 'es' : ''}`);
         return;

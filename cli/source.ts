@@ -17,7 +17,7 @@ export type SourceSpec =
 
 const IRIS_SPECIES = ['setosa', 'versicolor', 'virginica'];
 const IRIS_FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
-/** One encrypted run per class: more classes than this is almost surely the wrong --label column. */
+/** One model per class: more classes than this is almost surely the wrong --label column. */
 export const MAX_CLASSES = 32;
 /**
  * Feature columns hekit trains on: with the bias, at most half the slots of the largest ring
@@ -135,7 +135,7 @@ export function prepare(source: LoadedSource, options: SplitOptions): logreg.Pre
   }
   const split = options.testFraction === null ? source.split : { testFraction: options.testFraction };
   try {
-    return logreg.prepareTable(source.table, {
+    return logreg.prepareTable({ ...source.table, labelName: source.label }, {
       ...split, seed: options.seed, centre: true,
       ...(source.classes === undefined ? {} : { classes: source.classes }), ...(options.positive === null ? {} : { positive: options.positive }),
     });

@@ -1,7 +1,7 @@
 /**
  * `hekit train`: encrypted logistic-regression training on a CSV file or a built-in data set
  * (MNIST 3 vs 8 by default), end to end — data, parameter plan, keys, the circuit in rounds
- * (one run per class for one-vs-rest), and a comparison with the float64 twin. Saves the model
+ * (one-vs-rest in one run on shared inputs), and a comparison with the float64 twin. Saves the model
  * (`--out`), the accuracy curve (`--curve`) and the held-out rows (`--test-out`) once training
  * has succeeded.
  */
@@ -178,8 +178,8 @@ export interface TrainReport {
   rounds: number;
   /** Per round: minibatches and levels (the same in every binary model's run), seconds and input bytes summed over the runs. */
   roundDetails: { minibatches: number; levelsUsed: number; seconds: number; inputBytes: number }[];
-  /** One entry per binary model (one for two classes, one per class for one-vs-rest). */
-  runs: { positive: string; seconds: number; weightsMaxAbsDiff: number }[];
+  /** One run per training: the binary model, or every one-vs-rest model on shared inputs. */
+  runs: { positives: string[]; seconds: number; weightsMaxAbsDiffs: number[] }[];
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
   /** The injected simulator's prediction of weightsMaxAbsDiff at the chosen scale (null when the scale was given). */
   predictedWeightsMaxAbsDiff: number | null;
@@ -210,12 +210,6 @@ const describeSetup = (args: TrainArgs): string =>
   args.backend === 'sim' ? `simulator (noise ${args.noise})`
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
       : args.workers > 1 ? `SEAL keys on the main thread, then ${args.workers} workers loading them (pool set-up)` : 'SEAL keys';
-
-/** Consecutive training rows, folded for binary model `positive`, cut into minibatches (as `trainModel` feeds them). */
-function foldedBatches(data: logreg.PreparedData, positive: number, count: number, size: number): Float64Array[][] {
-  const folded = logreg.foldLabels(data.train.slice(0, count * size), data.trainLabels.slice(0, count * size), positive);
-  return Array.from({ length: count }, (_, k) => folded.slice(k * size, (k + 1) * size));
-}
 
 /**
  * Runs a training as `args` says, announcing each phase to `progress`, then writes the files
@@ -269,7 +263,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (trained on the noise-injected simulator)`
     : `${rows}; ${ring}, scale 2^${args.scaleBits}`);
   const plan = logreg.planModel(data, request, createSimBackend);
-  const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
+  const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
   if (analysis !== undefined) {
     checkWorkerMemory(args.workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w), machine);
   }
@@ -279,11 +273,11 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   const backend = await createBackend(args, plan, analysis);
   let trained: ReturnType<typeof logreg.trainModel>, stats: ReturnType<Backend['stats']>, lockstep: TrainReport['lockstep'];
   try {
-    const models = positives.length > 1 ? `${positives.length} models (one per class), each in ` : '';
+    const models = positives.length > 1 ? `${positives.length} models (one per class) on shared inputs, ` : '';
     start('training', `${models}${plan.rounds.length} round${plan.rounds.length > 1 ? 's' : ''} (${plan.rounds.join(' + ')} minibatches), ${plan.depth} levels at most`);
     trained = logreg.trainModel(backend, plan, data, {
       learningRate: args.learningRate,
-      onProgress: (e) => progress.training(e, plan, { model: e.model, models: positives.length, positive: data.classes[positives[e.model]!]! }),
+      onProgress: (e) => progress.training(e, plan),
     });
     stats = backend.stats();
     lockstep = 'closest' in backend ? { opsChecked: (backend as PairedBackend).opCount, closest: (backend as PairedBackend).closest } : null;
@@ -293,7 +287,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   }
   const { model, report } = trained;
   const rule = args.circuit === 'baseline' ? 'nesterov' : 'gradient';
-  const exact = positives.map((p) => logreg.trainPlain(foldedBatches(data, p, plan.minibatches, plan.batchSize), { rule, learningRate: args.learningRate, sigmoid: 'exact' }).w);
+  const exact = positives.map((p) => logreg.trainPlain(logreg.foldedBatches(data, p, plan.minibatches, plan.batchSize), { rule, learningRate: args.learningRate, sigmoid: 'exact' }).w);
   const accuracy = {
     encrypted: report.accuracy.encrypted, plaintext: report.accuracy.twin,
     plaintextExactSigmoid: logreg.heldOutAccuracy(data.test, data.testLabels, exact), testSamples: data.test.length,
@@ -318,7 +312,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     roundDetails: first.rounds.map(({ minibatches, levelsUsed }, r) => ({
       minibatches, levelsUsed, seconds: report.runs.reduce((s, run) => s + run.rounds[r]!.seconds, 0), inputBytes: report.runs.reduce((s, run) => s + run.rounds[r]!.inputBytes, 0),
     })),
-    runs: report.runs.map((r) => ({ positive: r.positive, seconds: r.seconds, weightsMaxAbsDiff: r.weightsMaxAbsDiff })),
+    runs: report.runs.map((r) => ({ positives: [...r.positives], seconds: r.seconds, weightsMaxAbsDiffs: [...r.weightsMaxAbsDiffs] })),
     params: {
       polyModulusDegree: plan.params.ringDegree, coeffModulusBits: [...plan.params.bitSizes], scaleBits: Math.log2(plan.params.scale),
       securityBits: plan.params.security === 'none' ? 0 : plan.params.security,

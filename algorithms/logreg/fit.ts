@@ -2,8 +2,8 @@
  * Training a `Model` on prepared data: the plan sized from the data's shape (rows, features,
  * value range; the smallest secure ring that holds a round), one encrypted run (a binary model
  * for two classes; for K > 2 all K one-vs-rest models on inputs encrypted once, shared.ts), each
- * model compared with its float64 twin, and the
- * held-out accuracy of both after every minibatch (twin) and every refresh (encrypted).
+ * model compared with its float64 twin, and the held-out accuracy of both after every minibatch
+ * (twin) and every refresh (encrypted).
  */
 import { HeError, isHeError, type Evaluator } from '../../core/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
@@ -65,8 +65,8 @@ export function minibatchShape(trainRows: number, request: Pick<ModelPlanRequest
   return { minibatches, batchSize };
 }
 
-/** Consecutive training rows, folded for binary model `positive`, cut into `count` minibatches of `size`. */
-function foldedBatches(data: PreparedData, positive: number, count: number, size: number): Float64Array[][] {
+/** Consecutive training rows, folded for binary model `positive`, cut into `count` minibatches of `size` (what `trainModel` trains a binary model on). */
+export function foldedBatches(data: PreparedData, positive: number, count: number, size: number): Float64Array[][] {
   const folded = foldLabels(data.train.slice(0, count * size), data.trainLabels.slice(0, count * size), positive);
   return Array.from({ length: count }, (_, k) => folded.slice(k * size, (k + 1) * size));
 }
@@ -150,8 +150,8 @@ export interface ModelReport {
 export interface TrainModelOptions {
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
-  /** Called with each run's progress; `model` counts the runs from 0 (a one-vs-rest model on shared inputs is one run). */
-  readonly onProgress?: (event: ProgressEvent & { readonly model: number }) => void;
+  /** Called with the run's progress (a one-vs-rest model on shared inputs is one run). */
+  readonly onProgress?: (event: ProgressEvent) => void;
 }
 
 /** Fraction of rows whose class, picked from each binary model's score, is their label. */
@@ -166,7 +166,8 @@ export function heldOutAccuracy(rows: readonly Float64Array[], labels: readonly 
 
 /**
  * Trains `plan` on `ev` (any backend whose parameters and Galois keys are the plan's): one run
- * of `plan.circuit` per binary model, then the model with the fitted transform and the report.
+ * of `plan.circuit` (for K > 2 classes, all K models on shared inputs), then the model with the
+ * fitted transform and the report.
  */
 export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan: ModelPlan, data: PreparedData, options: TrainModelOptions = {}): { model: Model; report: ModelReport } {
   const learningRate = options.learningRate ?? TRAINING_DEFAULTS.learningRate;
@@ -189,7 +190,7 @@ export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan
     const batches = Array.from({ length: plan.minibatches }, (_, k) => rows.slice(k * plan.batchSize, (k + 1) * plan.batchSize));
     const labels = positives.map((positive) => data.trainLabels.slice(0, rows.length).map((l) => (l === positive ? 1 : -1)));
     const result = trainEncryptedShared(ev, plan, batches, labels, {
-      learningRate, sigmoid, onProgress: (e) => { if (e.kind !== 'model-end') options.onProgress?.({ ...e, model: 0 }); },
+      learningRate, sigmoid, onProgress: (e) => { if (e.kind !== 'model-end') options.onProgress?.(e); },
     });
     encryptedRounds = positives.map((_, c) => result.rounds.map((r) => r.weights[c]!));
     const diffs = result.weights.map(maxAbsDiff);
@@ -200,7 +201,7 @@ export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan
   } else {
     encryptedRounds = positives.map((positive, model) => {
       const batches = foldedBatches(data, positive, plan.minibatches, plan.batchSize);
-      const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, onProgress: (e) => options.onProgress?.({ ...e, model }) });
+      const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
       const diff = maxAbsDiff(result.weights, model);
       runs.push({
         positives: [data.classes[positive]!], rounds: roundFigures(result.rounds),
@@ -221,7 +222,7 @@ export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan
   const depth = runs[0]!.rounds.reduce((s, r) => s + r.levelsUsed, 0);
   const training: TrainingMetadata = {
     circuit: plan.circuit, backend: ev.name, ringDegree: plan.params.ringDegree, bitSizes: [...plan.params.bitSizes], scaleBits: Math.log2(plan.params.scale),
-    depth, rounds: plan.rounds.length, minibatches: plan.minibatches, batchSize: plan.batchSize, learningRate, seed: data.seed, accuracy,
+    depth, rounds: plan.rounds.length, minibatches: plan.minibatches, batchSize: plan.batchSize, learningRate, seed: data.seed, label: data.labelName, accuracy,
   };
   const model = new Model({ classes: data.classes, featureNames: data.featureNames, transform: data.transform, weights: finalEncrypted.map((w) => Array.from(w)), training });
   return {

@@ -5,7 +5,7 @@ export {
   applyTransform, classOrder, fitTransform, foldLabels, prepareTable, type FeatureTransform, type PreparedData, type PrepareOptions, type Table,
 } from './prepare.js';
 export {
-  heldOutAccuracy, minibatchShape, modelClasses, planModel, trainModel,
+  foldedBatches, heldOutAccuracy, minibatchShape, modelClasses, planModel, trainModel,
   type CurvePoint, type ModelPlan, type ModelPlanRequest, type ModelReport, type ModelRun, type TrainModelOptions,
 } from './fit.js';
 export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, probabilitiesOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';

@@ -28,6 +28,8 @@ export interface TrainingMetadata {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly seed: number;
+  /** The label column the model was trained on (null when the table named none). */
+  readonly label: string | null;
   /** Held-out accuracy of the encrypted model and of its float64 twin. */
   readonly accuracy: { readonly encrypted: number; readonly twin: number; readonly testRows: number };
 }
@@ -214,6 +216,7 @@ function checkTraining(training: unknown, bad: (field: string, problem: string) 
   if (typeof a !== 'object' || a === null || !['encrypted', 'twin', 'testRows'].every((k) => typeof a[k] === 'number')) {
     bad('training.accuracy', `must hold numbers encrypted, twin and testRows; got ${show(a)}`);
   }
-  const known = new Set<string>(['circuit', 'backend', 'bitSizes', 'accuracy', ...TRAINING_NUMBERS]);
+  if (t.label !== null && typeof t.label !== 'string') bad('training.label', `must be a string or null; got ${show(t.label)}`);
+  const known = new Set<string>(['circuit', 'backend', 'bitSizes', 'accuracy', 'label', ...TRAINING_NUMBERS]);
   for (const key of Object.keys(t)) if (!known.has(key)) bad(`training.${key}`, 'is not a training field');
 }

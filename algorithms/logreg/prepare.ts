@@ -17,6 +17,8 @@ export interface Table {
   readonly labels: readonly (string | number)[];
   /** Column names (default `x1`, `x2`, ...). */
   readonly featureNames?: readonly string[];
+  /** The label column's name, kept in the model so predictions can be scored against it. */
+  readonly labelName?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface PreparedData {
   readonly constantColumns: readonly string[];
   /** The shuffle seed of the split. */
   readonly seed: number;
+  /** `Table.labelName`, or null. */
+  readonly labelName: string | null;
   /** Row numbers in the table (from 0) of the training and held-out rows, in split order. */
   readonly trainIndices: readonly number[];
   readonly testIndices: readonly number[];
@@ -167,6 +171,6 @@ export function prepareTable(table: Table, options: PrepareOptions = {}): Prepar
   return {
     train: scale(trainRows), trainLabels: label(trainRows), test: scale(testRows), testLabels: label(testRows),
     classes, featureNames: [...featureNames], transform, features: width + 1,
-    constantColumns: featureNames.filter((_, j) => transform.range[j] === 0), seed, trainIndices: trainRows, testIndices: testRows,
+    constantColumns: featureNames.filter((_, j) => transform.range[j] === 0), seed, labelName: table.labelName ?? null, trainIndices: trainRows, testIndices: testRows,
   };
 }
