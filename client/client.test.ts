@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logreg } from '../algorithms/index.js';
 import { floodingCostBits, KIND_CODES } from '../core/index.js';
+import { ENVELOPE_VERSION } from '../core/serialize/index.js';
 import { createServer, type Server } from '../server/index.js';
 import { createClient, restoreClient, type Client } from './index.js';
 
@@ -8,7 +9,7 @@ import { createClient, restoreClient, type Client } from './index.js';
 export function envelopeKinds(bytes: Uint8Array): number[] {
   const kinds: number[] = [];
   for (let i = bytes.indexOf(0x48); i >= 0 && i + 7 <= bytes.length; i = bytes.indexOf(0x48, i + 1)) {
-    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === 1 && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
+    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === ENVELOPE_VERSION && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
   }
   return kinds;
 }
@@ -115,6 +116,39 @@ describe('the server refuses what the round does not use', () => {
     expect(() => server.runRound(r1.subarray(0, r1.length - 10))).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
     expect(() => server.runRound(reply)).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
     expect(server.backend.memory().ciphertexts).toBe(0);
+  });
+
+  it('a request made under another client\'s keys (replayed here) is refused on keySet, and its reply on the client too', async () => {
+    const other = await createClient(plan, { batchSize, compression: 'none' });
+    const otherServer = await createServer(other.serverKeys(), plan, { batchSize, compression: 'none' });
+    try {
+      const foreign = other.request(0, batches, logreg.initialState(data.features));
+      expect(() => server.runRound(foreign)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      // The issue's reproduction: a server built from B's keys running A's round.
+      const mine = client.request(0, batches, logreg.initialState(data.features));
+      expect(() => otherServer.runRound(mine)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      const foreignReply = otherServer.runRound(foreign).reply;
+      expect(() => client.decryptModel(foreignReply)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      expect(server.backend.memory().ciphertexts).toBe(0);
+    } finally {
+      otherServer.dispose();
+      other.dispose();
+    }
+  });
+
+  it('a server whose batch size or learning rate differs from the client\'s refuses its requests on binding', async () => {
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    for (const settings of [{ batchSize, learningRate: logreg.TRAINING_DEFAULTS.learningRate * 2 }, { batchSize: batchSize - 1 }]) {
+      const other = await createServer(keys, plan, { ...settings, compression: 'none' });
+      try {
+        expect(() => other.runRound(r0)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'binding' }) }));
+        expect(other.backend.memory().ciphertexts).toBe(0);
+      } finally {
+        other.dispose();
+      }
+    }
+    // Same keys, same plan and settings: the reply comes back to the client.
+    expect(client.decryptModel(server.runRound(r0).reply).round).toBe(0);
   });
 
   it('refuses a secret key in place of the server keys', async () => {

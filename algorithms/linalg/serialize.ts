@@ -13,7 +13,7 @@ const isPowerOfTwo = (x: number): boolean => x >= 1 && (x & (x - 1)) === 0;
 export function saveEncrypted<C>(codec: CiphertextCodec<C>, x: Encrypted<C>): Uint8Array {
   const tiles = x.kind === 'matrix' ? x.tiles.flat() : x.tiles;
   return writeEnvelope({
-    kind: KINDS[x.kind], fingerprint: codec.fingerprint,
+    kind: KINDS[x.kind], fingerprint: codec.fingerprint, keySet: codec.keySet,
     rows: x.kind === 'matrix' ? x.rows : x.length, cols: x.kind === 'matrix' ? x.cols : 1,
     unitHeight: x.unit.height, unitWidth: x.unit.width, count: tiles.length,
   }, tiles.map((t) => codec.save(t)));
@@ -24,7 +24,7 @@ export function saveEncrypted<C>(codec: CiphertextCodec<C>, x: Encrypted<C>): Ui
  * any tile; if a tile fails, frees those already loaded. Throws DESERIALIZE naming the field.
  */
 export function loadEncrypted<C>(codec: CiphertextCodec<C>, bytes: Uint8Array): Encrypted<C> {
-  const { header, body } = openEnvelope(bytes, { kinds: ['matrix', 'rowVector', 'colVector'], fingerprint: codec.fingerprint });
+  const { header, body } = openEnvelope(bytes, { kinds: ['matrix', 'rowVector', 'colVector'], fingerprint: codec.fingerprint, keySet: codec.keySet });
   const { kind, rows, cols, unitHeight: m, unitWidth: n, count } = header;
   if (!isPowerOfTwo(m) || !isPowerOfTwo(n) || m * n !== codec.slots) {
     throw deserializeError('unitHeight', `an ${m}x${n} encoding unit does not fill ${codec.slots} slots`, { unit: [m, n] });
@@ -37,7 +37,7 @@ export function loadEncrypted<C>(codec: CiphertextCodec<C>, bytes: Uint8Array): 
   try {
     let offset = 0;
     for (let i = 0; i < count; i++) {
-      const { end } = openEnvelope(body, { kinds: ['ciphertext'], fingerprint: codec.fingerprint }, offset, false);
+      const { end } = openEnvelope(body, { kinds: ['ciphertext'], fingerprint: codec.fingerprint, keySet: codec.keySet }, offset, false);
       tiles.push(codec.load(body.subarray(offset, end)));
       offset = end;
     }

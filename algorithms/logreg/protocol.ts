@@ -8,9 +8,12 @@
  * name (`X1`, `XT1`, `M1*`, ...; see inputs.ts), each encrypted at the level of its first use,
  * and the start state encrypted fresh at the top level (`wC`, `wR` for the low-depth circuit
  * after a refresh; `w`, `v` for the baseline). A reply: fields `round` and `step`, entries `w`
- * (and `v` for the baseline).
+ * (and `v` for the baseline). Both carry the client's key set in every envelope and are bound
+ * to the run by `planFingerprint` (the bundle's binding): a server refuses a request made for
+ * another plan or other settings, or under another client's keys (DESERIALIZE on `binding` or
+ * `keySet`), and a client refuses such a reply.
  */
-import { analyze, HeError, openBundle, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
+import { analyze, HeError, openBundle, paramsFingerprint, textFingerprint, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
@@ -41,6 +44,22 @@ export function roundConfigOf(plan: TrainingPlan, settings: RoundSettings): Roun
     unit: plan.unit, ladder: scaleLadder(plan.params), batchSize, features: plan.features,
     learningRate: settings.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: settings.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
   };
+}
+
+/**
+ * What both parties must agree on, as one SHA-256: the parameters (ring fingerprint and scale),
+ * the circuit, the rounds, features, encoding unit and rotations of `plan`, and the batch size,
+ * learning rate and sigmoid surrogate of `settings`. Every request and reply is bound to it.
+ * Throws INVALID_ARGUMENT on a bad batch size (as `roundConfigOf`).
+ */
+export function planFingerprint(plan: TrainingPlan, settings: RoundSettings): Uint8Array {
+  const config = roundConfigOf(plan, settings);
+  const ring = Array.from(paramsFingerprint(plan.params), (x) => x.toString(16).padStart(2, '0')).join('');
+  return textFingerprint(JSON.stringify({
+    format: 'hekit/logreg-plan/v1', ring, scale: plan.params.scale, circuit: plan.circuit, rounds: plan.rounds,
+    features: plan.features, unit: [plan.unit.height, plan.unit.width], rotations: plan.rotations,
+    batchSize: config.batchSize, learningRate: config.learningRate, sigmoid: config.sigmoid.coefficients,
+  }));
 }
 
 /** Minibatches of round `round` and the index of its first minibatch. Throws INVALID_ARGUMENT outside the plan. */
@@ -139,12 +158,12 @@ export function roundInputLevels(plan: TrainingPlan, round: number, settings: Ro
 
 const START_NAMES = { lowdepth: ['wC', 'wR'], baseline: ['w', 'v'] } as const;
 
-/** A round request: its inputs (by name) and start state, as one bundle. Throws what `codec.save` throws. */
-export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>): Uint8Array {
+/** A round request: its inputs (by name) and start state, as one bundle bound to `plan` (`planFingerprint`). Throws what `codec.save` throws. */
+export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>, plan: Uint8Array): Uint8Array {
   const entries: [string, Uint8Array][] = [...inputs].map(([name, m]) => [name, saveEncrypted(codec, m)]);
   if (start?.circuit === 'lowdepth') entries.push(['wC', saveEncrypted(codec, start.wC)], ['wR', saveEncrypted(codec, start.wR)]);
   if (start?.circuit === 'baseline') entries.push(['w', saveEncrypted(codec, start.w)], ['v', saveEncrypted(codec, start.v)]);
-  return writeBundle(codec.fingerprint, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries);
+  return writeBundle(codec, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries, plan);
 }
 
 /** A round request opened by the server: nothing is loaded until asked for. */
@@ -168,12 +187,16 @@ function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, 
 }
 
 /**
- * Opens a request for `plan` on `ev` (whose `codec` loads the tiles): the bundle, its round (in the plan), and that its entry names are
- * exactly the inputs `expected` lists (`roundInputLevels`) plus the circuit's start vectors.
- * Throws DESERIALIZE naming the field.
+ * Opens a request for `plan` on `ev` (whose `codec` loads the tiles): the bundle (the codec's
+ * parameters and key set, bound to `binding`, the run's `planFingerprint`), its round (in the
+ * plan), and that its entry names are exactly the inputs `expected` lists (`roundInputLevels`)
+ * plus the circuit's start vectors. Throws DESERIALIZE naming the field (`keySet` for a request
+ * made under other keys, `binding` for one made for another plan or other settings).
  */
-export function openRoundRequest<C>(ev: Evaluator<C>, codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, expected: (round: number) => ReadonlyMap<string, number>): OpenedRoundRequest<C> {
-  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['matrix', 'rowVector', 'colVector']);
+export function openRoundRequest<C>(
+  ev: Evaluator<C>, codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, expected: (round: number) => ReadonlyMap<string, number>, binding: Uint8Array,
+): OpenedRoundRequest<C> {
+  const { fields, entries } = openBundle(bytes, codec, ['matrix', 'rowVector', 'colVector'], binding);
   const round = fields.round ?? -1;
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
   const startNames: readonly string[] = plan.circuit === 'lowdepth' && round === 0 ? [] : START_NAMES[plan.circuit];
@@ -251,16 +274,20 @@ export class LoadedSource<C> implements InputSource<C> {
   }
 }
 
-/** A round's reply: the output weights (and the baseline's v) with the round and step. Throws what `codec.save` throws. */
-export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out: RoundOutput<C>): Uint8Array {
+/** A round's reply: the output weights (and the baseline's v) with the round and step, bound to `plan` (`planFingerprint`). Throws what `codec.save` throws. */
+export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out: RoundOutput<C>, plan: Uint8Array): Uint8Array {
   const entries: [string, Uint8Array][] = [['w', saveEncrypted(codec, out.w)]];
   if (out.v) entries.push(['v', saveEncrypted(codec, out.v)]);
-  return writeBundle(codec.fingerprint, { round, step: out.step }, entries);
+  return writeBundle(codec, { round, step: out.step }, entries, plan);
 }
 
-/** Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of `plan.features`). Throws DESERIALIZE. */
-export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
-  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['colVector']);
+/**
+ * Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of
+ * `plan.features`) made under the codec's key set and bound to `binding` (`planFingerprint`).
+ * Throws DESERIALIZE naming the field.
+ */
+export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, binding: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
+  const { fields, entries } = openBundle(bytes, codec, ['colVector'], binding);
   const round = fields.round ?? -1;
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
   const names = plan.circuit === 'baseline' ? 'v,w' : 'w';

@@ -7,6 +7,7 @@
  */
 import { HeError } from '../../core/errors.js';
 import { galoisElement, RotationKeys } from '../../core/rotation.js';
+import { keySetFingerprint, paramsFingerprint } from '../../core/serialize/fingerprint.js';
 import { fromSeal } from './errors.js';
 import type { CkksParams } from '../../core/params/index.js';
 import type { SealRing } from './serialize/seal-bytes.js';
@@ -59,6 +60,11 @@ export interface SealContext {
    * level needs scratch of a different size, which the global pool would keep for every level.
    */
   scratch<R>(use: (pool: Seal['MemoryPoolHandle']['global']) => R): R;
+  /**
+   * The key set's fingerprint (`keySetFingerprint` of the public key SEAL writes uncompressed),
+   * computed on first use: what every key-bound envelope of this context carries.
+   */
+  keySet(): Uint8Array;
   relinKeys(): ReturnType<ReturnType<Seal['KeyGenerator']>['createRelinKeys']>;
   /**
    * How to rotate by `step`: the Galois-keys object holding its own key, or else its NAF terms,
@@ -186,8 +192,10 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
       }
     };
 
+    let keySet: Uint8Array | null = null;
     return {
       seal, params, context, ring, keys, encoder, encryptor, decryptor, evaluator, pool,
+      keySet: () => (keySet ??= keySetFingerprint(paramsFingerprint(params), publicKey.saveArray(seal.ComprModeType.none as never))),
       // The handle is released at once; the pool lives while anything allocated from it does.
       ciphertext: () => withNewPool((p) => seal.CipherText({ pool: p as never })),
       scratch: withNewPool,

@@ -2,6 +2,8 @@
 export interface CiphertextCodec<C> {
   /** The backend's `paramsFingerprint`. */
   readonly fingerprint: Uint8Array;
+  /** The backend's key set (`keySetFingerprint`): every envelope written carries it, every load requires it. */
+  readonly keySet: Uint8Array;
   readonly slots: number;
   /** A ciphertext envelope. */
   save(ct: C): Uint8Array;

@@ -21,7 +21,7 @@ import {
 } from '../index.js';
 
 const SEED = 20_260_808;
-const HEADER = 96;
+const HEADER = 128;
 
 /** Recomputes the checksum of every envelope reachable from `offset` (inner ones first), as a forger would. */
 function reseal(bytes: Uint8Array, offset = 0): void {
