@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logreg } from '../algorithms/index.js';
+import { linalg, logreg } from '../algorithms/index.js';
+import { sealCiphertextCodec } from '../backends/seal/index.js';
 import { floodingCostBits, KIND_CODES } from '../core/index.js';
 import { ENVELOPE_VERSION } from '../core/serialize/index.js';
 import { createServer, type Server } from '../server/index.js';
@@ -149,6 +150,28 @@ describe('the server refuses what the round does not use', () => {
     }
     // Same keys, same plan and settings: the reply comes back to the client.
     expect(client.decryptModel(server.runRound(r0).reply).round).toBe(0);
+  });
+
+  it('an input with edited rows, or at its level but off the scale ladder, is refused at load naming it', () => {
+    const ev = client.backend;
+    const levels = client.inputLevels(0);
+    const ladder = logreg.roundConfigOf(plan, { batchSize }).ladder;
+    const name = [...levels.keys()].find((n) => /^X\d/.test(n))!;
+    const request = (rows: number, scaleFactor: number) => ev.scope(() => {
+      const inputs = new Map([...levels].map(([n, level]) => {
+        const [r, c] = n.startsWith('XT') ? [data.features, batchSize] : n.startsWith('X') ? [batchSize, data.features] : [batchSize, batchSize];
+        const values = Array.from({ length: n === name ? rows : r }, () => new Array<number>(c).fill(0.01));
+        const scale = ladder[level]! * (n === name ? scaleFactor : 1);
+        return [n, linalg.encryptMatrix(ev, plan.unit, values, { level, scale })] as const;
+      }));
+      return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: 'none' }), 0, inputs, null, logreg.planFingerprint(plan, { batchSize }));
+    });
+    const refusal = (field: string, details: Record<string, unknown>) => expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field, ...details }) });
+    expect(() => server.runRound(request(batchSize - 1, 1))).toThrow(refusal(name, { shape: [batchSize - 1, data.features] }));
+    expect(() => server.runRound(request(batchSize, 0.5))).toThrow(refusal(name, { scale: ladder[levels.get(name)!]! / 2 }));
+    expect(server.backend.memory().ciphertexts).toBe(0);
+    // The same construction with the right rows and scale runs.
+    expect(server.runRound(request(batchSize, 1)).round).toBe(0);
   });
 
   it('refuses a secret key in place of the server keys', async () => {

@@ -90,7 +90,7 @@ export async function createServer(serverKeys: PublicBytes, plan: logreg.Trainin
     backend,
     plan,
     runRound(request) {
-      const opened = logreg.openRoundRequest(backend, codec, plan, request, expected, binding);
+      const opened = logreg.openRoundRequest(backend, codec, plan, options, request, expected);
       const start = opened.loadStart();
       let out: logreg.RoundOutput<Ciphertext> | null = null;
       try {

@@ -10,9 +10,9 @@
  * | 6 | 1 | kind (`KIND_CODES`) |
  * | 7 | 1 | compression of a SEAL body (SEAL's `compr_mode_type`: 0 none, 1 zlib, 2 zstd) |
  * | 8 | 32 | parameter fingerprint (`paramsFingerprint`) |
- * | 40 | 4 | level (ciphertexts) |
- * | 44 | 4 | degree (ciphertexts) |
- * | 48 | 8 | scale, float64 (ciphertexts) |
+ * | 40 | 4 | level (ciphertexts; every tile of a matrix or vector) |
+ * | 44 | 4 | degree (likewise) |
+ * | 48 | 8 | scale, float64 (likewise) |
  * | 56 | 4 | rows (matrices; a vector's length) |
  * | 60 | 4 | cols (matrices; 1 for vectors) |
  * | 64 | 4 | encoding unit height |
@@ -66,9 +66,9 @@ const USED: Readonly<Record<EnvelopeKind, readonly NumericField[]>> = {
   secretKey: ['compression'],
   ciphertext: ['compression', 'level', 'degree', 'scale'],
   serverKeys: ['count'],
-  matrix: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
-  rowVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
-  colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
+  matrix: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
+  rowVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
+  colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
   bundle: ['count'],
 };
 

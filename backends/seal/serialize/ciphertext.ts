@@ -66,6 +66,7 @@ export function sealCiphertextCodec(backend: Backend, options: SaveOptions = {})
     fingerprint: paramsFingerprint(context.params),
     keySet: context.keySet(),
     slots: context.params.slots,
+    meta: (ct) => backend.meta(ct),
     save: (ct) => saveCiphertext(backend, ct, options),
     load: (bytes) => loadCiphertext(backend, bytes),
     free: (ct) => backend.free(ct),
