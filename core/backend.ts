@@ -4,6 +4,7 @@
  * and, in verify mode, a comparison of predicted against actual metadata after each op.
  */
 import { SlotEncoder } from './encoding.js';
+import { optionsArgument } from './arguments.js';
 import { HeError } from './errors.js';
 import type { EncryptOptions, Evaluator, PlainInput } from './evaluator.js';
 import { Ciphertext, payloadOf, type HandleOwner } from './handle.js';
@@ -160,8 +161,9 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   // ---- evaluator ----
 
-  encrypt(values: PlainInput, options: EncryptOptions = {}): Ciphertext {
+  encrypt(values: PlainInput, encryptOptions?: EncryptOptions): Ciphertext {
     this.#alive('encrypt');
+    const options = optionsArgument(encryptOptions, 'encrypt');
     const level = rules.checkLevel(this.params, options.level ?? this.params.maxLevel, 'encrypt');
     const scale = options.scale ?? this.params.scale;
     const slots = this.#encode(values, scale, level, 'encrypt');
@@ -179,6 +181,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   meta(x: Ciphertext): Readonly<CtMeta> {
+    if (!(x instanceof Ciphertext)) throw new HeError('INVALID_ARGUMENT', `meta: expected a Ciphertext, got ${x === null ? 'null' : typeof x}`, { op: 'meta', argument: 'x' });
     return { level: x.level, scale: x.scale, degree: x.degree };
   }
 
@@ -266,6 +269,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   scope<T>(fn: () => T): T {
     this.#alive('scope');
+    if (typeof fn !== 'function') throw new HeError('INVALID_ARGUMENT', `scope: expected a function, got ${fn === null ? 'null' : typeof fn}`, { op: 'scope', argument: 'fn' });
     const frame = new Set<Ciphertext>();
     this.#scopes.push(frame);
     let result: T;

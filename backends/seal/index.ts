@@ -8,7 +8,8 @@
  * @module hekit/seal
  */
 import type { Backend } from '../../core/backend.js';
-import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { optionsArgument, paramsArgument } from '../../core/arguments.js';
+import type { CkksParams, CkksParamsLiteral } from '../../core/params/index.js';
 import { validateRotations } from '../../core/rotation.js';
 import { createSealContext, generateKeys, openContext } from './context.js';
 import { loadSeal } from './loader.js';
@@ -39,8 +40,9 @@ export interface SealBackendOptions {
  * seal.dispose(); // frees the keys and every ciphertext still alive
  * ```
  */
-export async function createSealBackend(params: CkksParams | CkksParamsLiteral, options: SealBackendOptions = {}): Promise<Backend> {
-  const parsed = 'primes' in params ? params : createParams(params);
+export async function createSealBackend(params: CkksParams | CkksParamsLiteral, sealOptions?: SealBackendOptions): Promise<Backend> {
+  const parsed = paramsArgument(params, 'createSealBackend');
+  const options = optionsArgument(sealOptions, 'createSealBackend');
   const rotations = validateRotations(parsed, options.rotations ?? []);
   const seal = await loadSeal();
   const opened = openContext(seal, parsed);

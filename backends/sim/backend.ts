@@ -5,7 +5,8 @@
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { HeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
-import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { optionsArgument, paramsArgument } from '../../core/arguments.js';
+import type { CkksParams, CkksParamsLiteral } from '../../core/params/index.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { SlotArrays } from './arrays.js';
 import { FingerprintAlgebra } from './fingerprint.js';
@@ -86,8 +87,9 @@ export interface SimBackend extends Backend {
  * sim.dispose();
  * ```
  */
-export function createSimBackend(params: CkksParams | CkksParamsLiteral, options: SimBackendOptions = {}): SimBackend {
-  const parsed = 'primes' in params ? params : createParams(params);
+export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOptions?: SimBackendOptions): SimBackend {
+  const parsed = paramsArgument(params, 'createSimBackend');
+  const options = optionsArgument(simOptions, 'createSimBackend');
   const seed = options.seed ?? 1;
   const boundFailure = options.boundFailure ?? 1e-6;
   if (!(boundFailure > 0 && boundFailure < 1)) {

@@ -8,6 +8,7 @@
 import type { Backend } from '../../../core/backend.js';
 import { HeError } from '../../../core/errors.js';
 import type { CkksParams } from '../../../core/params/index.js';
+import { optionsArgument, paramsArgument } from '../../../core/arguments.js';
 import { galoisElement, validateRotations } from '../../../core/rotation.js';
 import {
   deserializeError, loadParams, openEnvelope, paramsFingerprint, sameBytes, saveParams, writeEnvelope, type EnvelopeKind,
@@ -218,6 +219,16 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Mater
   }
 }
 
+/** `options` checked for types (INVALID_ARGUMENT naming the option); parameter literals become parameters. */
+function keyedOptions(options: KeyedBackendOptions | undefined, op: string): KeyedBackendOptions {
+  const o = optionsArgument(options, op);
+  const galoisKeys = o.galoisKeys;
+  if (galoisKeys !== undefined && !Array.isArray(galoisKeys)) {
+    throw new HeError('INVALID_ARGUMENT', `${op}: galoisKeys must be an array of envelopes from generateGaloisKeys; got ${typeof galoisKeys}`, { op, argument: 'galoisKeys' });
+  }
+  return o.params === undefined ? o : { ...o, params: paramsArgument(o.params, op, 'params') };
+}
+
 async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
   const material = openServerKeys(serverKeys, options);
   const { params } = material;
@@ -257,11 +268,19 @@ function checkKeyPair(backend: Backend): void {
  * Throws DESERIALIZE (field named) for anything malformed, foreign or corrupted, and
  * PARAMS_INSECURE for insecure parameters unless `allowInsecure`.
  */
-export function createSealServerBackend(serverKeys: PublicBytes, options: KeyedBackendOptions = {}): Promise<Backend> {
-  return keyedBackend(serverKeys, null, options);
+export async function createSealServerBackend(serverKeys: PublicBytes, options?: KeyedBackendOptions): Promise<Backend> {
+  return keyedBackend(serverKeys, null, keyedOptions(options, 'createSealServerBackend'));
 }
 
-/** The client's backend from its server keys and the secret key it kept: decrypts; checked to be one key pair. */
-export function createSealClientBackend(serverKeys: PublicBytes, secretKey: SecretKeyBytes | Uint8Array, options: KeyedBackendOptions = {}): Promise<Backend> {
-  return keyedBackend(serverKeys, secretKey, options);
+/**
+ * The client's backend from its server keys and the secret key it kept: decrypts; checked to be
+ * one key pair. A missing secret key (null, undefined, not bytes) is INVALID_ARGUMENT naming
+ * `secretKey`: a client without it could not decrypt (use `createSealServerBackend` for that).
+ */
+export async function createSealClientBackend(serverKeys: PublicBytes, secretKey: SecretKeyBytes | Uint8Array, options?: KeyedBackendOptions): Promise<Backend> {
+  if (!(secretKey instanceof Uint8Array)) {
+    throw new HeError('INVALID_ARGUMENT', `createSealClientBackend: secretKey must be the bytes exportSecretKey wrote; got ${secretKey === null ? 'null' : typeof secretKey}`,
+      { op: 'createSealClientBackend', argument: 'secretKey' });
+  }
+  return keyedBackend(serverKeys, secretKey, keyedOptions(options, 'createSealClientBackend'));
 }
