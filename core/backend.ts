@@ -5,7 +5,7 @@
  */
 import { SlotEncoder } from './encoding.js';
 import { optionsArgument } from './arguments.js';
-import { HeError } from './errors.js';
+import { fmtScale, HeError } from './errors.js';
 import type { EncryptOptions, Evaluator, PlainInput } from './evaluator.js';
 import { Ciphertext, payloadOf, type HandleOwner } from './handle.js';
 import type { Kernels } from './kernels.js';
@@ -166,7 +166,8 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     const options = optionsArgument(encryptOptions, 'encrypt');
     const level = rules.checkLevel(this.params, options.level ?? this.params.maxLevel, 'encrypt');
     const scale = options.scale ?? this.params.scale;
-    const slots = this.#encode(values, scale, level, 'encrypt');
+    const [slots, maxAbs] = this.#encode(values, scale, level, 'encrypt');
+    this.#checkWrap(slots, scale, level, 'encrypt', maxAbs);
     const out = { level, scale, degree: 1 };
     const symmetric = options.symmetric === true;
     return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out, symmetric));
@@ -211,15 +212,17 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   addPlain(a: Ciphertext, values: PlainInput): Ciphertext {
     const pa = this.unwrap(a, 'addPlain');
-    const slots = this.#encode(values, a.scale, a.level, 'addPlain');
+    const [slots, maxAbs] = this.#encode(values, a.scale, a.level, 'addPlain');
     const out = this.meta(a);
+    this.#checkWrap(slots, a.scale, a.level, 'addPlain', maxAbs);
     return this.#emit('addPlain', out, () => this.#kernels.addPlain(pa, slots, out));
   }
 
   mulPlain(a: Ciphertext, values: PlainInput, scale: number = this.params.scale): Ciphertext {
     const pa = this.unwrap(a, 'mulPlain');
-    const slots = this.#encode(values, scale, a.level, 'mulPlain');
+    const [slots, maxAbs] = this.#encode(values, scale, a.level, 'mulPlain');
     const out = rules.mulPlainMeta(this.params, a, scale);
+    this.#checkWrap(slots, scale, a.level, 'mulPlain', maxAbs);
     return this.#emit('mulPlain', out, () => this.#kernels.mulPlain(pa, slots, scale, out));
   }
 
@@ -342,13 +345,28 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   /** A plaintext's checks in SEAL's order: encode scale, encoded values, then the mod switch to `level`. */
-  #encode(values: PlainInput, scale: number, level: number, op: OpName): Float64Array {
+  /** The values as slots, checked to encode at `scale` on the first level and to fit `level`'s scale; with their largest magnitude. */
+  #encode(values: PlainInput, scale: number, level: number, op: OpName): [Float64Array, number] {
     const [slots, maxAbs] = this.#slots(values, op);
     rules.checkEncodeScale(this.params, scale, op);
     this.#encoder ??= new SlotEncoder(this.params);
     this.#encoder.checkEncodable(slots, scale, op, maxAbs);
     rules.checkPlainLevel(this.params, scale, level, op);
-    return slots;
+    return [slots, maxAbs];
+  }
+
+  /**
+   * SEAL encodes on the first level, then mod-switches the plaintext to `level`, where any
+   * coefficient of at least Q_level / 2 wraps silently and decrypts to garbage. The values are
+   * known here, so both backends refuse that before the op (OVERFLOW), not only the simulator.
+   */
+  #checkWrap(slots: Float64Array, scale: number, level: number, op: OpName, maxAbs: number): void {
+    if (level === this.params.maxLevel) return; // checkEncodable covered the first level
+    const half = halfModulus(this.params)[level]!;
+    if (this.#encoder!.fits(slots, scale, half, 0, maxAbs)) return;
+    throw new HeError('OVERFLOW',
+      `${op}: plain values times scale ${fmtScale(scale)} exceed the ${Math.log2(half * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down, or use a higher level`,
+      { op, scale, level, maxValue: maxAbs });
   }
 
   /** The values as a fresh slots-long array, with their largest magnitude (read in the same pass). */
@@ -467,4 +485,16 @@ function reachableHandles(value: unknown): Set<Ciphertext> {
   };
   visit(value);
   return found;
+}
+
+const halfModuli = new WeakMap<CkksParams, readonly number[]>();
+/** Q_l / 2 at every level l (as a float): a coefficient at or beyond it wraps modulo Q_l. */
+function halfModulus(params: CkksParams): readonly number[] {
+  let half = halfModuli.get(params);
+  if (half === undefined) {
+    let modulus = 1n;
+    half = params.dataPrimes.map((q) => Number((modulus *= q)) / 2);
+    halfModuli.set(params, half);
+  }
+  return half;
 }
