@@ -43,6 +43,20 @@ describe.each(['sim', 'seal'] as const)('argument checks on %s', (name) => {
     expect(await refusal(f)).toEqual({ code: 'INVALID_ARGUMENT', argument });
   });
 
+  it('scaleFloor: 0 turns the floor off, a higher one refuses more, a bad one is INVALID_ARGUMENT', async () => {
+    const off = await create(LITERAL, { scaleFloor: 0 });
+    const strict = await create(LITERAL, { scaleFloor: 2 ** 30 });
+    try {
+      expect(off.encrypt(1, { scale: 0.5 }).scale).toBe(0.5);
+      expect(await refusal(() => strict.encrypt(1))).toEqual({ code: 'SCALE_OUT_OF_BOUNDS', argument: undefined });
+      expect(await refusal(() => b.encrypt(1, { scale: 2 ** 9 }))).toEqual({ code: 'SCALE_OUT_OF_BOUNDS', argument: undefined });
+    } finally {
+      off.dispose();
+      strict.dispose();
+    }
+    for (const scaleFloor of [-1, NaN, '1024']) expect(await refusal(() => create(LITERAL, { scaleFloor: bad(scaleFloor) }))).toEqual({ code: 'INVALID_ARGUMENT', argument: 'scaleFloor' });
+  });
+
   it('create({}) is PARAMS_INVALID, listing the problems', async () => {
     expect((await refusal(() => create(bad({})))).code).toBe('PARAMS_INVALID');
   });

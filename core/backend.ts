@@ -81,6 +81,8 @@ export interface BackendDefinition<P> {
   readonly kernels: Kernels<P>;
   /** Compare each op's predicted metadata with `kernels.inspect` and throw DIVERGENCE on a difference. */
   readonly verify?: boolean;
+  /** The smallest result scale an op may produce (`scaleFloorOf`; default min(2^10, the parameters' scale)). */
+  readonly scaleFloor?: number;
   /**
    * @internal The encoder the checked layer uses for SEAL's values check, when the backend already
    * has one (an optimisation for hekit's own backends; by default the layer creates its own).
@@ -137,6 +139,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   readonly #slotArray: () => Float64Array;
   #peak = 0;
   #disposed = false;
+  readonly #scaleFloor: number;
 
   constructor(d: BackendDefinition<P>) {
     this.name = d.name;
@@ -146,6 +149,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     this.rotations = this.#keys.steps;
     this.#kernels = d.kernels;
     this.#verify = d.verify === true && d.kernels.inspect !== undefined;
+    this.#scaleFloor = scaleFloorOf(d.params, d.scaleFloor, d.name);
     this.#encoder = d.encoder;
     this.#slotArray = d.slotArray ?? (() => new Float64Array(d.params.slots));
   }
@@ -423,6 +427,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   #emit(op: OpName, out: CtMeta, compute: () => P, keySwitches = 0): Ciphertext {
+    if (out.scale < this.#scaleFloor) throw scaleUnderflow(op, out, this.#scaleFloor);
     const payload = this.#call(compute);
     if (this.#verify) this.#compare(op, out, payload);
     const ct = this.#register(payload, out);
@@ -497,4 +502,30 @@ function halfModulus(params: CkksParams): readonly number[] {
     halfModuli.set(params, half);
   }
   return half;
+}
+
+/** log2(DEFAULT_SCALE_FLOOR) = 10: below 2^10 a CKKS value keeps about three decimal digits, and SEAL's rounding error swamps it. */
+export const DEFAULT_SCALE_FLOOR = 2 ** 10;
+
+/**
+ * The scale floor a backend enforces: `requested` if given (a finite number >= 0; 0 turns the
+ * check off), else min(2^10, `params.scale`), so parameters made with `allowSmallScale` still
+ * run at their own scale. Throws INVALID_ARGUMENT naming `scaleFloor` otherwise.
+ */
+export function scaleFloorOf(params: CkksParams, requested: unknown, op: string): number {
+  if (requested === undefined) return Math.min(DEFAULT_SCALE_FLOOR, params.scale);
+  if (typeof requested !== 'number' || !Number.isFinite(requested) || requested < 0) {
+    throw new HeError('INVALID_ARGUMENT', `${op}: scaleFloor must be a finite number >= 0 (0 turns the check off); got ${String(requested)}`, { op, argument: 'scaleFloor' });
+  }
+  return requested;
+}
+
+/** SCALE_OUT_OF_BOUNDS for a result below the floor: which op, the scale, the floor, and what to do. */
+function scaleUnderflow(op: OpName, out: CtMeta, floor: number): HeError {
+  const why = op === 'rescale'
+    ? 'rescale divides the scale by a prime of about the scale itself, so rescale only products'
+    : op === 'encrypt' ? 'encrypt at a larger scale' : 'use a larger plaintext scale';
+  return new HeError('SCALE_OUT_OF_BOUNDS',
+    `${op}: the result's scale ${fmtScale(out.scale)} is below the floor ${fmtScale(floor)}: a value keeps about log2(scale) bits, so SEAL's rounding error would swamp it; ${why} (or lower the backend's scaleFloor option)`,
+    { op, scale: out.scale, level: out.level, floor });
 }

@@ -28,7 +28,7 @@ export { scalesAgree, scaleFits, depthAt } from './meta.js';
 export type { Evaluator, EncryptOptions, PlainInput } from './evaluator.js';
 export { Ciphertext } from './handle.js';
 export {
-  defineBackend,
+  DEFAULT_SCALE_FLOOR, defineBackend,
   type Backend, type BackendCapabilities, type BackendDefinition, type DefinedBackend, type MemoryInfo,
 } from './backend.js';
 export type { Kernels } from './kernels.js';

@@ -35,6 +35,13 @@ export interface SimBackendOptions {
    * practice, at the cost of one O(N log N) transform per encode.
    */
   readonly encoding?: 'model' | 'exact';
+  /**
+   * Smallest scale an op may leave a ciphertext at (default min(2^10, the parameters' scale); 0
+   * turns the check off): a rescaled fresh ciphertext, an encryption at scale 0.5 or a product
+   * chain at tiny scales is SCALE_OUT_OF_BOUNDS (`details.floor`) instead of values SEAL's
+   * rounding has swamped. The same on every backend.
+   */
+  readonly scaleFloor?: number;
 }
 
 /** How the simulator treats CKKS error: 'track', 'inject' or 'off' (see `SimBackendOptions.noise`). */
@@ -115,6 +122,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOpti
     slotArray: () => arrays.take(),
     name: 'sim',
     params: parsed,
+    scaleFloor: options.scaleFloor,
     rotations: options.rotations ?? [],
     capabilities: { encrypts: false, predictsNoise: mode !== 'off' },
     kernels: simKernels({

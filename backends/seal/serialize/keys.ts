@@ -108,6 +108,8 @@ export interface KeyedBackendOptions {
   readonly allowInsecure?: boolean;
   /** As `SealBackendOptions.verify`. */
   readonly verify?: boolean;
+  /** As `SealBackendOptions.scaleFloor`. */
+  readonly scaleFloor?: number;
   /** More Galois keys, e.g. from `generateGaloisKeys`: each envelope is loaded into its own SEAL object. Steps may not repeat. */
   readonly galoisKeys?: readonly PublicBytes[];
 }
@@ -247,7 +249,7 @@ async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null
     context.delete();
     throw deserializeError('keySet', 'the public key is not the one the envelopes declare (key set mismatch)');
   }
-  const backend = sealBackend(context, material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false);
+  const backend = sealBackend(context, material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false, options.scaleFloor);
   if (secretKey) checkKeyPair(backend);
   return backend;
 }
