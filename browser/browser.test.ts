@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSealServerBackend, loadCiphertext, saveCiphertext, type Backend } from '../backends/seal/index.js';
+import { HEADER_BYTES } from '../core/serialize/index.js';
 import type { ClientInfo, HekitClientApi } from './api.js';
 import { bundleClient, type ClientBundle } from './build.js';
 
@@ -46,7 +47,7 @@ interface ServerState {
 }
 
 /** Envelope header bytes, then SEAL's header whose byte 5 is compr_mode. */
-const COMPR_MODE_AT = 96 + 5;
+const COMPR_MODE_AT = HEADER_BYTES + 5;
 
 function startServer(bundle: ClientBundle, state: ServerState): Promise<Server> {
   const types: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', map: 'application/json' };

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logreg } from '../algorithms/index.js';
+import { linalg, logreg } from '../algorithms/index.js';
+import { sealCiphertextCodec } from '../backends/seal/index.js';
 import { floodingCostBits, KIND_CODES } from '../core/index.js';
+import { ENVELOPE_VERSION } from '../core/serialize/index.js';
 import { createServer, type Server } from '../server/index.js';
 import { createClient, restoreClient, type Client } from './index.js';
 
@@ -8,7 +10,7 @@ import { createClient, restoreClient, type Client } from './index.js';
 export function envelopeKinds(bytes: Uint8Array): number[] {
   const kinds: number[] = [];
   for (let i = bytes.indexOf(0x48); i >= 0 && i + 7 <= bytes.length; i = bytes.indexOf(0x48, i + 1)) {
-    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === 1 && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
+    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === ENVELOPE_VERSION && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
   }
   return kinds;
 }
@@ -115,6 +117,61 @@ describe('the server refuses what the round does not use', () => {
     expect(() => server.runRound(r1.subarray(0, r1.length - 10))).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
     expect(() => server.runRound(reply)).toThrow(expect.objectContaining({ code: 'DESERIALIZE' }));
     expect(server.backend.memory().ciphertexts).toBe(0);
+  });
+
+  it('a request made under another client\'s keys (replayed here) is refused on keySet, and its reply on the client too', async () => {
+    const other = await createClient(plan, { batchSize, compression: 'none' });
+    const otherServer = await createServer(other.serverKeys(), plan, { batchSize, compression: 'none' });
+    try {
+      const foreign = other.request(0, batches, logreg.initialState(data.features));
+      expect(() => server.runRound(foreign)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      // The issue's reproduction: a server built from B's keys running A's round.
+      const mine = client.request(0, batches, logreg.initialState(data.features));
+      expect(() => otherServer.runRound(mine)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      const foreignReply = otherServer.runRound(foreign).reply;
+      expect(() => client.decryptModel(foreignReply)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'keySet' }) }));
+      expect(server.backend.memory().ciphertexts).toBe(0);
+    } finally {
+      otherServer.dispose();
+      other.dispose();
+    }
+  });
+
+  it('a server whose batch size or learning rate differs from the client\'s refuses its requests on binding', async () => {
+    const r0 = client.request(0, batches, logreg.initialState(data.features));
+    for (const settings of [{ batchSize, learningRate: logreg.TRAINING_DEFAULTS.learningRate * 2 }, { batchSize: batchSize - 1 }]) {
+      const other = await createServer(keys, plan, { ...settings, compression: 'none' });
+      try {
+        expect(() => other.runRound(r0)).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'binding' }) }));
+        expect(other.backend.memory().ciphertexts).toBe(0);
+      } finally {
+        other.dispose();
+      }
+    }
+    // Same keys, same plan and settings: the reply comes back to the client.
+    expect(client.decryptModel(server.runRound(r0).reply).round).toBe(0);
+  });
+
+  it('an input with edited rows, or at its level but off the scale ladder, is refused at load naming it', () => {
+    const ev = client.backend;
+    const levels = client.inputLevels(0);
+    const ladder = logreg.roundConfigOf(plan, { batchSize }).ladder;
+    const name = [...levels.keys()].find((n) => /^X\d/.test(n))!;
+    const request = (rows: number, scaleFactor: number) => ev.scope(() => {
+      const inputs = new Map([...levels].map(([n, level]) => {
+        const [r, c] = n.startsWith('XT') ? [data.features, batchSize] : n.startsWith('X') ? [batchSize, data.features] : [batchSize, batchSize];
+        const values = Array.from({ length: n === name ? rows : r }, () => new Array<number>(c).fill(0.01));
+        const scale = ladder[level]! * (n === name ? scaleFactor : 1);
+        return [n, linalg.encryptMatrix(ev, plan.unit, values, { level, scale })] as const;
+      }));
+      return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: 'none' }), 0, inputs, null, logreg.planFingerprint(plan, { batchSize }));
+    });
+    const refusal = (field: string, details: Record<string, unknown>) => expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field, ...details }) });
+    expect(() => server.runRound(request(batchSize - 1, 1))).toThrow(refusal(name, { shape: [batchSize - 1, data.features] }));
+    expect(() => server.runRound(request(batchSize, 0.5))).toThrow(refusal(name, { scale: ladder[levels.get(name)!]! / 2 }));
+    expect(server.backend.memory().ciphertexts).toBe(0);
+    // The same construction with the right rows and scale runs.
+    expect(server.runRound(request(batchSize, 1)).round).toBe(0);
   });
 
   it('refuses a secret key in place of the server keys', async () => {

@@ -157,11 +157,14 @@ class SealClient implements Client {
   readonly #levels = new Map<number, ReadonlyMap<string, number>>();
   /** Round -> the predicted error std of its reply, recorded by `request`. */
   readonly #predicted = new Map<number, { w: number; v: number | null }>();
+  /** `logreg.planFingerprint` of the plan and settings: every request and reply is bound to it. */
+  readonly #binding: Uint8Array;
   #sim: SimBackend | null = null;
 
   constructor(readonly backend: Backend, readonly plan: logreg.TrainingPlan, private readonly options: ClientOptions) {
     try {
       this.#config = logreg.roundConfigOf(plan, options);
+      this.#binding = logreg.planFingerprint(plan, options);
     } catch (e) {
       backend.dispose();
       throw e;
@@ -208,7 +211,7 @@ class SealClient implements Client {
     try {
       const inputs = new Map([...levels].map(([name, level]) => [name, source.matrix(name, level)] as const));
       start = logreg.encryptStart(ev, this.plan, round, state);
-      return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: this.options.compression ?? 'zlib' }), round, inputs, start);
+      return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: this.options.compression ?? 'zlib' }), round, inputs, start, this.#binding);
     } finally {
       logreg.freeStart(ev, start);
       source.free();
@@ -233,7 +236,7 @@ class SealClient implements Client {
 
   #decrypt(reply: Uint8Array, flooding: boolean): DecryptedModel {
     const ev = this.backend;
-    const { round, output } = logreg.loadRoundReply(sealCiphertextCodec(ev), this.plan, reply);
+    const { round, output } = logreg.loadRoundReply(sealCiphertextCodec(ev), this.plan, reply, this.#binding);
     let w: Float64Array, v: Float64Array | null;
     try {
       w = linalg.decryptColVector(ev, output.w);

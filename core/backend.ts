@@ -4,7 +4,8 @@
  * and, in verify mode, a comparison of predicted against actual metadata after each op.
  */
 import { SlotEncoder } from './encoding.js';
-import { HeError } from './errors.js';
+import { optionsArgument } from './arguments.js';
+import { fmtScale, HeError } from './errors.js';
 import type { EncryptOptions, Evaluator, PlainInput } from './evaluator.js';
 import { Ciphertext, payloadOf, type HandleOwner } from './handle.js';
 import type { Kernels } from './kernels.js';
@@ -80,6 +81,8 @@ export interface BackendDefinition<P> {
   readonly kernels: Kernels<P>;
   /** Compare each op's predicted metadata with `kernels.inspect` and throw DIVERGENCE on a difference. */
   readonly verify?: boolean;
+  /** The smallest result scale an op may produce (`scaleFloorOf`; default min(2^10, the parameters' scale)). */
+  readonly scaleFloor?: number;
   /**
    * @internal The encoder the checked layer uses for SEAL's values check, when the backend already
    * has one (an optimisation for hekit's own backends; by default the layer creates its own).
@@ -136,6 +139,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   readonly #slotArray: () => Float64Array;
   #peak = 0;
   #disposed = false;
+  readonly #scaleFloor: number;
 
   constructor(d: BackendDefinition<P>) {
     this.name = d.name;
@@ -145,6 +149,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     this.rotations = this.#keys.steps;
     this.#kernels = d.kernels;
     this.#verify = d.verify === true && d.kernels.inspect !== undefined;
+    this.#scaleFloor = scaleFloorOf(d.params, d.scaleFloor, d.name);
     this.#encoder = d.encoder;
     this.#slotArray = d.slotArray ?? (() => new Float64Array(d.params.slots));
   }
@@ -160,11 +165,13 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   // ---- evaluator ----
 
-  encrypt(values: PlainInput, options: EncryptOptions = {}): Ciphertext {
+  encrypt(values: PlainInput, encryptOptions?: EncryptOptions): Ciphertext {
     this.#alive('encrypt');
+    const options = optionsArgument(encryptOptions, 'encrypt');
     const level = rules.checkLevel(this.params, options.level ?? this.params.maxLevel, 'encrypt');
     const scale = options.scale ?? this.params.scale;
-    const slots = this.#encode(values, scale, level, 'encrypt');
+    const [slots, maxAbs] = this.#encode(values, scale, level, 'encrypt');
+    this.#checkWrap(slots, scale, level, 'encrypt', maxAbs);
     const out = { level, scale, degree: 1 };
     const symmetric = options.symmetric === true;
     return this.#emit('encrypt', out, () => this.#kernels.encrypt(slots, out, symmetric));
@@ -179,6 +186,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   meta(x: Ciphertext): Readonly<CtMeta> {
+    if (!(x instanceof Ciphertext)) throw new HeError('INVALID_ARGUMENT', `meta: expected a Ciphertext, got ${x === null ? 'null' : typeof x}`, { op: 'meta', argument: 'x' });
     return { level: x.level, scale: x.scale, degree: x.degree };
   }
 
@@ -208,15 +216,17 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   addPlain(a: Ciphertext, values: PlainInput): Ciphertext {
     const pa = this.unwrap(a, 'addPlain');
-    const slots = this.#encode(values, a.scale, a.level, 'addPlain');
+    const [slots, maxAbs] = this.#encode(values, a.scale, a.level, 'addPlain');
     const out = this.meta(a);
+    this.#checkWrap(slots, a.scale, a.level, 'addPlain', maxAbs);
     return this.#emit('addPlain', out, () => this.#kernels.addPlain(pa, slots, out));
   }
 
   mulPlain(a: Ciphertext, values: PlainInput, scale: number = this.params.scale): Ciphertext {
     const pa = this.unwrap(a, 'mulPlain');
-    const slots = this.#encode(values, scale, a.level, 'mulPlain');
+    const [slots, maxAbs] = this.#encode(values, scale, a.level, 'mulPlain');
     const out = rules.mulPlainMeta(this.params, a, scale);
+    this.#checkWrap(slots, scale, a.level, 'mulPlain', maxAbs);
     return this.#emit('mulPlain', out, () => this.#kernels.mulPlain(pa, slots, scale, out));
   }
 
@@ -266,6 +276,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   scope<T>(fn: () => T): T {
     this.#alive('scope');
+    if (typeof fn !== 'function') throw new HeError('INVALID_ARGUMENT', `scope: expected a function, got ${fn === null ? 'null' : typeof fn}`, { op: 'scope', argument: 'fn' });
     const frame = new Set<Ciphertext>();
     this.#scopes.push(frame);
     let result: T;
@@ -338,13 +349,28 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   /** A plaintext's checks in SEAL's order: encode scale, encoded values, then the mod switch to `level`. */
-  #encode(values: PlainInput, scale: number, level: number, op: OpName): Float64Array {
+  /** The values as slots, checked to encode at `scale` on the first level and to fit `level`'s scale; with their largest magnitude. */
+  #encode(values: PlainInput, scale: number, level: number, op: OpName): [Float64Array, number] {
     const [slots, maxAbs] = this.#slots(values, op);
     rules.checkEncodeScale(this.params, scale, op);
     this.#encoder ??= new SlotEncoder(this.params);
     this.#encoder.checkEncodable(slots, scale, op, maxAbs);
     rules.checkPlainLevel(this.params, scale, level, op);
-    return slots;
+    return [slots, maxAbs];
+  }
+
+  /**
+   * SEAL encodes on the first level, then mod-switches the plaintext to `level`, where any
+   * coefficient of at least Q_level / 2 wraps silently and decrypts to garbage. The values are
+   * known here, so both backends refuse that before the op (OVERFLOW), not only the simulator.
+   */
+  #checkWrap(slots: Float64Array, scale: number, level: number, op: OpName, maxAbs: number): void {
+    if (level === this.params.maxLevel) return; // checkEncodable covered the first level
+    const half = halfModulus(this.params)[level]!;
+    if (this.#encoder!.fits(slots, scale, half, 0, maxAbs)) return;
+    throw new HeError('OVERFLOW',
+      `${op}: plain values times scale ${fmtScale(scale)} exceed the ${Math.log2(half * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down, or use a higher level`,
+      { op, scale, level, maxValue: maxAbs });
   }
 
   /** The values as a fresh slots-long array, with their largest magnitude (read in the same pass). */
@@ -401,6 +427,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   #emit(op: OpName, out: CtMeta, compute: () => P, keySwitches = 0): Ciphertext {
+    if (out.scale < this.#scaleFloor) throw scaleUnderflow(op, out, this.#scaleFloor);
     const payload = this.#call(compute);
     if (this.#verify) this.#compare(op, out, payload);
     const ct = this.#register(payload, out);
@@ -463,4 +490,42 @@ function reachableHandles(value: unknown): Set<Ciphertext> {
   };
   visit(value);
   return found;
+}
+
+const halfModuli = new WeakMap<CkksParams, readonly number[]>();
+/** Q_l / 2 at every level l (as a float): a coefficient at or beyond it wraps modulo Q_l. */
+function halfModulus(params: CkksParams): readonly number[] {
+  let half = halfModuli.get(params);
+  if (half === undefined) {
+    let modulus = 1n;
+    half = params.dataPrimes.map((q) => Number((modulus *= q)) / 2);
+    halfModuli.set(params, half);
+  }
+  return half;
+}
+
+/** log2(DEFAULT_SCALE_FLOOR) = 10: below 2^10 a CKKS value keeps about three decimal digits, and SEAL's rounding error swamps it. */
+export const DEFAULT_SCALE_FLOOR = 2 ** 10;
+
+/**
+ * The scale floor a backend enforces: `requested` if given (a finite number >= 0; 0 turns the
+ * check off), else min(2^10, `params.scale`), so parameters made with `allowSmallScale` still
+ * run at their own scale. Throws INVALID_ARGUMENT naming `scaleFloor` otherwise.
+ */
+export function scaleFloorOf(params: CkksParams, requested: unknown, op: string): number {
+  if (requested === undefined) return Math.min(DEFAULT_SCALE_FLOOR, params.scale);
+  if (typeof requested !== 'number' || !Number.isFinite(requested) || requested < 0) {
+    throw new HeError('INVALID_ARGUMENT', `${op}: scaleFloor must be a finite number >= 0 (0 turns the check off); got ${String(requested)}`, { op, argument: 'scaleFloor' });
+  }
+  return requested;
+}
+
+/** SCALE_OUT_OF_BOUNDS for a result below the floor: which op, the scale, the floor, and what to do. */
+function scaleUnderflow(op: OpName, out: CtMeta, floor: number): HeError {
+  const why = op === 'rescale'
+    ? 'rescale divides the scale by a prime of about the scale itself, so rescale only products'
+    : op === 'encrypt' ? 'encrypt at a larger scale' : 'use a larger plaintext scale';
+  return new HeError('SCALE_OUT_OF_BOUNDS',
+    `${op}: the result's scale ${fmtScale(out.scale)} is below the floor ${fmtScale(floor)}: a value keeps about log2(scale) bits, so SEAL's rounding error would swamp it; ${why} (or lower the backend's scaleFloor option)`,
+    { op, scale: out.scale, level: out.level, floor });
 }

@@ -28,7 +28,7 @@ export { scalesAgree, scaleFits, depthAt } from './meta.js';
 export type { Evaluator, EncryptOptions, PlainInput } from './evaluator.js';
 export { Ciphertext } from './handle.js';
 export {
-  defineBackend,
+  DEFAULT_SCALE_FLOOR, defineBackend,
   type Backend, type BackendCapabilities, type BackendDefinition, type DefinedBackend, type MemoryInfo,
 } from './backend.js';
 export type { Kernels } from './kernels.js';
@@ -43,8 +43,8 @@ export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } 
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';
 export {
-  BUNDLE_NAME, loadParams, openBundle, openEnvelope, writeBundle, paramsFingerprint, saveParams, writeEnvelope,
-  KIND_CODES, type BundleFields, type CiphertextCodec, type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type LoadParamsOptions, type OpenedBundle, type OpenedEnvelope,
+  BUNDLE_NAME, keySetFingerprint, loadParams, openBundle, openEnvelope, writeBundle, paramsFingerprint, saveParams, textFingerprint, writeEnvelope,
+  KIND_CODES, type BundleFields, type BundleOwner, type CiphertextCodec, type EnvelopeFields, type EnvelopeHeader, type EnvelopeKind, type Expectation, type LoadParamsOptions, type OpenedBundle, type OpenedEnvelope,
 } from './serialize/index.js';
 export {
   FLOODING_DEFAULTS, flood, floodingCostBits, floodingFactor, floodingStd, secureGaussian, secureRandomBytes,

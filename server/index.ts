@@ -39,8 +39,10 @@ export interface Server {
    * Runs the round a request (from `Client.request` or `Client.refresh`) asks for and returns the
    * reply. Checks before running that the round is in the plan and that the request holds exactly
    * the inputs the round uses (`logreg.roundInputLevels`) plus its start state; each input must
-   * arrive at its first-use level. Frees everything it loads. Throws DESERIALIZE (malformed,
-   * foreign or unexpected request), and what the circuit throws.
+   * arrive at its first-use level. The request must be made under the keys this server holds
+   * (DESERIALIZE on `keySet`: another client's request, replayed here) and for this plan and
+   * these settings (`logreg.planFingerprint`; DESERIALIZE on `binding`). Frees everything it
+   * loads. Throws DESERIALIZE (malformed, foreign or unexpected request), and what the circuit throws.
    */
   runRound(request: Uint8Array): RoundRun;
   /** Frees the keys. */
@@ -83,16 +85,17 @@ export async function createServer(serverKeys: PublicBytes, plan: logreg.Trainin
     return levels.get(round)!;
   };
   const codec = sealCiphertextCodec(backend, { compression: options.compression ?? 'zlib' });
+  const binding = logreg.planFingerprint(plan, options);
   return {
     backend,
     plan,
     runRound(request) {
-      const opened = logreg.openRoundRequest(backend, codec, plan, request, expected);
+      const opened = logreg.openRoundRequest(backend, codec, plan, options, request, expected);
       const start = opened.loadStart();
       let out: logreg.RoundOutput<Ciphertext> | null = null;
       try {
         out = logreg.runRound(backend, plan, opened.round, opened.source, start, config);
-        const reply = logreg.saveRoundReply(codec, opened.round, out);
+        const reply = logreg.saveRoundReply(codec, opened.round, out, binding);
         return { reply, round: opened.round, inputLevels: opened.source.levels(), outputLevel: backend.meta(out.w.tiles[0]!).level };
       } finally {
         for (const x of [out?.w, out?.v]) if (x) x.tiles.forEach((t) => backend.free(t));

@@ -133,10 +133,12 @@ describe.each([
     }
     expect(thrown(() => sumRowsMany(ev, [A, C] as never)).code).toBe('SHAPE_MISMATCH');
     const low = dropLevelTo(ev, A, 1);
-    const rescaled = rescaleAll(ev, A);
+    // A product, as rescaling a fresh ciphertext would fall below the scale floor.
+    const squared = { ...A, tiles: (A.tiles as Ciphertext[][]).map((row) => row.map((t) => ev.mul(t, t))) } as Encrypted<Ciphertext>;
+    const rescaled = rescaleAll(ev, squared);
     expect((low.tiles as Ciphertext[][]).flat().every((t) => t.level === 1)).toBe(true);
     expect((rescaled.tiles as Ciphertext[][]).flat().every((t) => t.level === ev.params.maxLevel - 1)).toBe(true);
-    [A, B, C, D, rowsum, colsum, low, rescaled].forEach((x) => freeAll(ev, x));
+    [A, B, C, D, rowsum, colsum, low, squared, rescaled].forEach((x) => freeAll(ev, x));
     expect(ev.memory().ciphertexts).toBe(0);
   });
 

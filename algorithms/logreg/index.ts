@@ -23,7 +23,7 @@ export {
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
 export { analyzeRound, roundCircuit, type RoundCircuitOptions } from './circuit.js';
 export {
-  LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
+  LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, planFingerprint, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
   type EncryptedStart, type OpenedRoundRequest, type RoundOutput, type RoundSettings,
 } from './protocol.js';
 export {

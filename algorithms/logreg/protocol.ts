@@ -8,11 +8,14 @@
  * name (`X1`, `XT1`, `M1*`, ...; see inputs.ts), each encrypted at the level of its first use,
  * and the start state encrypted fresh at the top level (`wC`, `wR` for the low-depth circuit
  * after a refresh; `w`, `v` for the baseline). A reply: fields `round` and `step`, entries `w`
- * (and `v` for the baseline).
+ * (and `v` for the baseline). Both carry the client's key set in every envelope and are bound
+ * to the run by `planFingerprint` (the bundle's binding): a server refuses a request made for
+ * another plan or other settings, or under another client's keys (DESERIALIZE on `binding` or
+ * `keySet`), and a client refuses such a reply.
  */
-import { analyze, HeError, openBundle, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
+import { analyze, HeError, openBundle, paramsFingerprint, textFingerprint, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
+import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, type InputSource } from './inputs.js';
@@ -41,6 +44,22 @@ export function roundConfigOf(plan: TrainingPlan, settings: RoundSettings): Roun
     unit: plan.unit, ladder: scaleLadder(plan.params), batchSize, features: plan.features,
     learningRate: settings.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: settings.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
   };
+}
+
+/**
+ * What both parties must agree on, as one SHA-256: the parameters (ring fingerprint and scale),
+ * the circuit, the rounds, features, encoding unit and rotations of `plan`, and the batch size,
+ * learning rate and sigmoid surrogate of `settings`. Every request and reply is bound to it.
+ * Throws INVALID_ARGUMENT on a bad batch size (as `roundConfigOf`).
+ */
+export function planFingerprint(plan: TrainingPlan, settings: RoundSettings): Uint8Array {
+  const config = roundConfigOf(plan, settings);
+  const ring = Array.from(paramsFingerprint(plan.params), (x) => x.toString(16).padStart(2, '0')).join('');
+  return textFingerprint(JSON.stringify({
+    format: 'hekit/logreg-plan/v1', ring, scale: plan.params.scale, circuit: plan.circuit, rounds: plan.rounds,
+    features: plan.features, unit: [plan.unit.height, plan.unit.width], rotations: plan.rotations,
+    batchSize: config.batchSize, learningRate: config.learningRate, sigmoid: config.sigmoid.coefficients,
+  }));
 }
 
 /** Minibatches of round `round` and the index of its first minibatch. Throws INVALID_ARGUMENT outside the plan. */
@@ -139,12 +158,12 @@ export function roundInputLevels(plan: TrainingPlan, round: number, settings: Ro
 
 const START_NAMES = { lowdepth: ['wC', 'wR'], baseline: ['w', 'v'] } as const;
 
-/** A round request: its inputs (by name) and start state, as one bundle. Throws what `codec.save` throws. */
-export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>): Uint8Array {
+/** A round request: its inputs (by name) and start state, as one bundle bound to `plan` (`planFingerprint`). Throws what `codec.save` throws. */
+export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>, plan: Uint8Array): Uint8Array {
   const entries: [string, Uint8Array][] = [...inputs].map(([name, m]) => [name, saveEncrypted(codec, m)]);
   if (start?.circuit === 'lowdepth') entries.push(['wC', saveEncrypted(codec, start.wC)], ['wR', saveEncrypted(codec, start.wR)]);
   if (start?.circuit === 'baseline') entries.push(['w', saveEncrypted(codec, start.w)], ['v', saveEncrypted(codec, start.v)]);
-  return writeBundle(codec.fingerprint, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries);
+  return writeBundle(codec, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries, plan);
 }
 
 /** A round request opened by the server: nothing is loaded until asked for. */
@@ -156,24 +175,58 @@ export interface OpenedRoundRequest<C> {
   loadStart(): EncryptedStart<C>;
 }
 
-/** Loads the `Encrypted` in `bytes` and checks its kind and length; frees it and throws DESERIALIZE otherwise. */
-function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, bytes: Uint8Array, kind: K, length: number | null, name: string): Extract<Encrypted<C>, { kind: K }> {
+/** What an entry must be: its kind, shape ([rows, cols]; [length, 1] for a vector) and unit, and where given its tiles' level and scale. */
+interface Want<K> {
+  readonly kind: K;
+  readonly shape: readonly [number, number];
+  readonly unit: EncodingUnit;
+  readonly level?: number;
+  readonly scale?: number;
+}
+
+const describeWant = (w: Want<string>): string =>
+  `a ${w.kind === 'matrix' ? `${w.shape[0]}x${w.shape[1]} matrix` : `${w.kind} vector of length ${w.shape[0]}`} in the ${w.unit.height}x${w.unit.width} unit`;
+
+/**
+ * Loads the `Encrypted` in `bytes` and checks it is what `want` says (kind, shape, unit, then
+ * level and scale); frees it and throws DESERIALIZE naming the entry otherwise.
+ */
+function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, bytes: Uint8Array, want: Want<K>, name: string): Extract<Encrypted<C>, { kind: K }> {
   const x = loadEncrypted(codec, bytes);
-  const len = x.kind === 'matrix' ? null : x.length;
-  if (x.kind !== kind || (length !== null && len !== length)) {
-    (x.kind === 'matrix' ? x.tiles.flat() : x.tiles).forEach((t) => codec.free(t));
-    throw new HeError('DESERIALIZE', `cannot load: entry ${name} must be a ${kind}${length === null ? '' : ` of length ${length}`}`, { field: name });
+  const tiles = x.kind === 'matrix' ? x.tiles.flat() : x.tiles;
+  const fail = (message: string, details: Record<string, unknown>): never => {
+    tiles.forEach((t) => codec.free(t));
+    throw new HeError('DESERIALIZE', `cannot load: entry ${name} ${message}`, { field: name, ...details });
+  };
+  const shape = x.kind === 'matrix' ? [x.rows, x.cols] : [x.length, 1];
+  if (x.kind !== want.kind || shape[0] !== want.shape[0] || shape[1] !== want.shape[1] || x.unit.height !== want.unit.height || x.unit.width !== want.unit.width) {
+    fail(`must be ${describeWant(want)}`, { kind: x.kind, shape });
+  }
+  const { level, scale } = codec.meta(tiles[0]!);
+  if (want.level !== undefined && level !== want.level) {
+    fail(`arrived at level ${level}; the round uses it first at level ${want.level}`, { level, expected: want.level });
+  }
+  if (want.scale !== undefined && !Object.is(scale, want.scale)) {
+    fail(`arrived at scale 2^${Math.log2(scale).toFixed(2)} at level ${level}; the round expects the scale ladder's 2^${Math.log2(want.scale).toFixed(2)} there`, { scale, expected: want.scale });
   }
   return x as Extract<Encrypted<C>, { kind: K }>;
 }
 
 /**
- * Opens a request for `plan` on `ev` (whose `codec` loads the tiles): the bundle, its round (in the plan), and that its entry names are
- * exactly the inputs `expected` lists (`roundInputLevels`) plus the circuit's start vectors.
- * Throws DESERIALIZE naming the field.
+ * Opens a request for `plan` with `settings` on `ev` (whose `codec` loads the tiles): the bundle
+ * (the codec's parameters and key set, bound to `planFingerprint(plan, settings)`), its round
+ * (in the plan), and that its entry names are exactly the inputs `expected` lists
+ * (`roundInputLevels`) plus the circuit's start vectors. Each entry is checked when loaded: its
+ * kind, shape and unit, inputs at their first-use level and start vectors at the top, each on the
+ * scale ladder. Throws DESERIALIZE naming the field (`keySet` for a request made under other
+ * keys, `binding` for one made for another plan or other settings, the entry's name for an entry
+ * that is not what the round needs).
  */
-export function openRoundRequest<C>(ev: Evaluator<C>, codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, expected: (round: number) => ReadonlyMap<string, number>): OpenedRoundRequest<C> {
-  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['matrix', 'rowVector', 'colVector']);
+export function openRoundRequest<C>(
+  ev: Evaluator<C>, codec: CiphertextCodec<C>, plan: TrainingPlan, settings: RoundSettings, bytes: Uint8Array, expected: (round: number) => ReadonlyMap<string, number>,
+): OpenedRoundRequest<C> {
+  const config = roundConfigOf(plan, settings);
+  const { fields, entries } = openBundle(bytes, codec, ['matrix', 'rowVector', 'colVector'], planFingerprint(plan, settings));
   const round = fields.round ?? -1;
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
   const startNames: readonly string[] = plan.circuit === 'lowdepth' && round === 0 ? [] : START_NAMES[plan.circuit];
@@ -184,22 +237,23 @@ export function openRoundRequest<C>(ev: Evaluator<C>, codec: CiphertextCodec<C>,
     throw new HeError('DESERIALIZE', `cannot load: round ${round} needs entries ${want.join(', ')}; the request has ${got.join(', ')}`, { field: 'names', want, got });
   }
   const inputs = new Map([...entries].filter(([name]) => levels.has(name)));
-  const source = new LoadedSource(ev, codec, inputs, levels);
+  const source = new LoadedSource(ev, codec, inputs, levels, config);
+  const top = plan.params.maxLevel;
+  const fresh = <K extends 'row' | 'col'>(kind: K): Want<K> => ({ kind, shape: [plan.features, 1], unit: plan.unit, level: top, scale: config.ladder[top]! });
   const loadStart = (): EncryptedStart<C> => {
-    const d = plan.features;
     if (startNames.length === 0) return null;
     if (plan.circuit === 'lowdepth') {
-      const wC = loadKind(codec, entries.get('wC')!, 'col', d, 'wC');
+      const wC = loadKind(codec, entries.get('wC')!, fresh('col'), 'wC');
       try {
-        return { circuit: 'lowdepth', wC, wR: loadKind(codec, entries.get('wR')!, 'row', d, 'wR') };
+        return { circuit: 'lowdepth', wC, wR: loadKind(codec, entries.get('wR')!, fresh('row'), 'wR') };
       } catch (e) {
         wC.tiles.forEach((t) => codec.free(t));
         throw e;
       }
     }
-    const w = loadKind(codec, entries.get('w')!, 'col', d, 'w');
+    const w = loadKind(codec, entries.get('w')!, fresh('col'), 'w');
     try {
-      return { circuit: 'baseline', w, v: loadKind(codec, entries.get('v')!, 'col', d, 'v'), step: fields.step ?? 0 };
+      return { circuit: 'baseline', w, v: loadKind(codec, entries.get('v')!, fresh('col'), 'v'), step: fields.step ?? 0 };
     } catch (e) {
       w.tiles.forEach((t) => codec.free(t));
       throw e;
@@ -210,9 +264,11 @@ export function openRoundRequest<C>(ev: Evaluator<C>, codec: CiphertextCodec<C>,
 
 /**
  * The server's `InputSource`: each input is loaded from its bytes on first request and kept
- * until `free()`. An input must arrive exactly at its expected level: a different level is
- * refused (DESERIALIZE) rather than silently costing the circuit levels or bandwidth; a request
- * for a name the round does not use throws INVALID_ARGUMENT.
+ * until `free()`. An input must be the matrix its name says (`X` b x d, `XT` d x b, `M` and `MT`
+ * b x b, in the plan's unit) and arrive exactly at its expected level, on the scale ladder: a
+ * different shape, level or scale is refused (DESERIALIZE naming the input) rather than
+ * silently training on edited data, costing the circuit levels or failing deep inside it; a
+ * request for a name the round does not use throws INVALID_ARGUMENT.
  */
 export class LoadedSource<C> implements InputSource<C> {
   readonly #loaded = new Map<string, EncryptedMatrix<C>>();
@@ -222,6 +278,7 @@ export class LoadedSource<C> implements InputSource<C> {
     private readonly codec: CiphertextCodec<C>,
     private readonly bytes: ReadonlyMap<string, Uint8Array>,
     private readonly expected: ReadonlyMap<string, number>,
+    private readonly config: RoundConfig,
   ) {}
 
   matrix(name: string, level: number): EncryptedMatrix<C> {
@@ -229,11 +286,12 @@ export class LoadedSource<C> implements InputSource<C> {
     if (cached) return cached;
     const bytes = this.bytes.get(name);
     if (!bytes) throw new HeError('INVALID_ARGUMENT', `no input "${name}" in this round's request`, { name });
-    const m = loadKind(this.codec, bytes, 'matrix', null, name);
-    const have = m.tiles.flat().map((t) => this.ev.meta(t).level);
-    if (have.some((l) => l !== this.expected.get(name)) || have[0]! < level) {
+    const first = this.expected.get(name)!;
+    const { batchSize, features, unit, ladder } = this.config;
+    const m = loadKind(this.codec, bytes, { kind: 'matrix', shape: inputShape(name, batchSize, features), unit, level: first, scale: ladder[first]! }, name);
+    if (first < level) {
       m.tiles.flat().forEach((t) => this.codec.free(t));
-      throw new HeError('DESERIALIZE', `cannot load: input ${name} arrived at level ${have[0]}; the round uses it first at level ${this.expected.get(name)}`, { field: name, level: have[0] });
+      throw new HeError('DESERIALIZE', `cannot load: input ${name} arrived at level ${first}, below level ${level} where the round asks for it`, { field: name, level: first });
     }
     this.#loaded.set(name, m);
     return m;
@@ -251,24 +309,29 @@ export class LoadedSource<C> implements InputSource<C> {
   }
 }
 
-/** A round's reply: the output weights (and the baseline's v) with the round and step. Throws what `codec.save` throws. */
-export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out: RoundOutput<C>): Uint8Array {
+/** A round's reply: the output weights (and the baseline's v) with the round and step, bound to `plan` (`planFingerprint`). Throws what `codec.save` throws. */
+export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out: RoundOutput<C>, plan: Uint8Array): Uint8Array {
   const entries: [string, Uint8Array][] = [['w', saveEncrypted(codec, out.w)]];
   if (out.v) entries.push(['v', saveEncrypted(codec, out.v)]);
-  return writeBundle(codec.fingerprint, { round, step: out.step }, entries);
+  return writeBundle(codec, { round, step: out.step }, entries, plan);
 }
 
-/** Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of `plan.features`). Throws DESERIALIZE. */
-export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
-  const { fields, entries } = openBundle(bytes, codec.fingerprint, ['colVector']);
+/**
+ * Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of
+ * `plan.features`) made under the codec's key set and bound to `binding` (`planFingerprint`).
+ * Throws DESERIALIZE naming the field.
+ */
+export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, binding: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
+  const { fields, entries } = openBundle(bytes, codec, ['colVector'], binding);
   const round = fields.round ?? -1;
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
   const names = plan.circuit === 'baseline' ? 'v,w' : 'w';
   if ([...entries.keys()].sort().join() !== names) throw new HeError('DESERIALIZE', `cannot load: a ${plan.circuit} reply holds ${names}`, { field: 'names' });
-  const w = loadKind(codec, entries.get('w')!, 'col', plan.features, 'w');
+  const want: Want<'col'> = { kind: 'col', shape: [plan.features, 1], unit: plan.unit };
+  const w = loadKind(codec, entries.get('w')!, want, 'w');
   let v: EncryptedColVector<C> | null = null;
   try {
-    if (plan.circuit === 'baseline') v = loadKind(codec, entries.get('v')!, 'col', plan.features, 'v');
+    if (plan.circuit === 'baseline') v = loadKind(codec, entries.get('v')!, want, 'v');
   } catch (e) {
     w.tiles.forEach((t) => codec.free(t));
     throw e;

@@ -7,8 +7,9 @@
  *
  * @module hekit/seal
  */
-import type { Backend } from '../../core/backend.js';
-import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { scaleFloorOf, type Backend } from '../../core/backend.js';
+import { optionsArgument, paramsArgument } from '../../core/arguments.js';
+import type { CkksParams, CkksParamsLiteral } from '../../core/params/index.js';
 import { validateRotations } from '../../core/rotation.js';
 import { createSealContext, generateKeys, openContext } from './context.js';
 import { loadSeal } from './loader.js';
@@ -20,6 +21,13 @@ export interface SealBackendOptions {
   readonly rotations?: readonly number[];
   /** After every op, compare SEAL's own level, scale and degree with hekit's prediction (DIVERGENCE on a difference). */
   readonly verify?: boolean;
+  /**
+   * Smallest scale an op may leave a ciphertext at (default min(2^10, the parameters' scale); 0
+   * turns the check off): a rescaled fresh ciphertext, an encryption at scale 0.5 or a product
+   * chain at tiny scales is SCALE_OUT_OF_BOUNDS (`details.floor`) instead of values SEAL's
+   * rounding has swamped. The same on every backend.
+   */
+  readonly scaleFloor?: number;
 }
 
 /**
@@ -39,9 +47,11 @@ export interface SealBackendOptions {
  * seal.dispose(); // frees the keys and every ciphertext still alive
  * ```
  */
-export async function createSealBackend(params: CkksParams | CkksParamsLiteral, options: SealBackendOptions = {}): Promise<Backend> {
-  const parsed = 'primes' in params ? params : createParams(params);
+export async function createSealBackend(params: CkksParams | CkksParamsLiteral, sealOptions?: SealBackendOptions): Promise<Backend> {
+  const parsed = paramsArgument(params, 'createSealBackend');
+  const options = optionsArgument(sealOptions, 'createSealBackend');
   const rotations = validateRotations(parsed, options.rotations ?? []);
+  scaleFloorOf(parsed, options.scaleFloor, 'createSealBackend');
   const seal = await loadSeal();
   const opened = openContext(seal, parsed);
   let keys;
@@ -51,7 +61,7 @@ export async function createSealBackend(params: CkksParams | CkksParamsLiteral, 
     opened.delete();
     throw e;
   }
-  return sealBackend(createSealContext(seal, parsed, opened, keys), rotations, options.verify ?? false);
+  return sealBackend(createSealContext(seal, parsed, opened, keys), rotations, options.verify ?? false, options.scaleFloor);
 }
 
 export { galoisKeyBytes, keySwitchingKeyBytes, publicKeyBytes } from './key-size.js';

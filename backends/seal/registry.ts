@@ -17,7 +17,7 @@ export interface SealParts {
 const registry = new WeakMap<Backend, SealParts>();
 
 /** The checked backend over `context` (which it owns from here on). */
-export function sealBackend(context: SealContext, rotations: readonly number[], verify: boolean): Backend {
+export function sealBackend(context: SealContext, rotations: readonly number[], verify: boolean, scaleFloor?: number): Backend {
   let defined: DefinedBackend<CipherText>;
   try {
     defined = defineBackend({
@@ -27,6 +27,7 @@ export function sealBackend(context: SealContext, rotations: readonly number[], 
       capabilities: { encrypts: true, predictsNoise: false },
       kernels: sealKernels(context),
       verify,
+      scaleFloor,
     });
   } catch (e) {
     context.delete();

@@ -5,7 +5,8 @@
 import { defineBackend, type Backend } from '../../core/backend.js';
 import { HeError } from '../../core/errors.js';
 import type { Ciphertext } from '../../core/handle.js';
-import { createParams, type CkksParams, type CkksParamsLiteral } from '../../core/params/index.js';
+import { optionsArgument, paramsArgument } from '../../core/arguments.js';
+import type { CkksParams, CkksParamsLiteral } from '../../core/params/index.js';
 import { SlotEncoder } from '../../core/encoding.js';
 import { SlotArrays } from './arrays.js';
 import { FingerprintAlgebra } from './fingerprint.js';
@@ -34,6 +35,13 @@ export interface SimBackendOptions {
    * practice, at the cost of one O(N log N) transform per encode.
    */
   readonly encoding?: 'model' | 'exact';
+  /**
+   * Smallest scale an op may leave a ciphertext at (default min(2^10, the parameters' scale); 0
+   * turns the check off): a rescaled fresh ciphertext, an encryption at scale 0.5 or a product
+   * chain at tiny scales is SCALE_OUT_OF_BOUNDS (`details.floor`) instead of values SEAL's
+   * rounding has swamped. The same on every backend.
+   */
+  readonly scaleFloor?: number;
 }
 
 /** How the simulator treats CKKS error: 'track', 'inject' or 'off' (see `SimBackendOptions.noise`). */
@@ -86,8 +94,9 @@ export interface SimBackend extends Backend {
  * sim.dispose();
  * ```
  */
-export function createSimBackend(params: CkksParams | CkksParamsLiteral, options: SimBackendOptions = {}): SimBackend {
-  const parsed = 'primes' in params ? params : createParams(params);
+export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOptions?: SimBackendOptions): SimBackend {
+  const parsed = paramsArgument(params, 'createSimBackend');
+  const options = optionsArgument(simOptions, 'createSimBackend');
   const seed = options.seed ?? 1;
   const boundFailure = options.boundFailure ?? 1e-6;
   if (!(boundFailure > 0 && boundFailure < 1)) {
@@ -113,6 +122,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, options
     slotArray: () => arrays.take(),
     name: 'sim',
     params: parsed,
+    scaleFloor: options.scaleFloor,
     rotations: options.rotations ?? [],
     capabilities: { encrypts: false, predictsNoise: mode !== 'off' },
     kernels: simKernels({

@@ -3,11 +3,14 @@
  * integer record, as one envelope of kind `bundle`, so one file carries what a protocol step
  * sends. Pure TypeScript, for Node and browsers.
  *
- * Body: u32 length of the manifest, the manifest (UTF-8 JSON `{"fields":{...},"names":[...]}`),
- * then one envelope per name, in order. `count` in the header is the number of entries.
+ * Body: u32 length of the manifest, the manifest (UTF-8 JSON `{"fields":{...},"names":[...]}`,
+ * with `"binding":"<64 hex digits>"` when the writer binds the bundle to a context such as a
+ * training plan), then one envelope per name, in order. `count` in the header is the number
+ * of entries. The header carries the parameter fingerprint and the key set, and every entry
+ * must carry the same.
  */
 import { HeError } from '../errors.js';
-import { deserializeError, openEnvelope, writeEnvelope, type EnvelopeKind } from './envelope.js';
+import { deserializeError, hex, openEnvelope, writeEnvelope, type EnvelopeKind } from './envelope.js';
 
 /** Entry names: letters, digits and `*`, 1 to 32 characters (the training inputs' `X1`, `M2*`, ...). */
 export const BUNDLE_NAME = /^[A-Za-z0-9*]{1,32}$/;
@@ -18,6 +21,15 @@ const MANIFEST_MAX = 65536;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
 const FIELDS_MAX = 16;
 
+/** Whose a bundle is: the parameter fingerprint and key set of the writer's (or reader's) backend, as a `CiphertextCodec` has them. */
+export interface BundleOwner {
+  readonly fingerprint: Uint8Array;
+  readonly keySet: Uint8Array;
+}
+
+const BINDING_HEX = /^[0-9a-f]{64}$/;
+const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
 /** What `openBundle` returns: the record and each entry's envelope bytes (views into the input). */
 export interface OpenedBundle {
   readonly fields: BundleFields;
@@ -26,18 +38,22 @@ export interface OpenedBundle {
 }
 
 /**
- * One `bundle` envelope holding `entries` (each already an envelope of the same parameters) and
- * `fields`. Throws INVALID_ARGUMENT on a bad or repeated name or a bad field.
+ * One `bundle` envelope of `owner` holding `entries` (each already an envelope of the same
+ * parameters and key set), `fields`, and a 32-byte `binding` if given (`openBundle` then
+ * requires the same). Throws INVALID_ARGUMENT on a bad or repeated name, a bad field or binding.
  */
-export function writeBundle(fingerprint: Uint8Array, fields: BundleFields, entries: ReadonlyMap<string, Uint8Array> | readonly (readonly [string, Uint8Array])[]): Uint8Array {
+export function writeBundle(
+  owner: BundleOwner, fields: BundleFields, entries: ReadonlyMap<string, Uint8Array> | readonly (readonly [string, Uint8Array])[], binding: Uint8Array | null = null,
+): Uint8Array {
   const list = [...entries];
   checkManifest(fields, list.map(([n]) => n), (field, message) => {
     throw new HeError('INVALID_ARGUMENT', `writeBundle: ${message}`, { field });
   });
-  const manifest = new TextEncoder().encode(JSON.stringify({ fields, names: list.map(([n]) => n) }));
+  if (binding !== null && binding.length !== 32) throw new HeError('INVALID_ARGUMENT', 'writeBundle: a binding has 32 bytes', { field: 'binding' });
+  const manifest = new TextEncoder().encode(JSON.stringify({ fields, names: list.map(([n]) => n), ...(binding === null ? {} : { binding: toHex(binding) }) }));
   const length = new Uint8Array(4);
   new DataView(length.buffer).setUint32(0, manifest.length, true);
-  return writeEnvelope({ kind: 'bundle', fingerprint, count: list.length }, [length, manifest, ...list.map(([, b]) => b)]);
+  return writeEnvelope({ kind: 'bundle', fingerprint: owner.fingerprint, keySet: owner.keySet, count: list.length }, [length, manifest, ...list.map(([, b]) => b)]);
 }
 
 function checkManifest(fields: unknown, names: unknown, fail: (field: string, message: string) => never): void {
@@ -58,12 +74,15 @@ function checkManifest(fields: unknown, names: unknown, fail: (field: string, me
 }
 
 /**
- * Reads a bundle made for `fingerprint`: the envelope, the manifest (strict JSON of the shape
- * above, names unique and valid, as many as `count`), then each entry's envelope header and
- * checksum (kinds in `kinds`); the entries are not loaded. Throws DESERIALIZE naming the field.
+ * Reads a bundle made for `owner`'s parameters and key set: the envelope, the manifest (strict
+ * JSON of the shape above, names unique and valid, as many as `count`, the binding equal to
+ * `binding`: present exactly when one is expected), then each entry's envelope header and
+ * checksum (kinds in `kinds`, same parameters and key set); the entries are not loaded. Throws
+ * DESERIALIZE naming the field (`keySet` for another key pair, `binding` for another context).
  */
-export function openBundle(bytes: Uint8Array, fingerprint: Uint8Array, kinds: readonly EnvelopeKind[]): OpenedBundle {
-  const { header, body } = openEnvelope(bytes, { kinds: ['bundle'], fingerprint });
+export function openBundle(bytes: Uint8Array, owner: BundleOwner, kinds: readonly EnvelopeKind[], binding: Uint8Array | null = null): OpenedBundle {
+  const { fingerprint, keySet } = owner;
+  const { header, body } = openEnvelope(bytes, { kinds: ['bundle'], fingerprint, keySet });
   if (body.length < 4) throw deserializeError('manifest', 'no manifest length');
   const length = new DataView(body.buffer, body.byteOffset, 4).getUint32(0, true);
   if (length > MANIFEST_MAX || length > body.length - 4) throw deserializeError('manifest', `a manifest of ${length} bytes does not fit`, { length });
@@ -73,10 +92,17 @@ export function openBundle(bytes: Uint8Array, fingerprint: Uint8Array, kinds: re
   } catch (e) {
     throw deserializeError('manifest', 'the manifest is not UTF-8 JSON', {}, e);
   }
-  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest) || Object.keys(manifest).sort().join() !== 'fields,names') {
-    throw deserializeError('manifest', 'the manifest must hold exactly "fields" and "names"');
+  const keys = typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) ? Object.keys(manifest).sort().join() : '';
+  if (keys !== 'fields,names' && keys !== 'binding,fields,names') {
+    throw deserializeError('manifest', 'the manifest must hold exactly "fields", "names" and an optional "binding"');
   }
-  const { fields, names } = manifest as { fields: unknown; names: unknown };
+  const { fields, names, binding: stored } = manifest as { fields: unknown; names: unknown; binding?: unknown };
+  if (stored !== undefined && (typeof stored !== 'string' || !BINDING_HEX.test(stored))) throw deserializeError('manifest', 'a binding is 64 lowercase hex digits');
+  if ((stored ?? null) !== (binding === null ? null : toHex(binding))) {
+    throw deserializeError('binding', binding === null
+      ? 'this bundle is bound to a context the reader did not expect'
+      : `this bundle belongs to another context (binding ${stored === undefined ? 'absent' : `${stored.slice(0, 16)}…`}, expected ${hex(binding)})`);
+  }
   checkManifest(fields, names, (field, message) => {
     throw deserializeError(field, message);
   });
@@ -85,7 +111,7 @@ export function openBundle(bytes: Uint8Array, fingerprint: Uint8Array, kinds: re
   const entries = new Map<string, Uint8Array>();
   let offset = 4 + length;
   for (const name of list) {
-    const { end } = openEnvelope(body, { kinds, fingerprint }, offset, false);
+    const { end } = openEnvelope(body, { kinds, fingerprint, keySet }, offset, false);
     entries.set(name, body.subarray(offset, end));
     offset = end;
   }

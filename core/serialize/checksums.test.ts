@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { HeError } from '../errors.js';
-import { openEnvelope, writeEnvelope } from './envelope.js';
+import { HEADER_BYTES, openEnvelope, writeEnvelope } from './envelope.js';
 import { paramsFingerprint } from './fingerprint.js';
 
 const fingerprint = new Uint8Array(32).fill(3);
-const write = (body: Uint8Array) => writeEnvelope({ kind: 'colVector', fingerprint, rows: 4, cols: 1, unitHeight: 2, unitWidth: 2, count: 0 }, body);
+const keySet = new Uint8Array(32).fill(4);
+const write = (body: Uint8Array) => writeEnvelope({ kind: 'colVector', fingerprint, keySet, rows: 4, cols: 1, unitHeight: 2, unitWidth: 2, count: 0 }, body);
 
 describe('envelope CRC-32', () => {
   it.each([0, 1, 7, 8, 9, 4_099])('is zlib\'s CRC-32 of the header (checksum field zeroed) and a %i-byte body', (n) => {
@@ -20,18 +21,18 @@ describe('envelope CRC-32', () => {
     const zeroed = Uint8Array.from(bytes);
     zeroed.fill(0, 76, 80);
     expect(view.getUint32(76, true)).toBe(zlib.crc32(zeroed));
-    expect(openEnvelope(bytes, { kinds: ['colVector'], fingerprint }).body).toEqual(body);
+    expect(openEnvelope(bytes, { kinds: ['colVector'], fingerprint, keySet }).body).toEqual(body);
   });
 
   it('refuses a flipped bit in the header or the body as DESERIALIZE on field checksum', () => {
     const bytes = write(new Uint8Array(100).fill(5));
     // In the stored checksum itself, at the body's first byte and at its last.
-    for (const at of [77, 96, bytes.length - 1]) {
+    for (const at of [77, HEADER_BYTES, bytes.length - 1]) {
       const flipped = Uint8Array.from(bytes);
       flipped[at]! ^= 0x10;
       const error = (() => {
         try {
-          openEnvelope(flipped, { kinds: ['colVector'], fingerprint });
+          openEnvelope(flipped, { kinds: ['colVector'], fingerprint, keySet });
         } catch (e) {
           return e;
         }

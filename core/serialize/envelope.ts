@@ -1,18 +1,18 @@
 /**
- * hekit's envelope: a fixed 96-byte little-endian header in front of every serialized object,
- * so a reader knows what it holds, for which parameters, and how long it is before it reads
- * (or allocates for) the body. Pure TypeScript, for Node and browsers.
+ * hekit's envelope: a fixed 128-byte little-endian header in front of every serialized object,
+ * so a reader knows what it holds, for which parameters and which key pair, and how long it is
+ * before it reads (or allocates for) the body. Pure TypeScript, for Node and browsers.
  *
  * | offset | bytes | field |
  * |---|---|---|
  * | 0 | 4 | magic `HEKT` |
- * | 4 | 2 | format version (1) |
+ * | 4 | 2 | format version (2) |
  * | 6 | 1 | kind (`KIND_CODES`) |
  * | 7 | 1 | compression of a SEAL body (SEAL's `compr_mode_type`: 0 none, 1 zlib, 2 zstd) |
  * | 8 | 32 | parameter fingerprint (`paramsFingerprint`) |
- * | 40 | 4 | level (ciphertexts) |
- * | 44 | 4 | degree (ciphertexts) |
- * | 48 | 8 | scale, float64 (ciphertexts) |
+ * | 40 | 4 | level (ciphertexts; every tile of a matrix or vector) |
+ * | 44 | 4 | degree (likewise) |
+ * | 48 | 8 | scale, float64 (likewise) |
  * | 56 | 4 | rows (matrices; a vector's length) |
  * | 60 | 4 | cols (matrices; 1 for vectors) |
  * | 64 | 4 | encoding unit height |
@@ -21,16 +21,21 @@
  * | 76 | 4 | CRC-32 of header (this field zeroed) and body |
  * | 80 | 8 | body length in bytes |
  * | 88 | 8 | reserved, zero |
+ * | 96 | 32 | key set (`keySetFingerprint`): the key pair the object belongs to; zero in `params` |
  *
  * A field a kind does not use must be zero, so every header bit is checked by someone.
+ * Version 1 (a 96-byte header without the key set) is refused with DESERIALIZE on `version`:
+ * its objects cannot be bound to a key pair, so they must be exported again.
  * The CRC-32 (IEEE, as zlib's) catches accidental corruption (truncation, flipped bits), not
  * tampering: authenticity is the transport's job, and every field is validated regardless.
  */
 import { crc32, crc32Final, crc32Init, crc32Update } from '@foxglove/crc';
 import { HeError } from '../errors.js';
 
-export const ENVELOPE_VERSION = 1;
-export const HEADER_BYTES = 96;
+export const ENVELOPE_VERSION = 2;
+export const HEADER_BYTES = 128;
+const KEY_SET_AT = 96;
+const ZERO_KEY_SET = new Uint8Array(32);
 const MAGIC = [0x48, 0x45, 0x4b, 0x54]; // "HEKT"
 
 /** The kind byte of each envelope kind (header offset 6); stable across format versions. */
@@ -61,9 +66,9 @@ const USED: Readonly<Record<EnvelopeKind, readonly NumericField[]>> = {
   secretKey: ['compression'],
   ciphertext: ['compression', 'level', 'degree', 'scale'],
   serverKeys: ['count'],
-  matrix: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
-  rowVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
-  colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count'],
+  matrix: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
+  rowVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
+  colVector: ['rows', 'cols', 'unitHeight', 'unitWidth', 'count', 'level', 'degree', 'scale'],
   bundle: ['count'],
 };
 
@@ -72,6 +77,11 @@ export interface EnvelopeHeader {
   readonly kind: EnvelopeKind;
   /** SHA-256 of the ring degree and primes (`paramsFingerprint`): the parameters the object belongs to. */
   readonly fingerprint: Uint8Array;
+  /**
+   * SHA-256 identifying the key pair (`keySetFingerprint`): every object that depends on keys
+   * (keys, ciphertexts, linalg objects, bundles) carries it; all zero in `params`.
+   */
+  readonly keySet: Uint8Array;
   /** SEAL's compression mode byte of the body (0 none, 1 zlib, 2 zstd). */
   readonly compression: number;
   readonly level: number;
@@ -85,7 +95,7 @@ export interface EnvelopeHeader {
   readonly count: number;
 }
 
-/** What `writeEnvelope` needs: the kind and fingerprint; other fields default to zero. */
+/** What `writeEnvelope` needs: the kind and fingerprint, and the key set for every kind but `params`; other fields default to zero. */
 export type EnvelopeFields = Pick<EnvelopeHeader, 'kind' | 'fingerprint'> & Partial<Omit<EnvelopeHeader, 'kind' | 'fingerprint'>>;
 
 /** Throws DESERIALIZE naming `field`; every loader reports failures through this. */
@@ -106,6 +116,12 @@ export function writeEnvelope(fields: EnvelopeFields, body: Uint8Array | readonl
   view.setUint8(6, KIND_CODES[fields.kind]);
   if (fields.fingerprint.length !== 32) throw new HeError('INVALID_ARGUMENT', 'a fingerprint has 32 bytes', { length: fields.fingerprint.length });
   out.set(fields.fingerprint, 8);
+  const keySet = fields.keySet ?? ZERO_KEY_SET;
+  if (keySet.length !== 32) throw new HeError('INVALID_ARGUMENT', 'a key set has 32 bytes', { length: keySet.length });
+  if ((fields.kind === 'params') !== sameBytes(keySet, ZERO_KEY_SET)) {
+    throw new HeError('INVALID_ARGUMENT', `a ${fields.kind} envelope ${fields.kind === 'params' ? 'has no' : 'needs a'} key set`, { field: 'keySet' });
+  }
+  out.set(keySet, KEY_SET_AT);
   const ints: ReadonlyArray<readonly [Exclude<NumericField, 'scale' | 'compression'>, number]> =
     [['level', 40], ['degree', 44], ['rows', 56], ['cols', 60], ['unitHeight', 64], ['unitWidth', 68], ['count', 72]];
   for (const [name, offset] of ints) {
@@ -131,6 +147,11 @@ export interface Expectation {
   readonly kinds: readonly EnvelopeKind[];
   /** The loading context's parameter fingerprint; null to accept any (the caller checks it once it knows the parameters). */
   readonly fingerprint: Uint8Array | null;
+  /**
+   * The loading context's key set (`keySetFingerprint`); null to accept any (the caller checks
+   * it once it knows the keys). A mismatch is DESERIALIZE on field `keySet`.
+   */
+  readonly keySet: Uint8Array | null;
 }
 
 /** A checked envelope: its header and a view of its body. */
@@ -160,7 +181,8 @@ export function openEnvelope(bytes: unknown, expect: Expectation, offset = 0, ex
   if (MAGIC.some((b, i) => bytes[offset + i] !== b)) throw deserializeError('magic', 'not a hekit object (bad magic)');
   const version = view.getUint16(4, true);
   if (version !== ENVELOPE_VERSION) {
-    throw deserializeError('version', `format version ${version} is not supported (this hekit reads version ${ENVELOPE_VERSION})`, { version });
+    const why = version === 1 ? ': version 1 objects are not bound to a key pair; export the keys and save the objects again with this hekit' : '';
+    throw deserializeError('version', `format version ${version} is not supported (this hekit reads version ${ENVELOPE_VERSION})${why}`, { version });
   }
   const kind = KINDS_BY_CODE.get(view.getUint8(6));
   if (kind === undefined || !expect.kinds.includes(kind)) {
@@ -170,13 +192,19 @@ export function openEnvelope(bytes: unknown, expect: Expectation, offset = 0, ex
   if (expect.fingerprint !== null && fingerprint.some((b, i) => b !== expect.fingerprint![i])) {
     throw deserializeError('fingerprint', `this ${kind} was made for other parameters (fingerprint ${hex(fingerprint)}, expected ${hex(expect.fingerprint)})`);
   }
+  const keySet = bytes.slice(offset + KEY_SET_AT, offset + KEY_SET_AT + 32);
+  if (kind === 'params' ? !sameBytes(keySet, ZERO_KEY_SET) : expect.keySet !== null && !sameBytes(keySet, expect.keySet)) {
+    throw deserializeError('keySet', kind === 'params'
+      ? 'the key set must be zero in parameters'
+      : `this ${kind} was made under another key pair (key set ${hex(keySet)}, expected ${hex(expect.keySet!)})`, { keySet: hex(keySet) });
+  }
   const bodyLength = view.getBigUint64(80, true);
   if (bodyLength > BigInt(available - HEADER_BYTES) || (exact && bodyLength !== BigInt(available - HEADER_BYTES))) {
     throw deserializeError('bodyLength', `the header declares ${bodyLength} body bytes but ${available - HEADER_BYTES} follow`,
       { declared: bodyLength.toString(), available: available - HEADER_BYTES });
   }
   const header: EnvelopeHeader = {
-    kind, fingerprint,
+    kind, fingerprint, keySet,
     compression: view.getUint8(7),
     level: view.getUint32(40, true),
     degree: view.getUint32(44, true),
@@ -204,5 +232,8 @@ export function openEnvelope(bytes: unknown, expect: Expectation, offset = 0, ex
   if (stored !== computed) throw deserializeError('checksum', `checksum mismatch (stored ${stored}, computed ${computed}): the bytes were corrupted`);
   return { header, body, end };
 }
+
+/** Equal length and bytes. */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export const hex = (b: Uint8Array): string => Array.from(b.subarray(0, 8), (x) => x.toString(16).padStart(2, '0')).join('') + '…';

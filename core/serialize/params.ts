@@ -38,7 +38,7 @@ export interface LoadParamsOptions {
  * above the security limit unless `allowInsecure`.
  */
 export function loadParams(bytes: Uint8Array, options: LoadParamsOptions = {}): CkksParams {
-  const { header, body } = openEnvelope(bytes, { kinds: ['params'], fingerprint: options.fingerprint ?? null });
+  const { header, body } = openEnvelope(bytes, { kinds: ['params'], fingerprint: options.fingerprint ?? null, keySet: null });
   if (body.length > MAX_BODY_BYTES) throw deserializeError('bodyLength', `a parameter body of ${body.length} bytes exceeds ${MAX_BODY_BYTES}`);
   let json: unknown;
   try {

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { floodingCostBits, KIND_CODES } from '../../core/index.js';
+import { ENVELOPE_VERSION } from '../../core/serialize/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Kind bytes of every hekit envelope header ("HEKT", version 1) anywhere in `bytes`, nested ones included. */
+/** Kind bytes of every hekit envelope header ("HEKT", this format version) anywhere in `bytes`, nested ones included. */
 function envelopeKinds(bytes: Uint8Array): number[] {
   const kinds: number[] = [];
   for (let i = bytes.indexOf(0x48); i >= 0 && i + 7 <= bytes.length; i = bytes.indexOf(0x48, i + 1)) {
-    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === 1 && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
+    if (bytes[i + 1] === 0x45 && bytes[i + 2] === 0x4b && bytes[i + 3] === 0x54 && bytes[i + 4] === ENVELOPE_VERSION && bytes[i + 5] === 0) kinds.push(bytes[i + 6]!);
   }
   return kinds;
 }

@@ -18,7 +18,7 @@ export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOp
   const { mode, code } = comprMode(context.seal, options, 'saveCiphertext');
   const body = payload.saveArray(mode as never);
   return writeEnvelope({
-    kind: 'ciphertext', fingerprint: paramsFingerprint(context.params), compression: code,
+    kind: 'ciphertext', fingerprint: paramsFingerprint(context.params), keySet: context.keySet(), compression: code,
     level: ct.level, degree: ct.degree, scale: ct.scale,
   }, body);
 }
@@ -26,7 +26,7 @@ export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOp
 /**
  * Loads a ciphertext into `backend` (counted by `memory()`, scoped like any other handle).
  * Checks, in order and before SEAL sees a byte: the envelope (magic, version, kind, fingerprint,
- * length, checksum), level within the chain, degree 1..15, scale finite, > 0 and within the
+ * key set, length, checksum), level within the chain, degree 1..15, scale finite, > 0 and within the
  * level's modulus, then SEAL's header and every field and coefficient of its body against
  * the same; after SEAL's load, its own level, size and scale against the header.
  * Throws DESERIALIZE naming the field.
@@ -34,7 +34,7 @@ export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOp
 export function loadCiphertext(backend: Backend, bytes: Uint8Array): Ciphertext {
   const { context, defined } = sealPartsOf(backend, 'loadCiphertext');
   const { params } = context;
-  const { header, body } = openEnvelope(bytes, { kinds: ['ciphertext'], fingerprint: paramsFingerprint(params) });
+  const { header, body } = openEnvelope(bytes, { kinds: ['ciphertext'], fingerprint: paramsFingerprint(params), keySet: context.keySet() });
   const { level, degree, scale } = header;
   if (header.compression > 2) throw deserializeError('compression', `unknown compression ${header.compression}`);
   if (level > params.maxLevel) throw deserializeError('level', `level ${level} is outside the chain (0..${params.maxLevel})`, { level });
@@ -64,7 +64,9 @@ export function sealCiphertextCodec(backend: Backend, options: SaveOptions = {})
   const { context } = sealPartsOf(backend, 'sealCiphertextCodec');
   return {
     fingerprint: paramsFingerprint(context.params),
+    keySet: context.keySet(),
     slots: context.params.slots,
+    meta: (ct) => backend.meta(ct),
     save: (ct) => saveCiphertext(backend, ct, options),
     load: (bytes) => loadCiphertext(backend, bytes),
     free: (ct) => backend.free(ct),

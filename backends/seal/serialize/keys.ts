@@ -8,9 +8,10 @@
 import type { Backend } from '../../../core/backend.js';
 import { HeError } from '../../../core/errors.js';
 import type { CkksParams } from '../../../core/params/index.js';
+import { optionsArgument, paramsArgument } from '../../../core/arguments.js';
 import { galoisElement, validateRotations } from '../../../core/rotation.js';
 import {
-  deserializeError, loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope, type EnvelopeKind,
+  deserializeError, loadParams, openEnvelope, paramsFingerprint, sameBytes, saveParams, writeEnvelope, type EnvelopeKind,
 } from '../../../core/serialize/index.js';
 import { createSealContext, openContext, type GaloisKeySet, type OpenedContext, type SealKeys } from '../context.js';
 import { fromSeal } from '../errors.js';
@@ -32,18 +33,19 @@ export function exportServerKeys(backend: Backend, options: SaveOptions = {}): U
   const { context } = sealPartsOf(backend, 'exportServerKeys');
   const { params, keys, seal } = context;
   const fingerprint = paramsFingerprint(params);
+  const keySet = context.keySet();
   const { mode, code } = comprMode(seal, options, 'exportServerKeys');
-  const parts = [saveParams(params), writeEnvelope({ kind: 'publicKey', fingerprint, compression: code }, keys.publicKey.saveArray(mode as never))];
-  if (keys.relinKeys) parts.push(writeEnvelope({ kind: 'relinKeys', fingerprint, compression: code }, keys.relinKeys.saveArray(mode as never)));
-  for (const set of keys.galoisKeys) parts.push(galoisEnvelope(set, fingerprint, mode, code));
-  return writeEnvelope({ kind: 'serverKeys', fingerprint, count: parts.length }, parts);
+  const parts = [saveParams(params), writeEnvelope({ kind: 'publicKey', fingerprint, keySet, compression: code }, keys.publicKey.saveArray(mode as never))];
+  if (keys.relinKeys) parts.push(writeEnvelope({ kind: 'relinKeys', fingerprint, keySet, compression: code }, keys.relinKeys.saveArray(mode as never)));
+  for (const set of keys.galoisKeys) parts.push(galoisEnvelope(set, fingerprint, keySet, mode, code));
+  return writeEnvelope({ kind: 'serverKeys', fingerprint, keySet, count: parts.length }, parts);
 }
 
 /** A `galoisKeys` envelope: the steps table, then SEAL's bytes. */
-function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, mode: unknown, code: number): Uint8Array {
+function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, keySet: Uint8Array, mode: unknown, code: number): Uint8Array {
   const table = new Uint8Array(4 * set.steps.length);
   set.steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
-  return writeEnvelope({ kind: 'galoisKeys', fingerprint, compression: code, count: set.steps.length }, [table, set.keys.saveArray(mode as never)]);
+  return writeEnvelope({ kind: 'galoisKeys', fingerprint, keySet, compression: code, count: set.steps.length }, [table, set.keys.saveArray(mode as never)]);
 }
 
 /**
@@ -54,10 +56,10 @@ function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, mode: unknow
  * backend without the secret key, INVALID_ARGUMENT for bad steps or without key switching.
  */
 export function generateGaloisKeys(backend: Backend, steps: readonly number[], options: SaveOptions = {}): Uint8Array[] {
-  const { params, seal } = sealPartsOf(backend, 'generateGaloisKeys').context;
-  const fingerprint = paramsFingerprint(params);
-  const { mode, code } = comprMode(seal, options, 'generateGaloisKeys');
-  return eachGaloisKey(backend, steps, 'generateGaloisKeys', (set) => galoisEnvelope(set, fingerprint, mode, code));
+  const { context } = sealPartsOf(backend, 'generateGaloisKeys');
+  const fingerprint = paramsFingerprint(context.params);
+  const { mode, code } = comprMode(context.seal, options, 'generateGaloisKeys');
+  return eachGaloisKey(backend, steps, 'generateGaloisKeys', (set) => galoisEnvelope(set, fingerprint, context.keySet(), mode, code));
 }
 
 /**
@@ -94,7 +96,7 @@ export function exportSecretKey(backend: Backend, options: SaveOptions = {}): Se
   const { secretKey } = context.keys;
   if (secretKey === null) throw new HeError('NO_SECRET_KEY', 'exportSecretKey: this backend was built from public keys only', { op: 'exportSecretKey' });
   const { mode, code } = comprMode(context.seal, options, 'exportSecretKey');
-  return writeEnvelope({ kind: 'secretKey', fingerprint: paramsFingerprint(context.params), compression: code },
+  return writeEnvelope({ kind: 'secretKey', fingerprint: paramsFingerprint(context.params), keySet: context.keySet(), compression: code },
     secretKey.saveArray(mode as never)) as SecretKeyBytes;
 }
 
@@ -106,6 +108,8 @@ export interface KeyedBackendOptions {
   readonly allowInsecure?: boolean;
   /** As `SealBackendOptions.verify`. */
   readonly verify?: boolean;
+  /** As `SealBackendOptions.scaleFloor`. */
+  readonly scaleFloor?: number;
   /** More Galois keys, e.g. from `generateGaloisKeys`: each envelope is loaded into its own SEAL object. Steps may not repeat. */
   readonly galoisKeys?: readonly PublicBytes[];
 }
@@ -113,19 +117,24 @@ export interface KeyedBackendOptions {
 /** Keys to load: parameters and SEAL's bytes of each key. */
 export interface Material {
   readonly params: CkksParams;
+  /** The key set every envelope declared (checked against the public key once it is loaded). */
+  readonly keySet: Uint8Array;
   readonly publicKey: Uint8Array;
   readonly relinKeys: Uint8Array | null;
   readonly galoisKeys: ReadonlyArray<{ readonly steps: readonly number[]; readonly body: Uint8Array }>;
 }
 
-/** The inner envelopes of a serverKeys envelope, each checked; a secret key inside is refused (field `kind`). */
+/**
+ * The inner envelopes of a serverKeys envelope, each checked, all of one key set (field
+ * `keySet` otherwise); a secret key inside is refused (field `kind`).
+ */
 function openServerKeys(bytes: Uint8Array, options: KeyedBackendOptions): Material {
-  const outer = openEnvelope(bytes, { kinds: ['serverKeys'], fingerprint: options.params ? paramsFingerprint(options.params) : null });
-  const { fingerprint, count } = outer.header;
+  const outer = openEnvelope(bytes, { kinds: ['serverKeys'], fingerprint: options.params ? paramsFingerprint(options.params) : null, keySet: null });
+  const { fingerprint, keySet, count } = outer.header;
   const body = outer.body;
   let offset = 0;
   const next = (kinds: readonly EnvelopeKind[]) => {
-    const inner = openEnvelope(body, { kinds, fingerprint }, offset, false);
+    const inner = openEnvelope(body, { kinds, fingerprint, keySet }, offset, false);
     const whole = body.subarray(offset, inner.end);
     offset = inner.end;
     return { ...inner, whole };
@@ -139,9 +148,9 @@ function openServerKeys(bytes: Uint8Array, options: KeyedBackendOptions): Materi
   const relinKeys = params.keySwitching ? next(['relinKeys']).body : null;
   const galoisKeys = Array.from({ length: count - (params.keySwitching ? 3 : 2) }, () => galoisSet(next(['galoisKeys']), params));
   if (offset !== body.length) throw deserializeError('bodyLength', `${body.length - offset} bytes follow the last key`);
-  return { params, publicKey, relinKeys, galoisKeys: [...galoisKeys, ...(options.galoisKeys ?? []).map((bytes) => {
+  return { params, keySet, publicKey, relinKeys, galoisKeys: [...galoisKeys, ...(options.galoisKeys ?? []).map((bytes) => {
     if (!params.keySwitching) throw deserializeError('galoisKeys', 'these parameters have no key switching, so no Galois keys');
-    return galoisSet(openEnvelope(bytes, { kinds: ['galoisKeys'], fingerprint }), params);
+    return galoisSet(openEnvelope(bytes, { kinds: ['galoisKeys'], fingerprint, keySet }), params);
   })] };
 }
 
@@ -185,7 +194,7 @@ function sealLoad<T extends Loadable>(object: T, opened: OpenedContext, bytes: U
  * SEAL objects from `m`. Untrusted bytes are checked in full first; `trusted` (SEAL's own
  * uncompressed bytes from another thread of this process, hekit/seal/pool) skips that.
  */
-export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, secretKey: Uint8Array | null, trusted = false): SealKeys {
+export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Material, 'keySet'>, secretKey: Uint8Array | null, trusted = false): SealKeys {
   const ring: SealRing = opened.ring;
   // Trusted bytes are SEAL's own and uncompressed: nothing to check or inflate.
   const publicBytes = (b: Uint8Array) => (trusted ? b : checkPublicKey(b, ring, inflate));
@@ -212,10 +221,20 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Material, 
   }
 }
 
+/** `options` checked for types (INVALID_ARGUMENT naming the option); parameter literals become parameters. */
+function keyedOptions(options: KeyedBackendOptions | undefined, op: string): KeyedBackendOptions {
+  const o = optionsArgument(options, op);
+  const galoisKeys = o.galoisKeys;
+  if (galoisKeys !== undefined && !Array.isArray(galoisKeys)) {
+    throw new HeError('INVALID_ARGUMENT', `${op}: galoisKeys must be an array of envelopes from generateGaloisKeys; got ${typeof galoisKeys}`, { op, argument: 'galoisKeys' });
+  }
+  return o.params === undefined ? o : { ...o, params: paramsArgument(o.params, op, 'params') };
+}
+
 async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
   const material = openServerKeys(serverKeys, options);
   const { params } = material;
-  const secretBody = secretKey && openEnvelope(secretKey, { kinds: ['secretKey'], fingerprint: paramsFingerprint(params) }).body;
+  const secretBody = secretKey && openEnvelope(secretKey, { kinds: ['secretKey'], fingerprint: paramsFingerprint(params), keySet: material.keySet }).body;
   const seal = await loadSeal();
   const opened = openContext(seal, params);
   let keys: SealKeys;
@@ -225,7 +244,12 @@ async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null
     opened.delete();
     throw e;
   }
-  const backend = sealBackend(createSealContext(seal, params, opened, keys), material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false);
+  const context = createSealContext(seal, params, opened, keys);
+  if (!sameBytes(context.keySet(), material.keySet)) {
+    context.delete();
+    throw deserializeError('keySet', 'the public key is not the one the envelopes declare (key set mismatch)');
+  }
+  const backend = sealBackend(context, material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false, options.scaleFloor);
   if (secretKey) checkKeyPair(backend);
   return backend;
 }
@@ -246,11 +270,19 @@ function checkKeyPair(backend: Backend): void {
  * Throws DESERIALIZE (field named) for anything malformed, foreign or corrupted, and
  * PARAMS_INSECURE for insecure parameters unless `allowInsecure`.
  */
-export function createSealServerBackend(serverKeys: PublicBytes, options: KeyedBackendOptions = {}): Promise<Backend> {
-  return keyedBackend(serverKeys, null, options);
+export async function createSealServerBackend(serverKeys: PublicBytes, options?: KeyedBackendOptions): Promise<Backend> {
+  return keyedBackend(serverKeys, null, keyedOptions(options, 'createSealServerBackend'));
 }
 
-/** The client's backend from its server keys and the secret key it kept: decrypts; checked to be one key pair. */
-export function createSealClientBackend(serverKeys: PublicBytes, secretKey: SecretKeyBytes | Uint8Array, options: KeyedBackendOptions = {}): Promise<Backend> {
-  return keyedBackend(serverKeys, secretKey, options);
+/**
+ * The client's backend from its server keys and the secret key it kept: decrypts; checked to be
+ * one key pair. A missing secret key (null, undefined, not bytes) is INVALID_ARGUMENT naming
+ * `secretKey`: a client without it could not decrypt (use `createSealServerBackend` for that).
+ */
+export async function createSealClientBackend(serverKeys: PublicBytes, secretKey: SecretKeyBytes | Uint8Array, options?: KeyedBackendOptions): Promise<Backend> {
+  if (!(secretKey instanceof Uint8Array)) {
+    throw new HeError('INVALID_ARGUMENT', `createSealClientBackend: secretKey must be the bytes exportSecretKey wrote; got ${secretKey === null ? 'null' : typeof secretKey}`,
+      { op: 'createSealClientBackend', argument: 'secretKey' });
+  }
+  return keyedBackend(serverKeys, secretKey, keyedOptions(options, 'createSealClientBackend'));
 }

@@ -1,6 +1,8 @@
+import { crc32 } from '@foxglove/crc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../core/index.js';
-import { createParams, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { createParams, KIND_CODES, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { HEADER_BYTES } from '../../../core/serialize/index.js';
 import { thrown } from '../../../property-tests/thrown.js';
 import {
   createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, generateGaloisKeys, loadCiphertext,
@@ -8,6 +10,29 @@ import {
 } from '../index.js';
 
 const LITERAL = { ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 };
+/**
+ * `bytes` (an envelope, or a serverKeys envelope of envelopes) with every key set replaced by
+ * `keySet` and every checksum recomputed, as a forger would.
+ */
+function rekeyed(bytes: Uint8Array, keySet: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  const reseal = (at: number, end: number) => {
+    const view = new DataView(out.buffer, out.byteOffset + at);
+    if (view.getUint8(6) === KIND_CODES.serverKeys) {
+      for (let inner = at + HEADER_BYTES; inner < end;) {
+        const next = inner + HEADER_BYTES + Number(new DataView(out.buffer, out.byteOffset + inner).getBigUint64(80, true));
+        reseal(inner, next);
+        inner = next;
+      }
+    }
+    if (view.getUint8(6) !== KIND_CODES.params) out.set(keySet, at + 96);
+    view.setUint32(76, 0, true);
+    view.setUint32(76, crc32(out.subarray(at, end)), true);
+  };
+  reseal(0, out.length);
+  return out;
+}
+
 const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-2) => b.forEach((v, i) => expect(Math.abs((a[i] as number) - v)).toBeLessThan(tol));
 
 describe('SEAL serialization', () => {
@@ -100,7 +125,39 @@ describe('SEAL serialization', () => {
     }
     const other = await createSealBackend(LITERAL);
     try {
-      await expect(createSealClientBackend(keys, exportSecretKey(other))).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'secretKey' } });
+      // Another pair's secret key says so in its key set; with that field forged, the decryption probe still catches it.
+      const foreign = exportSecretKey(other);
+      await expect(createSealClientBackend(keys, foreign)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
+      await expect(createSealClientBackend(keys, rekeyed(foreign, keys.subarray(96, 128))))
+        .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'secretKey' } });
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('binds every key-bound object to its key pair: another pair with the same parameters is refused on keySet', async () => {
+    const other = await createSealBackend(LITERAL, { rotations: [1] });
+    try {
+      // The issue's reproduction: a ciphertext of another key pair used to load and decrypt to about -8.75e27.
+      const foreign = saveCiphertext(other, other.scope(() => other.encrypt([1])));
+      expect(thrown(() => loadCiphertext(client, foreign))).toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
+      // Galois keys of another pair next to these server keys.
+      await expect(createSealServerBackend(exportServerKeys(client), { galoisKeys: generateGaloisKeys(other, [4]) }))
+        .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
+      // Server keys whose envelopes all declare another pair's key set: the public key's own hash refutes them.
+      const keys = exportServerKeys(client, { compression: 'none' });
+      const forged = rekeyed(keys, exportServerKeys(other).subarray(96, 128));
+      await expect(createSealServerBackend(forged)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
+      // A server from these keys writes objects of this key set, which the client loads.
+      const server = await createSealServerBackend(keys);
+      try {
+        const back = loadCiphertext(client, saveCiphertext(server, server.scope(() => server.encrypt([3]))));
+        close(client.decrypt(back), [3], 1e-3);
+        back.dispose();
+        expect(thrown(() => loadCiphertext(other, saveCiphertext(server, server.scope(() => server.encrypt([3]))))).details['field']).toBe('keySet');
+      } finally {
+        server.dispose();
+      }
     } finally {
       other.dispose();
     }
@@ -125,7 +182,7 @@ describe('SEAL serialization', () => {
     void (() => createSealServerBackend(exportSecretKey(client)));
     const secret: Uint8Array = exportSecretKey(client);
     await expect(createSealServerBackend(secret)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'kind' } });
-    const smuggled = writeEnvelope({ kind: 'serverKeys', fingerprint: paramsFingerprint(params), count: 3 }, [saveParams(params), secret, secret]);
+    const smuggled = writeEnvelope({ kind: 'serverKeys', fingerprint: paramsFingerprint(params), keySet: secret.subarray(96, 128), count: 3 }, [saveParams(params), secret, secret]);
     await expect(createSealServerBackend(smuggled)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'kind' } });
   });
 
