@@ -331,13 +331,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const values = arrays.take();
     const variance = arrays.take();
     let tail = maxTail(a.tail, b.tail);
-    let peakValue = 0, peakVariance = 0, heavy = false, upper = false;
+    let peakValue = 0, peakVariance = 0, heavy = false, upper = false, firstSum = 0;
     const factor = correlated ? 8 : 4;
     for (let k = 0; k < n; k++) {
       const za = av[k] as number, zb = bv[k] as number, ea = ua[k] as number, eb = ub[k] as number;
       const second = factor * ea * eb;
       const first = self ? 4 * za * za * ea : zb * zb * ea + za * za * eb;
       const v = za * zb;
+      firstSum += first;
       values[k] = v;
       variance[k] = second;
       peakValue = Math.max(peakValue, Math.abs(v));
@@ -353,7 +354,11 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     }
     arrays.recycle(ua);
     if (ub !== ua) arrays.recycle(ub);
-    const rest = pruned(terms, variance, 0);
+    // Negligible everywhere (the usual case): the second order as its largest value in every slot,
+    // an O(1) remainder instead of an array to carry and promote.
+    const negligible = peakVariance <= 1e-6 * (firstSum / n);
+    if (negligible) arrays.recycle(variance);
+    const rest = negligible ? pruned(terms, null, peakVariance) : pruned(terms, variance, 0);
     return own(checked({
       values, variance: rest.variance, varianceShift: rest.varianceShift, terms: rest.terms, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
       peak: { value: peakValue, variance: rest.variance ? maxOf(rest.variance) : peakVariance, terms: termPeak(rest.terms), tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
