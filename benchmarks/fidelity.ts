@@ -6,7 +6,8 @@
  *   against the tracked RMS std;
  * - rounds: one logistic-regression training round (both circuits, k = 1..3 minibatches of 64,
  *   N = 16384, 2^36), the injected simulator's error against the tracked RMS std, with the wall
- *   time of a tracked and of an injected run.
+ *   time of a tracked and of an injected run; SEAL too where the round fits N = 16384 and b = 64
+ *   (`--seal-runs`, default 1).
  * Writes benchmarks/results/fidelity.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -69,18 +70,24 @@ if (parts.has('patterns')) {
 
 if (parts.has('rounds')) {
   const rows: RoundRow[] = [];
-  for (const circuit of ['lowdepth', 'baseline'] as const) {
-    for (const minibatches of [1, 2, 3]) {
-      const row = measureRound({ circuit, minibatches, batchSize: 64, ringDegree: 16384, scaleBits: 36 }, [1, 2, 3]);
-      console.error(`${circuit} k=${minibatches}: ratio ${row.ratio.toFixed(3)}`);
-      rows.push(row);
+  const sealRuns = option('seal-runs', 1);
+  for (const batchSize of [64, 256]) {
+    for (const circuit of ['lowdepth', 'baseline'] as const) {
+      for (const minibatches of [1, 2, 3]) {
+        // SEAL where a round fits N = 16384 (a round at N = 32768 takes minutes and 2 GiB of keys).
+        const seal = batchSize === 64 && (circuit === 'lowdepth' || minibatches === 1) ? sealRuns : 0;
+        const row = await measureRound({ circuit, minibatches, batchSize, ringDegree: 16384, scaleBits: 36 }, [1, 2, 3], seal);
+        console.error(`${circuit} k=${minibatches} b=${batchSize}: injected / tracked ${row.ratio.toFixed(3)}, SEAL / tracked ${row.sealRatio?.toFixed(3) ?? '-'}`);
+        rows.push(row);
+      }
     }
   }
   text.push(
     '## Training rounds',
     '',
-    'One round from zero weights, MNIST 3 vs 8; observed = RMS over the output tiles of (injected - exact), 3 injection seeds;',
-    'tracked = RMS of the tracked std over the same slots (target [0.5, 2]). Times are one run on this machine.',
+    'One round from zero weights, MNIST 3 vs 8, 2^36, the smallest of N = 16384, 32768 holding the round; observed = RMS over',
+    'the output tiles of (injected - exact), 3 injection seeds, and of (SEAL - exact) where SEAL ran (one key set per run);',
+    'tracked = RMS of the tracked std over the same slots (target [0.5, 2]). Times are one run on this machine (wall, shared cores).',
     '',
     roundTable(rows),
     '',

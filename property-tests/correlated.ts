@@ -140,7 +140,9 @@ export interface RoundRow {
   readonly trackedRms: number;
   readonly observedRms: number;
   readonly ratio: number;
-  /** Largest |injected - exact| / bound over every slot and seed. */
+  /** SEAL's RMS error over the tracked RMS std, when SEAL ran. */
+  readonly sealRatio: number | null;
+  /** Largest |observed - exact| / bound over every slot, seed and SEAL run. */
   readonly worstOverBound: number;
   readonly upperBound: boolean;
   /** Wall time of one tracked run of the round (ms). */
@@ -159,8 +161,8 @@ export interface RoundCase {
 
 let cachedData: logreg.Dataset | null = null;
 
-/** One training round from zero weights: tracked estimate against `seeds` injected runs. */
-export function measureRound(c: RoundCase, seeds: readonly number[]): RoundRow {
+/** One training round from zero weights: tracked estimate against `seeds` injected runs (and `sealRuns` runs on SEAL, each with its own keys). */
+export async function measureRound(c: RoundCase, seeds: readonly number[], sealRuns = 0): Promise<RoundRow> {
   cachedData ??= logreg.loadDataset();
   const batches = logreg.minibatches(cachedData, c.minibatches, c.batchSize);
   // The smallest ring from c.ringDegree up that holds the k minibatches in one round.
@@ -208,17 +210,40 @@ export function measureRound(c: RoundCase, seeds: readonly number[]): RoundRow {
     });
     injected.dispose();
   }
+  let sealErr2 = 0, sealSamples = 0, sealWorst = 0;
+  for (let r = 0; r < sealRuns; r++) {
+    const seal = await createSealBackend(plan.params, { rotations: plan.rotations });
+    try {
+      seal.scope(() => {
+        (circuit(seal) as readonly Parameters<typeof seal.decrypt>[0][]).forEach((o, t) => {
+          const got = seal.decrypt(o);
+          const want = exact[t]!, b = bound[t]!;
+          for (let k = 0; k < got.length; k++) {
+            const err = (got[k] as number) - (want[k] as number);
+            sealErr2 += err * err;
+            sealWorst = Math.max(sealWorst, Math.abs(err) / (b[k] as number));
+          }
+          sealSamples += got.length;
+        });
+      });
+    } finally {
+      seal.dispose();
+    }
+  }
   const trackedRms = Math.sqrt(std2 / samples), observedRms = Math.sqrt(err2 / samples);
+  const sealRms = sealRuns > 0 ? Math.sqrt(sealErr2 / sealSamples) : null;
+  worst = Math.max(worst, sealWorst);
   exact = []; std = []; bound = [];
   return {
-    ...c, ringDegree: plan.params.ringDegree, trackedRms, observedRms, ratio: observedRms / trackedRms, worstOverBound: worst, upperBound, trackMs, injectMs: injectMs / seeds.length,
+    ...c, ringDegree: plan.params.ringDegree, trackedRms, observedRms, ratio: observedRms / trackedRms,
+    sealRatio: sealRms === null ? null : sealRms / trackedRms, worstOverBound: worst, upperBound, trackMs, injectMs: injectMs / seeds.length,
   };
 }
 
 export function roundTable(rows: readonly RoundRow[]): string {
   return [
-    '| circuit | k | b | N | scale | tracked RMS std | observed RMS (injected) | observed / tracked | max error / bound | track ms | inject ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.circuit} | ${r.minibatches} | ${r.batchSize} | ${r.ringDegree} | 2^${r.scaleBits} | ${r.trackedRms.toExponential(2)} | ${r.observedRms.toExponential(2)} | ${r.ratio.toFixed(3)} | ${r.worstOverBound.toFixed(3)} | ${r.trackMs.toFixed(0)} | ${r.injectMs.toFixed(0)} |`),
+    '| circuit | k | b | N | scale | tracked RMS std | observed RMS (injected) | injected / tracked | SEAL / tracked | max error / bound | track ms | inject ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.circuit} | ${r.minibatches} | ${r.batchSize} | ${r.ringDegree} | 2^${r.scaleBits} | ${r.trackedRms.toExponential(2)} | ${r.observedRms.toExponential(2)} | ${r.ratio.toFixed(3)} | ${r.sealRatio === null ? '-' : r.sealRatio.toFixed(3)} | ${r.worstOverBound.toFixed(3)} | ${r.trackMs.toFixed(0)} | ${r.injectMs.toFixed(0)} |`),
   ].join('\n');
 }
