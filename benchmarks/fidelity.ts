@@ -36,14 +36,15 @@ if (parts.has('random')) {
   for (const set of fidelitySets) rows.push(...await measureFidelity(set, seed, runs));
   const summary = (estimate: 'exact' | 'upper') => {
     const p = pooled(rows.filter((r) => r.estimate === estimate));
+    if (p.samples === 0) return `${estimate} estimates: none`;
     return `${estimate} estimates: RMS of normalised error ${p.ratio.toFixed(3)} over ${p.samples} slot samples, max error / bound ${p.worstOverBound.toFixed(3)}`;
   };
   text.push(
     '## Random programs',
     '',
     `${runs} random programs per parameter set, seed ${seed}, node-seal 6.0.3.`,
-    'Ratio = RMS over slots of (SEAL - exact) / predicted std: 1 is a perfect prediction; "upper" rows combine',
-    'correlated errors conservatively and should sit at or below 1. Predicted and observed RMS are in decoded units.',
+    'Ratio = RMS over slots of (SEAL - exact) / predicted std: 1 is a perfect prediction; "upper" rows (a rule',
+    'bounded instead of estimating) should sit at or below 1. Predicted and observed RMS are in decoded units.',
     '',
     fidelityTable(rows),
     '',
