@@ -1,18 +1,59 @@
 /**
  * Planning a training run by simulation: the depth and rounds come from the circuit's recurrence
  * (tests hold it equal to the levels SEAL consumes), the value range from the client's inputs,
- * and the scale from the simulator with SEAL's errors injected: the smallest scale whose trained
- * weights stay within 2^-precisionBits of the float64 twin. A run that overflows any prime
- * fails on the simulator (OVERFLOW) before any key exists.
+ * and the scale from the simulator: the smallest scale whose trained weights stay within
+ * 2^-precisionBits of the float64 twin. By default each trial is one tracked run, the weights'
+ * error read from the simulator's estimate (correlation-aware, issue 17); `noise: 'inject'`
+ * trains with SEAL's errors drawn instead (slower; one realisation). A run that overflows any
+ * prime fails on the simulator (OVERFLOW) before any key exists.
  */
 import { HeError, isHeError, type Backend, type CkksParams } from '../../core/index.js';
+import type { Ciphertext } from '../../core/handle.js';
+import type { EncryptedColVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { plainInput } from './inputs.js';
 import { trainPlain } from './plain.js';
-import { planTraining, trainEncrypted, TRAINING_DEFAULTS, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
+import { localClient, planTraining, trainEncrypted, TRAINING_DEFAULTS, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
 
-/** Makes a simulator (e.g. `createSimBackend` from hekit/sim); algorithms never import a backend. */
-export type SimulatorFactory = (params: CkksParams, options: { rotations: readonly number[]; noise: 'inject'; seed: number }) => Backend;
+/**
+ * Makes a simulator (e.g. `createSimBackend` from hekit/sim); algorithms never import a backend.
+ * With noise 'track' its backend should offer `noise(ct)` (a per-slot `std`), as hekit/sim's does;
+ * one that does not is run with noise 'inject' instead.
+ */
+export type SimulatorFactory = (params: CkksParams, options: { rotations: readonly number[]; noise: 'inject' | 'track'; seed: number }) => Backend;
+
+/** What a tracking simulator adds to `Backend`. */
+interface Tracking {
+  noise(ct: Ciphertext): { readonly std: Float64Array };
+}
+const tracks = (b: Backend): b is Backend & Tracking => typeof (b as Partial<Tracking>).noise === 'function' && b.capabilities.predictsNoise;
+
+/**
+ * The median of max_j |e_j| for independent Gaussian e_j ~ N(0, σ_j²): t with
+ * P(max ≤ t) = Π_j (1 - erfc(t / (σ_j√2))) = 1/2. What one injected run's max |weight - twin| is
+ * to be compared with.
+ */
+export function medianMaxAbs(stds: ArrayLike<number>): number {
+  const s = Array.from(stds).filter((x) => x > 0);
+  if (s.length === 0) return 0;
+  const logP = (t: number): number => s.reduce((acc, x) => acc + Math.log1p(-erfc(t / (x * Math.SQRT2))), 0);
+  let lo = 0, hi = 12 * Math.max(...s);
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (logP(mid) < -Math.LN2) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Complementary error function (Numerical Recipes' erfcc, relative error < 1.2e-7). */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
+    t * (0.27886807 + t * (-1.13520398 + t * (1.48851526 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? r : 2 - r;
+}
 
 /** A `TrainingPlan` whose scale `planTrainingBySimulation` chose, with the evidence. */
 export interface SimulatedPlan extends TrainingPlan {
@@ -41,14 +82,17 @@ export function valueBits(batches: readonly (readonly Float64Array[])[], sigmoid
 
 /**
  * The plan with the smallest scale (at most 50 bits) meeting `precisionBits` (default 9: weights
- * within 2e-3 of the twin, far inside what changes a prediction). Throws PLAN_INFEASIBLE.
+ * within 2e-3 of the twin, far inside what changes a prediction). `noise` (default 'track'): how
+ * each trial judges the weights' error, from one tracked run's estimate or from one injected run.
+ * Throws PLAN_INFEASIBLE.
  */
 export function planTrainingBySimulation(
-  request: Omit<TrainingPlanRequest, 'scaleBits' | 'valueBits'> & { readonly precisionBits?: number },
+  request: Omit<TrainingPlanRequest, 'scaleBits' | 'valueBits'> & { readonly precisionBits?: number; readonly noise?: 'track' | 'inject' },
   batches: readonly (readonly Float64Array[])[],
   simulator: SimulatorFactory,
   options: Omit<TrainingOptions, 'onProgress'> = {},
 ): SimulatedPlan {
+  const { noise: mode = 'track', ...shape } = request;
   const precisionBits = request.precisionBits ?? 9;
   const roundValueBits = valueBits(batches, options.sigmoid);
   const rule = request.circuit === 'baseline' ? 'nesterov' : 'gradient';
@@ -56,19 +100,50 @@ export function planTrainingBySimulation(
   const trials: { scaleBits: number; weightError: number }[] = [];
   const planAt = (scaleBits: number): TrainingPlan | null => {
     try {
-      return planTraining({ ...request, scaleBits, valueBits: roundValueBits });
+      return planTraining({ ...shape, scaleBits, valueBits: roundValueBits });
     } catch (e) {
       if (isHeError(e, 'PLAN_INFEASIBLE')) return null;
       throw e;
     }
   };
-  /** Trains at `plan` on the injected simulator: max |weight - twin| (Infinity on OVERFLOW). */
+  /**
+   * Trains at `plan` on the simulator (Infinity on OVERFLOW). Injected: max |weight - twin|.
+   * Tracked: the median max |weight - twin| the estimate predicts, each round's error carried
+   * into the next in variance (a refresh re-encrypts the weights with their error).
+   */
   const trial = (plan: TrainingPlan): number => {
-    const sim = simulator(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 1 });
+    let sim = simulator(plan.params, { rotations: plan.rotations, noise: mode, seed: 1 });
+    if (mode === 'track' && !tracks(sim)) {
+      sim.dispose();
+      sim = simulator(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 1 });
+    }
     let weightError = Infinity;
     try {
-      const { weights } = trainEncrypted(sim, plan, batches, options);
-      weightError = Math.max(...weights.map((w, j) => Math.abs(w - twin[j]!)));
+      if (tracks(sim) && mode === 'track') {
+        const estimate = sim;
+        const variance = new Float64Array(twin.length);
+        let decrypted = 0;
+        const local = localClient(sim, plan, options);
+        // The weights are the first vector each round decrypts (the baseline's w, then v).
+        const client = {
+          ...local,
+          decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
+            if (decrypted++ === 0) {
+              const n = x.unit.width;
+              x.tiles.forEach((tile, t) => {
+                const { std } = estimate.noise(tile);
+                for (let c = 0; c < n && t * n + c < variance.length; c++) variance[t * n + c]! += (std[c] as number) ** 2;
+              });
+            }
+            return local.decrypt(x);
+          },
+        };
+        trainEncrypted(sim, plan, batches, { ...options, client, onProgress: (e) => { if (e.kind === 'round-start') decrypted = 0; } });
+        weightError = medianMaxAbs(variance.map(Math.sqrt));
+      } else {
+        const { weights } = trainEncrypted(sim, plan, batches, options);
+        weightError = Math.max(...weights.map((w, j) => Math.abs(w - twin[j]!)));
+      }
     } catch (e) {
       // At too small a scale the errors themselves push values past the first prime's room.
       if (!isHeError(e, 'OVERFLOW')) throw e;
@@ -87,7 +162,7 @@ export function planTrainingBySimulation(
   let largest = MAX_SCALE_BITS;
   while (largest > MIN_SCALE_BITS && planAt(largest) === null) largest--;
   const largestPlan = planAt(largest);
-  if (largestPlan === null) planTraining({ ...request, scaleBits: largest, valueBits: roundValueBits }); // throws why nothing fits
+  if (largestPlan === null) planTraining({ ...shape, scaleBits: largest, valueBits: roundValueBits }); // throws why nothing fits
   // On a tight ring the largest scale that fits decides, in one run, whether any scale does.
   if (largest <= FIRST_TRIAL_BITS + TIGHT_RING_BITS) {
     const weightError = trial(largestPlan!);

@@ -55,6 +55,11 @@ export interface NoiseEstimate {
   readonly bound: Float64Array;
   /** Mean of `std` over the slots. */
   readonly meanStd: number;
+  /**
+   * RMS of `std` over the slots, √(mean variance): what an observed RMS error over all slots
+   * (decrypted minus exact) is to be compared with.
+   */
+  readonly rmsStd: number;
   /** Largest `std`. */
   readonly maxStd: number;
   /** Largest `bound`. */
@@ -63,7 +68,11 @@ export interface NoiseEstimate {
   readonly precisionBits: number;
   /** Rescales left (the ciphertext's level): with precisionBits, what a circuit still has to spend. */
   readonly levelsLeft: number;
-  /** Correlated operands were combined conservatively: std is an upper estimate. */
+  /**
+   * A rule bounded instead of estimating, so std is an upper estimate: only where the product of
+   * two correlated errors dominates (operands near zero). Shared ancestry (x + x, x + rotate(x, r),
+   * sub(a, add(b, a)), products of related values) is otherwise estimated, not bounded.
+   */
   readonly upperBound: boolean;
 }
 
@@ -139,7 +148,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOpti
     }),
   });
 
-  const model = new ErrorModel(noiseSources.biasShape);
+  const model = new ErrorModel();
   const floor = Math.log2(parsed.ringDegree) * Number.EPSILON ** 2 / 4;
   const noise = (ct: Ciphertext): NoiseEstimate => {
     const p = payload(ct, 'noise');
@@ -147,25 +156,27 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOpti
       throw new HeError('INVALID_ARGUMENT', "noise(): this simulator tracks no error (noise: 'off'); create it with noise: 'track' or 'inject'", { noise: mode });
     }
     const n = parsed.slots;
-    const std = new Float64Array(n);
+    const std = model.variances(p, new Float64Array(n));
     const bound = new Float64Array(n);
-    let sum = 0, maxStd = 0, maxBound = 0;
+    let sum = 0, sum2 = 0, maxStd = 0, maxBound = 0;
     // Decoding runs a double-precision FFT: about 2^-53 of the largest |value| per log2(N) stage,
     // in every slot, zeros included (the paired backend found SEAL's 2^-52 in an empty slot).
     let zMax = 0;
     for (let k = 0; k < n; k++) zMax = Math.max(zMax, Math.abs(p.values[k] as number));
     const fftFloor = floor * zMax * zMax;
     for (let k = 0; k < n; k++) {
-      const s = Math.sqrt(model.total(p, k) + fftFloor);
+      const u = (std[k] as number) + fftFloor;
+      const s = Math.sqrt(u);
       std[k] = s;
       const b = (tailFactors[model.tail(p, k)] as number) * s;
       bound[k] = b;
       sum += s;
+      sum2 += u;
       if (s > maxStd) maxStd = s;
       if (b > maxBound) maxBound = b;
     }
     return {
-      std, bound, meanStd: sum / n, maxStd, maxBound, precisionBits: -Math.log2(maxBound), levelsLeft: ct.level, upperBound: p.upperBound,
+      std, bound, meanStd: sum / n, rmsStd: Math.sqrt(sum2 / n), maxStd, maxBound, precisionBits: -Math.log2(maxBound), levelsLeft: ct.level, upperBound: p.upperBound,
     };
   };
 

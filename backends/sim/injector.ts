@@ -20,6 +20,8 @@ export class NoiseInjector {
   readonly #secretRe: Float64Array;
   readonly #secretIm: Float64Array;
   readonly #biases = new Map<string, [Float64Array, Float64Array]>();
+  readonly #amplitudes = new Map<number, Float64Array>();
+  readonly #errors = new Map<string, Float64Array>();
   #normals = new Float64Array(0);
   #spare = 0;
   #hasSpare = false;
@@ -68,25 +70,36 @@ export class NoiseInjector {
     return out;
   }
 
-  /** Rounding of a size-c ciphertext: Σ_{i<c} R_i·S^i with R_i ~ CN(0, N/12), over `scale`. */
+  /**
+   * Rounding of a size-c ciphertext: Σ_{i<c} R_i·S^i with R_i ~ CN(0, N/12), over `scale`. The key
+   * is fixed, so given S the sum is itself circular Gaussian, of variance (N/12)·Σ_i |S_k|^{2i} in
+   * slot k: one complex draw per slot for any size, the same distribution as c draws.
+   */
   rounding(re: Float64Array, im: Float64Array, size: number, scale: number): void {
     const r = Math.sqrt(this.#N / 24) / scale;
-    const g = this.#draw(2 * size * this.#n);
-    const secretRe = this.#secretRe, secretIm = this.#secretIm;
-    for (let k = 0, j = 0; k < this.#n; k++) {
-      const sRe = secretRe[k] as number, sIm = secretIm[k] as number;
-      let pRe = 1, pIm = 0, eRe = 0, eIm = 0;
-      for (let i = 0; i < size; i++, j += 2) {
-        const gRe = g[j] as number, gIm = g[j + 1] as number;
-        eRe += gRe * pRe - gIm * pIm;
-        eIm += gRe * pIm + gIm * pRe;
-        const t = pRe * sRe - pIm * sIm;
-        pIm = pRe * sIm + pIm * sRe;
-        pRe = t;
-      }
-      re[k] = (re[k] as number) + r * eRe;
-      im[k] = (im[k] as number) + r * eIm;
+    const amplitude = this.#roundingAmplitude(size);
+    const g = this.#draw(2 * this.#n);
+    for (let k = 0; k < this.#n; k++) {
+      const a = r * (amplitude[k] as number);
+      re[k] = (re[k] as number) + a * (g[2 * k] as number);
+      im[k] = (im[k] as number) + a * (g[2 * k + 1] as number);
     }
+  }
+
+  /** √(Σ_{i<size} |S_k|^{2i}) per slot, computed once per size. */
+  #roundingAmplitude(size: number): Float64Array {
+    let a = this.#amplitudes.get(size);
+    if (!a) {
+      a = new Float64Array(this.#n);
+      for (let k = 0; k < this.#n; k++) {
+        const s2 = (this.#secretRe[k] as number) ** 2 + (this.#secretIm[k] as number) ** 2;
+        let sum = 0, power = 1;
+        for (let i = 0; i < size; i++, power *= s2) sum += power;
+        a[k] = Math.sqrt(sum);
+      }
+      this.#amplitudes.set(size, a);
+    }
+    return a;
   }
 
   /** Encoding a real vector at `scale`: deterministic and real in SEAL; drawn here with its variance. */
@@ -120,27 +133,38 @@ export class NoiseInjector {
   }
 
   /**
-   * One key switch with key `key` at `level`: centred digits times the key's errors
-   * (D·E/P, a product of complex Gaussians), the final rounding, and the key's fixed bias.
+   * One key switch with key `key` at `level`: centred digits times the key's errors (D·E/P), the
+   * final rounding, and the key's fixed bias. The key's errors E are fixed, as SEAL's are (drawn
+   * once per key and level, |E_k|² ~ Nσ²·Exp(1)), so given the key the fresh part D·E + R0 + R1·S is
+   * circular Gaussian with variance 2d²|E_k|² + (N/12)(1 + |S_k|²): one complex draw per slot.
    */
   keySwitch(re: Float64Array, im: Float64Array, key: string, level: number, scale: number): void {
     const P = Number(this.params.specialPrime ?? 1n);
     let digits = 0;
     for (let j = 0; j <= level; j++) digits += ((this.params.dataPrimeValues[j] as number) / P) ** 2;
-    const d = Math.sqrt((this.#N * digits) / 24) / scale, e = Math.sqrt((this.#N * SIGMA2) / 2);
-    const g = this.#draw(4 * this.#n);
-    for (let k = 0; k < this.#n; k++) {
-      const dRe = d * (g[4 * k] as number), dIm = d * (g[4 * k + 1] as number);
-      const eRe = e * (g[4 * k + 2] as number), eIm = e * (g[4 * k + 3] as number);
-      re[k] = (re[k] as number) + dRe * eRe - dIm * eIm;
-      im[k] = (im[k] as number) + dRe * eIm + dIm * eRe;
-    }
-    this.rounding(re, im, 2, scale);
+    const d2 = (this.#N * digits) / 24 / (scale * scale), r2 = this.#N / 24 / (scale * scale);
+    const errors = this.#keyErrors(key, level), rounding = this.#roundingAmplitude(2);
     const [bRe, bIm] = this.#bias(key, level);
+    const g = this.#draw(2 * this.#n);
     for (let k = 0; k < this.#n; k++) {
-      re[k] = (re[k] as number) + (bRe[k] as number) / scale;
-      im[k] = (im[k] as number) + (bIm[k] as number) / scale;
+      const a = Math.sqrt(d2 * (errors[k] as number) + r2 * (rounding[k] as number) ** 2);
+      re[k] = (re[k] as number) + a * (g[2 * k] as number) + (bRe[k] as number) / scale;
+      im[k] = (im[k] as number) + a * (g[2 * k + 1] as number) + (bIm[k] as number) / scale;
     }
+  }
+
+  /** |E_k|² of the key's error for `key` at `level`, E_k ~ CN(0, Nσ²), drawn once. */
+  #keyErrors(key: string, level: number): Float64Array {
+    const id = `${key}@${level}`;
+    let e = this.#errors.get(id);
+    if (!e) {
+      e = new Float64Array(this.#n);
+      const g = this.#draw(2 * this.#n);
+      const v = (this.#N * SIGMA2) / 2;
+      for (let k = 0; k < this.#n; k++) e[k] = v * ((g[2 * k] as number) ** 2 + (g[2 * k + 1] as number) ** 2);
+      this.#errors.set(id, e);
+    }
+    return e;
   }
 
   #bias(key: string, level: number): [Float64Array, Float64Array] {

@@ -5,11 +5,13 @@
  * arrays from locals (a property load per slot on ciphertexts of varying shape costs more
  * than the arithmetic) and take new ones from the pool of freed ones (arrays.ts).
  *
- * The error of slot k has a random part, fresh for every event, of variance
- * `variance[k] + varianceShift`, and a fixed part, the key-switching bias (identical every
- * time a key is used at a level, so it adds up linearly), of amplitude
- * `bias[k] + biasShape · shape[k]`. The uniform and profile-shaped terms keep relinearize
- * and rescale O(1): they touch no slot.
+ * The error of slot k is a short list of terms shared with other ciphertexts (terms.ts: the
+ * same error source at the same offset adds coherently, anything else in variance), plus an
+ * independent remainder of variance `variance[k] + varianceShift`: the fresh error of the
+ * events since the ciphertext was made. Every op first turns its operands' remainders into
+ * terms of their own ("promotes" them), so whatever two results share is visible as a common
+ * term. The key-switching bias, fixed per Galois key and level, is a term too: its source is
+ * the key, its coefficient the low-frequency profile.
  */
 import type { SlotEncoder } from '../../core/encoding.js';
 import { HeError, fmtScale } from '../../core/errors.js';
@@ -22,24 +24,24 @@ import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fing
 import type { NoiseInjector } from './injector.js';
 import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
 import type { NoiseSources, Tail } from './noise.js';
+import { addTermVariance, coefAt, makeTerm, MAX_TERMS, scaledTerm, shareSource, type Term } from './terms.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
   readonly values: Float64Array;
-  /** Random part of the error variance, decoded units: per slot (null: none) plus a uniform term. */
-  readonly variance: Float64Array | null;
-  readonly varianceShift: number;
-  /** Fixed part's amplitude, decoded units: per slot (null: none) plus a multiple of the bias profile. */
-  readonly bias: Float64Array | null;
-  readonly biasShape: number;
+  /** Independent remainder of the error variance, decoded units: per slot (null: none) plus a uniform term. */
+  variance: Float64Array | null;
+  varianceShift: number;
+  /** Shared error terms (terms.ts), decoded units. */
+  terms: readonly Term[];
   /** Error tail class (a `Tail`) per slot (null: none) and for every slot. */
   readonly tail: Uint8Array | null;
   readonly tailFloor: Tail;
-  /** Maxima of |values| and of the per-slot arrays: overflow is checked on these first. */
-  readonly peak: Peak;
+  /** Maxima of |values|, of the remainder array and of the terms: overflow is checked on these first. */
+  peak: Peak;
   readonly fingerprint: Fingerprint;
   readonly ancestry: Ancestry;
-  /** The estimate is an upper bound: correlated errors were combined by amplitude. */
+  /** The estimate is an upper bound: a rule combined errors conservatively. */
   readonly upperBound: boolean;
   /** Injection mode: the values with drawn errors; decryption returns their real part. */
   readonly noisy: Noisy | null;
@@ -47,8 +49,10 @@ export interface SimCiphertext {
 
 interface Peak {
   readonly value: number;
+  /** max_k variance[k]. */
   readonly variance: number;
-  readonly bias: number;
+  /** Σ_t max_k a_t[k]²: at least the terms' variance in any slot. */
+  readonly terms: number;
   readonly tail: Tail;
 }
 
@@ -70,21 +74,17 @@ export interface SimDeps {
   readonly arrays: SlotArrays;
 }
 
-/** Reads a ciphertext's error model slot by slot. */
+const termPeak = (terms: readonly Term[]): number => terms.reduce((s, t) => s + t.max * t.max, 0);
+
+/** Reads a ciphertext's error model. */
 export class ErrorModel {
-  constructor(private readonly shape: Float64Array) {}
-
-  random(ct: SimCiphertext, k: number): number {
-    return (ct.variance ? (ct.variance[k] as number) : 0) + ct.varianceShift;
-  }
-
-  bias(ct: SimCiphertext, k: number): number {
-    return (ct.bias ? (ct.bias[k] as number) : 0) + ct.biasShape * (this.shape[k] as number);
-  }
-
-  /** Total error variance of slot k. */
-  total(ct: SimCiphertext, k: number): number {
-    return this.random(ct, k) + this.bias(ct, k) ** 2;
+  /** Total error variance per slot, in `out`. */
+  variances(ct: SimCiphertext, out: Float64Array): Float64Array {
+    const v = ct.variance, s = ct.varianceShift;
+    if (v) for (let k = 0; k < out.length; k++) out[k] = (v[k] as number) + s;
+    else out.fill(s);
+    addTermVariance(ct.terms, out);
+    return out;
   }
 
   tail(ct: SimCiphertext, k: number): Tail {
@@ -95,14 +95,24 @@ export class ErrorModel {
 export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const { params, encoder, noise, fingerprints, nextAncestor, tailFactors, tracking, injector, exactEncoding, arrays } = deps;
   const n = params.slots;
-  const model = new ErrorModel(noise.biasShape);
+  const model = new ErrorModel();
   const shape = noise.biasShape;
+  let sources = 0;
+  const biasSources = new Map<string, number>();
+
+  // Term coefficients may be the static bias profile, which never goes to the pool.
+  const holdArray = (a: Float64Array | null): void => {
+    if (a !== shape) arrays.hold(a);
+  };
+  const dropArray = (a: Float64Array | null): void => {
+    if (a !== shape) arrays.drop(a);
+  };
 
   /** A payload handed to the checked layer holds its arrays until `free`. */
   const hold = (ct: SimCiphertext): SimCiphertext => {
     arrays.hold(ct.values);
     arrays.hold(ct.variance);
-    arrays.hold(ct.bias);
+    for (const t of ct.terms) holdArray(t.coef);
     arrays.hold(ct.noisy && ct.noisy.re);
     arrays.hold(ct.noisy && ct.noisy.im);
     return ct;
@@ -113,11 +123,95 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
    * literals made every op that spreads its operand deoptimise on the next shape.
    */
   const own = (ct: SimCiphertext): SimCiphertext => hold({
-    values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, bias: ct.bias, biasShape: ct.biasShape,
+    values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, terms: ct.terms,
     tail: ct.tail, tailFloor: ct.tailFloor,
-    peak: { value: ct.peak.value, variance: ct.peak.variance, bias: ct.peak.bias, tail: ct.peak.tail },
+    peak: { value: ct.peak.value, variance: ct.peak.variance, terms: ct.peak.terms, tail: ct.peak.tail },
     fingerprint: ct.fingerprint, ancestry: ct.ancestry, upperBound: ct.upperBound, noisy: ct.noisy,
   });
+
+  /**
+   * The remainder of a held payload becomes a term of a new source, so that every result
+   * computed from it shares that term. Changes how the error is described, not the error.
+   */
+  const promote = (a: SimCiphertext): void => {
+    if (!tracking) return;
+    const v = a.variance, s = a.varianceShift;
+    if (!v && s === 0) return;
+    let term: Term;
+    if (!v) term = makeTerm(sources++, 0, null, Math.sqrt(s), n);
+    else {
+      const coef = arrays.take();
+      for (let k = 0; k < n; k++) coef[k] = Math.sqrt((v[k] as number) + s);
+      term = makeTerm(sources++, 0, coef, 1, n);
+      arrays.hold(coef);
+      arrays.drop(v);
+    }
+    a.variance = null;
+    a.varianceShift = 0;
+    a.terms = [...a.terms, term];
+    a.peak = { ...a.peak, variance: 0, terms: a.peak.terms + term.max * term.max };
+  };
+
+  /** u + sign·t for one source and offset; null when they cancel. */
+  const sumTerm = (u: Term, t: Term, sign: number): Term | null => {
+    if (u.coef === t.coef) {
+      const c = u.c + sign * t.c;
+      if (Math.abs(c) <= 1e-12 * (Math.abs(u.c) + Math.abs(t.c))) return null;
+      return u.c !== 0 ? scaledTerm(u, c / u.c) : makeTerm(u.src, u.off, u.coef, c, n);
+    }
+    const coef = arrays.take();
+    for (let k = 0; k < n; k++) coef[k] = coefAt(u, k) + sign * coefAt(t, k);
+    const out = makeTerm(u.src, u.off, coef, 1, n);
+    if (out.energy <= 1e-24 * (u.energy + t.energy)) {
+      arrays.recycle(coef);
+      return null;
+    }
+    return out;
+  };
+
+  /** The terms of a + sign·b: same source and offset coherently, others side by side. */
+  const mergeTerms = (a: readonly Term[], b: readonly Term[], sign: number): Term[] => {
+    const out: (Term | null)[] = [...a];
+    for (const t of b) {
+      const i = out.findIndex((u) => u !== null && u.src === t.src && u.off === t.off);
+      if (i < 0) out.push(sign === 1 ? t : scaledTerm(t, -1));
+      else out[i] = sumTerm(out[i] as Term, t, sign);
+    }
+    return out.filter((t): t is Term => t !== null);
+  };
+
+  /**
+   * At most MAX_TERMS terms, the largest by energy; the others join the remainder
+   * (`variance`, a taken array or null, and `shift`), as independent errors.
+   */
+  const pruned = (terms: Term[], variance: Float64Array | null, shift: number): { terms: Term[]; variance: Float64Array | null; varianceShift: number } => {
+    if (terms.length <= MAX_TERMS) return { terms, variance, varianceShift: shift };
+    terms.sort((x, y) => y.energy - x.energy);
+    const folded = terms.splice(MAX_TERMS);
+    if (!variance && folded.every((t) => !t.coef)) return { terms, variance, varianceShift: folded.reduce((s, t) => s + t.c * t.c, shift) };
+    if (!variance) variance = arrays.take().fill(0);
+    addTermVariance(folded, variance);
+    // Arrays made for this result and now folded: nobody holds them (recycle skips held ones).
+    for (const t of folded) if (t.coef && t.coef !== shape) arrays.recycle(t.coef);
+    return { terms, variance, varianceShift: shift };
+  };
+
+  /** c_t[k]·w[k] for every term (a new array each); `twice` doubles them (a square). */
+  const termsTimes = (terms: readonly Term[], w: Float64Array, factor: number): Term[] => terms.map((t) => {
+    const coef = arrays.take();
+    const tc = t.coef, c = t.c * factor;
+    if (tc) for (let k = 0; k < n; k++) coef[k] = c * (tc[k] as number) * (w[k] as number);
+    else for (let k = 0; k < n; k++) coef[k] = c * (w[k] as number);
+    return makeTerm(t.src, t.off, coef, 1, n);
+  });
+
+  /** The key-switching bias of `key` at `level`, a term of its own source (NOISE.md §3.4). */
+  const biasTerm = (key: string, level: number, scale: number): Term => {
+    const id = `${key}@${level}`;
+    let src = biasSources.get(id);
+    if (src === undefined) biasSources.set(id, (src = sources++));
+    return makeTerm(src, 0, shape, noise.keySwitchBias(level) / scale, n);
+  };
 
   /** In injection mode, `make()` with error events drawn on top. */
   const inject = (make: () => Noisy | null, events?: (inj: NoiseInjector, e: Noisy) => void): Noisy | null => {
@@ -161,8 +255,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
   /** Largest error bound over the slots: the room the error needs above the values. */
   const errorMargin = (ct: SimCiphertext): number => {
+    const u = model.variances(ct, arrays.take());
     let m = 0;
-    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[model.tail(ct, k)] as number) * Math.sqrt(model.total(ct, k)));
+    for (let k = 0; k < n; k++) m = Math.max(m, (tailFactors[model.tail(ct, k)] as number) * Math.sqrt(u[k] as number));
+    arrays.recycle(u);
     return m;
   };
 
@@ -171,7 +267,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const half = halfModulus[out.level] as number;
     const { peak } = ct;
     const K = tailFactors[Math.max(peak.tail, ct.tailFloor)] as number;
-    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + (peak.bias + ct.biasShape * noise.biasShapeMax) ** 2);
+    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + peak.terms);
     if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
       throw overflow(op, 'result', ct.values, out.scale, out.level);
     }
@@ -195,53 +291,18 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     return noise.encoding / (scale * scale);
   };
 
-  /** Per-slot biases of a and b, added: coherent for one key; for different keys, an upper bound. */
-  const summedBias = (a: SimCiphertext, b: SimCiphertext): { bias: Float64Array | null; biasShape: number; peak: number } => {
-    if (!a.bias && !b.bias) return { bias: null, biasShape: a.biasShape + b.biasShape, peak: 0 };
-    const bias = arrays.take();
-    const ab = a.bias, as = a.biasShape, bb = b.bias, bs = b.biasShape;
-    let peak = 0;
-    for (let k = 0; k < n; k++) {
-      const w = shape[k] as number;
-      const v = ((ab ? (ab[k] as number) : 0) + as * w) + ((bb ? (bb[k] as number) : 0) + bs * w);
-      bias[k] = v;
-      peak = Math.max(peak, v);
-    }
-    return { bias, biasShape: 0, peak };
-  };
-
   const combine = (a: SimCiphertext, b: SimCiphertext, sign: 1 | -1, op: 'add' | 'sub', out: CtMeta): SimCiphertext => {
+    promote(a);
+    promote(b);
     const values = arrays.take();
-    const av = a.values, bv = b.values;
-    const correlated = shareAncestor(a.ancestry, b.ancestry);
-    let peakValue = 0, peakVariance = 0;
-    let variance: Float64Array | null = null;
-    let varianceShift = a.varianceShift + b.varianceShift;
-    if (!tracking || (!correlated && !a.variance && !b.variance)) {
-      peakValue = sumInto(values, av, bv, sign);
-    } else {
-      // Shared ancestry: errors add in amplitude (exact for x + x), so the variance is per slot.
-      variance = arrays.take();
-      varianceShift = 0;
-      const ava = a.variance, as = a.varianceShift, bva = b.variance, bs = b.varianceShift;
-      for (let k = 0; k < n; k++) {
-        const v = (av[k] as number) + sign * (bv[k] as number);
-        const ua = (ava ? (ava[k] as number) : 0) + as, ub = (bva ? (bva[k] as number) : 0) + bs;
-        const u = correlated ? ua + ub + 2 * Math.sqrt(ua * ub) : ua + ub;
-        values[k] = v;
-        variance[k] = u;
-        peakValue = Math.max(peakValue, Math.abs(v));
-        peakVariance = Math.max(peakVariance, u);
-      }
-    }
-    const { bias, biasShape, peak: peakBias } = summedBias(a, b);
-    const tail = maxTail(a.tail, b.tail);
+    const peakValue = sumInto(values, a.values, b.values, sign);
+    const { terms, variance, varianceShift } = tracking ? pruned(mergeTerms(a.terms, b.terms, sign), null, 0) : { terms: [], variance: null, varianceShift: 0 };
     return own(checked({
-      values, variance, varianceShift, bias, biasShape, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
+      values, variance, varianceShift, terms, tail: maxTail(a.tail, b.tail), tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+      peak: { value: peakValue, variance: variance ? maxOf(variance) : 0, terms: termPeak(terms), tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || correlated || (bias !== null || (a.biasShape > 0 && b.biasShape > 0)),
+      upperBound: a.upperBound || b.upperBound,
       noisy: inject(() => a.noisy && b.noisy && noisySum(a.noisy, b.noisy, sign, arrays)),
     }, op, out));
   };
@@ -255,49 +316,55 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint), ancestry: unionAncestry(a.ancestry, b.ancestry),
       }, op, out));
     }
+    promote(a);
+    promote(b);
+    const self = a === b || (a.values === b.values && a.terms === b.terms);
+    const correlated = self || shareSource(a.terms, b.terms) || shareAncestor(a.ancestry, b.ancestry);
+    // First order, zb·ea + za·eb: each operand's terms times the other's values, the same source
+    // and offset coherently (exact for squares and products of related values).
+    const terms = self ? termsTimes(a.terms, av, 2) : mergeTerms(termsTimes(a.terms, bv, 1), termsTimes(b.terms, av, 1), 1);
+    // Second order, Re(Ea·Eb): involves the imaginary parts (as large as the real ones) and the
+    // shared secret (E|s|⁴ = 2h²): 4·ua·ub when independent, 8u² for a square and, as an
+    // estimate, for correlated operands.
+    const ua = model.variances(a, arrays.take());
+    const ub = self ? ua : model.variances(b, arrays.take());
     const values = arrays.take();
     const variance = arrays.take();
-    const biased = a.bias !== null || b.bias !== null || a.biasShape > 0 || b.biasShape > 0;
-    const bias = biased ? arrays.take() : null;
-    const self = a === b;
-    const correlated = self || shareAncestor(a.ancestry, b.ancestry);
     let tail = maxTail(a.tail, b.tail);
-    let peakValue = 0, peakVariance = 0, peakBias = 0, heavy = false;
-    const ava = a.variance, avs = a.varianceShift, bva = b.variance, bvs = b.varianceShift;
-    const aba = a.bias, abs = a.biasShape, bba = b.bias, bbs = b.biasShape;
+    let peakValue = 0, peakVariance = 0, heavy = false, upper = false, firstSum = 0;
+    const factor = correlated ? 8 : 4;
     for (let k = 0; k < n; k++) {
-      const za = av[k] as number, zb = bv[k] as number;
-      const ua = (ava ? (ava[k] as number) : 0) + avs, ub = (bva ? (bva[k] as number) : 0) + bvs;
-      const w = shape[k] as number;
-      const ba = biased ? (aba ? (aba[k] as number) : 0) + abs * w : 0, bb = biased ? (bba ? (bba[k] as number) : 0) + bbs * w : 0;
-      // Error = zb·ea + za·eb + Re(Ea·Eb). The product of errors involves their imaginary parts
-      // (as large as the real ones) and the shared secret (E|s|⁴ = 2h²): 4·ua·ub when
-      // independent, 8u² for a square; correlated operands add in amplitude, an upper bound.
-      const ea = ua + ba * ba, eb = ub + bb * bb;
-      const second = self ? 8 * ea * ea : correlated ? 8 * ea * eb : 4 * ea * eb;
-      const first = self ? 4 * za * za * ua : correlated ? (Math.abs(zb) * Math.sqrt(ua) + Math.abs(za) * Math.sqrt(ub)) ** 2 : zb * zb * ua + za * za * ub;
-      const u = correlated && !self ? (Math.sqrt(first) + Math.sqrt(second)) ** 2 : first + second;
+      const za = av[k] as number, zb = bv[k] as number, ea = ua[k] as number, eb = ub[k] as number;
+      const second = factor * ea * eb;
+      const first = self ? 4 * za * za * ea : zb * zb * ea + za * za * eb;
       const v = za * zb;
-      const bk = Math.abs(zb) * ba + Math.abs(za) * bb;
+      firstSum += first;
       values[k] = v;
-      variance[k] = u;
-      if (bias) bias[k] = bk;
+      variance[k] = second;
       peakValue = Math.max(peakValue, Math.abs(v));
-      peakVariance = Math.max(peakVariance, u);
-      peakBias = Math.max(peakBias, bk);
+      peakVariance = Math.max(peakVariance, second);
       // Where the product of the two errors matters (values near zero), its tail is far heavier than Laplace.
-      if (second > 1e-4 * (u + bk * bk)) {
+      if (second > 1e-4 * (first + second)) {
         tail ??= new Uint8Array(n);
         tail[k] = 2;
         heavy = true;
+        // Correlated errors multiplied: the second moment is a rough estimate there.
+        if (correlated && !self && second > first) upper = true;
       }
     }
+    arrays.recycle(ua);
+    if (ub !== ua) arrays.recycle(ub);
+    // Negligible everywhere (the usual case): the second order as its largest value in every slot,
+    // an O(1) remainder instead of an array to carry and promote.
+    const negligible = peakVariance <= 1e-6 * (firstSum / n);
+    if (negligible) arrays.recycle(variance);
+    const rest = negligible ? pruned(terms, null, peakVariance) : pruned(terms, variance, 0);
     return own(checked({
-      values, variance, varianceShift: 0, bias, biasShape: 0, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: peakVariance, bias: peakBias, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
+      values, variance: rest.variance, varianceShift: rest.varianceShift, terms: rest.terms, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
+      peak: { value: peakValue, variance: rest.variance ? maxOf(rest.variance) : peakVariance, terms: termPeak(rest.terms), tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
-      upperBound: a.upperBound || b.upperBound || (correlated && !self),
+      upperBound: a.upperBound || b.upperBound || upper,
       noisy: inject(() => a.noisy && b.noisy && noisyProduct(a.noisy, b.noisy, arrays)),
     }, op, out));
   };
@@ -305,37 +372,27 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   /** A key switch with `key` at `level` on slot-aligned state: a fresh random part and the key's fixed bias. */
   const keySwitched = (a: SimCiphertext, key: string, level: number, scale: number, fingerprint: Fingerprint): SimCiphertext => {
     if (!tracking) return { ...a, fingerprint };
+    const rest = pruned(mergeTerms(a.terms, [biasTerm(key, level, scale)], 1), a.variance, a.varianceShift + noise.keySwitchRandom(level) / (scale * scale));
     return {
       ...a,
-      varianceShift: a.varianceShift + noise.keySwitchRandom(level) / (scale * scale),
-      biasShape: a.biasShape + noise.keySwitchBias(level) / scale,
+      variance: rest.variance,
+      varianceShift: rest.varianceShift,
+      terms: rest.terms,
+      peak: { ...a.peak, variance: rest.variance ? maxOf(rest.variance) : 0, terms: termPeak(rest.terms) },
       fingerprint,
       noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
   };
 
-  /** Slot k of the result is slot k + shift of `a`, the profile-shaped bias folded into the array. */
+  /** Slot k of the result is slot k + shift of `a`; each term's source moves by the shift. */
   const rotated = (a: SimCiphertext, shift: number): SimCiphertext => {
-    let bias: Float64Array | null = null;
-    let peakBias = 0;
-    if (a.bias || a.biasShape > 0) {
-      bias = arrays.take();
-      const ab = a.bias, as = a.biasShape;
-      for (let k = 0; k < n; k++) {
-        const from = k + shift < n ? k + shift : k + shift - n;
-        const v = (ab ? (ab[from] as number) : 0) + as * (shape[from] as number);
-        bias[k] = v;
-        peakBias = Math.max(peakBias, v);
-      }
-    }
+    const terms = a.terms.map((t): Term => ({ ...t, off: (t.off + shift) % n, coef: t.coef && permuted(t.coef, shift, arrays.take()) }));
     return {
       ...a,
       values: permuted(a.values, shift, arrays.take()),
       variance: a.variance && permuted(a.variance, shift, arrays.take()),
-      bias,
-      biasShape: 0,
+      terms,
       tail: a.tail && permuted(a.tail, shift, new Uint8Array(n)),
-      peak: { ...a.peak, bias: peakBias },
       noisy: a.noisy && { re: permuted(a.noisy.re, shift, arrays.take()), im: permuted(a.noisy.im, shift, arrays.take()) },
     };
   };
@@ -352,11 +409,10 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         varianceShift: tracking
           ? (symmetric ? noise.symmetricEncryption() : noise.publicKeyEncryption(out.level)) / (out.scale * out.scale) + encodingError(values, out.scale, constant)
           : 0,
-        bias: null,
-        biasShape: 0,
+        terms: [],
         tail: null,
         tailFloor: 0,
-        peak: { value: peakValue, variance: 0, bias: 0, tail: 0 },
+        peak: { value: peakValue, variance: 0, terms: 0, tail: 0 },
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
@@ -376,13 +432,15 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     sub: (a, b, out) => combine(a, b, -1, 'sub', out),
 
     neg(a) {
+      promote(a);
       const values = arrays.take();
       const av = a.values;
       for (let k = 0; k < n; k++) values[k] = -(av[k] as number);
-      return own({ ...a, values, fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy, arrays) });
+      return own({ ...a, values, terms: a.terms.map((t) => scaledTerm(t, -1)), fingerprint: fingerprints.neg(a.fingerprint), noisy: a.noisy && noisyNeg(a.noisy, arrays) });
     },
 
     addPlain(a, input, out) {
+      promote(a);
       const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = arrays.take();
@@ -390,7 +448,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       const ct = checked({
         ...a,
         values,
-        varianceShift: tracking ? a.varianceShift + encodingError(plain, out.scale, constant) : 0,
+        varianceShift: tracking ? encodingError(plain, out.scale, constant) : 0,
         peak: { ...a.peak, value: peakValue },
         fingerprint: fingerprints.addPlain(a.fingerprint, f),
         noisy: inject(() => a.noisy && noisyWithPlain(a.noisy, plain, true, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, out.scale)),
@@ -400,6 +458,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     },
 
     mulPlain(a, input, plainScale, out) {
+      promote(a);
       const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
@@ -410,35 +469,31 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         arrays.recycle(encodedPlain.im);
       }
       const av = a.values;
+      const values = arrays.take();
+      const peakValue = productInto(values, av, plain);
       if (!tracking) {
-        const values = arrays.take();
-        const peakValue = productInto(values, av, plain);
         const ct = checked({ ...a, values, peak: { ...a.peak, value: peakValue }, fingerprint: fingerprints.scale(a.fingerprint, f) }, 'mulPlain', out);
         recyclePlain(input, plain);
         return own(ct);
       }
-      const values = arrays.take();
-      const variance = arrays.take();
-      const biased = a.bias !== null || a.biasShape > 0;
-      const bias = biased ? arrays.take() : null;
+      // A constant scales the terms (their arrays shared); a vector multiplies them slot by slot.
+      const terms = constant && !exactEncoding ? a.terms.map((t) => scaledTerm(t, plain[0] as number)) : termsTimes(a.terms, plain, 1);
+      // The plaintext's own encoding error, times the ciphertext's value and error.
       const e = encodingError(plain, plainScale, constant);
-      let peakValue = 0, peakVariance = 0, peakBias = 0;
-      const ava = a.variance, avs = a.varianceShift, aba = a.bias, abs = a.biasShape;
-      for (let k = 0; k < n; k++) {
-        const z = av[k] as number, w = plain[k] as number, u = (ava ? (ava[k] as number) : 0) + avs;
-        const bk = biased ? (aba ? (aba[k] as number) : 0) + abs * (shape[k] as number) : 0;
-        const v = z * w;
-        const uk = w * w * u + z * z * e + (u + bk * bk) * e;
-        values[k] = v;
-        variance[k] = uk;
-        if (bias) bias[k] = Math.abs(w) * bk;
-        peakValue = Math.max(peakValue, Math.abs(v));
-        peakVariance = Math.max(peakVariance, uk);
-        peakBias = Math.max(peakBias, Math.abs(w) * bk);
+      let variance: Float64Array | null = null;
+      let peakVariance = 0;
+      if (e > 0) {
+        variance = model.variances(a, arrays.take());
+        for (let k = 0; k < n; k++) {
+          const z = av[k] as number;
+          const uk = (z * z + (variance[k] as number)) * e;
+          variance[k] = uk;
+          peakVariance = Math.max(peakVariance, uk);
+        }
       }
       const ct = checked({
-        ...a, values, variance, varianceShift: 0, bias, biasShape: 0,
-        peak: { ...a.peak, value: peakValue, variance: peakVariance, bias: peakBias },
+        ...a, values, variance, varianceShift: 0, terms,
+        peak: { ...a.peak, value: peakValue, variance: peakVariance, terms: termPeak(terms) },
         fingerprint: fingerprints.scale(a.fingerprint, f),
         noisy,
       }, 'mulPlain', out);
@@ -450,14 +505,16 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     square: (a, out) => product(a, a, 'square', out),
 
     relinearize(a, out) {
+      promote(a);
       return own(checked(keySwitched(a, 'relin', out.level, out.scale, fingerprints.relinearize(a.fingerprint, out.level)), 'relinearize', out));
     },
 
     rescale(a, out) {
+      promote(a);
       const size = out.degree + 1;
       return own(checked({
         ...a,
-        varianceShift: tracking ? a.varianceShift + noise.rounding(size) / (out.scale * out.scale) : 0,
+        varianceShift: tracking ? noise.rounding(size) / (out.scale * out.scale) : 0,
         noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.rounding(e.re, e.im, size, out.scale)),
         // Rounding times s²: a heavier tail than Laplace.
         tailFloor: Math.max(a.tailFloor, size > 2 ? 1 : 0) as Tail,
@@ -465,10 +522,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       }, 'rescale', out));
     },
 
-    // The same payload: its noise realisation is a's (mul of two drops of x is x squared).
-    dropLevelTo: (a, out) => hold(checked(a, 'dropLevelTo', out)),
+    // A payload of its own sharing a's arrays: its noise realisation is a's (mul of two drops of x is x squared).
+    dropLevelTo(a, out) {
+      promote(a);
+      return own(checked({ ...a }, 'dropLevelTo', out));
+    },
 
     rotate(a, _step, terms, out) {
+      promote(a);
       let ct: SimCiphertext = a;
       for (const term of terms) {
         const shift = ((term % n) + n) % n;
@@ -479,13 +540,14 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     },
 
     copy(a) {
+      promote(a);
       return own({ ...a });
     },
 
     free(a) {
       arrays.drop(a.values);
       arrays.drop(a.variance);
-      arrays.drop(a.bias);
+      for (const t of a.terms) dropArray(t.coef);
       arrays.drop(a.noisy && a.noisy.re);
       arrays.drop(a.noisy && a.noisy.im);
     },
@@ -494,6 +556,12 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       arrays.clear();
     },
   };
+}
+
+function maxOf(a: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, a[k] as number);
+  return m;
 }
 
 /** Slot k of `out` becomes slot k + shift of `a` (a left rotation). */
