@@ -49,7 +49,7 @@ export interface TrainArgs {
   readonly ringDegree: number | null;
   /** Cap on minibatches per round (null: as many as the chain allows). */
   readonly perRound: number | null;
-  /** null: the smallest scale meeting `precisionBits`, found on the injected simulator. */
+  /** null: the smallest scale meeting `precisionBits`, from the simulator's tracked error estimate. */
   readonly scaleBits: number | null;
   readonly precisionBits: number;
   readonly learningRate: number;
@@ -92,7 +92,7 @@ export function trainCommand(): Command {
     .addOption(option('seed', 'S', 'seed of the train/test split and of the simulator noise (0 to 2^32 - 1)', integer(0, 2 ** 32 - 1), logreg.DEFAULT_SEED))
     .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the smallest whose chain holds a round (16384 for mnist:3,8)', orWord('auto', ringOption), 'auto'))
     .addOption(option('per-round', 'K', 'at most K minibatches per round (default: as many as the chain allows)', integer(1, 64)))
-    .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits on the noise-injected simulator',
+    .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits by the simulator's tracked error',
       orWord('auto', integer(20, 50)), 'auto'))
     .addOption(option('precision-bits', 'P', 'with --scale-bits auto: weights within 2^-P of the float64 twin (1 to 30)', integer(1, 30), 9))
     .addOption(option('learning-rate', 'A', 'learning rate, a positive number', positiveNumber, 2))
@@ -181,7 +181,7 @@ export interface TrainReport {
   /** One run per training: the binary model, or every one-vs-rest model on shared inputs. */
   runs: { positives: string[]; seconds: number; weightsMaxAbsDiffs: number[] }[];
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
-  /** The injected simulator's prediction of weightsMaxAbsDiff at the chosen scale (null when the scale was given). */
+  /** The simulator's prediction of weightsMaxAbsDiff at the chosen scale, from its tracked error (null when the scale was given). */
   predictedWeightsMaxAbsDiff: number | null;
   ops: { mul: number; mulPlain: number; rotate: number; rescale: number; relinearize: number; add: number };
   inputBytes: number;
@@ -260,7 +260,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
   const ring = ringDegree === null ? 'the smallest N whose chain holds a round' : `N = ${ringDegree}`;
   start('plan', args.scaleBits === null
-    ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (trained on the noise-injected simulator)`
+    ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (predicted by the simulator's error tracking)`
     : `${rows}; ${ring}, scale 2^${args.scaleBits}`);
   const plan = logreg.planModel(data, request, createSimBackend);
   const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
@@ -379,7 +379,7 @@ export function summary(r: TrainReport): string {
     `  accuracy     ${pct(r.accuracy.encrypted)} encrypted, ${pct(r.accuracy.plaintext)} plaintext twin, ${pct(r.accuracy.plaintextExactSigmoid)} plaintext with exact σ (${r.accuracy.testSamples} held-out samples)`,
     `  model        ${r.model === null ? 'not saved (--out FILE saves it for hekit predict)' : `written to ${r.model}`}`,
     `  weights      max |encrypted - plaintext twin| = ${r.weightsMaxAbsDiff.toExponential(2)}` +
-      (r.predictedWeightsMaxAbsDiff === null ? '' : ` (the injected simulator predicted ${r.predictedWeightsMaxAbsDiff.toExponential(2)} when planning)`),
+      (r.predictedWeightsMaxAbsDiff === null ? '' : ` (the simulator predicted ${r.predictedWeightsMaxAbsDiff.toExponential(2)} when planning)`),
     ...(r.lockstep === null ? [] : [
       `  lockstep     ${r.lockstep.opsChecked} ops checked against the simulator, none diverged; closest: op #${r.lockstep.closest.opIndex} ` +
         `(${r.lockstep.closest.op}) at ${r.lockstep.closest.ratio.toFixed(3)} of its predicted bound`,
