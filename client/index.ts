@@ -7,8 +7,11 @@
  *
  * Flooding (IND-CPA-D): a refreshed model goes back into the server's computation, so the
  * decryption error must not reach it. `refresh` adds Gaussian noise of standard deviation
- * `floodingStd(σ_e)` by default, where σ_e is the simulator's prediction for that reply, made
- * when the request was built (one tracking-simulator run of the round on the client's own data).
+ * `floodingStd(σ_e)` by default, where σ_e is the simulator's estimated error std of that reply
+ * (per slot, the largest over the slots read), made when the request was built (one
+ * tracking-simulator run of the round on the client's own data). The tracking estimates the
+ * error rather than bounding it, so against the worst slot's error the flooding costs its
+ * nominal bits (`floodingCostBits`); against the RMS error, log2(errorStd / errorRms) more.
  * Guide: docs/client-server.md; what this protects and what it does not: SECURITY.md.
  *
  * @module hekit/client
@@ -38,8 +41,14 @@ export interface ClientOptions extends logreg.RoundSettings {
 
 /** How one decrypted model was flooded. */
 export interface FloodReport {
-  /** The simulator's predicted error std of w (largest over the slots read), in value units. */
+  /**
+   * σ_e: the tracking simulator's estimated error std of w (and v), per slot, largest over the
+   * slots read, in value units. An estimate, not a bound: the flooding covers every slot's own
+   * error std, including the few slots where the key-switching bias concentrates.
+   */
   readonly errorStd: { readonly w: number; readonly v: number | null };
+  /** The estimated RMS error over the slots read (√ mean variance): what an observed RMS error of the decrypted weights compares with. */
+  readonly errorRms: { readonly w: number; readonly v: number | null };
   /** The flooding std added to w (and v): `floodingStd(errorStd, flooding)`. */
   readonly std: { readonly w: number; readonly v: number | null };
   /** log2(std / errorStd): the bits of precision the flooding costs. */
@@ -141,22 +150,32 @@ export async function restoreClient(plan: logreg.TrainingPlan, serverKeys: Publi
   return new SealClient(await createSealClientBackend(serverKeys, secretKey, { params: plan.params }), plan, options);
 }
 
-/** Largest predicted std over the slots `decryptColVector` reads (row 0 of each tile). */
-function readStd(sim: SimBackend, x: linalg.EncryptedColVector<Ciphertext>): number {
-  let max = 0;
+/** Largest and RMS estimated error std over the slots `decryptColVector` reads (row 0 of each tile). */
+function readStd(sim: SimBackend, x: linalg.EncryptedColVector<Ciphertext>): { max: number; rms: number } {
+  let max = 0, sum2 = 0, count = 0;
   const n = x.unit.width;
   x.tiles.forEach((tile, j) => {
     const { std } = sim.noise(tile);
-    for (let c = 0; c < n && j * n + c < x.length; c++) max = Math.max(max, std[c]!);
+    for (let c = 0; c < n && j * n + c < x.length; c++) {
+      max = Math.max(max, std[c]!);
+      sum2 += std[c]! ** 2;
+      count++;
+    }
   });
-  return max;
+  return { max, rms: Math.sqrt(sum2 / count) };
+}
+
+/** The estimated error of a reply's w and v. */
+interface ReplyError {
+  readonly std: { w: number; v: number | null };
+  readonly rms: { w: number; v: number | null };
 }
 
 class SealClient implements Client {
   readonly #config: ReturnType<typeof logreg.roundConfigOf>;
   readonly #levels = new Map<number, ReadonlyMap<string, number>>();
-  /** Round -> the predicted error std of its reply, recorded by `request`. */
-  readonly #predicted = new Map<number, { w: number; v: number | null }>();
+  /** Round -> the estimated error of its reply, recorded by `request`. */
+  readonly #predicted = new Map<number, ReplyError>();
   /** `logreg.planFingerprint` of the plan and settings: every request and reply is bound to it. */
   readonly #binding: Uint8Array;
   #sim: SimBackend | null = null;
@@ -219,14 +238,16 @@ class SealClient implements Client {
   }
 
   /** The round on a tracking simulator, from the same data and start: the predicted error of the reply. */
-  #predict(round: number, plain: (name: string) => number[][], state: logreg.ModelState): { w: number; v: number | null } {
+  #predict(round: number, plain: (name: string) => number[][], state: logreg.ModelState): ReplyError {
     this.#sim ??= createSimBackend(this.plan.params, { rotations: this.plan.rotations, noise: 'track' });
     const sim = this.#sim;
     return sim.scope(() => {
       const source = new logreg.EncryptingSource(sim, this.plan.unit, this.#config.ladder, plain);
       const start = logreg.encryptStart(sim, this.plan, round, state);
       const out = logreg.runRound(sim, this.plan, round, source, start, this.#config);
-      return { w: readStd(sim, out.w), v: out.v === null ? null : readStd(sim, out.v) };
+      const w = readStd(sim, out.w);
+      const v = out.v === null ? null : readStd(sim, out.v);
+      return { std: { w: w.max, v: v?.max ?? null }, rms: { w: w.rms, v: v?.rms ?? null } };
     });
   }
 
@@ -252,10 +273,11 @@ class SealClient implements Client {
         throw new HeError('INVALID_ARGUMENT', `cannot size the flooding of round ${round}'s reply: this client made no request for that round (its error prediction is made then)`, { round });
       }
       const options = { decryptions: this.plan.rounds.length, ...this.options.flooding };
-      const std = { w: floodingStd(predicted.w, options), v: predicted.v === null ? null : floodingStd(predicted.v, options) };
+      const errorStd = predicted.std;
+      const std = { w: floodingStd(errorStd.w, options), v: errorStd.v === null ? null : floodingStd(errorStd.v, options) };
       w = flood(w, std.w, this.options.random);
       if (v !== null) v = flood(v, std.v!, this.options.random);
-      report = { errorStd: predicted, std, costBits: floodingCostBits(options) };
+      report = { errorStd, errorRms: predicted.rms, std, costBits: floodingCostBits(options) };
     }
     return { round, state: { w, v: v ?? Float64Array.from(w), step: output.step }, flooding: report };
   }

@@ -21,7 +21,7 @@ function envelopeKinds(bytes: Uint8Array): number[] {
 interface Report {
   rounds: number;
   params: { ringDegree: number; bitSizes: number[] };
-  flooding: { predictedErrorStd: number; std: number; costBits: number; sealErrorRms: number; floodedErrorRms: number };
+  flooding: { predictedErrorStd: number; predictedErrorRms: number; std: number; costBits: number; sealErrorRms: number; floodedErrorRms: number };
   weightsMaxAbsDiff: number;
   accuracy: { encrypted: number; twin: number };
 }
@@ -43,6 +43,12 @@ describe('examples/09-client-server.ts: a client and a server process sharing a 
       expect(r.flooding.floodedErrorRms / r.flooding.std).toBeGreaterThan(0.75);
       expect(r.flooding.floodedErrorRms / r.flooding.std).toBeLessThan(1.25);
       expect(Math.log2(r.flooding.floodedErrorRms / r.flooding.sealErrorRms)).toBeGreaterThan(r.flooding.costBits - 0.5);
+      // The tracked RMS error estimates SEAL's. At 2^50 the first slot of each tile (one shared
+      // key-switching bias draw) dominates the RMS over 197 weights, so one run's RMS spreads
+      // widely (0.4x to 1.5x of the estimate over six key pairs): a loose check.
+      expect(r.flooding.predictedErrorRms).toBeLessThanOrEqual(r.flooding.predictedErrorStd);
+      expect(r.flooding.predictedErrorRms / r.flooding.sealErrorRms).toBeGreaterThan(0.25);
+      expect(r.flooding.predictedErrorRms / r.flooding.sealErrorRms).toBeLessThan(4);
       // The refresh's flooding, carried through one more minibatch, dominates the final error.
       expect(r.weightsMaxAbsDiff).toBeLessThan(20 * r.flooding.std);
       expect(Math.abs(r.accuracy.encrypted - r.accuracy.twin)).toBeLessThanOrEqual(0.01);

@@ -50,7 +50,7 @@ console.log(JSON.stringify({
   params: { ringDegree: plan.params.ringDegree, bitSizes: plan.params.bitSizes },
   keysMiB: keys.length / 2 ** 20,
   flooding: {
-    predictedErrorStd: flooding.errorStd.w, std: flooding.std.w, costBits: flooding.costBits,
+    predictedErrorStd: flooding.errorStd.w, predictedErrorRms: flooding.errorRms.w, std: flooding.std.w, costBits: flooding.costBits,
     sealErrorRms: rms(unflooded, twin0), floodedErrorRms: rms(model.state.w, twin0),
   },
   weightsMaxAbsDiff: Math.max(...final.state.w.map((w, j) => Math.abs(w - twin[j]!))),
