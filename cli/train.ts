@@ -92,7 +92,7 @@ export function trainCommand(): Command {
     .addOption(option('seed', 'S', 'seed of the train/test split and of the simulator noise (0 to 2^32 - 1)', integer(0, 2 ** 32 - 1), logreg.DEFAULT_SEED))
     .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the smallest whose chain holds a round (16384 for mnist:3,8)', orWord('auto', ringOption), 'auto'))
     .addOption(option('per-round', 'K', 'at most K minibatches per round (default: as many as the chain allows)', integer(1, 64)))
-    .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits by the simulator's tracked error',
+    .addOption(option('scale-bits', 'S|auto', "scale 2^S (20 to 50); auto: the smallest meeting --precision-bits by the simulator's tracked error",
       orWord('auto', integer(20, 50)), 'auto'))
     .addOption(option('precision-bits', 'P', 'with --scale-bits auto: weights within 2^-P of the float64 twin (1 to 30)', integer(1, 30), 9))
     .addOption(option('learning-rate', 'A', 'learning rate, a positive number', positiveNumber, 2))
