@@ -98,7 +98,8 @@ describe.each([
         }
         expect(ev.memory().ciphertexts).toBe(0);
       }), { seed, numRuns });
-  });
+    // SEAL evaluations of several degrees: about 18 s on an idle 2-core machine.
+  }, 120_000);
 
   it('evaluates the [-8, 8] sigmoid cubic and a degree-7 Chebyshev fit on inputs in [-8, 8], within the predicted bound', () => {
     const x = seededValues(3, ev.params.slots).map((v) => 8 * v);
