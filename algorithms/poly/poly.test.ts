@@ -98,7 +98,7 @@ describe.each([
         }
         expect(ev.memory().ciphertexts).toBe(0);
       }), { seed, numRuns });
-    // SEAL evaluations of several degrees: about 18 s on an idle 2-core machine.
+    // Up to 18 s inside the full suite on 2 cores: the 60 s default is too close on a shared machine.
   }, 120_000);
 
   it('evaluates the [-8, 8] sigmoid cubic and a degree-7 Chebyshev fit on inputs in [-8, 8], within the predicted bound', () => {
