@@ -268,9 +268,9 @@ describe('hekit train runs', () => {
     expect(Object.values(r.phases).reduce((a, b) => a + b, 0)).toBeCloseTo(r.wallSeconds, 6);
     expect(r.setupSeconds).toBe(r.phases.keys);
     expect(r.seconds).toBe(r.phases.training);
-    // The phases cover the process's life but its launch and exit, as timed from outside.
+    // The phases cover the process's life but its launch and exit, which fall outside them. How long launch and exit
+    // take is not asserted: on a loaded machine it is unbounded (a 0.75 s margin failed there).
     expect(r.wallSeconds).toBeLessThanOrEqual(seconds);
-    expect(seconds - r.wallSeconds).toBeLessThan(Math.max(0.75, 0.1 * seconds));
   });
 
   it('on SEAL (N = 8192, 2 workers) shows progress on stderr and a human summary', () => {

@@ -43,6 +43,42 @@ describe.each(['sim', 'seal'] as const)('argument checks on %s', (name) => {
     expect(await refusal(f)).toEqual({ code: 'INVALID_ARGUMENT', argument });
   });
 
+  it('an op given something other than a live Ciphertext names the operand (a, b, x) as well as the op', async () => {
+    const ct = b.encrypt(1);
+    const gone = b.encrypt(2);
+    b.free(gone);
+    const other = name === 'sim' ? createSimBackend(LITERAL) : await createSealBackend(LITERAL);
+    const foreign = other.encrypt(3);
+    try {
+      const cases: [string, (v: unknown) => unknown, string][] = [
+        ['add', (v) => b.add(bad(v), ct), 'a'], ['add', (v) => b.add(ct, bad(v)), 'b'],
+        ['sub', (v) => b.sub(ct, bad(v)), 'b'], ['mul', (v) => b.mul(bad(v), ct), 'a'], ['mul', (v) => b.mul(ct, bad(v)), 'b'],
+        ['neg', (v) => b.neg(bad(v)), 'a'], ['square', (v) => b.square(bad(v)), 'a'], ['relinearize', (v) => b.relinearize(bad(v)), 'a'],
+        ['rescale', (v) => b.rescale(bad(v)), 'a'], ['dropLevelTo', (v) => b.dropLevelTo(bad(v), 0), 'a'], ['rotate', (v) => b.rotate(bad(v), 1), 'a'],
+        ['addPlain', (v) => b.addPlain(bad(v), 1), 'a'], ['mulPlain', (v) => b.mulPlain(bad(v), 1), 'a'],
+        ['decrypt', (v) => b.decrypt(bad(v)), 'x'], ['free', (v) => b.free(bad(v)), 'x'], ['keep', (v) => b.keep(bad(v)), 'ct'],
+      ];
+      for (const [op, f, argument] of cases) {
+        for (const [value, code] of [[null, 'INVALID_ARGUMENT'], [1, 'INVALID_ARGUMENT'], [foreign, 'FOREIGN_HANDLE'], [gone, 'DISPOSED']] as const) {
+          // free() of a disposed handle is a no-op (free is idempotent).
+          if (op === 'free' && value === gone) continue;
+          let error: unknown;
+          try {
+            f(value);
+          } catch (e) {
+            error = e;
+          }
+          expect(error, `${op}(${argument} = ${String(value)})`).toBeInstanceOf(HeError);
+          expect((error as HeError).code, `${op}(${argument} = ${String(value)})`).toBe(code);
+          expect((error as HeError).details, `${op}(${argument} = ${String(value)})`).toMatchObject({ op, argument });
+        }
+      }
+    } finally {
+      other.dispose();
+      b.free(ct);
+    }
+  });
+
   it('scaleFloor: 0 turns the floor off, a higher one refuses more, a bad one is INVALID_ARGUMENT', async () => {
     const off = await create(LITERAL, { scaleFloor: 0 });
     const strict = await create(LITERAL, { scaleFloor: 2 ** 30 });

@@ -102,9 +102,10 @@ export interface DefinedBackend<P> {
   /**
    * The payload behind a live handle of `backend`, for backend-specific extras such as the
    * simulator's `noise(ct)`; `op` names the caller in errors. Throws INVALID_ARGUMENT (not a
-   * Ciphertext), FOREIGN_HANDLE (another backend's), DISPOSED (handle or backend disposed).
+   * Ciphertext), FOREIGN_HANDLE (another backend's), DISPOSED (handle or backend disposed), with
+   * `details.argument` = `argument` (default `x`).
    */
-  readonly payload: (ct: Ciphertext, op: string) => P;
+  readonly payload: (ct: Ciphertext, op: string, argument?: string) => P;
   /**
    * Wraps a payload made outside an op (a deserialized ciphertext) in a handle owned, counted
    * and scoped like any other. The caller has checked `meta` against the parameters.
@@ -121,7 +122,7 @@ export interface DefinedBackend<P> {
  */
 export function defineBackend<P>(definition: BackendDefinition<P>): DefinedBackend<P> {
   const backend = new CheckedBackend(definition);
-  return { backend, payload: (ct, op) => backend.unwrap(ct, op), adopt: (p, meta) => backend.adopt(p, meta) };
+  return { backend, payload: (ct, op, argument = 'x') => backend.unwrap(ct, op, argument), adopt: (p, meta) => backend.adopt(p, meta) };
 }
 
 class CheckedBackend<P> implements Backend, HandleOwner {
@@ -158,9 +159,10 @@ class CheckedBackend<P> implements Backend, HandleOwner {
     return this.#disposed;
   }
 
-  unwrap(ct: Ciphertext, op: string): P {
+  /** The payload of `ct`, argument `argument` of `op` (named in errors). */
+  unwrap(ct: Ciphertext, op: string, argument: string): P {
     this.#alive(op);
-    return payloadOf<P>(this, ct, op);
+    return payloadOf<P>(this, ct, op, argument);
   }
 
   // ---- evaluator ----
@@ -178,7 +180,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   decrypt(x: Ciphertext): Float64Array {
-    const p = this.unwrap(x, 'decrypt');
+    const p = this.unwrap(x, 'decrypt', 'x');
     rules.decryptCheck(this.params, x);
     const values = this.#call(() => this.#kernels.decrypt(p, x));
     this.#stats.count('decrypt');
@@ -192,30 +194,30 @@ class CheckedBackend<P> implements Backend, HandleOwner {
 
   free(x: Ciphertext): void {
     if (x instanceof Ciphertext && x.disposed) return;
-    payloadOf<P>(this, x, 'free');
+    payloadOf<P>(this, x, 'free', 'x');
     x.dispose();
   }
 
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
-    const [pa, pb] = [this.unwrap(a, 'add'), this.unwrap(b, 'add')];
+    const [pa, pb] = [this.unwrap(a, 'add', 'a'), this.unwrap(b, 'add', 'b')];
     const out = rules.addMeta(a, b, 'add');
     return this.#emit('add', out, () => this.#kernels.add(pa, pb, out));
   }
 
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
-    const [pa, pb] = [this.unwrap(a, 'sub'), this.unwrap(b, 'sub')];
+    const [pa, pb] = [this.unwrap(a, 'sub', 'a'), this.unwrap(b, 'sub', 'b')];
     const out = rules.addMeta(a, b, 'sub');
     return this.#emit('sub', out, () => this.#kernels.sub(pa, pb, out));
   }
 
   neg(a: Ciphertext): Ciphertext {
-    const pa = this.unwrap(a, 'neg');
+    const pa = this.unwrap(a, 'neg', 'a');
     const out = this.meta(a);
     return this.#emit('neg', out, () => this.#kernels.neg(pa, out));
   }
 
   addPlain(a: Ciphertext, values: PlainInput): Ciphertext {
-    const pa = this.unwrap(a, 'addPlain');
+    const pa = this.unwrap(a, 'addPlain', 'a');
     const [slots, maxAbs] = this.#encode(values, a.scale, a.level, 'addPlain');
     const out = this.meta(a);
     this.#checkWrap(slots, a.scale, a.level, 'addPlain', maxAbs);
@@ -223,7 +225,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   mulPlain(a: Ciphertext, values: PlainInput, scale: number = this.params.scale): Ciphertext {
-    const pa = this.unwrap(a, 'mulPlain');
+    const pa = this.unwrap(a, 'mulPlain', 'a');
     const [slots, maxAbs] = this.#encode(values, scale, a.level, 'mulPlain');
     const out = rules.mulPlainMeta(this.params, a, scale);
     this.#checkWrap(slots, scale, a.level, 'mulPlain', maxAbs);
@@ -231,39 +233,39 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   mul(a: Ciphertext, b: Ciphertext): Ciphertext {
-    const [pa, pb] = [this.unwrap(a, 'mul'), this.unwrap(b, 'mul')];
+    const [pa, pb] = [this.unwrap(a, 'mul', 'a'), this.unwrap(b, 'mul', 'b')];
     const out = rules.mulMeta(this.params, a, b, 'mul');
     return this.#emit('mul', out, () => this.#kernels.mul(pa, pb, out));
   }
 
   square(a: Ciphertext): Ciphertext {
-    const pa = this.unwrap(a, 'square');
+    const pa = this.unwrap(a, 'square', 'a');
     const out = rules.mulMeta(this.params, a, a, 'square');
     return this.#emit('square', out, () => this.#kernels.square(pa, out));
   }
 
   relinearize(a: Ciphertext): Ciphertext {
-    const pa = this.unwrap(a, 'relinearize');
+    const pa = this.unwrap(a, 'relinearize', 'a');
     const out = rules.relinearizeMeta(this.params, a);
     if (a.degree === 1) return this.#emit('relinearize', out, () => this.#kernels.copy(pa, out));
     return this.#emit('relinearize', out, () => this.#kernels.relinearize(pa, out), 1);
   }
 
   rescale(a: Ciphertext): Ciphertext {
-    const pa = this.unwrap(a, 'rescale');
+    const pa = this.unwrap(a, 'rescale', 'a');
     const out = rules.rescaleMeta(this.params, a);
     return this.#emit('rescale', out, () => this.#kernels.rescale(pa, out));
   }
 
   dropLevelTo(a: Ciphertext, level: number): Ciphertext {
-    const pa = this.unwrap(a, 'dropLevelTo');
+    const pa = this.unwrap(a, 'dropLevelTo', 'a');
     const out = rules.dropLevelMeta(this.params, a, level);
     if (out.level === a.level) return this.#emit('dropLevelTo', out, () => this.#kernels.copy(pa, out));
     return this.#emit('dropLevelTo', out, () => this.#kernels.dropLevelTo(pa, out));
   }
 
   rotate(a: Ciphertext, step: number): Ciphertext {
-    const pa = this.unwrap(a, 'rotate');
+    const pa = this.unwrap(a, 'rotate', 'a');
     const terms = rules.rotateTerms(this.params, this.#keys, a, step);
     const out = this.meta(a);
     if (terms.length === 0) return this.#emit('rotate', out, () => this.#kernels.copy(pa, out));
@@ -302,7 +304,7 @@ class CheckedBackend<P> implements Backend, HandleOwner {
   }
 
   keep<T extends Ciphertext>(ct: T): T {
-    payloadOf<P>(this, ct, 'keep');
+    payloadOf<P>(this, ct, 'keep', 'ct');
     for (const frame of this.#scopes) frame.delete(ct);
     return ct;
   }

@@ -47,16 +47,19 @@ export class Ciphertext implements CtMeta {
   }
 }
 
-/** @internal The payload of a live handle owned by `owner`. */
-export function payloadOf<P>(owner: HandleOwner, ct: unknown, op: string): P {
+/**
+ * @internal The payload of a live handle owned by `owner`. Errors carry `op` and `argument`
+ * (the parameter's name in `Evaluator`: `a`, `b`, `x`, ...).
+ */
+export function payloadOf<P>(owner: HandleOwner, ct: unknown, op: string, argument = 'x'): P {
   if (!(ct instanceof Ciphertext)) {
-    throw new HeError('INVALID_ARGUMENT', `${op}: expected a Ciphertext, got ${ct === null ? 'null' : typeof ct}`, { op });
+    throw new HeError('INVALID_ARGUMENT', `${op}: ${argument} must be a Ciphertext, got ${ct === null ? 'null' : typeof ct}`, { op, argument });
   }
   if (ct.owner !== owner) {
-    throw new HeError('FOREIGN_HANDLE', `${op}: the ciphertext belongs to another backend (${ct.owner.name}); decrypt and re-encrypt it, or use one backend`, { op });
+    throw new HeError('FOREIGN_HANDLE', `${op}: ${argument} belongs to another backend (${ct.owner.name}); decrypt and re-encrypt it, or use one backend`, { op, argument });
   }
   if (ct.disposed) {
-    throw new HeError('DISPOSED', `${op}: the ciphertext was disposed; keep() it or return it from the scope that created it`, { op });
+    throw new HeError('DISPOSED', `${op}: ${argument} was disposed; keep() it or return it from the scope that created it`, { op, argument });
   }
   return payloads.get(ct) as P;
 }

@@ -27,7 +27,8 @@ describe.each(['sim', 'seal'] as const)('matrixProductRowMajor on %s', (name) =>
       fc.constantFrom('row-major' as const, 'col-major' as const), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 20 }),
       (form, f, g, h) => check(form, f, g, h),
     ), { seed, numRuns: name === 'sim' ? 12 : 3 });
-  });
+    // SEAL: 11 s beside one busy core, 15 s inside the full suite on 2 cores; the 60 s default is too close on a shared machine.
+  }, 120_000);
 
   function check(form: 'row-major' | 'col-major', f: number, g: number, h: number): void {
     const a = matrix(f, g, 1), b = matrix(g, h, 2);

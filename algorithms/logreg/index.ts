@@ -23,8 +23,8 @@ export {
 export { planTrainingBySimulation, valueBits, type SimulatedPlan, type SimulatorFactory } from './plan.js';
 export { analyzeRound, roundCircuit, type RoundCircuitOptions } from './circuit.js';
 export {
-  LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, planFingerprint, roundConfigOf, roundInputLevels, roundSpan, runRound, saveRoundReply, saveRoundRequest,
-  type EncryptedStart, type OpenedRoundRequest, type RoundOutput, type RoundSettings,
+  LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, planFingerprint, roundConfigOf, roundInputLevels, roundOutputMeta, roundSpan, runRound, saveRoundReply, saveRoundRequest,
+  type EncryptedStart, type OpenedRoundRequest, type OutputMeta, type RoundOutput, type RoundSettings,
 } from './protocol.js';
 export {
   decryptScores, encryptRows, freeRows, freeScores, inferenceUnit, predictEncrypted, scoreEncrypted, scoreRotations,

@@ -182,6 +182,8 @@ interface Want<K> {
   readonly unit: EncodingUnit;
   readonly level?: number;
   readonly scale?: number;
+  /** Why `level` is expected, for the message (default: the round's first use of an input). */
+  readonly levelReason?: string;
 }
 
 const describeWant = (w: Want<string>): string =>
@@ -204,7 +206,7 @@ function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, 
   }
   const { level, scale } = codec.meta(tiles[0]!);
   if (want.level !== undefined && level !== want.level) {
-    fail(`arrived at level ${level}; the round uses it first at level ${want.level}`, { level, expected: want.level });
+    fail(`arrived at level ${level}; ${want.levelReason ?? 'the round uses it first at level'} ${want.level}`, { level, expected: want.level });
   }
   if (want.scale !== undefined && !Object.is(scale, want.scale)) {
     fail(`arrived at scale 2^${Math.log2(scale).toFixed(2)} at level ${level}; the round expects the scale ladder's 2^${Math.log2(want.scale).toFixed(2)} there`, { scale, expected: want.scale });
@@ -316,10 +318,47 @@ export function saveRoundReply<C>(codec: CiphertextCodec<C>, round: number, out:
   return writeBundle(codec, { round, step: out.step }, entries, plan);
 }
 
+/** Level and scale of one output of a round. */
+export interface OutputMeta {
+  readonly level: number;
+  readonly scale: number;
+}
+
+/**
+ * Level and scale of round `round`'s outputs (`w`, and the baseline's `v`), from one
+ * metadata-only run of the round (`analyze` at the plan's parameters: no keys, no values), as
+ * `roundInputLevels`. They depend on the circuit, the round's minibatch count, its start and the
+ * parameters, not on the batch size or learning rate, so the run uses the unit's height and the
+ * defaults. Throws INVALID_ARGUMENT outside the plan.
+ */
+export function roundOutputMeta(plan: TrainingPlan, round: number): { readonly w: OutputMeta; readonly v: OutputMeta | null } {
+  roundSpan(plan, round);
+  const config = roundConfigOf(plan, { batchSize: plan.unit.height });
+  let result: { w: OutputMeta; v: OutputMeta | null } | undefined;
+  analyze(<C>(ev: Evaluator<C>) => {
+    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features)));
+    const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
+    try {
+      const out = runRound(ev, plan, round, source, start, config);
+      const metaOf = (x: EncryptedColVector<C>): OutputMeta => {
+        const { level, scale } = ev.meta(x.tiles[0]!);
+        return { level, scale };
+      };
+      result = { w: metaOf(out.w), v: out.v ? metaOf(out.v) : null };
+      return out.v ? [...out.w.tiles, ...out.v.tiles] : out.w.tiles;
+    } finally {
+      freeStart(ev, start);
+      source.free();
+    }
+  }, { params: plan.params, rotations: plan.rotations });
+  return result!;
+}
+
 /**
  * Loads a reply for `plan` (entries `w`, and `v` for the baseline, column vectors of
- * `plan.features`) made under the codec's key set and bound to `binding` (`planFingerprint`).
- * Throws DESERIALIZE naming the field.
+ * `plan.features`) made under the codec's key set and bound to `binding` (`planFingerprint`),
+ * each at the level and scale its round leaves them (`roundOutputMeta`). Throws DESERIALIZE
+ * naming the field (the entry's name for an entry of another kind, shape, unit, level or scale).
  */
 export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan, bytes: Uint8Array, binding: Uint8Array): { readonly round: number; readonly output: RoundOutput<C> } {
   const { fields, entries } = openBundle(bytes, codec, ['colVector'], binding);
@@ -327,11 +366,13 @@ export function loadRoundReply<C>(codec: CiphertextCodec<C>, plan: TrainingPlan,
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
   const names = plan.circuit === 'baseline' ? 'v,w' : 'w';
   if ([...entries.keys()].sort().join() !== names) throw new HeError('DESERIALIZE', `cannot load: a ${plan.circuit} reply holds ${names}`, { field: 'names' });
-  const want: Want<'col'> = { kind: 'col', shape: [plan.features, 1], unit: plan.unit };
-  const w = loadKind(codec, entries.get('w')!, want, 'w');
+  const out = roundOutputMeta(plan, round);
+  const want = (at: OutputMeta, name: string): Want<'col'> =>
+    ({ kind: 'col', shape: [plan.features, 1], unit: plan.unit, ...at, levelReason: `round ${round} leaves ${name} at level` });
+  const w = loadKind(codec, entries.get('w')!, want(out.w, 'w'), 'w');
   let v: EncryptedColVector<C> | null = null;
   try {
-    if (plan.circuit === 'baseline') v = loadKind(codec, entries.get('v')!, want, 'v');
+    if (plan.circuit === 'baseline') v = loadKind(codec, entries.get('v')!, want(out.v!, 'v'), 'v');
   } catch (e) {
     w.tiles.forEach((t) => codec.free(t));
     throw e;

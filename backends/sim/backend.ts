@@ -151,7 +151,7 @@ export function createSimBackend(params: CkksParams | CkksParamsLiteral, simOpti
   const model = new ErrorModel();
   const floor = Math.log2(parsed.ringDegree) * Number.EPSILON ** 2 / 4;
   const noise = (ct: Ciphertext): NoiseEstimate => {
-    const p = payload(ct, 'noise');
+    const p = payload(ct, 'noise', 'ct');
     if (mode === 'off') {
       throw new HeError('INVALID_ARGUMENT', "noise(): this simulator tracks no error (noise: 'off'); create it with noise: 'track' or 'inject'", { noise: mode });
     }

@@ -14,7 +14,7 @@ const DEGREE_MAX = 15;
 /** Serializes `ct` (any level and degree) with its level, scale and degree in the header. */
 export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOptions = {}): Uint8Array {
   const { context, defined } = sealPartsOf(backend, 'saveCiphertext');
-  const payload = defined.payload(ct, 'saveCiphertext');
+  const payload = defined.payload(ct, 'saveCiphertext', 'ct');
   const { mode, code } = comprMode(context.seal, options, 'saveCiphertext');
   const body = payload.saveArray(mode as never);
   return writeEnvelope({
