@@ -5,6 +5,7 @@
  * Deterministic: the same run draws the same bytes (no times in the picture).
  */
 import type { logreg } from '../algorithms/index.js';
+import { escapeXml, tickStep } from '../core/analysis/svg.js';
 
 /** What the chart says about the run, above the plot. */
 export interface CurveCaption {
@@ -15,13 +16,7 @@ export interface CurveCaption {
 }
 
 const COLORS = { twin: '#00798c', encrypted: '#d1495b' } as const;
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fixed = (v: number): string => v.toFixed(2);
-
-/** A tick step of 1, 2 or 5 times a power of ten giving at most `most` intervals over `span`. */
-function tickStep(span: number, most: number): number {
-  for (let p = 1e-3; ; p *= 10) for (const m of [1, 2, 5]) if (span / (m * p) <= most) return m * p;
-}
 
 /** The SVG chart of `curve` (accuracies in [0, 1]); the y axis is in percent, spanning the points with a margin. */
 export function curveSvg(curve: logreg.ModelReport['curve'], caption: CurveCaption): string {
@@ -29,7 +24,7 @@ export function curveSvg(curve: logreg.ModelReport['curve'], caption: CurveCapti
   const last = Math.max(1, ...points.map((p) => p.minibatch));
   const accs = points.map((p) => 100 * p.accuracy);
   const [minAcc, maxAcc] = [Math.min(...accs), Math.max(...accs)];
-  const yStep = tickStep(Math.max(maxAcc - minAcc, 1) * 1.25, 6);
+  const yStep = tickStep(Math.max(maxAcc - minAcc, 1) * 1.25, 6, 1e-3);
   const yLo = Math.max(0, Math.floor((minAcc - yStep / 2) / yStep) * yStep);
   const yHi = Math.min(100, Math.ceil((maxAcc + yStep / 2) / yStep) * yStep);
   const [left, top, plotW, plotH] = [64, 48 + 16 * caption.detail.length, 560, 240];
@@ -38,10 +33,10 @@ export function curveSvg(curve: logreg.ModelReport['curve'], caption: CurveCapti
   const y = (acc: number): number => top + plotH - ((100 * acc - yLo) / (yHi - yLo)) * plotH;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
-    `<title>${escape(`held-out accuracy: ${caption.data}`)}</title>`,
+    `<title>${escapeXml(`held-out accuracy: ${caption.data}`)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="22" font-size="15" font-weight="bold">${escape(`held-out accuracy: ${caption.data}`)}</text>`,
-    ...caption.detail.map((line, i) => `<text x="${left}" y="${40 + 15 * i}">${escape(line)}</text>`),
+    `<text x="${left}" y="22" font-size="15" font-weight="bold">${escapeXml(`held-out accuracy: ${caption.data}`)}</text>`,
+    ...caption.detail.map((line, i) => `<text x="${left}" y="${40 + 15 * i}">${escapeXml(line)}</text>`),
   ];
   out.push('<g class="axis" data-axis="y">');
   for (let v = yLo; v <= yHi + 1e-9; v += yStep) {
@@ -51,7 +46,7 @@ export function curveSvg(curve: logreg.ModelReport['curve'], caption: CurveCapti
       `<text x="${left - 7}" y="${fixed(y(v / 100) + 4)}" text-anchor="end" data-tick="${label}">${label}%</text>`);
   }
   out.push(`<text x="16" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${top + plotH / 2})">held-out accuracy</text>`, '</g>');
-  const xStep = Math.max(1, Math.round(tickStep(last, 16)));
+  const xStep = Math.max(1, Math.round(tickStep(last, 16, 1e-3)));
   out.push('<g class="axis" data-axis="x">');
   for (let m = 0; m <= last; m += xStep) {
     out.push(`<line x1="${fixed(x(m))}" y1="${top + plotH}" x2="${fixed(x(m))}" y2="${top + plotH + 4}" stroke="#30343f"/>` +
@@ -66,7 +61,7 @@ export function curveSvg(curve: logreg.ModelReport['curve'], caption: CurveCapti
     }
     for (const p of pts) {
       out.push(`<g data-minibatch="${p.minibatch}" data-accuracy="${p.accuracy}">${marker(x(p.minibatch), y(p.accuracy))}` +
-        `<title>${escape(`${name === 'twin' ? 'float64 twin' : 'encrypted'}: ${(100 * p.accuracy).toFixed(2)}% after ${p.minibatch} minibatch${p.minibatch === 1 ? '' : 'es'}`)}</title></g>`);
+        `<title>${escapeXml(`${name === 'twin' ? 'float64 twin' : 'encrypted'}: ${(100 * p.accuracy).toFixed(2)}% after ${p.minibatch} minibatch${p.minibatch === 1 ? '' : 'es'}`)}</title></g>`);
     }
     out.push('</g>');
   };

@@ -15,7 +15,7 @@ export interface Machine {
   readonly totalBytes: number;
 }
 
-export const thisMachine = (): Machine => ({ cores: availableParallelism(), freeBytes: freemem(), totalBytes: totalmem() });
+const thisMachine = (): Machine => ({ cores: availableParallelism(), freeBytes: freemem(), totalBytes: totalmem() });
 
 /** A worker's WebAssembly heap cannot grow past 4 GiB. */
 export const WORKER_HEAP_BYTES = 2 ** 32;

@@ -94,9 +94,8 @@ export function usageErrorOf(e: CommanderError): UsageError {
   return new UsageError(e.message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
 }
 
-/** Parses `argv` (the command's own arguments) with `cmd`; commander's errors become UsageErrors. */
+/** Parses `argv` (the command's own arguments) with `cmd`, made by `configure`; commander's errors become UsageErrors. */
 export function parseWith(cmd: Command, argv: readonly string[]): Command {
-  configure(cmd);
   try {
     cmd.parse([...argv], { from: 'user' });
   } catch (e) {

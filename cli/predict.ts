@@ -13,7 +13,7 @@ import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { createParams, isHeError, type Backend, type CkksParamsLiteral } from '../core/index.js';
 import { checkOutput, writeAtomic } from './files.js';
-import { choice, configure, given, nonEmpty, option, parseWith, refuse, UsageError } from './options.js';
+import { choice, configure, given, nonEmpty, option, refuse, UsageError } from './options.js';
 import { InputError, numericColumns, readCsv, requireColumn, requireColumns, type CsvFile } from './table.js';
 
 export interface PredictArgs {
@@ -69,11 +69,6 @@ export function predictArgsOf(cmd: Command): PredictArgs {
   return {
     model: v.model, data: v.data, out: v.out ?? null, label: v.label ?? null, json: v.json === true, encrypted: v.encrypted === true, backend: v.backend, quiet: v.quiet === true,
   };
-}
-
-/** Parses `hekit predict` options; throws UsageError with a one-line message naming the option. */
-export function parsePredictArgs(argv: readonly string[]): PredictArgs {
-  return predictArgsOf(parseWith(predictCommand(), argv));
 }
 
 /** One row's prediction. */

@@ -117,7 +117,7 @@ export function loadSource(spec: SourceSpec, label: string | null): LoadedSource
 }
 
 /** Options of `prepare` from the command line. */
-export interface SplitOptions {
+interface SplitOptions {
   readonly testFraction: number | null;
   readonly positive: string | null;
   readonly seed: number;

@@ -350,8 +350,12 @@ async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan, analysi
   }
   const seal = await createSealBackend(plan.params, { rotations });
   if (args.backend === 'seal') return seal;
-  const sim = createSimBackend(plan.params, { rotations, noise: 'track', seed: args.seed });
-  return paired(seal, sim, { ownsBackends: true });
+  try {
+    return paired(seal, createSimBackend(plan.params, { rotations, noise: 'track', seed: args.seed }), { ownsBackends: true });
+  } catch (e) {
+    seal.dispose();
+    throw e;
+  }
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

@@ -199,16 +199,16 @@ export function trainModel<C>(ev: Evaluator<C> & { readonly name: string }, plan
       seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes, weightsMaxAbsDiffs: diffs, weightsMaxAbsDiff: Math.max(...diffs),
     });
   } else {
-    encryptedRounds = positives.map((positive, model) => {
-      const batches = foldedBatches(data, positive, plan.minibatches, plan.batchSize);
-      const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
-      const diff = maxAbsDiff(result.weights, model);
-      runs.push({
-        positives: [data.classes[positive]!], rounds: roundFigures(result.rounds),
-        seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes, weightsMaxAbsDiffs: [diff], weightsMaxAbsDiff: diff,
-      });
-      return result.rounds.map((r) => r.weights);
+    // Two classes: one binary model, positive for the second class.
+    const positive = positives[0]!;
+    const batches = foldedBatches(data, positive, plan.minibatches, plan.batchSize);
+    const result = trainEncrypted(ev, plan, batches, { learningRate, sigmoid, ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) });
+    const diff = maxAbsDiff(result.weights, 0);
+    runs.push({
+      positives: [data.classes[positive]!], rounds: roundFigures(result.rounds),
+      seconds: result.rounds.reduce((s, r) => s + r.seconds, 0), inputBytes: result.inputBytes, weightsMaxAbsDiffs: [diff], weightsMaxAbsDiff: diff,
     });
+    encryptedRounds = [result.rounds.map((r) => r.weights)];
   }
   const accuracyOf = (weights: readonly Float64Array[]) => heldOutAccuracy(data.test, data.testLabels, weights);
   const finalEncrypted = encryptedRounds.map((rounds) => rounds[rounds.length - 1]!);

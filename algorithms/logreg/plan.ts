@@ -33,7 +33,7 @@ const tracks = (b: Backend): b is Backend & Tracking => typeof (b as Partial<Tra
  * P(max ≤ t) = Π_j (1 - erfc(t / (σ_j√2))) = 1/2. What one injected run's max |weight - twin| is
  * to be compared with.
  */
-export function medianMaxAbs(stds: ArrayLike<number>): number {
+function medianMaxAbs(stds: ArrayLike<number>): number {
   const s = Array.from(stds).filter((x) => x > 0);
   if (s.length === 0) return 0;
   const logP = (t: number): number => s.reduce((acc, x) => acc + Math.log1p(-erfc(t / (x * Math.SQRT2))), 0);

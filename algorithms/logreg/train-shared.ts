@@ -10,7 +10,7 @@ import { baselineRound } from './baseline.js';
 import { lowDepthRound } from './lowdepth.js';
 import type { BatchLabels } from './shared.js';
 import {
-  localClient, roundConfig, type ProgressEvent, type RoundReport, type SharedTrainingClient, type TrainingOptions, type TrainingPlan,
+  localClient, roundConfig, type ProgressEvent, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingOptions, type TrainingPlan,
 } from './train.js';
 
 /** Options of `trainEncryptedShared`: those of `trainEncrypted`, with a client that sends label vectors. */
@@ -105,8 +105,9 @@ export function trainEncryptedShared<C>(
     const nextV: Float64Array[] = [];
     let nextStep = step;
     const y = labels.map((yc) => Array.from({ length: k }, (_, j) => Array.prototype.slice.call(yc, (first + j) * size, (first + j + 1) * size) as number[]));
-    const roundLabels = client.roundLabels(roundBatches, y, onFirst);
+    let roundLabels: RoundLabels<C> | undefined;
     try {
+      roundLabels = client.roundLabels(roundBatches, y, onFirst);
       for (let c = 0; c < classes; c++) {
         const classLabels = roundLabels.forClass(c);
         const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
@@ -133,9 +134,11 @@ export function trainEncryptedShared<C>(
       }
     } finally {
       inputLevels = Object.fromEntries(source.levels());
-      labelLevels = Object.fromEntries(roundLabels.levels());
-      labelBytes = roundLabels.bytes;
-      roundLabels.free();
+      if (roundLabels !== undefined) {
+        labelLevels = Object.fromEntries(roundLabels.levels());
+        labelBytes = roundLabels.bytes;
+        roundLabels.free();
+      }
       source.free();
     }
     w = nextW;

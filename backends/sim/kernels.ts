@@ -196,7 +196,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     return { terms, variance, varianceShift: shift };
   };
 
-  /** c_t[k]·w[k] for every term (a new array each); `twice` doubles them (a square). */
+  /** factor·c_t[k]·w[k] for every term (a new array each; factor 2 for a square). */
   const termsTimes = (terms: readonly Term[], w: Float64Array, factor: number): Term[] => terms.map((t) => {
     const coef = arrays.take();
     const tc = t.coef, c = t.c * factor;

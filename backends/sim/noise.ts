@@ -13,8 +13,6 @@ export class NoiseSources {
   readonly #h: number;
   /** √w_k, w_k = |1 + ζ_k + ... + ζ_k^{N-1}|² = 1 / sin²(π a_k / 2N): where non-centred key-switch digits land. */
   readonly biasShape: Float64Array;
-  /** max_k √w_k (slot 0). */
-  readonly biasShapeMax: number;
   /** Deterministic encoding error of one real plaintext (rounding of N coefficients). */
   readonly encoding: number;
 
@@ -29,7 +27,6 @@ export class NoiseSources {
       this.biasShape[k] = 1 / Math.abs(Math.sin((Math.PI * a) / (2 * N)));
       a = (a * 3) % (2 * N);
     }
-    this.biasShapeMax = this.biasShape.reduce((m, v) => Math.max(m, v), 0);
   }
 
   /** Public-key encryption at `level`: zero is encrypted one prime higher, then divided and rounded. */

@@ -6,6 +6,7 @@
 import { fmtScale } from '../errors.js';
 import type { CircuitAnalysis } from './analyze.js';
 import type { GraphNode, GraphOp } from './graph.js';
+import { escapeXml, tickStep } from './svg.js';
 
 type OpClass = 'product' | 'plainProduct' | 'rotation' | 'other';
 
@@ -73,7 +74,6 @@ const SYMBOLS: Partial<Record<GraphOp, string>> = { mul: '×', square: '²', mul
 const SYMBOL_NAMES: Partial<Record<GraphOp, string>> = { mul: 'product', square: 'square', mulPlain: 'plain product', dropLevelTo: 'level drop' };
 const SYMBOL_ORDER: readonly GraphOp[] = ['mul', 'square', 'mulPlain', 'dropLevelTo'];
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /** The extents of an SVG timeline's axes: depths 0..depth on x, ciphertext counts 0..count on y. */
@@ -100,11 +100,6 @@ export function svgAxes(analyses: readonly CircuitAnalysis[]): SvgAxes {
   };
 }
 
-/** A tick step of 1, 2 or 5 times a power of ten giving at most `most` steps up to `max`. */
-const tickStep = (max: number, most: number): number => {
-  for (let p = 1; ; p *= 10) for (const m of [1, 2, 5]) if (max / (m * p) <= most) return m * p;
-};
-
 /**
  * An SVG level timeline: one column per depth with a stacked bar of the ops done there
  * (`class` = product, plainProduct, rotation, other; `data-depth`, `data-count`), and above
@@ -128,10 +123,10 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit', options: Svg
   const totalOps = Object.values(analysis.ops).reduce((a, b) => a + b, 0);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
-    `<title>${escape(title)}</title>`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
-    `<text x="${left}" y="40">${escape(`depth ${analysis.depth} · ${totalOps} ops · ${analysis.ops.mul + analysis.ops.square} ct×ct · ` +
+    `<text x="${left}" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<text x="${left}" y="40">${escapeXml(`depth ${analysis.depth} · ${totalOps} ops · ${analysis.ops.mul + analysis.ops.square} ct×ct · ` +
       `${analysis.ops.mulPlain} ct×pt · ${analysis.ops.rotate} rotations (${analysis.rotations.length} keys) · ` +
       `peak ${analysis.peak.ciphertexts} ciphertexts, ${mib(analysis.peak.bytes)} at N = ${analysis.ringDegree}`)}</text>`,
   ];
@@ -150,12 +145,12 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit', options: Svg
   consumed.forEach((op, d) => {
     const x = left + (d + 1) * colWidth + 2;
     out.push(`<rect x="${x}" y="${top}" width="${colWidth - 4}" height="22" rx="3" fill="${COLORS[classOf(op)]}" data-op="${op}">` +
-      `<title>${escape(`level ${analysis.maxLevel - d} -> ${analysis.maxLevel - d - 1}: ${op}`)}</title></rect>`);
-    out.push(`<text x="${x + (colWidth - 4) / 2}" y="${top + 15}" text-anchor="middle" fill="#ffffff" font-weight="bold">${escape(SYMBOLS[op] ?? op)}</text>`);
+      `<title>${escapeXml(`level ${analysis.maxLevel - d} -> ${analysis.maxLevel - d - 1}: ${op}`)}</title></rect>`);
+    out.push(`<text x="${x + (colWidth - 4) / 2}" y="${top + 15}" text-anchor="middle" fill="#ffffff" font-weight="bold">${escapeXml(SYMBOLS[op] ?? op)}</text>`);
   });
   out.push('</g>');
   const marks = [...new Set(consumed)].sort((a, b) => SYMBOL_ORDER.indexOf(a) - SYMBOL_ORDER.indexOf(b)).map((op) => `${SYMBOLS[op] ?? op} ${SYMBOL_NAMES[op] ?? op}`);
-  out.push(`<text x="${left}" y="${top - 6}" fill="#30343f">${escape(consumed.length === 0
+  out.push(`<text x="${left}" y="${top - 6}" fill="#30343f">${escapeXml(consumed.length === 0
     ? 'critical path: no level spent'
     : `critical path: the op that spent each level (${marks.join(', ')})`)}</text>`);
 
@@ -173,7 +168,7 @@ export function toSvg(analysis: CircuitAnalysis, title = 'circuit', options: Svg
       const h = count * unit;
       y -= h;
       out.push(`<rect class="${cls}" data-depth="${w.depth}" data-count="${count}" x="${x}" y="${y.toFixed(2)}" width="${colWidth - 4}" height="${h.toFixed(2)}" fill="${COLORS[cls]}">` +
-        `<title>${escape(`depth ${w.depth} (level ${w.level}): ${count} ${LABELS[cls]}`)}</title></rect>`);
+        `<title>${escapeXml(`depth ${w.depth} (level ${w.level}): ${count} ${LABELS[cls]}`)}</title></rect>`);
     }
   }
   // x axis: a tick and a label per depth (every few depths when columns are many).
