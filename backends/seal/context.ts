@@ -172,7 +172,12 @@ function secretKeyOf(seal: Seal, keygen: ReturnType<Seal['KeyGenerator']>): Secr
   const raw = (keygen.instance as unknown as { secretKey(): Deletable }).secretKey();
   try {
     const key = seal.SecretKey();
-    key.inject(raw as never);
+    try {
+      key.inject(raw as never);
+    } catch (e) {
+      key.delete();
+      throw e;
+    }
     return key;
   } finally {
     raw.delete();
