@@ -10,12 +10,19 @@ import { calibrate, calibrateArgsOf, calibrateCommand, calibrationSummary, saveC
 import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
 import { predictArgsOf, predictCommand, predictionsCsv, predictionSummary, runPrediction } from './predict.js';
 import { progressTo, quietTo } from './progress.js';
-import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
+import { candidatesJson, planTable } from './plan.js';
+import { planOnly, runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
     const args = trainArgsOf(cmd);
-    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr);
+    if (args.plan) {
+      const { timed, costNote } = planOnly(args, progress);
+      progress.close();
+      process.stdout.write(args.json ? `${JSON.stringify(candidatesJson(timed))}\n` : `${planTable(timed, costNote)}\n`);
+      return;
+    }
     let report;
     try {
       report = await runTraining(args, progress);
