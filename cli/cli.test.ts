@@ -15,9 +15,11 @@ import type { CandidateJson } from './plan.js';
 import { parseTrainArgs, trainCommand, type TrainReport } from './train.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Plans priced with the shipped cost model whatever this machine has cached (hekit calibrate), so runs plan alike everywhere. */
+const SHIPPED_COSTS = { ...process.env, HEKIT_CACHE_DIR: join(tmpdir(), 'hekit-tests-no-calibration') };
 const hekit = (...args: string[]) => {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8', env: SHIPPED_COSTS });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr, seconds: (performance.now() - t0) / 1000 };
 };
 const GiB = 2 ** 30;

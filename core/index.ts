@@ -41,7 +41,7 @@ export {
 export type { GraphNode, GraphOp } from './analysis/graph.js';
 export {
   COST_OPS, DEFAULT_CALIBRATION, checkCalibration, createCostModel, predictTime, sameMachine,
-  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type PredictedTime, type RingCalibration,
+  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type Polynomial, type PredictedTime, type RingCalibration,
 } from './cost/index.js';
 export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
