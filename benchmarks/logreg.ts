@@ -8,6 +8,11 @@
  * - "one round" (`-- --one-round`, in a process of its own): no refresh at all.
  * One run per case (a run is tens of seconds to minutes), which also gives the counts, weights
  * and heap; keys are generated outside the timed function. Writes benchmarks/results/logreg.{json,md} (logreg-one-round.* with --one-round).
+ *
+ * The cost model is calibrated first, in the same process (`hekit calibrate`'s run), and each
+ * SEAL case's training and key set-up are predicted with it (`logreg.predictTraining`) beside the
+ * measurement. Then the planner's candidates for the default request (`hekit train --plan`, up to
+ * 2 workers) are listed with their predicted seconds, and the fastest few are run to measure them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,9 +20,12 @@ import { logreg } from '../algorithms/index.js';
 import { createSealBackend, sealHeapBytes } from '../backends/seal/index.js';
 import { createSealPool, type SealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
-import type { Backend, CkksParams } from '../core/index.js';
+import { createCostModel, type Backend, type CkksParams } from '../core/index.js';
+import { calibrate } from '../cli/calibrate.js';
+import { machineDescription } from '../cli/cost-cache.js';
 import { fmtMs, runSuite } from './harness.js';
 import { resultsDir } from './paths.js';
+import { loadSource, prepare } from '../cli/source.js';
 
 const quick = process.argv.includes('--quick');
 const out = resultsDir(quick);
@@ -38,12 +46,23 @@ const scenarios = quick
   );
 
 interface Measured {
-  depth: number; ms: number; keygenMs: number; ops: Record<string, number>; inputBytes: number; accuracy: number; twinAccuracy: number; weightError: number;
+  depth: number; ms: number; keygenMs: number;
+  /** The cost model's prediction of ms and keygenMs (SEAL and pool only). */
+  predictedMs: number | null; predictedKeygenMs: number | null; ops: Record<string, number>; inputBytes: number; accuracy: number; twinAccuracy: number; weightError: number;
   /** SEAL's WebAssembly heap at its largest (per worker for the pool; the whole process's thread for SEAL); null on the simulator. */
   heapBytes: number | null;
 }
 type Row = { scenario: string; circuit: string; backend: string; ringDegree: number; primes: number; rounds: number } & (Measured | { failure: string });
 const rows: Row[] = [];
+
+console.error('calibrating the cost model (hekit calibrate)');
+const calibration = await calibrate({ rings: quick ? [8192] : [8192, 16384, 32768], repeat: 1, json: false }, (text) => console.error(`calibrate: ${text}`), machineDescription());
+const costModel = createCostModel(calibration, 'calibrated');
+/** Predicted seconds of `p` on `workers` threads: training (with refreshes) and set-up (keys, pool). */
+const predict = (p: logreg.TrainingPlan, workers: number): { training: number; setup: number } => {
+  const { seconds: s } = logreg.predictTraining(p, batches, costModel, { workers, cores: WORKERS });
+  return { training: s.training + s.refresh + s.transfer, setup: s.keys + s.poolSetUp };
+};
 
 /**
  * In-heap bytes of the relinearization key and `steps` Galois keys: each is one ciphertext over all
@@ -115,6 +134,10 @@ for (const s of scenarios) {
         rows.push({
           scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length,
           depth: trained.rounds.reduce((a, r) => a + r.levelsUsed, 0), ms: result!.ms, keygenMs, ops, inputBytes: trained.inputBytes,
+          ...(backendName.startsWith('sim') ? { predictedMs: null, predictedKeygenMs: null } : (() => {
+            const predicted = predict(p, backendName === 'pool' ? WORKERS : 1);
+            return { predictedMs: 1000 * predicted.training, predictedKeygenMs: 1000 * predicted.setup };
+          })()),
           heapBytes: backendName.startsWith('sim') ? null : Math.max(...heap),
           accuracy: logreg.accuracy(data.test, trained.weights), twinAccuracy: logreg.accuracy(data.test, twin.w),
           weightError: Math.max(...trained.weights.map((w, j) => Math.abs(w - twin.w[j]!))),
@@ -130,6 +153,34 @@ for (const s of scenarios) {
       }
     }
   }
+}
+
+// The planner's candidates for the default request of `hekit train` (MNIST 3 vs 8 as it prepares it), the fastest few measured.
+const defaultData = prepare(loadSource({ kind: 'mnist', digits: [3, 8] }, null), { testFraction: null, positive: null, seed: logreg.DEFAULT_SEED });
+const request = quick ? { minibatches: K, batchSize: B } : {};
+const timed = logreg.planModelByTime(defaultData, { ...request, maxWorkers: WORKERS, cores: WORKERS }, createSimBackend, costModel);
+const MEASURED_CANDIDATES = quick ? 2 : 8;
+const candidateRows = [];
+for (const [i, c] of timed.candidates.entries()) {
+  let measuredSeconds: number | string | null = null;
+  if (i < MEASURED_CANDIDATES) {
+    const pinned = { circuit: c.circuit, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, workers: c.workers, scaleBits: c.scaleBits ?? c.largestScaleBits };
+    const { plan: p } = logreg.planModelByTime(defaultData, { ...request, ...pinned, maxWorkers: WORKERS }, createSimBackend, costModel);
+    let ev: Backend | undefined;
+    try {
+      const t0 = performance.now();
+      ev = c.workers > 1 ? await createSealPool(p.params, { rotations: p.rotations, workers: c.workers, analysis: logreg.analyzeRound(p, logreg.foldedBatches(defaultData, 1, p.minibatches, p.batchSize)) })
+        : await createSealBackend(p.params, { rotations: p.rotations });
+      logreg.trainModel(Object.assign(ev, { name: 'seal' }), p, defaultData);
+      measuredSeconds = (performance.now() - t0) / 1000;
+    } catch (e) {
+      measuredSeconds = `failed: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      ev?.dispose();
+    }
+    console.error(`candidate ${i + 1}: ${c.circuit} N = ${c.ringDegree} ${c.minibatchesPerRound}/round ${c.workers} workers: predicted ${c.predictedSeconds.toFixed(1)} s, measured ${typeof measuredSeconds === 'number' ? measuredSeconds.toFixed(1) : measuredSeconds}`);
+  }
+  candidateRows.push({ ...c, chosen: c === timed.chosen, measuredSeconds });
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -161,8 +212,30 @@ const text = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...ratios,
   '',
+  `Cost model, calibrated in this run (${calibration.rings.map((r) => r.ringDegree).join(', ')}): predicted against measured seconds of each SEAL case (training with refreshes; set-up: keys, and the pool's start and key loading).`,
+  '',
+  '| scenario | circuit | backend | training predicted (s) | measured (s) | predicted / measured | set-up predicted (s) | measured (s) | predicted / measured |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.filter((r): r is Row & Measured => !('failure' in r) && r.predictedMs !== null).map((r) =>
+    `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${(r.predictedMs! / 1000).toFixed(2)} | ${(r.ms / 1000).toFixed(2)} | ${(r.predictedMs! / r.ms).toFixed(2)} | ` +
+    `${(r.predictedKeygenMs! / 1000).toFixed(2)} | ${(r.keygenMs / 1000).toFixed(2)} | ${(r.predictedKeygenMs! / r.keygenMs).toFixed(2)} |`),
+  '',
+  `Candidates of the default request (\`hekit train --plan\`: MNIST 3 vs 8, ${timed.plan.minibatches} minibatches of ${timed.plan.batchSize}, 2^-9, up to ${WORKERS} workers), fastest predicted first; the chosen one in bold; ` +
+    `the ${MEASURED_CANDIDATES} fastest measured (keys, pool set-up and training with \`logreg.trainModel\`, one run each). Scale '<= S': unchecked, the largest that fits (measured at it).`,
+  '',
+  '| circuit | N | per round | rounds | primes | scale | workers | predicted (s) | measured (s) | predicted / measured | input MiB | keys MiB | precision |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...candidateRows.map((c) => {
+    const m = c.measuredSeconds;
+    const name = c.chosen ? `**${c.circuit}**` : c.circuit;
+    return `| ${name} | ${c.ringDegree} | ${c.minibatchesPerRound} | ${c.rounds} | ${c.primes} | ${c.scaleBits ?? `<= ${c.largestScaleBits}`} | ${c.workers} | ${c.predictedSeconds.toFixed(1)} | ` +
+      `${typeof m === 'number' ? m.toFixed(1) : m ?? ''} | ${typeof m === 'number' ? (c.predictedSeconds / m).toFixed(2) : ''} | ${(c.inputBytes / 2 ** 20).toFixed(0)} | ${(c.keyBytes / 2 ** 20).toFixed(0)} | ` +
+      `${c.precision}${c.predictedWeightError === null ? '' : ` (${c.predictedWeightError.toExponential(1)})`} |`;
+  }),
+  '',
 ].join('\n');
 console.log(text);
 const file = process.argv.includes('--one-round') ? 'logreg-one-round' : 'logreg';
 writeFileSync(`${out}${file}.md`, text);
 writeFileSync(`${out}${file}.json`, `${JSON.stringify(rows, null, 2)}\n`);
+writeFileSync(`${out}${file}-plan.json`, `${JSON.stringify({ calibration, candidates: candidateRows }, null, 2)}\n`);

@@ -11,12 +11,15 @@ import { cubeAndShift } from './fixtures/circuits.js';
 import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
 import { progressTo } from './progress.js';
 import { predictCommand } from './predict.js';
+import type { CandidateJson } from './plan.js';
 import { parseTrainArgs, trainCommand, type TrainReport } from './train.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Plans priced with the shipped cost model whatever this machine has cached (hekit calibrate), so runs plan alike everywhere. */
+const SHIPPED_COSTS = { ...process.env, HEKIT_CACHE_DIR: join(tmpdir(), 'hekit-tests-no-calibration') };
 const hekit = (...args: string[]) => {
   const t0 = performance.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8', env: SHIPPED_COSTS });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr, seconds: (performance.now() - t0) / 1000 };
 };
 const GiB = 2 ** 30;
@@ -59,7 +62,7 @@ describe('hekit --help and --version', () => {
 
   it('shows the defaults users rely on', () => {
     const text = flat(hekit('train', '--help').stdout);
-    for (const d of ['(default: mnist:3,8)', '(default: seal)', '(default: lowdepth)', '(default: auto)', '(default: 9)', '(default: 2)', '(default: inject)', '(default: 1)']) {
+    for (const d of ['(default: mnist:3,8)', '(default: seal)', '(default: auto)', '(default: 9)', '(default: 2)', '(default: inject)', '(default: 1)']) {
       expect(text).toContain(d);
     }
   });
@@ -76,18 +79,20 @@ describe('hekit train options', () => {
   it('defaults to MNIST 3 vs 8, the SEAL backend, the low-depth circuit, the minibatch shape and ring planned from the data', () => {
     expect(parseTrainArgs([])).toMatchObject({
       data: { kind: 'mnist', digits: [3, 8] }, label: null, positive: null, testFraction: null, out: null, curve: null, testOut: null,
-      backend: 'seal', circuit: 'lowdepth', minibatches: null, batchSize: null, seed: 1, json: false, workers: 1, quiet: false, noise: 'inject',
-      ringDegree: null, perRound: null, scaleBits: null, precisionBits: 9, learningRate: 2,
+      backend: 'seal', circuit: null, minibatches: null, batchSize: null, seed: 1, json: false, workers: null, quiet: false, noise: 'inject',
+      ringDegree: null, perRound: null, maxRounds: null, scaleBits: null, precisionBits: 9, learningRate: 2, plan: false,
     });
     expect(parseTrainArgs(['--minibatches', '6', '--batch-size', '256', '--ring', '16384'])).toMatchObject({ minibatches: 6, batchSize: 256, ringDegree: 16384 });
     expect(parseTrainArgs(['--workers', '2'], bigMachine).workers).toBe(2);
     expect(parseTrainArgs(['--scale-bits', 'auto', '--precision-bits', '12'])).toMatchObject({ scaleBits: null, precisionBits: 12 });
     expect(parseTrainArgs(['--learning-rate', '0.5', '--scale-bits', '30', '--per-round', '2'])).toMatchObject({ learningRate: 0.5, scaleBits: 30, perRound: 2 });
+    expect(parseTrainArgs(['--plan', '--max-rounds', '2', '--circuit', 'baseline'])).toMatchObject({ plan: true, maxRounds: 2, circuit: 'baseline' });
   });
 
   it.each([
     [['--backend', 'gpu'], '--backend must be one of seal, sim, paired; got "gpu"'],
-    [['--circuit', 'deep'], '--circuit must be one of lowdepth, baseline; got "deep"'],
+    [['--circuit', 'deep'], '--circuit must be one of lowdepth, baseline or "auto"; got "deep"'],
+    [['--max-rounds', '0'], '--max-rounds must be an integer from 1 to 64; got "0"'],
     [['--minibatches', 'six'], '--minibatches must be an integer from 1 to 64 or "auto"; got "six"'],
     [['--minibatches', '-2'], '--minibatches must be an integer from 1 to 64 or "auto"; got "-2"'],
     [['--batch-size', '0'], '--batch-size must be an integer from 1 to 1024 or "auto"; got "0"'],
@@ -107,7 +112,7 @@ describe('hekit train options', () => {
     [['--out', 'm.json', '--curve', 'm.json'], '--out and --curve name the same file m.json'],
     [['--colour'], "unknown option '--colour'"],
     [['--json', 'yes'], 'too many arguments'],
-    [['--workers', '0'], '--workers must be an integer from 1 to 64; got "0"'],
+    [['--workers', '0'], '--workers must be an integer from 1 to 64 or "auto"; got "0"'],
     [['--per-round', '7', '--minibatches', '6'], '--per-round must be at most --minibatches (6); got 7'],
   ])('refuses %j with a one-line message naming the option', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(message);
@@ -124,7 +129,7 @@ describe('hekit train options', () => {
   });
 
   it('counts only options the user passed: defaults of inapplicable options are fine', () => {
-    expect(parseTrainArgs(['--backend', 'sim'])).toMatchObject({ backend: 'sim', workers: 1, noise: 'inject' });
+    expect(parseTrainArgs(['--backend', 'sim'])).toMatchObject({ backend: 'sim', workers: null, noise: 'inject' });
     expect(parseTrainArgs(['--backend', 'paired', '--scale-bits', '30'])).toMatchObject({ backend: 'paired', scaleBits: 30, precisionBits: 9 });
     expect(parseTrainArgs(['--backend', 'sim', '--noise', 'off', '--scale-bits', 'auto', '--precision-bits', '10']).noise).toBe('off');
   });
@@ -178,7 +183,7 @@ describe('hekit train --workers: bounded by the machine', () => {
 
 describe('hekit train runs', () => {
   it('on the simulator prints one JSON object whose fields agree with each other', () => {
-    const { code, stdout } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '3', '--batch-size', '64', '--json');
+    const { code, stdout } = hekit('train', '--backend', 'sim', '--noise', 'off', '--minibatches', '3', '--batch-size', '64', '--circuit', 'lowdepth', '--ring', '16384', '--per-round', '3', '--json');
     expect(code).toBe(0);
     const r = JSON.parse(stdout) as TrainReport;
     expect(r).toMatchObject({ backend: 'sim', circuit: 'lowdepth', minibatches: 3, batchSize: 64, features: 197, rounds: 1, workers: 0 });
@@ -196,11 +201,39 @@ describe('hekit train runs', () => {
     expect(r.accuracy.plaintext).toBeGreaterThan(0.9);
   });
 
+  it('--plan prints the candidates fastest first without training; the default run is the chosen one', () => {
+    const small = ['--backend', 'sim', '--noise', 'off', '--minibatches', '3', '--batch-size', '64', '--quiet'];
+    const planned = hekit('train', ...small, '--plan', '--json');
+    expect(planned.code).toBe(0);
+    const candidates = JSON.parse(planned.stdout) as (CandidateJson & Record<string, unknown>)[];
+    for (const field of ['circuit', 'ringDegree', 'minibatchesPerRound', 'rounds', 'scaleBits', 'workers', 'predictedSeconds', 'inputBytes']) {
+      expect(candidates.every((c) => field in c)).toBe(true);
+    }
+    const times = candidates.map((c) => c.predictedSeconds);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Off SEAL the run is on the main thread: one worker.
+    expect(candidates.every((c) => c.workers === 1)).toBe(true);
+    const chosen = candidates.filter((c) => c.chosen);
+    expect(chosen).toHaveLength(1);
+    const run = JSON.parse(hekit('train', ...small, '--json').stdout) as TrainReport;
+    expect(run).toMatchObject({ circuit: chosen[0]!.circuit, rounds: chosen[0]!.rounds, params: { polyModulusDegree: chosen[0]!.ringDegree, scaleBits: chosen[0]!.scaleBits } });
+    expect(run.predicted.seconds).toBeCloseTo(chosen[0]!.predictedSeconds, 9);
+    expect(run.inputBytes).toBeLessThanOrEqual(chosen[0]!.inputBytes);
+
+    const none = hekit('train', ...small, '--plan', '--circuit', 'baseline', '--ring', '8192', '--per-round', '3');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe('hekit: no candidate meets the request: baseline, N = 8192, 3 per round: the chain cannot hold a round\n');
+    const table = hekit('train', ...small, '--plan', '--max-rounds', '1', '--ring', '16384');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^hekit train --plan: \d+ candidates?, fastest predicted first; prices from the /);
+    expect(table.stdout).toMatch(/\n\* lowdepth {2}16384 {9}3 {6}1 /);
+  }, 240_000);
+
   it('announces each phase on stderr as it starts, then rounds and minibatches with the time left', () => {
-    const { code, stdout, stderr } = hekit('train', '--backend', 'sim', '--minibatches', '3', '--batch-size', '64', '--per-round', '1', '--scale-bits', '30');
+    const { code, stdout, stderr } = hekit('train', '--backend', 'sim', '--minibatches', '3', '--batch-size', '64', '--per-round', '1', '--scale-bits', '30', '--circuit', 'lowdepth', '--ring', '16384');
     expect(code).toBe(0);
     const lines = stderr.trim().split('\n');
-    expect(lines.every((l) => /^\[\d+\.\d s\] /.test(l))).toBe(true);
+    expect(lines.every((l) => /^\[(\d+\.\d|\d+) s\] /.test(l))).toBe(true);
     const phases = lines.map((l) => l.match(/^\[[\d.]+ s\] ([\w-]+):/)?.[1]).filter((p) => p !== undefined);
     expect(phases).toEqual(['data', 'plan', 'set-up', 'training', 'twin']);
     expect(stderr).toContain('] data: MNIST 3 vs 8 (seed 1)');

@@ -1,20 +1,28 @@
 #!/usr/bin/env node
 /**
- * The `hekit` command: one file per command (train.ts, predict.ts, analyze.ts), each defining its options on
+ * The `hekit` command: one file per command (train.ts, predict.ts, analyze.ts, calibrate.ts), each defining its options on
  * the shared layer in options.ts; this file wires them up. Results go to stdout, progress and
  * errors to stderr. Exit codes: 0 done (and --help, --version), 1 failure, 2 bad usage.
  */
 import { Command, CommanderError } from 'commander';
 import { analysisSummary, analyzeArgsOf, analyzeCommand, runAnalysis } from './analyze.js';
+import { calibrate, calibrateArgsOf, calibrateCommand, calibrationSummary, saveCalibration } from './calibrate.js';
 import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
 import { predictArgsOf, predictCommand, predictionsCsv, predictionSummary, runPrediction } from './predict.js';
 import { progressTo, quietTo } from './progress.js';
-import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
+import { candidatesJson, planTable } from './plan.js';
+import { planOnly, runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
     const args = trainArgsOf(cmd);
-    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr, { queued: args.backend === 'seal' && args.workers > 1 });
+    const progress = args.quiet ? quietTo(process.stderr) : progressTo(process.stderr);
+    if (args.plan) {
+      const { timed, costNote } = planOnly(args, progress);
+      progress.close();
+      process.stdout.write(args.json ? `${JSON.stringify(candidatesJson(timed))}\n` : `${planTable(timed, costNote)}\n`);
+      return;
+    }
     let report;
     try {
       report = await runTraining(args, progress);
@@ -39,12 +47,19 @@ function program(): Command {
     const report = await runAnalysis(args);
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${analysisSummary(report)}\n`);
   });
+  const calibration = calibrateCommand().action(async (_options: unknown, cmd: Command) => {
+    const args = calibrateArgsOf(cmd);
+    const measured = await calibrate(args, (text) => void process.stderr.write(`hekit calibrate: ${text}\n`));
+    const file = saveCalibration(measured);
+    process.stdout.write(args.json ? `${JSON.stringify(measured)}\n` : `${calibrationSummary(measured, file)}\n`);
+  });
   return configure(new Command('hekit'))
     .description('CKKS homomorphic encryption: train logistic regression on encrypted data, classify with the model, and analyse what a circuit costs.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .addCommand(train)
     .addCommand(predict)
     .addCommand(analyze)
+    .addCommand(calibration)
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', `
 Examples:
@@ -54,6 +69,7 @@ Examples:
   hekit predict --model model.json --data new.csv
                                      classify new rows with the saved model
   hekit analyze --circuit baseline   depth, op counts and keys of one round, without keys
+  hekit calibrate                    time the ops on this machine, for hekit train --plan
   hekit train --help                 every option of train, with its default
 
 Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
@@ -61,7 +77,7 @@ Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 
 async function main(argv: readonly string[]): Promise<number> {
   const hekit = program();
-  if (argv.length === 0) throw new UsageError('a command is required: train, predict or analyze (hekit --help lists them)');
+  if (argv.length === 0) throw new UsageError('a command is required: train, predict, analyze or calibrate (hekit --help lists them)');
   try {
     await hekit.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -16,8 +16,10 @@ import type { PredictReport } from './predict.js';
 import type { TrainReport } from './train.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Plans priced with the shipped cost model whatever this machine has cached (hekit calibrate), so runs plan alike everywhere. */
+const SHIPPED_COSTS = { ...process.env, HEKIT_CACHE_DIR: join(tmpdir(), 'hekit-tests-no-calibration') };
 const hekit = (...args: string[]) => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'cli/hekit.ts', ...args], { cwd: root, encoding: 'utf8', env: SHIPPED_COSTS });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 };
 const dir = mkdtempSync(join(tmpdir(), 'hekit-own-'));
@@ -164,9 +166,9 @@ describe('hekit train on own data', () => {
     const header = [...Array.from({ length: 196 }, (_, j) => `pixel${j + 1}`), 'digit'];
     const rows = digits.flatMap((images, k) => images.map((x) => [...Array.from(x, String), [3, 8][k]!]));
     const mnist = file('mnist38.csv', csv(header, rows));
-    const common = ['--minibatches', '3', '--batch-size', '64', '--noise', 'off', '--scale-bits', '34', '--seed', '5'];
+    const common = ['--minibatches', '3', '--batch-size', '64', '--noise', 'off', '--scale-bits', '34', '--seed', '5', '--ring', '16384'];
     const builtIn = train('--data', 'mnist:3,8', ...common);
-    const own = train('--data', mnist, '--ring', '16384', '--test-fraction', String(400 / rows.length), ...common);
+    const own = train('--data', mnist, '--test-fraction', String(400 / rows.length), ...common);
     expect(own.dataset).toMatchObject({ rows: builtIn.dataset.rows, features: 196, classes: ['3', '8'], testRows: 400 });
     expect(own.accuracy).toEqual(builtIn.accuracy);
     expect(own.weightsMaxAbsDiff).toBe(builtIn.weightsMaxAbsDiff);
@@ -259,7 +261,7 @@ describe('hekit train and predict on SEAL', () => {
 describe('docs/curve.svg', () => {
   it('is what hekit train --curve draws now (MNIST 3 vs 8 on the injected simulator, seed 1)', () => {
     const out = file('curve.svg');
-    const { code } = hekit('train', '--data', 'mnist:3,8', '--backend', 'sim', '--minibatches', '12', '--batch-size', '128', '--scale-bits', '36', '--curve', out, '--quiet');
+    const { code } = hekit('train', '--data', 'mnist:3,8', '--backend', 'sim', '--minibatches', '12', '--batch-size', '128', '--scale-bits', '36', '--circuit', 'lowdepth', '--ring', '16384', '--per-round', '3', '--curve', out, '--quiet');
     expect(code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'docs', 'curve.svg'), 'utf8'));
   });

@@ -17,6 +17,8 @@ export interface TrainProgress {
   training(event: logreg.ProgressEvent, plan: Pick<logreg.TrainingPlan, 'rounds'>): void;
   /** Something the user should know about the result (a constant column): shown even with --quiet. */
   notice(text: string): void;
+  /** The run's SEAL worker count, once planned: more than one queues ops on a pool (see `ProgressOptions.queued`). */
+  workers?(count: number): void;
 }
 
 const seconds = (s: number): string => (s < 60 ? `${s.toFixed(s < 10 ? 1 : 0)} s` : `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`);
@@ -35,7 +37,7 @@ export interface ProgressOptions {
 /** Progress written to `stream`; `close()` ends a terminal line left open (call it before printing an error). */
 export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: ProgressOptions = {}): TrainProgress & { close(): void } {
   const now = options.now ?? ((): number => performance.now() / 1000);
-  const queued = options.queued === true;
+  let queued = options.queued === true;
   const tty = stream.isTTY === true;
   let open = false; // a TTY line being rewritten
   let trainingStart = 0;
@@ -57,6 +59,9 @@ export function progressTo(stream: NodeJS.WritableStream & { isTTY?: boolean }, 
     },
     notice(text) {
       line(`hekit: notice: ${text}`);
+    },
+    workers(count) {
+      queued = count > 1;
     },
     phase(phase, detail, label = phase) {
       if (phase === 'training') {

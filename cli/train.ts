@@ -11,7 +11,9 @@ import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
+import { availableParallelism } from 'node:os';
 import { isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
+import { chooseCostModel } from './cost-cache.js';
 import { curveSvg } from './curve.js';
 import { checkOutput, writeAtomic } from './files.js';
 import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
@@ -37,7 +39,8 @@ export interface TrainArgs {
   readonly testOut: string | null;
   /** 'paired': SEAL checked op by op against the tracking simulator (DIVERGENCE at the first disagreement). */
   readonly backend: 'seal' | 'sim' | 'paired';
-  readonly circuit: logreg.CircuitName;
+  /** null: the circuit predicted fastest (hekit train --plan). */
+  readonly circuit: logreg.CircuitName | null;
   /** null: up to 6, as many as the training split holds. */
   readonly minibatches: number | null;
   /** null: a power of two up to 256 that fits the training split. */
@@ -45,23 +48,26 @@ export interface TrainArgs {
   readonly seed: number;
   readonly json: boolean;
   readonly noise: 'off' | 'track' | 'inject';
-  /** null: the smallest ring that holds a round, except 16384 for MNIST 3 vs 8 (as before data sets were selectable). */
+  /** null: the ring predicted fastest. */
   readonly ringDegree: number | null;
-  /** Cap on minibatches per round (null: as many as the chain allows). */
+  /** Minibatches per round (null: the number predicted fastest). */
   readonly perRound: number | null;
+  /** At most this many client round trips (null: no limit). */
+  readonly maxRounds: number | null;
   /** null: the smallest scale meeting `precisionBits`, from the simulator's tracked error estimate. */
   readonly scaleBits: number | null;
   readonly precisionBits: number;
   readonly learningRate: number;
-  /** SEAL worker threads: 1 runs on the main thread, more on a pool (hekit/seal/pool). */
-  readonly workers: number;
+  /** SEAL worker threads: 1 runs on the main thread, more on a pool (hekit/seal/pool); null: the count predicted fastest (1 off SEAL). */
+  readonly workers: number | null;
+  /** Print the planner's candidates and exit without training. */
+  readonly plan: boolean;
   /** No progress on stderr (notices still). */
   readonly quiet: boolean;
 }
 
 /** The built-in source `hekit train` uses without `--data`. */
 export const DEFAULT_DATA = 'mnist:3,8';
-const isDefaultMnist = (s: SourceSpec): boolean => s.kind === 'mnist' && s.digits.join(',') === '3,8';
 
 const fraction: Parser<number> = (name, text) => {
   const f = Number(text);
@@ -86,19 +92,24 @@ export function trainCommand(): Command {
     .addOption(option('curve', 'FILE', 'draw the held-out accuracy per minibatch (float64 twin) and per refresh (encrypted) as an SVG line chart', nonEmpty('a file name')))
     .addOption(option('test-out', 'FILE', 'write the held-out rows as CSV (the columns of --data), to score them later with hekit predict', nonEmpty('a file name')))
     .addOption(option('backend', 'seal|sim|paired', 'where the circuit runs: SEAL, the simulator, or SEAL checked op by op against the simulator', choice('seal', 'sim', 'paired'), 'seal'))
-    .addOption(option('circuit', 'lowdepth|baseline', "the update rule: Crockett's low-depth circuit or the Han et al. baseline", choice('lowdepth', 'baseline'), 'lowdepth'))
+    .addOption(option('circuit', 'lowdepth|baseline|auto', "the update rule: Crockett's low-depth circuit or the Han et al. baseline; auto: the one predicted fastest",
+      orWord('auto', choice('lowdepth', 'baseline')), 'auto'))
     .addOption(option('minibatches', 'K|auto', 'minibatches to train on (1 to 64); auto: up to 6, as many as the training split holds', orWord('auto', integer(1, 64)), 'auto'))
     .addOption(option('batch-size', 'B|auto', 'samples per minibatch (1 to 1024); auto: a power of two up to 256 that fits the training split', orWord('auto', integer(1, 1024)), 'auto'))
     .addOption(option('seed', 'S', 'seed of the train/test split and of the simulator noise (0 to 2^32 - 1)', integer(0, 2 ** 32 - 1), logreg.DEFAULT_SEED))
-    .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the smallest whose chain holds a round (16384 for mnist:3,8)', orWord('auto', ringOption), 'auto'))
-    .addOption(option('per-round', 'K', 'at most K minibatches per round (default: as many as the chain allows)', integer(1, 64)))
+    .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the one predicted fastest', orWord('auto', ringOption), 'auto'))
+    .addOption(option('per-round', 'K', 'K minibatches per round, the last round takes the rest (default: the number predicted fastest)', integer(1, 64)))
+    .addOption(option('max-rounds', 'R', 'at most R client round trips (rounds), each a decryption and re-encryption of the weights (default: no limit)', integer(1, 64)))
     .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits by the tracked error of the simulator',
       orWord('auto', integer(20, 50)), 'auto'))
     .addOption(option('precision-bits', 'P', 'with --scale-bits auto: weights within 2^-P of the float64 twin (1 to 30)', integer(1, 30), 9))
     .addOption(option('learning-rate', 'A', 'learning rate, a positive number', positiveNumber, 2))
     .addOption(option('noise', 'off|track|inject', "with --backend sim: off (exact values), track (predict SEAL's error) or inject (draw it into the values)",
       choice('off', 'track', 'inject'), 'inject'))
-    .addOption(option('workers', 'W', 'with --backend seal: SEAL on W worker threads (hekit/seal/pool); at most one per core and as many as memory allows', integer(1, 64), 1))
+    .addOption(option('workers', 'W|auto', 'with --backend seal: SEAL on W worker threads (hekit/seal/pool); at most one per core and as many as memory allows; ' +
+      'auto: the count predicted fastest', orWord('auto', integer(1, 64)), 'auto'))
+    .addOption(option('plan', null, 'print the candidate plans (circuit, ring, minibatches per round, scale, workers) with their predicted seconds, rounds and bytes, ' +
+      'fastest first, and exit without training (--json: an array); options given above pin their dimension', null))
     .addOption(option('json', null, 'print one JSON object on stdout instead of the summary', null))
     .addOption(option('quiet', null, 'no progress on stderr (notices about the data still)', null))
     .addHelpText('after', `
@@ -110,6 +121,11 @@ Examples:
   hekit train --data patients.csv --label outcome --positive sick --out model.json --test-out held-out.csv
   hekit train --circuit baseline --workers 2 --json
   hekit train --ring 32768 --scale-bits 36         all 6 minibatches in one round
+  hekit train --plan --max-rounds 2                the candidates with at most 2 client round trips, fastest predicted first
+
+Without --circuit, --ring, --per-round, --scale-bits or --workers the planner picks each by predicted
+time (keys, pool set-up, training and refreshes), priced by this machine's calibration (hekit
+calibrate) or the shipped cost model, among the plans that keep the weights within 2^-P of the twin.
 
 A CSV file has a header row naming the columns; the label column (--label, default the last) holds
 the classes, every other column is a numeric feature. More than two classes train one model per
@@ -122,8 +138,9 @@ Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
   const v = cmd.opts<{
     data: SourceSpec; label?: string; positive?: string; testFraction?: number; out?: string; curve?: string; testOut?: string;
-    backend: TrainArgs['backend']; circuit: logreg.CircuitName; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number;
-    scaleBits: number | 'auto'; precisionBits: number; learningRate: number; noise: TrainArgs['noise']; workers: number; json?: boolean; quiet?: boolean;
+    backend: TrainArgs['backend']; circuit: logreg.CircuitName | 'auto'; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number;
+    maxRounds?: number; scaleBits: number | 'auto'; precisionBits: number; learningRate: number; noise: TrainArgs['noise']; workers: number | 'auto'; json?: boolean; quiet?: boolean;
+    plan?: boolean;
   }>();
   const passed = given(cmd);
   refuse(passed, 'workers', v.backend === 'seal', '--backend seal', `--backend ${v.backend}`);
@@ -139,14 +156,14 @@ export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
     const twin = outputs.find(([other, f]) => other !== name && f === file);
     if (twin !== undefined) throw new UsageError(`--${name} and --${twin[0]} name the same file ${file}`);
   }
-  if (v.workers > 1) checkWorkerCores(v.workers, machine);
+  if (v.workers !== 'auto' && v.workers > 1) checkWorkerCores(v.workers, machine);
   const auto = <T>(value: T | 'auto'): T | null => (value === 'auto' ? null : value);
   return {
     data: v.data, label: v.label ?? null, positive: v.positive ?? null, testFraction: v.testFraction ?? null,
     out: v.out ?? null, curve: v.curve ?? null, testOut: v.testOut ?? null,
-    backend: v.backend, circuit: v.circuit, minibatches: auto(v.minibatches), batchSize: auto(v.batchSize), seed: v.seed, json: v.json === true,
-    noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
-    learningRate: v.learningRate, workers: v.workers, quiet: v.quiet === true,
+    backend: v.backend, circuit: auto(v.circuit), minibatches: auto(v.minibatches), batchSize: auto(v.batchSize), seed: v.seed, json: v.json === true,
+    noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, maxRounds: v.maxRounds ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
+    learningRate: v.learningRate, workers: auto(v.workers), plan: v.plan === true, quiet: v.quiet === true,
   };
 }
 
@@ -183,6 +200,12 @@ export interface TrainReport {
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
   /** The simulator's prediction of weightsMaxAbsDiff at the chosen scale, from its tracked error (null when the scale was given). */
   predictedWeightsMaxAbsDiff: number | null;
+  /**
+   * The planner's prediction for the chosen plan, for SEAL on this machine (`hekit train --plan`):
+   * seconds in all (keys + poolSetUp + training + refresh + transfer, to compare with
+   * phases.keys + phases.training), its parts, how many candidates it priced and where the prices come from.
+   */
+  predicted: logreg.PredictedSeconds & { seconds: number; candidates: number; costModel: string };
   ops: { mul: number; mulPlain: number; rotate: number; rescale: number; relinearize: number; add: number };
   inputBytes: number;
   /** Keys and backend set-up (= phases.keys). */
@@ -206,27 +229,31 @@ export interface TrainReport {
   lockstep: { opsChecked: number; closest: ClosestOp } | null;
 }
 
-const describeSetup = (args: TrainArgs): string =>
+const describeSetup = (args: TrainArgs & { workers: number }): string =>
   args.backend === 'sim' ? `simulator (noise ${args.noise})`
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
       : args.workers > 1 ? `SEAL keys on the main thread, then ${args.workers} workers loading them (pool set-up)` : 'SEAL keys';
 
-/**
- * Runs a training as `args` says, announcing each phase to `progress`, then writes the files
- * asked for. Throws InputError for bad data (nothing written), UsageError when the planned run
- * needs more memory than `--workers` allows.
- */
-export async function runTraining(args: TrainArgs, progress: TrainProgress = silent, machine?: Machine): Promise<TrainReport> {
-  checkOutput('out', args.out);
-  checkOutput('curve', args.curve);
-  checkOutput('test-out', args.testOut);
-  // Phases follow each other: each ends where the next starts, so they add up to the wall time.
-  const marks: Partial<Record<Phase, number>> = { startup: 0 };
-  const start = (phase: Phase, detail: string, label?: string): void => {
-    marks[phase] = performance.now();
-    progress.phase(phase, detail, label);
-  };
+/** What the data and plan phases produce. */
+interface Prepared {
+  readonly source: ReturnType<typeof loadSource>;
+  readonly data: logreg.PreparedData;
+  /** The class each binary model is positive for. */
+  readonly positives: number[];
+  readonly plan: logreg.ModelPlan;
+  readonly timed: logreg.TimedPlan;
+  /** Where the cost model's prices come from. */
+  readonly costNote: string;
+  /** SEAL worker threads of the run (1 off SEAL). */
+  readonly workers: number;
+}
 
+/**
+ * Loads and splits the data (phase 'data'), then plans the run by predicted time (phase 'plan'):
+ * the options given pin their dimension, the rest is the planner's fastest candidate that meets
+ * the precision and the round-trip limit. Throws InputError, UsageError, PLAN_INFEASIBLE.
+ */
+function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Phase, detail: string) => void, machine?: Machine): Prepared {
   start('data', `${sourceName(args.data)} (seed ${args.seed})`);
   const source = loadSource(args.data, args.label);
   const data = prepare(source, { testFraction: args.testFraction, positive: args.positive, seed: args.seed });
@@ -249,28 +276,61 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   if (args.perRound !== null && args.perRound > shape.minibatches) {
     throw new UsageError(`--per-round must be at most the ${shape.minibatches} minibatches the split holds; got ${args.perRound}`);
   }
-  const ringDegree = args.ringDegree ?? (isDefaultMnist(args.data) ? 16384 : null);
+  const ringDegree = args.ringDegree;
   const positives = logreg.modelClasses(data.classes);
-  const request: logreg.ModelPlanRequest = {
-    circuit: args.circuit, ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits,
+  // Off SEAL the run is a rehearsal of one on the main thread: workers are not enumerated.
+  const cores = machine?.cores ?? availableParallelism();
+  const request: logreg.TimedPlanRequest = {
+    ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits, maxWorkers: args.backend === 'seal' ? cores : 1, cores,
+    ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
-    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }),
+    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.workers === null ? {} : { workers: args.workers }),
   };
 
   const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
-  const ring = ringDegree === null ? 'the smallest N whose chain holds a round' : `N = ${ringDegree}`;
+  const ring = ringDegree === null ? 'the circuit, ring and rounds predicted fastest' : `N = ${ringDegree}`;
   start('plan', args.scaleBits === null
     ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (predicted by the simulator's error tracking)`
     : `${rows}; ${ring}, scale 2^${args.scaleBits}`);
-  const plan = logreg.planModel(data, request, createSimBackend);
-  const analysis = args.backend === 'seal' && args.workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
+  const { model, note } = chooseCostModel();
+  const timed = logreg.planModelByTime(data, request, createSimBackend, model);
+  return { source, data, positives, plan: timed.plan, timed, costNote: note, workers: args.backend === 'seal' ? timed.chosen.workers : 1 };
+}
+
+
+/** Plans as `hekit train` would (phases 'data' and 'plan' on `progress`), without training: what `--plan` prints. */
+export function planOnly(args: TrainArgs, progress: TrainProgress = silent, machine?: Machine): { timed: logreg.TimedPlan; costNote: string } {
+  const { timed, costNote } = preparePlan(args, progress, (phase, detail) => progress.phase(phase, detail), machine);
+  return { timed, costNote };
+}
+
+/**
+ * Runs a training as `args` says, announcing each phase to `progress`, then writes the files
+ * asked for. Throws InputError for bad data (nothing written), UsageError when the planned run
+ * needs more memory than `--workers` allows.
+ */
+export async function runTraining(args: TrainArgs, progress: TrainProgress = silent, machine?: Machine): Promise<TrainReport> {
+  checkOutput('out', args.out);
+  checkOutput('curve', args.curve);
+  checkOutput('test-out', args.testOut);
+  // Phases follow each other: each ends where the next starts, so they add up to the wall time.
+  const marks: Partial<Record<Phase, number>> = { startup: 0 };
+  const start = (phase: Phase, detail: string, label?: string): void => {
+    marks[phase] = performance.now();
+    progress.phase(phase, detail, label);
+  };
+
+  const { source, data, positives, plan, timed, costNote, workers } = preparePlan(args, progress, start, machine);
+  const run = { ...args, workers };
+  progress.workers?.(workers);
+  const analysis = args.backend === 'seal' && workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
   if (analysis !== undefined) {
-    checkWorkerMemory(args.workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w), machine);
+    checkWorkerMemory(workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w), machine);
   }
 
-  start('keys', `${describeSetup(args)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,
+  start('keys', `${describeSetup(run)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,
     args.backend === 'sim' ? 'set-up' : undefined);
-  const backend = await createBackend(args, plan, analysis);
+  const backend = await createBackend(run, plan, analysis);
   let trained: ReturnType<typeof logreg.trainModel>, stats: ReturnType<Backend['stats']>, lockstep: TrainReport['lockstep'];
   try {
     const models = positives.length > 1 ? `${positives.length} models (one per class) on shared inputs, ` : '';
@@ -300,14 +360,14 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   const { ops } = stats;
   const first = report.runs[0]!;
   const result: TrainReport = {
-    backend: args.backend, circuit: args.circuit,
+    backend: args.backend, circuit: plan.circuit,
     dataset: {
       source: source.name, rows: source.table.rows.length, features: data.featureNames.length, classes: [...data.classes],
       trainRows: data.train.length, testRows: data.test.length, seed: data.seed, constantColumns: [...data.constantColumns],
     },
     model: args.out,
     minibatches: plan.minibatches, batchSize: plan.batchSize, features: data.features,
-    workers: args.backend === 'sim' ? 0 : args.workers,
+    workers: args.backend === 'sim' ? 0 : workers,
     depth: report.depth, depthPerMinibatch: report.depth / plan.minibatches, rounds: plan.rounds.length,
     roundDetails: first.rounds.map(({ minibatches, levelsUsed }, r) => ({
       minibatches, levelsUsed, seconds: report.runs.reduce((s, run) => s + run.rounds[r]!.seconds, 0), inputBytes: report.runs.reduce((s, run) => s + run.rounds[r]!.inputBytes, 0),
@@ -318,6 +378,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
       securityBits: plan.params.security === 'none' ? 0 : plan.params.security,
     },
     predictedWeightsMaxAbsDiff: plan.predictedWeightError,
+    predicted: { seconds: timed.chosen.predictedSeconds, ...timed.chosen.seconds, candidates: timed.candidates.length, costModel: costNote },
     ops: {
       mul: ops.mul + ops.square, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale, relinearize: ops.relinearize,
       add: ops.add + ops.sub + ops.addPlain,
@@ -342,7 +403,7 @@ const curveDetail = (r: TrainReport): string[] => [
     `N = ${r.params.polyModulusDegree}, scale 2^${r.params.scaleBits}`,
 ];
 
-async function createBackend(args: TrainArgs, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined): Promise<Backend> {
+async function createBackend(args: TrainArgs & { workers: number }, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined): Promise<Backend> {
   const rotations = plan.rotations;
   if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
   if (args.backend === 'seal' && args.workers > 1) {
@@ -378,6 +439,8 @@ export function summary(r: TrainReport): string {
     `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatch${d.minibatches > 1 ? 'es' : ''}: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
     `  operations   ${r.ops.mul} mul, ${r.ops.mulPlain} mulPlain, ${r.ops.rotate} rotate, ${r.ops.rescale} rescale, ${r.ops.relinearize} relinearize, ${r.ops.add} add`,
     `  input        ${mib(r.inputBytes)} of ciphertexts (uncompressed)`,
+    `  predicted    ${r.predicted.seconds.toFixed(1)} s for keys${r.workers > 1 ? ', pool set-up' : ''} and training on SEAL (${r.predicted.keys.toFixed(1)} s keys, ` +
+      `${(r.predicted.training + r.predicted.refresh + r.predicted.transfer).toFixed(1)} s training), the fastest of ${r.predicted.candidates} candidates (hekit train --plan)`,
     `  time         ${r.wallSeconds.toFixed(1)} s in all: ${p.startup.toFixed(1)} s start-up, ${p.data.toFixed(1)} s data, ${p.plan.toFixed(1)} s plan, ` +
       `${p.keys.toFixed(1)} s ${SETUP_NAME(r)}, ${p.training.toFixed(1)} s training, ${p.twin.toFixed(1)} s twin`,
     `  accuracy     ${pct(r.accuracy.encrypted)} encrypted, ${pct(r.accuracy.plaintext)} plaintext twin, ${pct(r.accuracy.plaintextExactSigmoid)} plaintext with exact σ (${r.accuracy.testSamples} held-out samples)`,

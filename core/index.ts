@@ -4,7 +4,7 @@
  * level, scale and degree rules for every backend with typed `HeError` codes, memory ownership
  * (`scope`, `keep`, `memory()`) and op statistics, the metadata-only `analyze` pass, `paired`
  * lockstep debugging, the planner's rule of thumb (`planFromReport`), serialization envelopes and
- * noise flooding. Backends live in `hekit/sim`, `hekit/seal` and `hekit/seal/pool`; circuits in
+ * noise flooding, and the cost model that prices a dry run (`createCostModel`, `predictTime`). Backends live in `hekit/sim`, `hekit/seal` and `hekit/seal/pool`; circuits in
  * `hekit/algorithms`. The guides in docs/ (concepts.md first) explain the vocabulary.
  *
  * @example
@@ -39,6 +39,10 @@ export {
   analyze, type AnalyzeOptions, type Circuit, type CircuitAnalysis, type LevelWidth, type OutputInfo,
 } from './analysis/analyze.js';
 export type { GraphNode, GraphOp } from './analysis/graph.js';
+export {
+  COST_OPS, DEFAULT_CALIBRATION, checkCalibration, createCostModel, predictTime, sameMachine,
+  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type Polynomial, type PredictedTime, type RingCalibration,
+} from './cost/index.js';
 export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';
 export { planFromReport, type CircuitReport, type ParamsPlan, type PlanRequest, type PrecisionProbe } from './plan/index.js';

@@ -30,3 +30,6 @@ export {
   decryptScores, encryptRows, freeRows, freeScores, inferenceUnit, predictEncrypted, scoreEncrypted, scoreRotations,
   type EncryptedPrediction, type EncryptedRows, type EncryptedScores,
 } from './inference.js';
+export {
+  planModelByTime, predictTraining, type PlanCandidate, type PrecisionCheck, type PredictedSeconds, type PredictTrainingOptions, type TimedPlan, type TimedPlanRequest, type TrainingPrediction,
+} from './plan-time.js';

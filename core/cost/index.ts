@@ -1,0 +1,12 @@
+/**
+ * The cost model: per-op prices by ring degree and level, fitted from a calibration
+ * (`hekit calibrate`, or the shipped `DEFAULT_CALIBRATION`), and `predictTime`, which turns a
+ * circuit's dry run (`analyze`) into predicted seconds with it.
+ */
+export { DEFAULT_CALIBRATION } from './defaults.js';
+export { evaluatePolynomial, fitPolynomial, worstRelativeResidual, type Polynomial } from './fit.js';
+export {
+  COST_OPS, checkCalibration, createCostModel, sameMachine,
+  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type RingCalibration,
+} from './model.js';
+export { predictTime, type PredictedTime } from './predict.js';

@@ -1,0 +1,61 @@
+/**
+ * Predicted seconds of a recorded circuit graph (`analyze`'s nodes) under a cost model, on
+ * `workers` threads. The estimator: each node costs its op at the ring degree and the primes of
+ * its operand (a rescale's operand sits one level above its result; a rotation costs one key
+ * switch per NAF term it ran); the work is the sum over nodes, the critical path the most
+ * expensive chain of dependent nodes; the prediction is max(work / workers, critical path).
+ * Work divides evenly only while the graph is wider than the pool, so the critical path bounds
+ * it below; transfers between workers and scheduling are not priced.
+ */
+import type { GraphNode, GraphOp } from '../analysis/graph.js';
+import { HeError } from '../errors.js';
+import { COST_OPS, type CostModel, type CostOp } from './model.js';
+
+/** What `predictTime` predicts for one run of a graph. */
+export interface PredictedTime {
+  /** Threads the work is spread over. */
+  readonly workers: number;
+  /** Seconds of all ops on one thread. */
+  readonly workSeconds: number;
+  /** Seconds of the most expensive chain of dependent ops. */
+  readonly criticalPathSeconds: number;
+  /** max(workSeconds / workers, criticalPathSeconds). */
+  readonly seconds: number;
+  /** workSeconds by op kind. */
+  readonly byOp: Readonly<Record<CostOp, number>>;
+}
+
+const KIND: Partial<Record<GraphOp, CostOp>> = {
+  encrypt: 'encrypt', add: 'add', sub: 'add', neg: 'add', dropLevelTo: 'add', addPlain: 'addPlain', mulPlain: 'mulPlain',
+  mul: 'mul', square: 'mul', relinearize: 'relinearize', rescale: 'rescale', rotate: 'rotate',
+};
+
+/** The op kind `node` is priced as and its seconds (0 for the checked layer's copies). */
+function nodeSeconds(model: CostModel, ringDegree: number, node: GraphNode): { op: CostOp | null; seconds: number } {
+  const op = KIND[node.op];
+  if (op === undefined) return { op: null, seconds: 0 };
+  const primes = node.level + 1 + (node.op === 'rescale' ? 1 : 0);
+  const times = node.op === 'rotate' ? Math.max(1, node.keySwitches) : 1;
+  return { op, seconds: (times * model.opMs(op, ringDegree, primes)) / 1000 };
+}
+
+/**
+ * Predicted seconds of a dry run's graph (`analyze`'s `nodes`, levels in its chain at
+ * `ringDegree`) on `workers` threads. Throws INVALID_ARGUMENT unless workers is a positive integer.
+ */
+export function predictTime(report: { readonly nodes: readonly GraphNode[]; readonly ringDegree: number }, model: CostModel, workers = 1): PredictedTime {
+  if (!Number.isInteger(workers) || workers < 1) throw new HeError('INVALID_ARGUMENT', `workers must be a positive integer; got ${workers}`, { argument: 'workers', workers });
+  const { nodes, ringDegree } = report;
+  const byOp = Object.fromEntries(COST_OPS.map((op) => [op, 0])) as Record<CostOp, number>;
+  const finish = new Float64Array(nodes.length);
+  let work = 0, critical = 0;
+  for (const n of nodes) {
+    const { op, seconds } = nodeSeconds(model, ringDegree, n);
+    if (op !== null) byOp[op] += seconds;
+    work += seconds;
+    // Nodes are recorded in creation order, so every operand's finish is known.
+    finish[n.id] = seconds + n.inputs.reduce((m, i) => Math.max(m, finish[i] as number), 0);
+    critical = Math.max(critical, finish[n.id] as number);
+  }
+  return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: Math.max(work / workers, critical), byOp };
+}
