@@ -9,7 +9,16 @@ import { analysisSummary, analyzeArgsOf, analyzeCommand, runAnalysis } from './a
 import { configure, packageVersion, usageErrorOf, UsageError } from './options.js';
 import { predictArgsOf, predictCommand, predictionsCsv, predictionSummary, runPrediction } from './predict.js';
 import { progressTo, quietTo } from './progress.js';
+import { serve, serveArgsOf, serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
 import { runTraining, summary, trainArgsOf, trainCommand } from './train.js';
+import { runWorkers, workerArgsOf, workerCommand } from './worker.js';
+
+/** Resolves on the first SIGINT or SIGTERM (long-running commands stop cleanly on either). */
+const stopSignal = (): Promise<void> => new Promise((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
@@ -39,12 +48,25 @@ function program(): Command {
     const report = await runAnalysis(args);
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${analysisSummary(report)}\n`);
   });
+  const serveCmd = serveCommand().action(async (_options: unknown, cmd: Command) => {
+    const stop = stopSignal();
+    const server = await serve(serveArgsOf(cmd));
+    process.stderr.write(`hekit serve: listening on ${server.url}\n`);
+    await stop;
+    await server.close();
+  });
+  const workerCmd = workerCommand().action(async (_options: unknown, cmd: Command) => {
+    await runWorkers(workerArgsOf(cmd), stopSignal(), (line) => void process.stderr.write(`hekit worker ${process.pid}: ${line}\n`));
+  });
   return configure(new Command('hekit'))
     .description('CKKS homomorphic encryption: train logistic regression on encrypted data, classify with the model, and analyse what a circuit costs.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .addCommand(train)
     .addCommand(predict)
     .addCommand(analyze)
+    .addCommand(serveCmd)
+    .addCommand(workerCmd)
+    .addCommand(tokenCommand((line) => void process.stdout.write(`${line}\n`)))
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', `
 Examples:

@@ -7,7 +7,7 @@
  */
 import { logreg } from '../algorithms/index.js';
 import { HeError } from '../core/index.js';
-import { createClient, type ClientOptions, type DecryptedModel } from '../client/index.js';
+import { createClient, type Client, type ClientOptions, type DecryptedModel } from '../client/index.js';
 import type { JobStatus } from './api/app.js';
 import type { ErrorBody } from './api/errors.js';
 import type { RoundFigures } from './store/jobs.js';
@@ -35,6 +35,11 @@ export interface RemoteTrainingOptions extends Omit<ClientOptions, 'batchSize' |
   readonly pollMs?: number;
   /** How long to keep retrying when the API server cannot be reached, in seconds (default 60). */
   readonly retrySeconds?: number;
+  /**
+   * Keys made earlier for this plan (`createClient`), to train several jobs under one key pair;
+   * the caller frees them. Default: fresh keys, freed at the end.
+   */
+  readonly client?: Client;
   /** Told when the job exists and after each round. */
   readonly onProgress?: (event: RemoteProgress) => void;
 }
@@ -141,7 +146,8 @@ export async function trainRemote(options: RemoteTrainingOptions): Promise<Remot
   const settings = { batchSize: options.plan.batchSize, ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }) };
   const call = apiOf(options.server, options.token, options.retrySeconds ?? 60);
   const keysStart = performance.now();
-  const client = await createClient(plan, { ...options, ...settings });
+  const { compression, flooding, random } = options;
+  const client = options.client ?? await createClient(plan, { ...settings, ...(compression && { compression }), ...(flooding && { flooding }), ...(random && { random }) });
   try {
     const keys = client.serverKeys();
     const keySeconds = (performance.now() - keysStart) / 1000;
@@ -171,6 +177,6 @@ export async function trainRemote(options: RemoteTrainingOptions): Promise<Remot
       request = next.request;
     }
   } finally {
-    client.dispose();
+    if (options.client === undefined) client.dispose();
   }
 }

@@ -1,9 +1,10 @@
 /**
- * A bounded cache of loaded training servers (`hekit/server`), one per job: loading keys costs
- * far more than a small round, so the API server (validating requests) and each worker (running
- * rounds) keep the last few jobs' keys. Least recently used first out; an entry in use is
- * never freed under its user.
+ * A bounded cache of loaded training servers (`hekit/server`), one per key set and job spec
+ * (`serverKey`): loading keys costs far more than a small round, so the API server (checking
+ * uploads) and each worker (running rounds) keep the last few, shared by the jobs of one key
+ * pair and plan. Least recently used first out; an entry in use is never freed under its user.
  */
+import type { JobRecord } from './store/jobs.js';
 import type { Server } from '../server/index.js';
 
 interface Entry {
@@ -11,15 +12,16 @@ interface Entry {
   users: number;
 }
 
-/** Servers by job id, at most `limit` of them idle in memory. */
+/** What a job's server is cached under: its keys' blob id and its spec (the server depends on nothing else). */
+export const serverKey = (job: JobRecord): string => `${job.keys}:${JSON.stringify(job.spec)}`;
+
+/** Servers by `serverKey`, at most `limit` of them idle in memory. */
 export interface ServerCache {
-  /** Runs `use` on job `id`'s server, loaded by `load` when not cached. Rejects as `load` or `use` do. */
+  /** Runs `use` on the server cached under `id`, loaded by `load` when not cached. Rejects as `load` or `use` do. */
   with<T>(id: string, load: () => Promise<Server>, use: (server: Server) => T | Promise<T>): Promise<T>;
-  /** Frees job `id`'s server once nobody uses it (a cancelled or finished job). */
-  drop(id: string): Promise<void>;
   /** Frees every server. */
   close(): Promise<void>;
-  /** Jobs whose servers are held. */
+  /** Servers held. */
   readonly size: number;
 }
 
@@ -53,12 +55,6 @@ export function createServerCache(limit: number): ServerCache {
         entry.users--;
         evict();
       }
-    },
-    async drop(id) {
-      const entry = entries.get(id);
-      if (entry === undefined || entry.users > 0) return;
-      entries.delete(id);
-      free(entry);
     },
     async close() {
       const all = [...entries.values()];

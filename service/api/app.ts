@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createServer } from '../../server/index.js';
 import { checkReply, checkRequest, planOf } from '../protocol.js';
 import type { RoundQueue } from '../queue.js';
-import { createServerCache } from '../server-cache.js';
+import { createServerCache, serverKey } from '../server-cache.js';
 import { blobId, createDiskBlobStore, type BlobStore } from '../store/blobs.js';
 import { createJobStore, currentRound, jobState, type JobRecord, type JobSpec, type RoundFigures } from '../store/jobs.js';
 import { bearer, callerOf, type Caller } from './auth.js';
@@ -41,7 +41,7 @@ export interface ApiOptions {
   /** Blob storage (default: files under dataDir/blobs). */
   readonly blobs?: BlobStore;
   readonly limits?: UploadLimits;
-  /** Jobs whose keys stay loaded for checking uploads (default 4). */
+  /** Key sets that stay loaded for checking uploads (default 4). */
   readonly cachedJobs?: number;
 }
 
@@ -125,7 +125,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const callerOfRequest = (request: FastifyRequest): Caller => callerOf(dataDir, workerSecret, bearer(request.headers.authorization));
   /** The job's server (its keys, loaded once and cached); the job must have keys. */
   const withServer = <T>(job: JobRecord, use: (server: Awaited<ReturnType<typeof createServer>>) => T): Promise<T> =>
-    servers.with(job.id, async () => createServer((await blobs.get(job.keys!))!, planOf(job.spec), job.spec.settings), use);
+    servers.with(serverKey(job), async () => createServer((await blobs.get(job.keys!))!, planOf(job.spec), job.spec.settings), use);
   const body = (request: FastifyRequest): Uint8Array => {
     if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the bytes as application/octet-stream');
     return new Uint8Array(request.body.buffer, request.body.byteOffset, request.body.byteLength);
@@ -167,7 +167,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       }
       // Loading refuses a secret key, foreign parameters and any malformed byte (HeError: 400).
       // The loaded keys stay cached for checking this job's requests.
-      await servers.with(job.id, () => createServer(bytes, planOf(job.spec), job.spec.settings), () => {});
+      await servers.with(serverKey({ ...job, keys: blobId(bytes) }), () => createServer(bytes, planOf(job.spec), job.spec.settings), () => {});
       const keys = await blobs.put(bytes);
       return statusOf(jobs.update(job.id, (j) => ({ ...j, keys }))!);
     });
@@ -205,7 +205,6 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       const updated = jobs.update(job.id, (j) => ({ ...j, cancelled: true }))!;
       const round = currentRound(job);
       if (round !== null) await queue.remove({ job: job.id, round });
-      await servers.drop(job.id);
       return statusOf(updated);
     });
   }, { prefix: '/v1' });
@@ -242,11 +241,10 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       const figures = parseFigures(request.headers['hekit-figures']);
       const id = await blobs.put(bytes);
       let duplicate = false;
-      const updated = jobs.update(job.id, (j) => {
+      jobs.update(job.id, (j) => {
         duplicate = j.rounds[round]!.reply !== null;
         return duplicate ? j : { ...j, rounds: j.rounds.map((x, i) => (i === round ? { ...x, reply: id, figures } : x)) };
       })!;
-      if (currentRound(updated) === null) await servers.drop(job.id);
       return { duplicate };
     });
   }, { prefix: '/v1/work' });

@@ -9,7 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import { logreg } from '../../algorithms/index.js';
 import { createServer } from '../../server/index.js';
 import { QUEUE_NAME, redisConnection, WORKER_SECRET_KEY, type RoundTask } from '../queue.js';
-import { createServerCache } from '../server-cache.js';
+import { createServerCache, serverKey } from '../server-cache.js';
 import type { JobRecord, RoundFigures } from '../store/jobs.js';
 
 /** Options of `startWorker`. */
@@ -18,7 +18,7 @@ export interface WorkerOptions {
   readonly redis: string;
   /** The API server's base URL (http://host:port). */
   readonly api: string;
-  /** Jobs whose keys stay loaded (default 2). */
+  /** Key sets that stay loaded (default 2). */
   readonly cachedJobs?: number;
   /**
    * Seconds a round's lock lasts without renewal (default 30). A worker that dies holds its
@@ -28,9 +28,14 @@ export interface WorkerOptions {
   readonly lockSeconds?: number;
   /** How often to look for stalled rounds (default: half the lock). */
   readonly stalledSeconds?: number;
-  /** Told after each round, for logs. */
-  readonly onRound?: (event: { readonly job: string; readonly round: number; readonly seconds: number; readonly duplicate: boolean }) => void;
+  /** Told when a round starts and when it ends, for logs. */
+  readonly onEvent?: (event: WorkerEvent) => void;
 }
+
+/** What a worker reports: a round taken, a round answered (`duplicate` when another run answered first). */
+export type WorkerEvent =
+  | { readonly kind: 'start'; readonly job: string; readonly round: number; readonly attempt: number }
+  | { readonly kind: 'done'; readonly job: string; readonly round: number; readonly seconds: number; readonly duplicate: boolean };
 
 /** A running worker. */
 export interface RoundWorker {
@@ -57,15 +62,14 @@ export async function startWorker(options: WorkerOptions): Promise<RoundWorker> 
 
   const run = async (task: Job<RoundTask>): Promise<{ duplicate: boolean }> => {
     const { job: id, round } = task.data;
+    options.onEvent?.({ kind: 'start', job: id, round, attempt: task.attemptsStarted });
     const job = (await (await call(`/jobs/${id}`)).json()) as JobRecord;
     const record = job.rounds[round];
-    if (job.cancelled || record === undefined || record.request === null || record.reply !== null) {
-      if (job.cancelled || record?.reply !== null) await servers.drop(id);
-      return { duplicate: true }; // cancelled, or answered by another run: nothing to do
-    }
+    // Cancelled, or answered by another run: nothing to do.
+    if (job.cancelled || record === undefined || record.request === null || record.reply !== null) return { duplicate: true };
     const request = await bytes(`/blobs/${record.request}`);
     const started = performance.now();
-    const { reply, figures } = await servers.with(id, async () => createServer(await bytes(`/blobs/${job.keys}`), logreg.planTraining(job.spec.plan), job.spec.settings), (server) => {
+    const { reply, figures } = await servers.with(serverKey(job), async () => createServer(await bytes(`/blobs/${job.keys}`), logreg.planTraining(job.spec.plan), job.spec.settings), (server) => {
       server.backend.resetStats();
       const out = server.runRound(request);
       const ops = { ...server.backend.stats().ops };
@@ -75,8 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RoundWorker> 
       method: 'PUT', body: reply, headers: { 'content-type': 'application/octet-stream', 'hekit-figures': JSON.stringify(figures) },
     });
     const { duplicate } = (await answer.json()) as { duplicate: boolean };
-    if (round === job.rounds.length - 1) await servers.drop(id);
-    options.onRound?.({ job: id, round, seconds: figures.seconds, duplicate });
+    options.onEvent?.({ kind: 'done', job: id, round, seconds: figures.seconds, duplicate });
     return { duplicate };
   };
 
