@@ -83,7 +83,7 @@ Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 
 async function main(argv: readonly string[]): Promise<number> {
   const hekit = program();
-  if (argv.length === 0) throw new UsageError('a command is required: train, predict or analyze (hekit --help lists them)');
+  if (argv.length === 0) throw new UsageError('a command is required: train, predict, analyze, serve, worker or token (hekit --help lists them)');
   try {
     await hekit.parseAsync([...argv], { from: 'user' });
   } catch (e) {
