@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Command } from 'commander';
+import { redactUrl } from '../service/queue.js';
 import { startWorker, type RoundWorker } from '../service/worker/worker.js';
 import { configure, integer, nonEmpty, option } from './options.js';
 
@@ -50,7 +51,7 @@ export async function runWorkers(args: WorkerArgs, stop: Promise<void>, log: (li
       onEvent: (e) => log(e.kind === 'start' ? `round ${e.round} of ${e.job} started (attempt ${e.attempt})`
         : `round ${e.round} of ${e.job} done in ${e.seconds.toFixed(2)} s${e.duplicate ? ' (a duplicate: ignored)' : ''}`),
     });
-    log(`taking rounds from ${args.redis} for ${args.api}`);
+    log(`taking rounds from ${redactUrl(args.redis)} for ${args.api}`);
     await stop;
     await worker.close();
     return;

@@ -31,12 +31,44 @@ export interface RoundQueue {
 /** Attempts per round, the first included. */
 export const ROUND_ATTEMPTS = 5;
 
-/** A Redis connection as BullMQ wants it (no per-command retry limit: blocking commands wait). */
-export const redisConnection = (url: string): Redis => new Redis(url, { maxRetriesPerRequest: null });
+/**
+ * A Redis connection as BullMQ wants it (no per-command retry limit: blocking commands wait).
+ * Connection errors are not printed (ioredis would, once per reconnection attempt): commands
+ * wait for the reconnection, and `reachRedis` reports a Redis that never answers.
+ */
+export function redisConnection(url: string): Redis {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.on('error', () => {});
+  return connection;
+}
+
+/** `url` with any password or user replaced by `***`, for logs and messages. */
+export const redactUrl = (url: string): string => url.replace(/\/\/[^@/]*@/, '//***@');
+
+/**
+ * Waits until Redis answers PING on `connection`; rejects after `seconds` naming `url` (its
+ * password redacted) and closes the connection. Without it a service started with a wrong URL
+ * would wait forever: BullMQ's connections retry without limit.
+ */
+export async function reachRedis(connection: Redis, url: string, seconds = 10): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      connection.ping(),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`cannot reach Redis at ${redactUrl(url)} within ${seconds} s`)), seconds * 1000); }),
+    ]);
+  } catch (e) {
+    connection.disconnect();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The round queue on the Redis at `url`; publishes `workerSecret` there for the workers. */
 export async function createRoundQueue(url: string, workerSecret: string): Promise<RoundQueue> {
   const connection = redisConnection(url);
+  await reachRedis(connection, url);
   await connection.set(WORKER_SECRET_KEY, workerSecret);
   const queue = new Queue<RoundTask>(QUEUE_NAME, {
     connection,

@@ -8,7 +8,7 @@
 import { Worker, type Job } from 'bullmq';
 import { logreg } from '../../algorithms/index.js';
 import { createServer } from '../../server/index.js';
-import { QUEUE_NAME, redisConnection, WORKER_SECRET_KEY, type RoundTask } from '../queue.js';
+import { QUEUE_NAME, reachRedis, redactUrl, redisConnection, WORKER_SECRET_KEY, type RoundTask } from '../queue.js';
 import { createServerCache, serverKey } from '../server-cache.js';
 import type { JobRecord, RoundFigures } from '../store/jobs.js';
 
@@ -46,10 +46,11 @@ export interface RoundWorker {
 /** Starts a worker; resolves once it is connected and has the API secret. Rejects when Redis has no secret (no API server has started). */
 export async function startWorker(options: WorkerOptions): Promise<RoundWorker> {
   const connection = redisConnection(options.redis);
+  await reachRedis(connection, options.redis);
   const secret = await connection.get(WORKER_SECRET_KEY);
   if (secret === null) {
     connection.disconnect();
-    throw new Error(`no API server has registered at ${options.redis} yet (start hekit serve first)`);
+    throw new Error(`no API server has registered at ${redactUrl(options.redis)} yet (start hekit serve first)`);
   }
   const api = options.api.replace(/\/+$/, '');
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
