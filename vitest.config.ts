@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^hekit\/algorithms$/, replacement: here('./algorithms/index.ts') },
       { find: /^hekit\/client$/, replacement: here('./client/index.ts') },
       { find: /^hekit\/server$/, replacement: here('./server/index.ts') },
+      { find: /^hekit\/service$/, replacement: here('./service/index.ts') },
     ],
   },
   test: {

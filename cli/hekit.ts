@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `hekit` command: one file per command (train.ts, predict.ts, analyze.ts, calibrate.ts), each defining its options on
+ * The `hekit` command: one file per command (train.ts, predict.ts, analyze.ts, calibrate.ts, serve.ts, worker.ts, token.ts), each defining its options on
  * the shared layer in options.ts; this file wires them up. Results go to stdout, progress and
  * errors to stderr. Exit codes: 0 done (and --help, --version), 1 failure, 2 bad usage.
  */
@@ -12,6 +12,15 @@ import { predictArgsOf, predictCommand, predictionsCsv, predictionSummary, runPr
 import { progressTo, quietTo } from './progress.js';
 import { candidatesJson, planTable } from './plan.js';
 import { planOnly, runTraining, summary, trainArgsOf, trainCommand } from './train.js';
+import { serve, serveArgsOf, serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
+import { runWorkers, workerArgsOf, workerCommand } from './worker.js';
+
+/** Resolves on the first SIGINT or SIGTERM (long-running commands stop cleanly on either). */
+const stopSignal = (): Promise<void> => new Promise((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
 
 function program(): Command {
   const train = trainCommand().action(async (_options: unknown, cmd: Command) => {
@@ -53,6 +62,16 @@ function program(): Command {
     const file = saveCalibration(measured);
     process.stdout.write(args.json ? `${JSON.stringify(measured)}\n` : `${calibrationSummary(measured, file)}\n`);
   });
+  const serveCmd = serveCommand().action(async (_options: unknown, cmd: Command) => {
+    const stop = stopSignal();
+    const server = await serve(serveArgsOf(cmd));
+    process.stderr.write(`hekit serve: listening on ${server.url}\n`);
+    await stop;
+    await server.close();
+  });
+  const workerCmd = workerCommand().action(async (_options: unknown, cmd: Command) => {
+    await runWorkers(workerArgsOf(cmd), stopSignal(), (line) => void process.stderr.write(`hekit worker ${process.pid}: ${line}\n`));
+  });
   return configure(new Command('hekit'))
     .description('CKKS homomorphic encryption: train logistic regression on encrypted data, classify with the model, and analyse what a circuit costs.')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
@@ -60,6 +79,9 @@ function program(): Command {
     .addCommand(predict)
     .addCommand(analyze)
     .addCommand(calibration)
+    .addCommand(serveCmd)
+    .addCommand(workerCmd)
+    .addCommand(tokenCommand((line) => void process.stdout.write(`${line}\n`)))
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', `
 Examples:
@@ -77,7 +99,7 @@ Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 
 async function main(argv: readonly string[]): Promise<number> {
   const hekit = program();
-  if (argv.length === 0) throw new UsageError('a command is required: train, predict, analyze or calibrate (hekit --help lists them)');
+  if (argv.length === 0) throw new UsageError('a command is required: train, predict, analyze, calibrate, serve, worker or token (hekit --help lists them)');
   try {
     await hekit.parseAsync([...argv], { from: 'user' });
   } catch (e) {

@@ -21,6 +21,7 @@ import { choice, configure, given, integer, nonEmpty, option, orWord, parseWith,
 import { PHASES, silent, type Phase, type TrainProgress } from './progress.js';
 import { loadSource, prepare, sourceName, sourceOption, type SourceSpec } from './source.js';
 import { InputError } from './table.js';
+import { trainOnService, type ServiceTarget } from './remote.js';
 
 export interface TrainArgs {
   /** Where the table comes from: a CSV file or a built-in data set (default MNIST 3 vs 8). */
@@ -64,6 +65,8 @@ export interface TrainArgs {
   readonly plan: boolean;
   /** No progress on stderr (notices still). */
   readonly quiet: boolean;
+  /** Run the rounds on a hekit service (`hekit serve`) instead of here (null: locally). */
+  readonly service: ServiceTarget | null;
 }
 
 /** The built-in source `hekit train` uses without `--data`. */
@@ -112,6 +115,8 @@ export function trainCommand(): Command {
       'fastest first, and exit without training (--json: an array); options given above pin their dimension', null))
     .addOption(option('json', null, 'print one JSON object on stdout instead of the summary', null))
     .addOption(option('quiet', null, 'no progress on stderr (notices about the data still)', null))
+    .addOption(option('server', 'URL', 'run the rounds on a hekit service (hekit serve) at URL; keys and decryption stay here (binary tasks, --backend seal)', nonEmpty('a URL')))
+    .addOption(option('token', 'TOKEN', 'with --server: the API token (hekit token create)', nonEmpty('a token')))
     .addHelpText('after', `
 Examples:
   hekit train                                      MNIST 3 vs 8 on SEAL, low-depth circuit, 6 minibatches of 256 (about a minute)
@@ -140,12 +145,18 @@ export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
     data: SourceSpec; label?: string; positive?: string; testFraction?: number; out?: string; curve?: string; testOut?: string;
     backend: TrainArgs['backend']; circuit: logreg.CircuitName | 'auto'; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number;
     maxRounds?: number; scaleBits: number | 'auto'; precisionBits: number; learningRate: number; noise: TrainArgs['noise']; workers: number | 'auto'; json?: boolean; quiet?: boolean;
-    plan?: boolean;
+    plan?: boolean; server?: string; token?: string;
   }>();
   const passed = given(cmd);
   refuse(passed, 'workers', v.backend === 'seal', '--backend seal', `--backend ${v.backend}`);
   refuse(passed, 'noise', v.backend === 'sim', '--backend sim', `--backend ${v.backend}`);
   refuse(passed, 'precision-bits', v.scaleBits === 'auto', '--scale-bits auto', `--scale-bits ${v.scaleBits}`);
+  refuse(passed, 'token', v.server !== undefined, '--server', 'no --server');
+  if (v.server !== undefined) {
+    if (v.token === undefined) throw new UsageError('--server needs --token TOKEN (hekit token create makes one)');
+    refuse(passed, 'workers', false, 'local runs', '--server');
+    refuse(passed, 'backend', v.backend === 'seal', '--backend seal', '--server');
+  }
   refuse(passed, 'label', v.data.kind === 'csv', 'CSV files', `--data ${sourceName(v.data)}, whose label is built in`);
   if (v.perRound !== undefined && v.minibatches !== 'auto' && v.perRound > v.minibatches) {
     throw new UsageError(`--per-round must be at most --minibatches (${v.minibatches}); got ${v.perRound}`);
@@ -164,6 +175,7 @@ export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
     backend: v.backend, circuit: auto(v.circuit), minibatches: auto(v.minibatches), batchSize: auto(v.batchSize), seed: v.seed, json: v.json === true,
     noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, maxRounds: v.maxRounds ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
     learningRate: v.learningRate, workers: auto(v.workers), plan: v.plan === true, quiet: v.quiet === true,
+    service: v.server === undefined ? null : { server: v.server, token: v.token! },
   };
 }
 
@@ -227,6 +239,8 @@ export interface TrainReport {
   weightsMaxAbsDiff: number;
   /** With --backend paired: ops checked against the simulator and the one closest to its predicted bound. */
   lockstep: { opsChecked: number; closest: ClosestOp } | null;
+  /** With --server: the service's job id. */
+  job?: string;
 }
 
 const describeSetup = (args: TrainArgs & { workers: number }): string =>
@@ -284,7 +298,7 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
     ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits, maxWorkers: args.backend === 'seal' ? cores : 1, cores,
     ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
-    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.workers === null ? {} : { workers: args.workers }),
+    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.service !== null ? { workers: 1 } : args.workers === null ? {} : { workers: args.workers }),
   };
 
   const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
@@ -330,23 +344,30 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
 
   start('keys', `${describeSetup(run)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,
     args.backend === 'sim' ? 'set-up' : undefined);
-  const backend = await createBackend(run, plan, analysis);
-  let trained: ReturnType<typeof logreg.trainModel>, stats: ReturnType<Backend['stats']>, lockstep: TrainReport['lockstep'];
-  try {
-    const models = positives.length > 1 ? `${positives.length} models (one per class) on shared inputs, ` : '';
-    start('training', `${models}${plan.rounds.length} round${plan.rounds.length > 1 ? 's' : ''} (${plan.rounds.join(' + ')} minibatches), ${plan.depth} levels at most`);
-    trained = logreg.trainModel(backend, plan, data, {
-      learningRate: args.learningRate,
-      onProgress: (e) => progress.training(e, plan),
-    });
-    stats = backend.stats();
-    lockstep = 'closest' in backend ? { opsChecked: (backend as PairedBackend).opCount, closest: (backend as PairedBackend).closest } : null;
+  const models = positives.length > 1 ? `${positives.length} models (one per class) on shared inputs, ` : '';
+  const rounds = `${plan.rounds.length} round${plan.rounds.length > 1 ? 's' : ''} (${plan.rounds.join(' + ')} minibatches), ${plan.depth} levels at most`;
+  let trained: ReturnType<typeof logreg.trainModel>, ops: ReturnType<Backend['stats']>['ops'], lockstep: TrainReport['lockstep'] = null, job: string | undefined;
+  if (args.service !== null) {
+    start('training', `${rounds}, on the service at ${args.service.server}`);
+    ({ trained, ops, job } = await trainOnService(args.service, plan, data, args.learningRate, progress));
     start('twin', 'the float64 twins and test accuracy');
-  } finally {
-    backend.dispose();
+  } else {
+    const backend = await createBackend(run, plan, analysis);
+    try {
+      start('training', `${models}${rounds}`);
+      trained = logreg.trainModel(backend, plan, data, {
+        learningRate: args.learningRate,
+        onProgress: (e) => progress.training(e, plan),
+      });
+      ops = backend.stats().ops;
+      lockstep = 'closest' in backend ? { opsChecked: (backend as PairedBackend).opCount, closest: (backend as PairedBackend).closest } : null;
+      start('twin', 'the float64 twins and test accuracy');
+    } finally {
+      backend.dispose();
+    }
   }
   const { model, report } = trained;
-  const rule = args.circuit === 'baseline' ? 'nesterov' : 'gradient';
+  const rule = plan.circuit === 'baseline' ? 'nesterov' : 'gradient';
   const exact = positives.map((p) => logreg.trainPlain(logreg.foldedBatches(data, p, plan.minibatches, plan.batchSize), { rule, learningRate: args.learningRate, sigmoid: 'exact' }).w);
   const accuracy = {
     encrypted: report.accuracy.encrypted, plaintext: report.accuracy.twin,
@@ -357,7 +378,6 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     const next = PHASES[i + 1];
     return [p, ((next === undefined ? end : marks[next]!) - marks[p]!) / 1000];
   })) as Record<Phase, number>;
-  const { ops } = stats;
   const first = report.runs[0]!;
   const result: TrainReport = {
     backend: args.backend, circuit: plan.circuit,
@@ -387,6 +407,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     accuracy, curve: report.curve,
     weightsMaxAbsDiff: report.weightsMaxAbsDiff,
     lockstep,
+    ...(job === undefined ? {} : { job }),
   };
   // Only now, with training done, do files appear: each whole or not at all.
   if (args.out !== null) writeAtomic(args.out, `${JSON.stringify(model)}\n`);
