@@ -13,7 +13,7 @@
  * term. The key-switching bias, fixed per Galois key and level, is a term too: its source is
  * the key, its coefficient the low-frequency profile.
  */
-import type { SlotEncoder } from '../../core/encoding.js';
+import { maxAbsOf, type SlotEncoder } from '../../core/encoding.js';
 import { HeError, fmtScale } from '../../core/errors.js';
 import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
@@ -24,7 +24,7 @@ import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fing
 import type { NoiseInjector } from './injector.js';
 import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
 import type { NoiseSources, Tail } from './noise.js';
-import { addTermVariance, coefAt, makeTerm, MAX_TERMS, scaledTerm, shareSource, type Term } from './terms.js';
+import { addTermVariance, filledTerm, makeTerm, MAX_TERMS, scaledTerm, shareSource, type Term } from './terms.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
@@ -37,7 +37,7 @@ export interface SimCiphertext {
   /** Error tail class (a `Tail`) per slot (null: none) and for every slot. */
   readonly tail: Uint8Array | null;
   readonly tailFloor: Tail;
-  /** Maxima of |values|, of the remainder array and of the terms: overflow is checked on these first. */
+  /** Maxima of |values| and of the remainder array: overflow is checked on these (and `termPeak`) first. */
   peak: Peak;
   readonly fingerprint: Fingerprint;
   readonly ancestry: Ancestry;
@@ -51,8 +51,6 @@ interface Peak {
   readonly value: number;
   /** max_k variance[k]. */
   readonly variance: number;
-  /** Σ_t max_k a_t[k]²: at least the terms' variance in any slot. */
-  readonly terms: number;
   readonly tail: Tail;
 }
 
@@ -74,6 +72,7 @@ export interface SimDeps {
   readonly arrays: SlotArrays;
 }
 
+/** Σ_t max_k a_t[k]²: at least the terms' variance in any slot. */
 const termPeak = (terms: readonly Term[]): number => terms.reduce((s, t) => s + t.max * t.max, 0);
 
 /** Reads a ciphertext's error model. */
@@ -125,7 +124,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const own = (ct: SimCiphertext): SimCiphertext => hold({
     values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, terms: ct.terms,
     tail: ct.tail, tailFloor: ct.tailFloor,
-    peak: { value: ct.peak.value, variance: ct.peak.variance, terms: ct.peak.terms, tail: ct.peak.tail },
+    peak: { value: ct.peak.value, variance: ct.peak.variance, tail: ct.peak.tail },
     fingerprint: ct.fingerprint, ancestry: ct.ancestry, upperBound: ct.upperBound, noisy: ct.noisy,
   });
 
@@ -141,18 +140,27 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     if (!v) term = makeTerm(sources++, 0, null, Math.sqrt(s), n);
     else {
       const coef = arrays.take();
-      for (let k = 0; k < n; k++) coef[k] = Math.sqrt((v[k] as number) + s);
-      term = makeTerm(sources++, 0, coef, 1, n);
+      let max = 0, energy = 0;
+      for (let k = 0; k < n; k++) {
+        const x = Math.sqrt((v[k] as number) + s);
+        coef[k] = x;
+        max = Math.max(max, x);
+        energy += x * x;
+      }
+      term = filledTerm(sources++, 0, coef, max, energy);
       arrays.hold(coef);
       arrays.drop(v);
     }
     a.variance = null;
     a.varianceShift = 0;
     a.terms = [...a.terms, term];
-    a.peak = { ...a.peak, variance: 0, terms: a.peak.terms + term.max * term.max };
+    a.peak = { ...a.peak, variance: 0 };
   };
 
-  /** u + sign·t for one source and offset; null when they cancel. */
+  /**
+   * u + sign·t for one source and offset; null when they cancel. Arrays of u and t that no
+   * payload holds (an op's scratch, e.g. termsTimes') go back to the pool once summed.
+   */
   const sumTerm = (u: Term, t: Term, sign: number): Term | null => {
     if (u.coef === t.coef) {
       const c = u.c + sign * t.c;
@@ -160,13 +168,20 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return u.c !== 0 ? scaledTerm(u, c / u.c) : makeTerm(u.src, u.off, u.coef, c, n);
     }
     const coef = arrays.take();
-    for (let k = 0; k < n; k++) coef[k] = coefAt(u, k) + sign * coefAt(t, k);
-    const out = makeTerm(u.src, u.off, coef, 1, n);
-    if (out.energy <= 1e-24 * (u.energy + t.energy)) {
+    const uc = u.coef, tc = t.coef, cu = u.c, ct = sign * t.c;
+    let max = 0, energy = 0;
+    for (let k = 0; k < n; k++) {
+      const x = (uc ? cu * (uc[k] as number) : cu) + (tc ? ct * (tc[k] as number) : ct);
+      coef[k] = x;
+      max = Math.max(max, Math.abs(x));
+      energy += x * x;
+    }
+    for (const scratch of [uc, tc]) if (scratch && scratch !== shape) arrays.recycle(scratch);
+    if (energy <= 1e-24 * (u.energy + t.energy)) {
       arrays.recycle(coef);
       return null;
     }
-    return out;
+    return filledTerm(u.src, u.off, coef, max, energy);
   };
 
   /** The terms of a + sign·b: same source and offset coherently, others side by side. */
@@ -200,9 +215,23 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const termsTimes = (terms: readonly Term[], w: Float64Array, factor: number): Term[] => terms.map((t) => {
     const coef = arrays.take();
     const tc = t.coef, c = t.c * factor;
-    if (tc) for (let k = 0; k < n; k++) coef[k] = c * (tc[k] as number) * (w[k] as number);
-    else for (let k = 0; k < n; k++) coef[k] = c * (w[k] as number);
-    return makeTerm(t.src, t.off, coef, 1, n);
+    let max = 0, energy = 0;
+    if (tc) {
+      for (let k = 0; k < n; k++) {
+        const x = c * (tc[k] as number) * (w[k] as number);
+        coef[k] = x;
+        max = Math.max(max, Math.abs(x));
+        energy += x * x;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const x = c * (w[k] as number);
+        coef[k] = x;
+        max = Math.max(max, Math.abs(x));
+        energy += x * x;
+      }
+    }
+    return filledTerm(t.src, t.off, coef, max, energy);
   });
 
   /** The key-switching bias of `key` at `level`, a term of its own source (NOISE.md §3.4). */
@@ -267,7 +296,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const half = halfModulus[out.level] as number;
     const { peak } = ct;
     const K = tailFactors[Math.max(peak.tail, ct.tailFloor)] as number;
-    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + peak.terms);
+    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + termPeak(ct.terms));
     if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
       throw overflow(op, 'result', ct.values, out.scale, out.level);
     }
@@ -299,7 +328,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const { terms, variance, varianceShift } = tracking ? pruned(mergeTerms(a.terms, b.terms, sign), null, 0) : { terms: [], variance: null, varianceShift: 0 };
     return own(checked({
       values, variance, varianceShift, terms, tail: maxTail(a.tail, b.tail), tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: variance ? maxOf(variance) : 0, terms: termPeak(terms), tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
+      peak: { value: peakValue, variance: variance ? maxAbsOf(variance) : 0, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound,
@@ -361,7 +390,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const rest = negligible ? pruned(terms, null, peakVariance) : pruned(terms, variance, 0);
     return own(checked({
       values, variance: rest.variance, varianceShift: rest.varianceShift, terms: rest.terms, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: rest.variance ? maxOf(rest.variance) : peakVariance, terms: termPeak(rest.terms), tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
+      peak: { value: peakValue, variance: rest.variance ? maxAbsOf(rest.variance) : peakVariance, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || upper,
@@ -378,7 +407,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       variance: rest.variance,
       varianceShift: rest.varianceShift,
       terms: rest.terms,
-      peak: { ...a.peak, variance: rest.variance ? maxOf(rest.variance) : 0, terms: termPeak(rest.terms) },
+      peak: { ...a.peak, variance: rest.variance ? maxAbsOf(rest.variance) : 0 },
       fingerprint,
       noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
@@ -412,7 +441,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         terms: [],
         tail: null,
         tailFloor: 0,
-        peak: { value: peakValue, variance: 0, terms: 0, tail: 0 },
+        peak: { value: peakValue, variance: 0, tail: 0 },
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
@@ -493,7 +522,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       }
       const ct = checked({
         ...a, values, variance, varianceShift: 0, terms,
-        peak: { ...a.peak, value: peakValue, variance: peakVariance, terms: termPeak(terms) },
+        peak: { ...a.peak, value: peakValue, variance: peakVariance },
         fingerprint: fingerprints.scale(a.fingerprint, f),
         noisy,
       }, 'mulPlain', out);
@@ -556,12 +585,6 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       arrays.clear();
     },
   };
-}
-
-function maxOf(a: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, a[k] as number);
-  return m;
 }
 
 /** Slot k of `out` becomes slot k + shift of `a` (a left rotation). */
