@@ -258,21 +258,20 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     halfModulus.push(Number(modulus) / 2);
   }
 
-  /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
-  const overflow = (op: string, what: string, values: Float64Array, scale: number, level: number) =>
+  /**
+   * SEAL wraps silently where a result's values (plus error) times scale outgrow the modulus; the
+   * simulator says so. Plaintexts that would wrap are refused before the op by the checked layer
+   * (core/backend.ts), on both backends.
+   */
+  const overflow = (op: string, values: Float64Array, scale: number, level: number) =>
     new HeError('OVERFLOW',
-      `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
+      `${op}: result values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
       { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
 
-  const plainFits = (values: Float64Array, scale: number, level: number, op: string, maxAbs: number): void => {
-    if (!encoder.fits(values, scale, halfModulus[level] as number, 0, maxAbs)) throw overflow(op, 'plain', values, scale, level);
-  };
-
-  /** A plaintext operand's fingerprint, then SEAL's silent wrap at `level` (OVERFLOW), from one pass over its values. */
-  const checkedPlain = (values: Float64Array, scale: number, level: number, op: string): { fingerprint: bigint; constant: boolean } => {
+  /** A plaintext operand's fingerprint and whether it is constant, from one pass over its values. */
+  const plainOf = (values: Float64Array, scale: number): { fingerprint: bigint; constant: boolean } => {
     const { maxAbs, constant } = slotStats(values);
     const fingerprint = encoder.isZero(values, scale, maxAbs) ? 0n : fingerprints.plain(values, scale, constant);
-    plainFits(values, scale, level, op, maxAbs);
     return { fingerprint, constant };
   };
 
@@ -298,7 +297,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const K = tailFactors[Math.max(peak.tail, ct.tailFloor)] as number;
     const margin = K * Math.sqrt(peak.variance + ct.varianceShift + termPeak(ct.terms));
     if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
-      throw overflow(op, 'result', ct.values, out.scale, out.level);
+      throw overflow(op, ct.values, out.scale, out.level);
     }
     if (isTransparent(ct.fingerprint)) {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
@@ -429,7 +428,6 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   return {
     encrypt(input, out, symmetric) {
       const { maxAbs, constant } = slotStats(input);
-      plainFits(input, out.scale, out.level, 'encrypt', maxAbs);
       const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const peakValue = exactEncoding ? slotStats(values).maxAbs : maxAbs;
       return own(checked({
@@ -470,7 +468,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
     addPlain(a, input, out) {
       promote(a);
-      const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
+      const { fingerprint: f, constant } = plainOf(input, out.scale);
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = arrays.take();
       const peakValue = sumInto(values, a.values, plain, 1);
@@ -488,7 +486,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
     mulPlain(a, input, plainScale, out) {
       promote(a);
-      const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
+      const { fingerprint: f, constant } = plainOf(input, plainScale);
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
       const encodedPlain = inject(() => noisyOf(plain, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
