@@ -105,7 +105,8 @@ export class SlotEncoder {
   }
 }
 
-function maxAbsOf(values: Float64Array): number {
+/** max_k |values[k]| (0 for no values). */
+export function maxAbsOf(values: Float64Array): number {
   let m = 0;
   for (let k = 0; k < values.length; k++) m = Math.max(m, Math.abs(values[k] as number));
   return m;

@@ -133,27 +133,64 @@ function inputShape(name: string, batchSize: number, features: number): [number,
   return [batchSize, batchSize];
 }
 
+/** What one metadata-only run of a round tells: its inputs' levels and its outputs' level and scale. */
+interface RoundPass {
+  readonly levels: ReadonlyMap<string, number>;
+  readonly output: { readonly w: OutputMeta; readonly v: OutputMeta | null };
+}
+
+/** Passes already run, per plan, by round and settings (`passKey`). */
+const passes = new WeakMap<TrainingPlan, Map<string, RoundPass>>();
+
+const passKey = (round: number, config: RoundConfig): string =>
+  JSON.stringify([round, config.batchSize, config.learningRate, config.sigmoid.coefficients, config.sigmoid.interval]);
+
 /**
- * The inputs round `round` asks for and the level of each one's first use, from one
- * metadata-only run of the round (`analyze` at the plan's parameters: no keys, no values). They
- * depend only on the circuit, the round's minibatch count, its start and the parameters, so the
- * client knows them before the server runs. Throws INVALID_ARGUMENT outside the plan.
+ * One metadata-only run of round `round` (`analyze` at the plan's parameters: no keys, no
+ * values), cached per plan, round and settings: the client, the server and every reply of a
+ * training share it. Throws INVALID_ARGUMENT outside the plan or on a bad batch size.
  */
-export function roundInputLevels(plan: TrainingPlan, round: number, settings: RoundSettings): ReadonlyMap<string, number> {
+function roundPass(plan: TrainingPlan, round: number, settings: RoundSettings): RoundPass {
+  roundSpan(plan, round);
   const config = roundConfigOf(plan, settings);
+  const key = passKey(round, config);
+  let cache = passes.get(plan);
+  const known = cache?.get(key);
+  if (known !== undefined) return known;
   let levels: Map<string, number> = new Map();
+  let output: RoundPass['output'] | undefined;
   analyze(<C>(ev: Evaluator<C>) => {
-    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, settings.batchSize, plan.features)));
+    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features)));
     const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
     try {
-      return runRound(ev, plan, round, source, start, config).w.tiles;
+      const out = runRound(ev, plan, round, source, start, config);
+      const metaOf = (x: EncryptedColVector<C>): OutputMeta => {
+        const { level, scale } = ev.meta(x.tiles[0]!);
+        return { level, scale };
+      };
+      output = { w: metaOf(out.w), v: out.v ? metaOf(out.v) : null };
+      return out.v ? [...out.w.tiles, ...out.v.tiles] : out.w.tiles;
     } finally {
       levels = source.levels();
       freeStart(ev, start);
       source.free();
     }
   }, { params: plan.params, rotations: plan.rotations });
-  return levels;
+  const pass = { levels, output: output! };
+  if (cache === undefined) passes.set(plan, (cache = new Map()));
+  cache.set(key, pass);
+  return pass;
+}
+
+/**
+ * The inputs round `round` asks for and the level of each one's first use, from one
+ * metadata-only run of the round (`analyze` at the plan's parameters: no keys, no values). They
+ * depend only on the circuit, the round's minibatch count, its start and the parameters, so the
+ * client knows them before the server runs. The run is cached per plan, round and settings.
+ * Throws INVALID_ARGUMENT outside the plan.
+ */
+export function roundInputLevels(plan: TrainingPlan, round: number, settings: RoundSettings): ReadonlyMap<string, number> {
+  return roundPass(plan, round, settings).levels;
 }
 
 const START_NAMES = { lowdepth: ['wC', 'wR'], baseline: ['w', 'v'] } as const;
@@ -325,33 +362,19 @@ export interface OutputMeta {
 }
 
 /**
- * Level and scale of round `round`'s outputs (`w`, and the baseline's `v`), from one
- * metadata-only run of the round (`analyze` at the plan's parameters: no keys, no values), as
- * `roundInputLevels`. They depend on the circuit, the round's minibatch count, its start and the
- * parameters, not on the batch size or learning rate, so the run uses the unit's height and the
- * defaults. Throws INVALID_ARGUMENT outside the plan.
+ * Level and scale of round `round`'s outputs (`w`, and the baseline's `v`), from the round's
+ * metadata-only run (`analyze` at the plan's parameters: no keys, no values), the one
+ * `roundInputLevels` made when there is one. They depend on the circuit, the round's minibatch
+ * count, its start and the parameters, not on the batch size or learning rate, so any run of the
+ * round serves; without one, a run at the unit's height and the defaults. Throws INVALID_ARGUMENT
+ * outside the plan.
  */
 export function roundOutputMeta(plan: TrainingPlan, round: number): { readonly w: OutputMeta; readonly v: OutputMeta | null } {
+  // Any settings give the same outputs: a pass already run for the round serves.
   roundSpan(plan, round);
-  const config = roundConfigOf(plan, { batchSize: plan.unit.height });
-  let result: { w: OutputMeta; v: OutputMeta | null } | undefined;
-  analyze(<C>(ev: Evaluator<C>) => {
-    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features)));
-    const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
-    try {
-      const out = runRound(ev, plan, round, source, start, config);
-      const metaOf = (x: EncryptedColVector<C>): OutputMeta => {
-        const { level, scale } = ev.meta(x.tiles[0]!);
-        return { level, scale };
-      };
-      result = { w: metaOf(out.w), v: out.v ? metaOf(out.v) : null };
-      return out.v ? [...out.w.tiles, ...out.v.tiles] : out.w.tiles;
-    } finally {
-      freeStart(ev, start);
-      source.free();
-    }
-  }, { params: plan.params, rotations: plan.rotations });
-  return result!;
+  const prefix = `[${round},`;
+  for (const [key, pass] of passes.get(plan) ?? []) if (key.startsWith(prefix)) return pass.output;
+  return roundPass(plan, round, { batchSize: plan.unit.height }).output;
 }
 
 /**

@@ -20,5 +20,7 @@ describe('key generation and the WebAssembly heap', () => {
     }
     // Before the workaround: 16 MiB -> 19.25 MiB over these 100 cycles (one ~96 KiB secret key each).
     expect(sealHeapBytes()).toBe(before);
-  }, 120_000);
+    // 110 contexts and key sets are genuinely long work: it passed within 120 s in full-suite runs,
+    // and timed out at 120 s beside a busy core with the machine's load average at 17 (issue 20, item 9).
+  }, 300_000);
 });

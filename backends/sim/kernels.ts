@@ -13,7 +13,7 @@
  * term. The key-switching bias, fixed per Galois key and level, is a term too: its source is
  * the key, its coefficient the low-frequency profile.
  */
-import type { SlotEncoder } from '../../core/encoding.js';
+import { maxAbsOf, type SlotEncoder } from '../../core/encoding.js';
 import { HeError, fmtScale } from '../../core/errors.js';
 import type { Kernels } from '../../core/kernels.js';
 import type { CtMeta } from '../../core/meta.js';
@@ -24,7 +24,7 @@ import { isTransparent, type Fingerprint, type FingerprintAlgebra } from './fing
 import type { NoiseInjector } from './injector.js';
 import { noisyCopy, noisyNeg, noisyOf, noisyProduct, noisySum, noisyWithPlain, type Noisy } from './noisy.js';
 import type { NoiseSources, Tail } from './noise.js';
-import { addTermVariance, coefAt, makeTerm, MAX_TERMS, scaledTerm, shareSource, type Term } from './terms.js';
+import { addTermVariance, filledTerm, makeTerm, MAX_TERMS, scaledTerm, shareSource, type Term } from './terms.js';
 
 export interface SimCiphertext {
   /** Noiseless slot values. */
@@ -37,7 +37,7 @@ export interface SimCiphertext {
   /** Error tail class (a `Tail`) per slot (null: none) and for every slot. */
   readonly tail: Uint8Array | null;
   readonly tailFloor: Tail;
-  /** Maxima of |values|, of the remainder array and of the terms: overflow is checked on these first. */
+  /** Maxima of |values| and of the remainder array: overflow is checked on these (and `termPeak`) first. */
   peak: Peak;
   readonly fingerprint: Fingerprint;
   readonly ancestry: Ancestry;
@@ -51,8 +51,6 @@ interface Peak {
   readonly value: number;
   /** max_k variance[k]. */
   readonly variance: number;
-  /** Σ_t max_k a_t[k]²: at least the terms' variance in any slot. */
-  readonly terms: number;
   readonly tail: Tail;
 }
 
@@ -74,6 +72,7 @@ export interface SimDeps {
   readonly arrays: SlotArrays;
 }
 
+/** Σ_t max_k a_t[k]²: at least the terms' variance in any slot. */
 const termPeak = (terms: readonly Term[]): number => terms.reduce((s, t) => s + t.max * t.max, 0);
 
 /** Reads a ciphertext's error model. */
@@ -125,7 +124,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const own = (ct: SimCiphertext): SimCiphertext => hold({
     values: ct.values, variance: ct.variance, varianceShift: ct.varianceShift, terms: ct.terms,
     tail: ct.tail, tailFloor: ct.tailFloor,
-    peak: { value: ct.peak.value, variance: ct.peak.variance, terms: ct.peak.terms, tail: ct.peak.tail },
+    peak: { value: ct.peak.value, variance: ct.peak.variance, tail: ct.peak.tail },
     fingerprint: ct.fingerprint, ancestry: ct.ancestry, upperBound: ct.upperBound, noisy: ct.noisy,
   });
 
@@ -141,18 +140,27 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     if (!v) term = makeTerm(sources++, 0, null, Math.sqrt(s), n);
     else {
       const coef = arrays.take();
-      for (let k = 0; k < n; k++) coef[k] = Math.sqrt((v[k] as number) + s);
-      term = makeTerm(sources++, 0, coef, 1, n);
+      let max = 0, energy = 0;
+      for (let k = 0; k < n; k++) {
+        const x = Math.sqrt((v[k] as number) + s);
+        coef[k] = x;
+        max = Math.max(max, x);
+        energy += x * x;
+      }
+      term = filledTerm(sources++, 0, coef, max, energy);
       arrays.hold(coef);
       arrays.drop(v);
     }
     a.variance = null;
     a.varianceShift = 0;
     a.terms = [...a.terms, term];
-    a.peak = { ...a.peak, variance: 0, terms: a.peak.terms + term.max * term.max };
+    a.peak = { ...a.peak, variance: 0 };
   };
 
-  /** u + sign·t for one source and offset; null when they cancel. */
+  /**
+   * u + sign·t for one source and offset; null when they cancel. Arrays of u and t that no
+   * payload holds (an op's scratch, e.g. termsTimes') go back to the pool once summed.
+   */
   const sumTerm = (u: Term, t: Term, sign: number): Term | null => {
     if (u.coef === t.coef) {
       const c = u.c + sign * t.c;
@@ -160,13 +168,20 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       return u.c !== 0 ? scaledTerm(u, c / u.c) : makeTerm(u.src, u.off, u.coef, c, n);
     }
     const coef = arrays.take();
-    for (let k = 0; k < n; k++) coef[k] = coefAt(u, k) + sign * coefAt(t, k);
-    const out = makeTerm(u.src, u.off, coef, 1, n);
-    if (out.energy <= 1e-24 * (u.energy + t.energy)) {
+    const uc = u.coef, tc = t.coef, cu = u.c, ct = sign * t.c;
+    let max = 0, energy = 0;
+    for (let k = 0; k < n; k++) {
+      const x = (uc ? cu * (uc[k] as number) : cu) + (tc ? ct * (tc[k] as number) : ct);
+      coef[k] = x;
+      max = Math.max(max, Math.abs(x));
+      energy += x * x;
+    }
+    for (const scratch of [uc, tc]) if (scratch && scratch !== shape) arrays.recycle(scratch);
+    if (energy <= 1e-24 * (u.energy + t.energy)) {
       arrays.recycle(coef);
       return null;
     }
-    return out;
+    return filledTerm(u.src, u.off, coef, max, energy);
   };
 
   /** The terms of a + sign·b: same source and offset coherently, others side by side. */
@@ -200,9 +215,23 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   const termsTimes = (terms: readonly Term[], w: Float64Array, factor: number): Term[] => terms.map((t) => {
     const coef = arrays.take();
     const tc = t.coef, c = t.c * factor;
-    if (tc) for (let k = 0; k < n; k++) coef[k] = c * (tc[k] as number) * (w[k] as number);
-    else for (let k = 0; k < n; k++) coef[k] = c * (w[k] as number);
-    return makeTerm(t.src, t.off, coef, 1, n);
+    let max = 0, energy = 0;
+    if (tc) {
+      for (let k = 0; k < n; k++) {
+        const x = c * (tc[k] as number) * (w[k] as number);
+        coef[k] = x;
+        max = Math.max(max, Math.abs(x));
+        energy += x * x;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const x = c * (w[k] as number);
+        coef[k] = x;
+        max = Math.max(max, Math.abs(x));
+        energy += x * x;
+      }
+    }
+    return filledTerm(t.src, t.off, coef, max, energy);
   });
 
   /** The key-switching bias of `key` at `level`, a term of its own source (NOISE.md §3.4). */
@@ -229,21 +258,20 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     halfModulus.push(Number(modulus) / 2);
   }
 
-  /** SEAL wraps silently where values (plus error) times scale outgrow the modulus; the simulator says so. */
-  const overflow = (op: string, what: string, values: Float64Array, scale: number, level: number) =>
+  /**
+   * SEAL wraps silently where a result's values (plus error) times scale outgrow the modulus; the
+   * simulator says so. Plaintexts that would wrap are refused before the op by the checked layer
+   * (core/backend.ts), on both backends.
+   */
+  const overflow = (op: string, values: Float64Array, scale: number, level: number) =>
     new HeError('OVERFLOW',
-      `${op}: ${what} values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
+      `${op}: result values times scale ${fmtScale(scale)} exceed the ${Math.log2((halfModulus[level] as number) * 2).toFixed(1)}-bit modulus at level ${level}; SEAL would wrap them silently. Scale the data down or rescale earlier`,
       { op, scale, level, maxValue: values.reduce((m, v) => Math.max(m, Math.abs(v)), 0) });
 
-  const plainFits = (values: Float64Array, scale: number, level: number, op: string, maxAbs: number): void => {
-    if (!encoder.fits(values, scale, halfModulus[level] as number, 0, maxAbs)) throw overflow(op, 'plain', values, scale, level);
-  };
-
-  /** A plaintext operand's fingerprint, then SEAL's silent wrap at `level` (OVERFLOW), from one pass over its values. */
-  const checkedPlain = (values: Float64Array, scale: number, level: number, op: string): { fingerprint: bigint; constant: boolean } => {
+  /** A plaintext operand's fingerprint and whether it is constant, from one pass over its values. */
+  const plainOf = (values: Float64Array, scale: number): { fingerprint: bigint; constant: boolean } => {
     const { maxAbs, constant } = slotStats(values);
     const fingerprint = encoder.isZero(values, scale, maxAbs) ? 0n : fingerprints.plain(values, scale, constant);
-    plainFits(values, scale, level, op, maxAbs);
     return { fingerprint, constant };
   };
 
@@ -267,9 +295,9 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const half = halfModulus[out.level] as number;
     const { peak } = ct;
     const K = tailFactors[Math.max(peak.tail, ct.tailFloor)] as number;
-    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + peak.terms);
+    const margin = K * Math.sqrt(peak.variance + ct.varianceShift + termPeak(ct.terms));
     if (out.scale * (peak.value + margin) >= half && !encoder.fits(ct.values, out.scale, half, errorMargin(ct))) {
-      throw overflow(op, 'result', ct.values, out.scale, out.level);
+      throw overflow(op, ct.values, out.scale, out.level);
     }
     if (isTransparent(ct.fingerprint)) {
       throw new HeError('TRANSPARENT_RESULT', `${op}: the result would be transparent (it cancels to a value any observer could read); restructure the circuit, e.g. avoid x - x or multiplying by zero`, { op });
@@ -299,7 +327,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const { terms, variance, varianceShift } = tracking ? pruned(mergeTerms(a.terms, b.terms, sign), null, 0) : { terms: [], variance: null, varianceShift: 0 };
     return own(checked({
       values, variance, varianceShift, terms, tail: maxTail(a.tail, b.tail), tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: variance ? maxOf(variance) : 0, terms: termPeak(terms), tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
+      peak: { value: peakValue, variance: variance ? maxAbsOf(variance) : 0, tail: Math.max(a.peak.tail, b.peak.tail) as Tail },
       fingerprint: fingerprints.add(a.fingerprint, b.fingerprint, sign === 1 ? 1n : -1n),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound,
@@ -361,7 +389,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
     const rest = negligible ? pruned(terms, null, peakVariance) : pruned(terms, variance, 0);
     return own(checked({
       values, variance: rest.variance, varianceShift: rest.varianceShift, terms: rest.terms, tail, tailFloor: Math.max(a.tailFloor, b.tailFloor) as Tail,
-      peak: { value: peakValue, variance: rest.variance ? maxOf(rest.variance) : peakVariance, terms: termPeak(rest.terms), tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
+      peak: { value: peakValue, variance: rest.variance ? maxAbsOf(rest.variance) : peakVariance, tail: Math.max(a.peak.tail, b.peak.tail, heavy ? 2 : 0) as Tail },
       fingerprint: fingerprints.mul(a.fingerprint, b.fingerprint),
       ancestry: unionAncestry(a.ancestry, b.ancestry),
       upperBound: a.upperBound || b.upperBound || upper,
@@ -378,7 +406,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       variance: rest.variance,
       varianceShift: rest.varianceShift,
       terms: rest.terms,
-      peak: { ...a.peak, variance: rest.variance ? maxOf(rest.variance) : 0, terms: termPeak(rest.terms) },
+      peak: { ...a.peak, variance: rest.variance ? maxAbsOf(rest.variance) : 0 },
       fingerprint,
       noisy: inject(() => a.noisy && noisyCopy(a.noisy, arrays), (inj, e) => inj.keySwitch(e.re, e.im, key, level, scale)),
     };
@@ -400,7 +428,6 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
   return {
     encrypt(input, out, symmetric) {
       const { maxAbs, constant } = slotStats(input);
-      plainFits(input, out.scale, out.level, 'encrypt', maxAbs);
       const values = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const peakValue = exactEncoding ? slotStats(values).maxAbs : maxAbs;
       return own(checked({
@@ -412,7 +439,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
         terms: [],
         tail: null,
         tailFloor: 0,
-        peak: { value: peakValue, variance: 0, terms: 0, tail: 0 },
+        peak: { value: peakValue, variance: 0, tail: 0 },
         fingerprint: fingerprints.fresh(),
         ancestry: freshAncestry(nextAncestor()),
         upperBound: false,
@@ -441,7 +468,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
     addPlain(a, input, out) {
       promote(a);
-      const { fingerprint: f, constant } = checkedPlain(input, out.scale, out.level, 'addPlain');
+      const { fingerprint: f, constant } = plainOf(input, out.scale);
       const plain = exactEncoding ? encoder.encoded(input, out.scale) : input;
       const values = arrays.take();
       const peakValue = sumInto(values, a.values, plain, 1);
@@ -459,7 +486,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
 
     mulPlain(a, input, plainScale, out) {
       promote(a);
-      const { fingerprint: f, constant } = checkedPlain(input, plainScale, out.level, 'mulPlain');
+      const { fingerprint: f, constant } = plainOf(input, plainScale);
       const plain = exactEncoding ? encoder.encoded(input, plainScale) : input;
       // Injection: the plaintext SEAL multiplies by carries its own encoding error.
       const encodedPlain = inject(() => noisyOf(plain, arrays), (inj, e) => exactEncoding || inj.encoding(e.re, plainScale));
@@ -493,7 +520,7 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       }
       const ct = checked({
         ...a, values, variance, varianceShift: 0, terms,
-        peak: { ...a.peak, value: peakValue, variance: peakVariance, terms: termPeak(terms) },
+        peak: { ...a.peak, value: peakValue, variance: peakVariance },
         fingerprint: fingerprints.scale(a.fingerprint, f),
         noisy,
       }, 'mulPlain', out);
@@ -556,12 +583,6 @@ export function simKernels(deps: SimDeps): Kernels<SimCiphertext> {
       arrays.clear();
     },
   };
-}
-
-function maxOf(a: Float64Array): number {
-  let m = 0;
-  for (let k = 0; k < a.length; k++) m = Math.max(m, a[k] as number);
-  return m;
 }
 
 /** Slot k of `out` becomes slot k + shift of `a` (a left rotation). */

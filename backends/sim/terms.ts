@@ -37,8 +37,6 @@ export interface Term {
 /** Terms kept per ciphertext: more costs O(slots) per term on every op. */
 export const MAX_TERMS = 6;
 
-export const coefAt = (t: Term, k: number): number => (t.coef ? t.c * (t.coef[k] as number) : t.c);
-
 /** A constant term, or a term over a given coefficient array. */
 export function makeTerm(src: number, off: number, coef: Float64Array | null, c: number, n: number): Term {
   if (!coef) return { src, off, coef: null, c, max: Math.abs(c), energy: c * c * n };
@@ -50,6 +48,13 @@ export function makeTerm(src: number, off: number, coef: Float64Array | null, c:
   }
   return { src, off, coef, c, max: Math.abs(c) * max, energy: c * c * energy };
 }
+
+/**
+ * A term over `coef` with c = 1, whose `max` (max_k |coef[k]|) and `energy` (Σ_k coef[k]², in slot
+ * order) the caller summed while writing the array: `makeTerm(src, off, coef, 1, n)` without its
+ * second pass over the slots, and the same numbers.
+ */
+export const filledTerm = (src: number, off: number, coef: Float64Array, max: number, energy: number): Term => ({ src, off, coef, c: 1, max, energy });
 
 export const scaledTerm = (t: Term, s: number): Term => ({ ...t, c: t.c * s, max: t.max * Math.abs(s), energy: t.energy * s * s });
 
