@@ -209,7 +209,7 @@ export interface TrainReport {
 const describeSetup = (args: TrainArgs): string =>
   args.backend === 'sim' ? `simulator (noise ${args.noise})`
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
-      : args.workers > 1 ? `SEAL keys on the main thread, then ${args.workers} workers loading them (pool set-up)` : 'SEAL keys';
+      : args.workers > 1 ? `SEAL secret key on the main thread, then ${args.workers} workers making their evaluation keys from it (pool set-up)` : 'SEAL keys';
 
 /**
  * Runs a training as `args` says, announcing each phase to `progress`, then writes the files

@@ -9,10 +9,11 @@
  * peaks about as in a sequential run), up to `depthPerWorker` in flight per worker. `decrypt`
  * (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
- * Each worker has its own WebAssembly heap (4 GiB each) and the public evaluation keys, loaded
- * from serialized bytes; only the main thread holds the secret key. Galois keys are made a step
- * at a time, and when a full set would crowd a worker's heap each worker holds a share of them
- * (rotations then run where their key is).
+ * Each worker has its own WebAssembly heap (4 GiB each) and its own evaluation keys, made there
+ * from the client's secret key (default; the worker frees the secret key once its keys exist) or
+ * made on the main thread and loaded from serialized bytes; only the main thread keeps the secret
+ * key. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
+ * them (rotations then run where their key is).
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
  * Guide: docs/performance.md.
  *
@@ -29,9 +30,11 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
-import { exportPoolKeys, type PoolKeys } from './keys.js';
+import { saveParams } from '../../../core/serialize/index.js';
+import { keySwitchingKeyBytes, publicKeyBytes } from '../key-size.js';
+import { createPoolClient, exportPoolKeys, secretKeyBytes } from './keys.js';
 import { rotationUse, shareSteps } from './placement.js';
-import type { Load, OpArgs, PoolOp, Reply, Task, WorkerInit } from './protocol.js';
+import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 /** Options of `createSealPool`. */
@@ -65,6 +68,16 @@ export interface SealPoolOptions {
    * workers; without it, keys go in runs of neighbouring steps.
    */
   readonly analysis?: CircuitAnalysis;
+  /**
+   * Where the workers' evaluation keys are made. 'workers' (default): each worker makes its own
+   * public, relinearization and Galois keys (its share of them when split) from the client's
+   * secret key, sent over its message channel (the threads share one process, so one trust
+   * domain), all workers at once; nothing is serialized or loaded. Key generation is randomized,
+   * so the workers' keys differ, all valid under the one secret key. 'main': the main thread makes
+   * them, a Galois key at a time, and every worker loads its share (slower: loading a key costs
+   * about as much as making it, and comes after making them all).
+   */
+  readonly keyGeneration?: 'workers' | 'main';
 }
 
 /** What the pool did since it was created. */
@@ -151,9 +164,9 @@ interface WorkerSlot {
 const KEY_SHARE_OF_HEAP = 2 ** 31;
 
 /**
- * Creates keys on the main thread (Galois keys a step at a time, serialized as they are made),
- * then `workers` worker threads, each loading the public evaluation keys it is given.
- * Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count or key placement.
+ * Creates the secret and public keys on the main thread, then `workers` worker threads, each
+ * making its evaluation keys (or loading them: `keyGeneration`). Rejects like
+ * `createSealBackend`; INVALID_ARGUMENT for a bad worker count, key placement or key generation.
  *
  * @example
  * ```ts
@@ -183,21 +196,33 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   if (!['replicate', 'split', 'auto'].includes(placement)) {
     throw new HeError('INVALID_ARGUMENT', `keyPlacement must be 'replicate', 'split' or 'auto'; got ${String(placement)}`, { keyPlacement: placement });
   }
+  const generation = options.keyGeneration ?? 'workers';
+  if (!['workers', 'main'].includes(generation)) {
+    throw new HeError('INVALID_ARGUMENT', `keyGeneration must be 'workers' or 'main'; got ${String(generation)}`, { keyGeneration: generation });
+  }
   const rotations = validateRotations(parsed, options.rotations ?? []);
   // With one prime there is no key switching: no Galois keys (the checked layer refuses rotations).
   const keyed = parsed.keySwitching ? rotations : [];
-  // The main thread keeps the secret, public and relinearization keys only.
-  const client = await createSealBackend(parsed);
+  // The main thread keeps the secret and public keys (and, when it makes the workers' keys, the relinearization keys).
+  const client = generation === 'workers' ? await createPoolClient(parsed) : await createSealBackend(parsed);
   const signal = new Int32Array(new SharedArrayBuffer(4));
   let slots: WorkerSlot[];
   try {
-    // One shared copy of every key's bytes; Galois keys made a step at a time: no heap holds them all.
-    const keys = exportPoolKeys(client, keyed);
-    const keyBytes = keys.publicKey.length + (keys.relinKeys?.length ?? 0) + keys.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
+    let keys: WorkerKeys;
+    let keyBytes: number;
+    if (generation === 'workers') {
+      keys = { kind: 'generate', params: saveParams(parsed) };
+      keyBytes = publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length);
+    } else {
+      // One shared copy of every key's bytes; Galois keys made a step at a time: no heap holds them all.
+      const made = exportPoolKeys(client, keyed);
+      keys = { kind: 'load', keys: made };
+      keyBytes = made.publicKey.length + (made.relinKeys?.length ?? 0) + made.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
+    }
     const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
     const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
     const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, signal)));
+    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, generation === 'workers' ? secretKeyBytes(client) : null, steps, signal)));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       // Stop the workers that did start: each holds its own heap and keys.
@@ -212,12 +237,14 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
-async function startWorker(params: CkksParams, keys: PoolKeys, steps: readonly number[], signal: Int32Array): Promise<WorkerSlot> {
+/** A worker with `keys` for `steps`; `secretKey` (transferred: the caller's copy is gone) when it makes its own. */
+async function startWorker(params: CkksParams, keys: WorkerKeys, secretKey: Uint8Array | null, steps: readonly number[], signal: Int32Array): Promise<WorkerSlot> {
   const { port1, port2 } = new MessageChannel();
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
   const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
+  if (secretKey !== null) port1.postMessage({ type: 'secretKey', bytes: secretKey } satisfies SecretKeyMessage, [secretKey.buffer as ArrayBuffer]);
   const ready = await new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);
     worker.once('error', reject);
