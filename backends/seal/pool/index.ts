@@ -203,55 +203,69 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   const rotations = validateRotations(parsed, options.rotations ?? []);
   // With one prime there is no key switching: no Galois keys (the checked layer refuses rotations).
   const keyed = parsed.keySwitching ? rotations : [];
-  // The main thread keeps the secret and public keys (and, when it makes the workers' keys, the relinearization keys).
-  const client = generation === 'workers' ? await createPoolClient(parsed) : await createSealBackend(parsed);
   const signal = new Int32Array(new SharedArrayBuffer(4));
+  const spawned: Spawned[] = [];
+  let client: Backend | undefined;
   let slots: WorkerSlot[];
   try {
-    let keys: WorkerKeys;
-    let keyBytes: number;
+    const spawnAll = (keys: WorkerKeys, keyBytes: number): Promise<PromiseSettledResult<WorkerSlot>[]> => {
+      const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
+      const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
+      const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
+      spawned.push(...shares.map((steps) => spawnWorker(parsed, keys, steps, signal)));
+      return Promise.allSettled(spawned.map((w) => w.ready));
+    };
+    let started: Promise<PromiseSettledResult<WorkerSlot>[]>;
     if (generation === 'workers') {
-      keys = { kind: 'generate', params: saveParams(parsed) };
-      keyBytes = publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length);
+      // The workers start (module, WebAssembly) while the main thread makes the secret and public keys.
+      started = spawnAll({ kind: 'generate', params: saveParams(parsed) }, publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
+      client = await createPoolClient(parsed);
+      for (const w of spawned) w.sendSecretKey(secretKeyBytes(client));
     } else {
-      // One shared copy of every key's bytes; Galois keys made a step at a time: no heap holds them all.
+      // The main thread keeps the secret, public and relinearization keys; one shared copy of every
+      // key's bytes, Galois keys made a step at a time: no heap holds them all.
+      client = await createSealBackend(parsed);
       const made = exportPoolKeys(client, keyed);
-      keys = { kind: 'load', keys: made };
-      keyBytes = made.publicKey.length + (made.relinKeys?.length ?? 0) + made.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
+      started = spawnAll({ kind: 'load', keys: made }, made.publicKey.length + (made.relinKeys?.length ?? 0) + made.galoisKeys.reduce((a, g) => a + g.bytes.length, 0));
     }
-    const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
-    const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
-    const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, generation === 'workers' ? secretKeyBytes(client) : null, steps, signal)));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) {
-      // Stop the workers that did start: each holds its own heap and keys.
-      for (const r of started) if (r.status === 'fulfilled') void r.value.worker.terminate();
-      throw failed.reason;
-    }
-    slots = started.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
+    const settled = await started;
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    slots = settled.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
   } catch (e) {
-    client.dispose();
+    // Stop every worker: each holds its own heap and keys.
+    for (const w of spawned) void w.worker.terminate();
+    client?.dispose();
     throw e;
   }
   return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
-/** A worker with `keys` for `steps`; `secretKey` (transferred: the caller's copy is gone) when it makes its own. */
-async function startWorker(params: CkksParams, keys: WorkerKeys, secretKey: Uint8Array | null, steps: readonly number[], signal: Int32Array): Promise<WorkerSlot> {
+/** A worker starting up: ready once its keys exist; one that makes its own keys waits for the secret key. */
+interface Spawned {
+  readonly worker: Worker;
+  readonly ready: Promise<WorkerSlot>;
+  /** Transfers `bytes` (the caller's copy is gone) as the worker's first message. */
+  sendSecretKey(bytes: Uint8Array): void;
+}
+
+/** A worker with `keys` for `steps`. */
+function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly number[], signal: Int32Array): Spawned {
   const { port1, port2 } = new MessageChannel();
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
   const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
-  if (secretKey !== null) port1.postMessage({ type: 'secretKey', bytes: secretKey } satisfies SecretKeyMessage, [secretKey.buffer as ArrayBuffer]);
-  const ready = await new Promise<Reply>((resolve, reject) => {
+  const ready = new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);
     worker.once('error', reject);
+  }).then((reply): WorkerSlot => {
+    worker.removeAllListeners('error');
+    const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
+    return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (reply as { heapBytes: number }).heapBytes, frees: [] };
   });
-  worker.removeAllListeners('error');
-  const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
-  return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
+  const sendSecretKey = (bytes: Uint8Array): void => port1.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
+  return { worker, ready, sendSecretKey };
 }
 
 class Scheduler {
