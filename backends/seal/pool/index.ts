@@ -33,13 +33,19 @@ import { sealHeapBytes } from '../loader.js';
 import { saveParams } from '../../../core/serialize/index.js';
 import { keySwitchingKeyBytes, publicKeyBytes } from '../key-size.js';
 import { createPoolClient, exportPoolKeys, secretKeyBytes } from './keys.js';
+import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
+
+export { usefulWorkers } from './cost.js';
 import { rotationUse, shareSteps } from './placement.js';
 import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 /** Options of `createSealPool`. */
 export interface SealPoolOptions {
-  /** Worker threads (default: the machine's available parallelism). */
+  /**
+   * Worker threads. Default: the machine's available parallelism, and with `analysis` no more than
+   * the circuit can keep busy (`usefulWorkers`: its work over its longest chain of dependent ops).
+   */
   readonly workers?: number;
   /** Rotation steps with their own Galois key, as for `createSealBackend`. */
   readonly rotations?: readonly number[];
@@ -117,16 +123,6 @@ export interface SealPool extends Backend {
   workerMemory(): WorkerMemory[];
 }
 
-/**
- * Relative cost of each op in key switches (relinearize, rotate = 1), measured on node-seal at
- * N = 16384. A transfer's own work (save, copy, load) is a few percent of one, but the moved
- * operand also delays its op: weighted as a third, tuned on the training round.
- */
-const OP_COST: Readonly<Record<PoolOp, number>> = {
-  relinearize: 1, rotate: 1, encrypt: 0.6, mul: 0.25, square: 0.2, rescale: 0.2, mulPlain: 0.1,
-  add: 0.01, sub: 0.01, neg: 0.01, addPlain: 0.02, dropLevelTo: 0.02, copy: 0.01,
-};
-const TRANSFER_COST = 0.35;
 
 interface Node {
   readonly id: number;
@@ -183,7 +179,7 @@ const KEY_SHARE_OF_HEAP = 2 ** 31;
  */
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
-  const count = options.workers ?? availableParallelism();
+  const count = options.workers ?? (options.analysis ? Math.min(availableParallelism(), usefulWorkers(options.analysis)) : availableParallelism());
   const depth = options.depthPerWorker ?? 8;
   const lookahead = options.lookahead ?? 64;
   if (lookahead !== Infinity && !(Number.isInteger(lookahead) && lookahead >= 1)) {
