@@ -5,7 +5,8 @@
  * are made on the main thread and loaded ('main') or made by the workers ('workers'). The cases
  * alternate within each of R runs (default 3), so a busy machine slows them alike; every time is
  * reported, with the median and the range. `--baseline` adds the baseline limited to the same two
- * client round trips (N = 32768, keys split), once per key generation.
+ * client round trips (N = 32768, keys split), once per key generation. `--setup-only`: the pools'
+ * set-up alone (no training, no thread case), for a quick comparison on a busy machine.
  * Writes benchmarks/results/pool-setup.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,12 +14,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
-import { createSealPool } from '../backends/seal/pool/index.js';
+import { createSealPool, type SealPool } from '../backends/seal/pool/index.js';
 import type { Backend } from '../core/index.js';
 import { resultsDir } from './paths.js';
 
 const arg = (name: string): string | undefined => process.argv[process.argv.indexOf(name) + 1];
 const RUNS = Number(arg('--runs') ?? 3);
+const SETUP_ONLY = process.argv.includes('--setup-only');
 const WORKERS = availableParallelism();
 const [K, B] = [6, 256];
 const data = logreg.loadDataset();
@@ -42,6 +44,13 @@ async function measure(circuit: logreg.CircuitName, plan: logreg.TrainingPlan, w
     });
   const t1 = performance.now();
   try {
+    if (SETUP_ONLY) {
+      // Wait for every worker to be ready and idle: one round trip to each.
+      if ('workerMemory' in ev) (ev as SealPool).workerMemory();
+      const row = { circuit, ringDegree: plan.params.ringDegree, rounds: plan.rounds.length, case: which, run, setupSeconds: (performance.now() - t0) / 1000, trainingSeconds: 0, weightError: 0 };
+      console.error(JSON.stringify(row));
+      return row;
+    }
     const trained = logreg.trainEncrypted(ev, plan, batches);
     const t2 = performance.now();
     const twin = logreg.trainPlain(batches, { rule: circuit === 'baseline' ? 'nesterov' : 'gradient', ...logreg.TRAINING_DEFAULTS }).w;
@@ -57,7 +66,8 @@ async function measure(circuit: logreg.CircuitName, plan: logreg.TrainingPlan, w
 const rows: Run[] = [];
 const lowdepth = planFor('lowdepth');
 for (let run = 1; run <= RUNS; run++) {
-  for (const which of ['thread', 'pool, keys from main', 'pool, keys from workers'] as const) rows.push(await measure('lowdepth', lowdepth, which, run));
+  const cases = SETUP_ONLY ? (['pool, keys from main', 'pool, keys from workers'] as const) : (['thread', 'pool, keys from main', 'pool, keys from workers'] as const);
+  for (const which of cases) rows.push(await measure('lowdepth', lowdepth, which, run));
 }
 if (process.argv.includes('--baseline')) {
   const baseline = planFor('baseline');
@@ -79,13 +89,14 @@ const md = [
   '|---|---:|---:|---|---:|---:|---:|---|---:|',
   ...groups.map((g) => {
     const r0 = g[0]!;
-    const speedups = r0.circuit === 'lowdepth' && r0.case !== 'thread' ? g.map((r) => (wall(thread.find((t) => t.run === r.run)!) / wall(r)).toFixed(2)).join(', ') : '';
+    const speedups = r0.circuit === 'lowdepth' && r0.case !== 'thread' && thread.length > 0 ? g.map((r) => (wall(thread.find((t) => t.run === r.run)!) / wall(r)).toFixed(2)).join(', ') : '';
     return `| ${r0.circuit} | ${r0.ringDegree} | ${r0.rounds} | ${r0.case} | ${spread(g.map((r) => r.setupSeconds))} | ${spread(g.map((r) => r.trainingSeconds))} | ${spread(g.map(wall))} | ${speedups} | ${Math.max(...g.map((r) => r.weightError)).toExponential(2)} |`;
   }),
   '',
 ];
 const out = resultsDir(false);
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'pool-setup.json'), `${JSON.stringify(rows, null, 2)}\n`);
-writeFileSync(join(out, 'pool-setup.md'), md.join('\n'));
+const name = SETUP_ONLY ? 'pool-setup-only' : 'pool-setup';
+writeFileSync(join(out, `${name}.json`), `${JSON.stringify(rows, null, 2)}\n`);
+writeFileSync(join(out, `${name}.md`), md.join('\n'));
 console.log(md.join('\n'));
