@@ -10,7 +10,7 @@
  * Writes benchmarks/results/pool-setup.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
@@ -63,6 +63,7 @@ async function measure(circuit: logreg.CircuitName, plan: logreg.TrainingPlan, w
   }
 }
 
+const loadAtStart = loadavg()[0]!;
 const rows: Run[] = [];
 const lowdepth = planFor('lowdepth');
 for (let run = 1; run <= RUNS; run++) {
@@ -84,6 +85,8 @@ const thread = rows.filter((r) => r.circuit === 'lowdepth' && r.case === 'thread
 const wall = (r: Run): number => r.setupSeconds + r.trainingSeconds;
 const md = [
   `# Pool set-up (${WORKERS} workers), ${RUNS} alternating runs: median (min-max) seconds`,
+  '',
+  `Load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)}, on ${availableParallelism()} cores.`,
   '',
   '| circuit | N | rounds | case | set-up | training | set-up + training | speed-up over one thread, incl. set-up (per run) | max weight error vs twin |',
   '|---|---:|---:|---|---:|---:|---:|---|---:|',
