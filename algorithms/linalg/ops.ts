@@ -3,7 +3,7 @@
  * returns new objects and frees its intermediates; independent tiles are computed
  * independently (no shared mutable state), so a parallel executor can split them.
  * Contracts: "level l" is the level of the inputs (all at one level), products come out
- * relinearized and rescaled.
+ * relinearized and rescaled unless asked to stay pending for a sum (`Relinearization`).
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import { landOnLadder } from '../ladder.js';
