@@ -246,7 +246,7 @@ export interface TrainReport {
 const describeSetup = (args: TrainArgs & { workers: number }): string =>
   args.backend === 'sim' ? `simulator (noise ${args.noise})`
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
-      : args.workers > 1 ? `SEAL keys on the main thread, then ${args.workers} workers loading them (pool set-up)` : 'SEAL keys';
+      : args.workers > 1 ? `SEAL secret key on the main thread, then ${args.workers} workers making their evaluation keys from it (pool set-up)` : 'SEAL keys';
 
 /** What the data and plan phases produce. */
 interface Prepared {

@@ -5,7 +5,8 @@ import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
 import { createParams, isHeError, type Backend } from '../../core/index.js';
 import { landOnLadder, scaleLadder } from '../ladder.js';
 import {
-  decryptMatrix, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols, fusedCubicRows, hadamard, landAll,
+  decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols,
+  fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands, hadamard, landAll, sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './index.js';
 
 const seed = Number(process.env.HEKIT_SEED ?? 20261125);
@@ -29,8 +30,9 @@ describe('scaleLadder', () => {
 
 describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s', (name) => {
   let ev: Backend;
-  const sim: SimBackend = createSimBackend(params);
-  beforeAll(async () => { ev = name === 'sim' ? sim : await createSealBackend(params, { verify: true }); });
+  const sim: SimBackend = createSimBackend(params, { rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] });
+  const rotations = [...sumRowsRotations(unit), ...sumColsRotations(unit)];
+  beforeAll(async () => { ev = name === 'sim' ? sim : await createSealBackend(params, { verify: true, rotations }); });
   afterAll(() => { if (ev !== sim) ev.dispose(); sim.dispose(); });
 
   it('landOnLadder puts c·x on the rung of the target level to the bit, from any scale', () => {
@@ -81,6 +83,63 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
     freeAll(sim, predicted);
     expect(ev.memory().ciphertexts).toBe(0);
   }
+
+  it.each([['rows', 20, 300], ['cols', 40, 70]] as const)(
+    'summed (%s, %i x %i), the pending form relinearizes once per tile column (row) and gives the settled sum, within the predicted bound',
+    (form, rows, cols) => {
+      const a = matrix(rows, cols, 4);
+      const v = vector(form === 'rows' ? rows : cols);
+      const relins = (x: Backend) => x.stats().ops.relinearize ?? 0;
+      const run = (x: Backend, pending: boolean) => {
+        const A = encryptMatrix(x, unit, a, { level: top, scale: ladder[top] });
+        const options = { level: top - 1, scale: ladder[top - 1] };
+        const before = relins(x);
+        let out;
+        if (form === 'rows') {
+          const u = encryptRowVector(x, unit, v, options);
+          if (pending) {
+            const terms = fusedCubicRowsSummands(x, u, A, cubic, ladder);
+            out = sumRowsMany(x, terms);
+            terms.forEach((t) => freeAll(x, t));
+          } else {
+            const f = fusedCubicRows(x, u, A, cubic, ladder);
+            out = sumRows(x, f);
+            freeAll(x, f);
+          }
+          freeAll(x, u);
+        } else {
+          const u = encryptColVector(x, unit, v, options);
+          if (pending) {
+            const terms = fusedCubicColsSummands(x, A, u, cubic, ladder);
+            out = sumColsMany(x, terms, 1, ladder[top - 3]);
+            terms.forEach((t) => freeAll(x, t));
+          } else {
+            const f = fusedCubicCols(x, A, u, cubic, ladder);
+            out = sumCols(x, f, 1, ladder[top - 3]);
+            freeAll(x, f);
+          }
+          freeAll(x, u);
+        }
+        freeAll(x, A);
+        return { out, relins: relins(x) - before };
+      };
+      const [settled, pending, predicted] = [run(ev, false), run(ev, true), run(sim, true)];
+      const [V, H] = [Math.ceil(rows / unit.height), Math.ceil(cols / unit.width)];
+      // Per matrix tile c3·A ∘ u, per vector tile u², then one per summed tile column (row) instead of one per tile.
+      const vectorTiles = form === 'rows' ? V : H;
+      expect(settled.relins).toBe(2 * V * H + vectorTiles);
+      expect(pending.relins).toBe(V * H + vectorTiles + (form === 'rows' ? H : V));
+      expect(pending.out.tiles.map((t) => ev.meta(t))).toEqual(settled.out.tiles.map((t) => ev.meta(t)));
+      const want = form === 'rows'
+        ? Array.from({ length: cols }, (_, j) => a.reduce((acc, row, i) => acc + row[j]! * s(v[i]!), 0))
+        : a.map((row) => row.reduce((acc, x, j) => acc + x * s(v[j]!), 0));
+      const bound = Math.max(...predicted.out.tiles.map((t) => sim.noise(t).maxBound));
+      const decrypt = (o: typeof settled.out) => (o.kind === 'col' ? decryptColVector(ev, o) : decryptRowVector(ev, o));
+      for (const got of [decrypt(pending.out), decrypt(settled.out)]) want.forEach((w, i) => expect(Math.abs(got[i]! - w)).toBeLessThanOrEqual(bound));
+      [settled.out, pending.out].forEach((o) => freeAll(ev, o));
+      freeAll(sim, predicted.out);
+      expect(ev.memory().ciphertexts).toBe(0);
+    });
 
   it('refuses a matrix not above the vector, and a cubic that is not odd', () => {
     const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: top - 1, scale: ladder[top - 1] });

@@ -3,12 +3,14 @@
  * §3.2): A ∘ s(u) = c0·A + (c3·A ∘ u) ∘ (u² + c1/c3), two levels from u where "s(u), then
  * multiply" takes three. u² + c1/c3 is computed once per vector tile and shared by every
  * matrix tile it multiplies. Both LR circuits rely on it, with the learning rate folded into
- * the coefficients.
+ * the coefficients. The summand forms leave the second product of each tile pending, for a
+ * sum (`sumRowsMany`, `sumColsMany`) that settles each tile column (row) once.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import { oddCubic } from '../poly/fused.js';
 import { landOnLadder } from '../ladder.js';
 import { settle } from '../steps.js';
+import { finishProduct, type Relinearization } from './ops.js';
 import { sameUnit, shapeMismatch, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from './layout.js';
 
 /** Per vector tile: the tile itself and u² + c1/c3, one level down. */
@@ -21,20 +23,20 @@ function squares<C>(ev: Evaluator<C>, u: readonly C[], c1: number, c3: number): 
   });
 }
 
-/** a ∘ s(u) for one matrix tile a and its vector tile u (with u² + c1/c3 = `v`). */
-function fusedTile<C>(ev: Evaluator<C>, a: C, u: C, v: C, [c0, , c3]: [number, number, number], ladder: readonly number[]): C {
+/**
+ * a ∘ s(u) for one matrix tile a and its vector tile u (with u² + c1/c3 = `v`), as two terms: the
+ * cubic part, settled or pending, and c0·a settled at its level (null when c0 = 0).
+ */
+function fusedTile<C>(
+  ev: Evaluator<C>, a: C, u: C, v: C, [c0, , c3]: [number, number, number], ladder: readonly number[], relin: Relinearization,
+): [C, C | null] {
   const level = ev.meta(u).level;
   const c3a = landOnLadder(ev, a, level, ladder, c3);
   const au = settle(ev, ev.mul(c3a, u));
   ev.free(c3a);
-  const main = settle(ev, ev.mul(au, v));
+  const main = finishProduct(ev, ev.mul(au, v), relin);
   ev.free(au);
-  if (c0 === 0) return main;
-  const c0a = landOnLadder(ev, a, level - 2, ladder, c0);
-  const out = ev.add(main, c0a);
-  ev.free(main);
-  ev.free(c0a);
-  return out;
+  return [main, c0 === 0 ? null : landOnLadder(ev, a, level - 2, ladder, c0)];
 }
 
 function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: EncryptedMatrix<C>, ladder: readonly number[]): void {
@@ -51,20 +53,34 @@ function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: Encryp
   }
 }
 
-/** A ∘ s(v) with vector tile `pick(i, j)` for matrix tile (i, j); the checks and ownership both forms share. */
+/** A ∘ s(v) as matrices to sum, with vector tile `pick(i, j)` for matrix tile (i, j); the checks and ownership every form shares. */
 function fused<C>(
   ev: Evaluator<C>, op: string, v: EncryptedRowVector<C> | EncryptedColVector<C>, a: EncryptedMatrix<C>,
-  cubic: readonly number[], ladder: readonly number[], pick: (i: number, j: number) => number,
-): EncryptedMatrix<C> {
+  cubic: readonly number[], ladder: readonly number[], relin: Relinearization, pick: (i: number, j: number) => number,
+): EncryptedMatrix<C>[] {
   const c = oddCubic(cubic);
   sameUnit(v.unit, a.unit, op);
   const [size, what] = v.kind === 'row' ? [a.rows, 'rows'] : [a.cols, 'columns'];
   if (v.length !== size) throw shapeMismatch(op, v, a, `need the vector length to equal the ${what}`);
   checkLevels(ev, op, v.tiles, a, ladder);
   const vs = squares(ev, v.tiles, c[1], c[2]);
-  const tiles = a.tiles.map((row, i) => row.map((t, j) => fusedTile(ev, t, v.tiles[pick(i, j)] as C, vs[pick(i, j)] as C, c, ladder)));
+  const parts = a.tiles.map((row, i) => row.map((t, j) => fusedTile(ev, t, v.tiles[pick(i, j)] as C, vs[pick(i, j)] as C, c, ladder, relin)));
   vs.forEach((t) => ev.free(t));
-  return { ...a, tiles };
+  const main = { ...a, tiles: parts.map((row) => row.map(([m]) => m)) };
+  return c[0] === 0 ? [main] : [main, { ...a, tiles: parts.map((row) => row.map(([, l]) => l as C)) }];
+}
+
+/** The terms of `fused` added tile by tile (settled terms sit at one level). */
+function settledSum<C>(ev: Evaluator<C>, [main, linear]: EncryptedMatrix<C>[]): EncryptedMatrix<C> {
+  if (!linear) return main!;
+  const tiles = main!.tiles.map((row, i) => row.map((t, j) => {
+    const l = linear.tiles[i]![j]!;
+    const out = ev.add(t, l);
+    ev.free(t);
+    ev.free(l);
+    return out;
+  }));
+  return { ...main!, tiles };
 }
 
 /**
@@ -74,9 +90,23 @@ function fused<C>(
  */
 export const fusedCubicRows = <C>(
   ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, cubic: readonly number[], ladder: readonly number[],
-): EncryptedMatrix<C> => fused(ev, 'fusedCubicRows', v, a, cubic, ladder, (i) => i);
+): EncryptedMatrix<C> => settledSum(ev, fused(ev, 'fusedCubicRows', v, a, cubic, ladder, 'settled', (i) => i));
 
 /** Column j of A times s(v_j): A ∘ s(v) for a column vector v (length A.cols); contract as `fusedCubicRows`. */
 export const fusedCubicCols = <C>(
   ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, cubic: readonly number[], ladder: readonly number[],
-): EncryptedMatrix<C> => fused(ev, 'fusedCubicCols', v, a, cubic, ladder, (_i, j) => j);
+): EncryptedMatrix<C> => settledSum(ev, fused(ev, 'fusedCubicCols', v, a, cubic, ladder, 'settled', (_i, j) => j));
+
+/**
+ * `fusedCubicRows` as matrices whose `sumRowsMany` is its `sumRows`: the cubic part pending (at
+ * level l - 1, degree 2) and c0·A (at level l - 2; absent when c0 = 0). Summed, each tile column
+ * costs one relinearization where the settled form costs one per tile. Contract otherwise as `fusedCubicRows`.
+ */
+export const fusedCubicRowsSummands = <C>(
+  ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, cubic: readonly number[], ladder: readonly number[],
+): EncryptedMatrix<C>[] => fused(ev, 'fusedCubicRows', v, a, cubic, ladder, 'pending', (i) => i);
+
+/** `fusedCubicCols` as matrices whose `sumColsMany` is its `sumCols` (see `fusedCubicRowsSummands`). */
+export const fusedCubicColsSummands = <C>(
+  ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, cubic: readonly number[], ladder: readonly number[],
+): EncryptedMatrix<C>[] => fused(ev, 'fusedCubicCols', v, a, cubic, ladder, 'pending', (_i, j) => j);

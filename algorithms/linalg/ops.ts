@@ -3,7 +3,7 @@
  * returns new objects and frees its intermediates; independent tiles are computed
  * independently (no shared mutable state), so a parallel executor can split them.
  * Contracts: "level l" is the level of the inputs (all at one level), products come out
- * relinearized and rescaled.
+ * relinearized and rescaled unless asked to stay pending for a sum (`Relinearization`).
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import { landOnLadder } from '../ladder.js';
@@ -58,18 +58,30 @@ export const hadamard = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b: T
   return mapTiles<C, T>(a, (t, i, j) => settle(ev, ev.mul(t, tileAt(b, i, j))));
 };
 
-/** Row i of A times v_i (v a row vector of length A.rows). Out: matrix, level l - 1. Depth 1. */
-export function hadamardRows<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>): EncryptedMatrix<C> {
+/**
+ * How a product leaves its tiles: 'settled' relinearized and rescaled (degree 1, one level down,
+ * ready for any op); 'pending' as multiplied (degree 2, same level, squared scale), for a sum that
+ * settles once: `sumRows`, `sumCols` and their `*Many` forms add each tile column (row) first, so
+ * its products cost one key switch and one rescale, not one each.
+ */
+export type Relinearization = 'settled' | 'pending';
+
+/** A product of two ciphertexts, settled unless `pending`; frees it when settling. */
+export const finishProduct = <C>(ev: Evaluator<C>, product: C, relin: Relinearization): C =>
+  relin === 'pending' ? product : settle(ev, product);
+
+/** Row i of A times v_i (v a row vector of length A.rows). Out: matrix, level l - 1 (l, degree 2, if `pending`). Depth 1. */
+export function hadamardRows<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, relin: Relinearization = 'settled'): EncryptedMatrix<C> {
   sameUnit(v.unit, a.unit, 'hadamardRows');
   if (v.length !== a.rows) throw shapeMismatch('hadamardRows', v, a, 'need the vector length to equal the rows');
-  return mapTiles<C, EncryptedMatrix<C>>(a, (t, i) => settle(ev, ev.mul(v.tiles[i] as C, t)));
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, i) => finishProduct(ev, ev.mul(v.tiles[i] as C, t), relin));
 }
 
-/** Column j of A times v_j (v a column vector of length A.cols). Out: matrix, level l - 1. Depth 1. */
-export function hadamardCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>): EncryptedMatrix<C> {
+/** Column j of A times v_j (v a column vector of length A.cols). Out: matrix, level l - 1 (l, degree 2, if `pending`). Depth 1. */
+export function hadamardCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, relin: Relinearization = 'settled'): EncryptedMatrix<C> {
   sameUnit(v.unit, a.unit, 'hadamardCols');
   if (v.length !== a.cols) throw shapeMismatch('hadamardCols', a, v, 'need the vector length to equal the columns');
-  return mapTiles<C, EncryptedMatrix<C>>(a, (t, _i, j) => settle(ev, ev.mul(t, v.tiles[j] as C)));
+  return mapTiles<C, EncryptedMatrix<C>>(a, (t, _i, j) => finishProduct(ev, ev.mul(t, v.tiles[j] as C), relin));
 }
 
 /** Rotation steps of `sumRows`: n, 2n, ..., (m/2)·n. */
@@ -95,7 +107,8 @@ export const dropLevelTo = <C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, l
 
 /**
  * Column sums: every row of tile j holds Σ_i A[i][j·n + c]; a column vector of length A.cols.
- * In: level l, any scale. Out: level l. Depth 0 · Rotations n·2^k, k < log2 m (per tile column).
+ * In: level l, any scale; or pending products (degree 2) at level l + 1, plus settled tiles at l
+ * (each tile column settled once). Out: level l, degree 1. Depth 0 · Rotations n·2^k, k < log2 m (per tile column).
  */
 export function sumRows<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>): EncryptedColVector<C> {
   const H = a.tiles[0]?.length ?? 0;
@@ -134,7 +147,8 @@ function checkMany<C>(op: string, matrices: readonly EncryptedMatrix<C>[], size:
 
 /**
  * Row sums times c: every column of tile i holds c·Σ_j A[i·m + r][j]; a row vector of length A.rows.
- * In: level l >= 1. Out: level l - 1, scale s·maskScale/q_l (maskScale defaults to params.scale;
+ * In: level l >= 1; or pending products at level l + 1, plus settled tiles at l (each tile row settled
+ * once). Out: level l - 1, degree 1, scale s·maskScale/q_l (maskScale defaults to params.scale;
  * pass the operand's own scale to stay on a scale ladder). Depth 1 (the mask keeping column 0) ·
  * Rotations ±1, ±2, ..., ±n/2 (per tile row).
  */
@@ -157,7 +171,7 @@ export function sumCols<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, c = 1, maskS
 
 /** vᵀA: a row vector (length f) times an f x g matrix gives a column vector (length g). In: level l >= 1. Out: level l - 1. Depth 1. */
 export function rowTimesMatrix<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>): EncryptedColVector<C> {
-  const h = hadamardRows(ev, v, a);
+  const h = hadamardRows(ev, v, a, 'pending');
   const out = sumRows(ev, h);
   freeAll(ev, h);
   return out;
@@ -168,7 +182,7 @@ export function rowTimesMatrix<C>(ev: Evaluator<C>, v: EncryptedRowVector<C>, a:
  * In: level l >= 2. Out: level l - 2 (maskScale as in `sumCols`). Depth 2.
  */
 export function matrixTimesCol<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, v: EncryptedColVector<C>, c = 1, maskScale?: number): EncryptedRowVector<C> {
-  const h = hadamardCols(ev, a, v);
+  const h = hadamardCols(ev, a, v, 'pending');
   const out = sumCols(ev, h, c, maskScale);
   freeAll(ev, h);
   return out;

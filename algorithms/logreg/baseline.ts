@@ -13,9 +13,9 @@
  * momentum step is label-free.
  */
 import type { Evaluator } from '../../core/index.js';
-import { add, freeAll, fusedCubicRows, landAll, matrixTimesCol, sumRows, type EncryptedColVector } from '../linalg/index.js';
+import { add, freeAll, fusedCubicRowsSummands, landAll, matrixTimesCol, sumRowsMany, type EncryptedColVector } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
-import { labelTerms, withTerms, type LabelSource } from './shared.js';
+import { labelTerms, termsMatrix, type LabelSource } from './shared.js';
 import { momentum } from './plain.js';
 import { levelOf, stepCubic, type RoundConfig } from './round.js';
 
@@ -50,13 +50,14 @@ export function baselineRound<C>(
     const level = levelOf(ev, v);
     const z = landAll(ev, source.matrix(`X${k}`, level), level, ladder);
     const u = matrixTimesCol(ev, z, v, 1, ladder[level - 1]);
-    const fused = fusedCubicRows(ev, u, z, cubic, ladder);
+    // Pending products: each tile column of the gradient is relinearized once, after its sum.
+    const g = fusedCubicRowsSummands(ev, u, z, cubic, ladder);
     // Shared inputs: the class's g·s0·X_kᵀy_k, cut from its packed vector one level up, joins the column sums.
-    const g = labels ? withTerms(ev, fused, labelTerms(ev, labels.packed(`Xy${k}`, 'col', level - 3), config.unit, ladder), 'col') : fused;
+    if (labels) g.push(termsMatrix(z, labelTerms(ev, labels.packed(`Xy${k}`, 'col', level - 3), config.unit, ladder), 'col'));
     freeAll(ev, z);
     freeAll(ev, u);
-    const gradient = sumRows(ev, g);
-    freeAll(ev, g);
+    const gradient = sumRowsMany(ev, g);
+    g.forEach((m) => freeAll(ev, m));
     const vLow = landAll(ev, v, level - 4, ladder);
     const wNext = add(ev, vLow, gradient);
     freeAll(ev, vLow);

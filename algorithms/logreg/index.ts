@@ -14,7 +14,7 @@ export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputS
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
-export { PackingLabels, checkLabels, labelTerms, plainLabels, termsVector, trainPlainShared, withTerms, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
+export { PackingLabels, checkLabels, labelTerms, plainLabels, termsMatrix, termsVector, trainPlainShared, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
 export { trainEncryptedShared, type SharedRoundReport, type SharedTrainingOptions, type SharedTrainingResult } from './train-shared.js';
 export {
   TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundSizes, trainEncrypted,

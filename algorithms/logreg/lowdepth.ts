@@ -9,7 +9,9 @@
  *   uC_{k+1} = sumRows[wR_{k-1} ∘ X_{k+1}ᵀ] + sumRows[M_kᵀ ∘ s(uR_k)]     (one sumRowsMany)
  *   uR_{k+1} = sumCols[X_{k+1} ∘ wC_{k-1}] + sumCols[M_k ∘ s(uC_k)]       (one sumColsMany, one mask)
  *   wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)],   wR_k = wR_{k-1} + sumCols[X_kᵀ ∘ s(uC_k)]
- * so each chain alternates +2 and +3 levels: 2.5 per minibatch. The client sends X_k, X_kᵀ, M_k,
+ * so each chain alternates +2 and +3 levels: 2.5 per minibatch. Every product feeding a sum stays
+ * pending (neither relinearized nor rescaled) until its tile row or column is summed: one key
+ * switch per sum, not one per product. The client sends X_k, X_kᵀ, M_k,
  * M_kᵀ, each at the level where it is first used. Why the client computes M_k: a server-side
  * matrix product costs 3 levels and b Hadamard products per minibatch; the cross-Gram matrices do
  * not depend on the model, so the client computes them in the clear for free.
@@ -29,12 +31,12 @@
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  freeAll, fusedCubicCols, fusedCubicRows, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
+  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
-import { labelTerms, termsVector, withTerms, type LabelSource } from './shared.js';
-import { addAligned, alignAll, levelOf, stepCubic, type RoundConfig } from './round.js';
+import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared.js';
+import { addAligned, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /** Weights sent fresh by the client, in both encodings. */
 export interface LowDepthStart<C> {
@@ -69,10 +71,12 @@ export function lowDepthRound<C>(
   const step = stepCubic(config);
   // Shared inputs: the constant term comes with the labels, so the fused products take the odd part only.
   const cubic: [number, number, number, number] = labels ? [0, step[1], 0, step[3]] : step;
-  // a with the class's label vector `name` folded in, so that a's sumRows ('col') or sumCols ('row')
-  // gains it; the packed vector is sent one level above a (its mask). Without labels, a itself.
-  const plus = (a: EncryptedMatrix<C>, name: string, kind: 'col' | 'row'): EncryptedMatrix<C> =>
-    labels ? withTerms(ev, a, labelTerms(ev, labels.packed(name, kind, levelOf(ev, a) + 1), config.unit, ladder), kind) : a;
+  // The class's label vector `name` as one more summand of a sum like `a`'s settling at `level`: its
+  // sumRows ('col') or sumCols ('row') gains the vector; the packed vector is sent one level above
+  // (its mask). Without labels, nothing.
+  const plus = (a: EncryptedMatrix<C>, level: number, name: string, kind: 'col' | 'row'): EncryptedMatrix<C>[] =>
+    labels ? [termsMatrix(a, labelTerms(ev, labels.packed(name, kind, level + 1), config.unit, ladder), kind)] : [];
+  const freeEach = (ms: readonly EncryptedMatrix<C>[]): void => ms.forEach((m) => freeAll(ev, m));
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
   const owned = new Set<unknown>();
   const release = (x: { tiles: readonly unknown[] } | null): void => {
@@ -144,10 +148,10 @@ export function lowDepthRound<C>(
     const lR = levelOf(ev, uR);
     // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)].
     const xk = input(`X${k}`, lR + 1);
-    const gR = plus(fusedCubicRows(ev, uR, xk, cubic, ladder), `Xy${k}`, 'col');
+    const gR = [...fusedCubicRowsSummands(ev, uR, xk, cubic, ladder), ...plus(xk, lR - 2, `Xy${k}`, 'col')];
     freeAll(ev, xk);
-    const gradC = sumRows(ev, gR);
-    freeAll(ev, gR);
+    const gradC = sumRowsMany(ev, gR);
+    freeEach(gR);
     const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
     if (k === K) {
       release(wC);
@@ -161,39 +165,41 @@ export function lowDepthRound<C>(
     let wRnext: EncryptedRowVector<C> | null = null;
     if (k <= K - 3) {
       const xtk = input(`XT${k}`, lC + 1);
-      const gC = plus(fusedCubicCols(ev, xtk, uC!, cubic, ladder), `Xy${k}`, 'row');
+      const gC = [...fusedCubicColsSummands(ev, xtk, uC!, cubic, ladder), ...plus(xtk, lC - 2, `Xy${k}`, 'row')];
       freeAll(ev, xtk);
-      const gradR = sumCols(ev, gC, 1, ladder[lC - 2]);
-      freeAll(ev, gC);
+      const gradR = sumColsMany(ev, gC, 1, ladder[lC - 2]);
+      freeEach(gC);
       wRnext = own(addAligned(ev, landAll(ev, wR!, levelOf(ev, wR!), ladder), gradR, ladder));
     }
     // u_{k+1}, column form (R -> C products, no mask): needed by step k + 1 unless it is the last.
+    // The older weights have slack: they are landed where the cross products are pending (one
+    // vector tile moved, not a product per matrix tile), so every product of the sum is pending.
     let uCnext: EncryptedColVector<C> | null = null;
     if (k + 1 < K) {
       const mtk = input(`MT${k}`, lR + 1);
-      const cross = fusedCubicRows(ev, uR, mtk, cubic, ladder);
+      const cross = fusedCubicRowsSummands(ev, uR, mtk, cubic, ladder);
       freeAll(ev, mtk);
-      const lw = levelOf(ev, wR!);
-      const xtNext = input(`XT${k + 1}`, lw);
-      const forward = hadamardRows(ev, wR!, xtNext);
+      const w = landAll(ev, wR!, lR - 1, ladder);
+      const xtNext = input(`XT${k + 1}`, lR - 1);
+      const forward = hadamardRows(ev, w, xtNext, 'pending');
+      freeAll(ev, w);
       freeAll(ev, xtNext);
-      const rows = alignAll(ev, [forward, cross], ladder);
-      rows.items[0] = plus(rows.items[0]!, `My${k}`, 'col');
-      uCnext = own(sumRowsMany(ev, rows.items));
-      rows.items.forEach((m) => freeAll(ev, m));
+      const terms = [forward, ...cross, ...plus(forward, lR - 2, `My${k}`, 'col')];
+      uCnext = own(sumRowsMany(ev, terms));
+      freeEach(terms);
     }
     // u_{k+1}, row form: C -> R products, one shared mask.
     const mk = input(`M${k}`, lC + 1);
-    const crossR = fusedCubicCols(ev, mk, uC!, cubic, ladder);
+    const crossR = fusedCubicColsSummands(ev, mk, uC!, cubic, ladder);
     freeAll(ev, mk);
-    const lwc = levelOf(ev, wC);
-    const xNext = input(`X${k + 1}`, lwc);
-    const forwardR = hadamardCols(ev, xNext, wC);
+    const w = landAll(ev, wC, lC - 1, ladder);
+    const xNext = input(`X${k + 1}`, lC - 1);
+    const forwardR = hadamardCols(ev, xNext, w, 'pending');
+    freeAll(ev, w);
     freeAll(ev, xNext);
-    const cols = alignAll(ev, [forwardR, crossR], ladder);
-    cols.items[0] = plus(cols.items[0]!, `My${k}`, 'row');
-    const uRnext = own(sumColsMany(ev, cols.items, 1, ladder[cols.level]));
-    cols.items.forEach((m) => freeAll(ev, m));
+    const terms = [forwardR, ...crossR, ...plus(forwardR, lC - 2, `My${k}`, 'row')];
+    const uRnext = own(sumColsMany(ev, terms, 1, ladder[lC - 2]));
+    freeEach(terms);
 
     release(wC);
     release(wR);

@@ -49,15 +49,3 @@ export function addAligned<C, T extends Encrypted<C>>(ev: Evaluator<C>, a: T, b:
   freeAll(ev, y);
   return out;
 }
-
-/** Objects landed at their lowest level, freeing the originals that moved. */
-export function alignAll<C, T extends Encrypted<C>>(ev: Evaluator<C>, xs: readonly T[], ladder: readonly number[]): { level: number; items: T[] } {
-  const level = Math.min(...xs.map((x) => levelOf(ev, x)));
-  const items = xs.map((x) => {
-    if (levelOf(ev, x) === level) return x;
-    const landed = landAll<C, T>(ev, x, level, ladder);
-    freeAll(ev, x);
-    return landed;
-  });
-  return { level, items };
-}

@@ -213,20 +213,14 @@ export function labelTerms<C>(ev: Evaluator<C>, p: PackedVector<C>, unit: Encodi
 }
 
 /**
- * The matrix with `labelTerms` added, 'col' terms to tiles (0, t), 'row' terms to tiles (t, 0):
- * its `sumRows` ('col') or `sumCols` ('row') gains the class's vector. Frees the replaced tiles
- * and the terms. In: matrix and terms at one level and scale. Depth 0.
+ * `labelTerms` as a matrix that joins a sum with `a` (same unit): 'col' terms as one tile row of
+ * a's width, for `sumRowsMany`; 'row' terms as one tile column of a's height, for `sumColsMany`.
+ * That sum gains the class's vector. Takes the terms (freeing the matrix frees them). Depth 0.
  */
-export function withTerms<C>(ev: Evaluator<C>, a: EncryptedMatrix<C>, terms: readonly C[], kind: 'col' | 'row'): EncryptedMatrix<C> {
-  const tiles = a.tiles.map((row) => [...row]);
-  terms.forEach((term, t) => {
-    const [i, j] = kind === 'col' ? [0, t] : [t, 0];
-    const old = tiles[i]![j]!;
-    tiles[i]![j] = ev.add(old, term);
-    ev.free(old);
-    ev.free(term);
-  });
-  return { ...a, tiles };
+export function termsMatrix<C>(a: EncryptedMatrix<C>, terms: readonly C[], kind: 'col' | 'row'): EncryptedMatrix<C> {
+  return kind === 'col'
+    ? { kind: 'matrix', rows: a.unit.height, cols: a.cols, unit: a.unit, tiles: [terms] }
+    : { kind: 'matrix', rows: a.rows, cols: a.unit.width, unit: a.unit, tiles: terms.map((t) => [t]) };
 }
 
 /**

@@ -141,15 +141,18 @@ export function openContext(seal: Seal, params: CkksParams): OpenedContext {
   }
 }
 
-/** Fresh keys for `opened`: relinearization and Galois keys (for `rotations`) only when key switching exists. */
-export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksParams, rotations: readonly number[]): SealKeys {
+/**
+ * Fresh keys for `opened`: relinearization keys (unless `relinearization` is false: a pool's
+ * client, whose workers make their own) and Galois keys (for `rotations`) only when key switching exists.
+ */
+export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksParams, rotations: readonly number[], relinearization = true): SealKeys {
   const { own, deleteAll } = ownership();
   try {
     const keygen = seal.KeyGenerator(opened.context);
     try {
       const secretKey = own(secretKeyOf(seal, keygen));
       const publicKey = own(keygen.createPublicKey());
-      const relinKeys = params.keySwitching ? own(keygen.createRelinKeys()) : null;
+      const relinKeys = params.keySwitching && relinearization ? own(keygen.createRelinKeys()) : null;
       const steps = rotations.filter((s) => s !== 0);
       const galoisKeys = params.keySwitching && steps.length > 0 ? [{ steps, keys: own(keygen.createGaloisKeys(Int32Array.from(steps))) }] : [];
       return { secretKey, publicKey, relinKeys, galoisKeys };

@@ -9,10 +9,11 @@
  * peaks about as in a sequential run), up to `depthPerWorker` in flight per worker. `decrypt`
  * (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
- * Each worker has its own WebAssembly heap (4 GiB each) and the public evaluation keys, loaded
- * from serialized bytes; only the main thread holds the secret key. Galois keys are made a step
- * at a time, and when a full set would crowd a worker's heap each worker holds a share of them
- * (rotations then run where their key is).
+ * Each worker has its own WebAssembly heap (4 GiB each) and its own evaluation keys, made there
+ * from the client's secret key (default; the worker frees the secret key once its keys exist) or
+ * made on the main thread and loaded from serialized bytes; only the main thread keeps the secret
+ * key. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
+ * them (rotations then run where their key is).
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
  * Guide: docs/performance.md.
  *
@@ -29,14 +30,22 @@ import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
-import { exportPoolKeys, type PoolKeys } from './keys.js';
+import { saveParams } from '../../../core/serialize/index.js';
+import { keySwitchingKeyBytes, publicKeyBytes } from '../key-size.js';
+import { createPoolClient, exportPoolKeys, secretKeyBytes } from './keys.js';
+import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
+
+export { usefulWorkers } from './cost.js';
 import { rotationUse, shareSteps } from './placement.js';
-import type { Load, OpArgs, PoolOp, Reply, Task, WorkerInit } from './protocol.js';
+import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 /** Options of `createSealPool`. */
 export interface SealPoolOptions {
-  /** Worker threads (default: the machine's available parallelism). */
+  /**
+   * Worker threads. Default: the machine's available parallelism, and with `analysis` no more than
+   * the circuit can keep busy (`usefulWorkers`: its work over its longest chain of dependent ops).
+   */
   readonly workers?: number;
   /** Rotation steps with their own Galois key, as for `createSealBackend`. */
   readonly rotations?: readonly number[];
@@ -65,6 +74,16 @@ export interface SealPoolOptions {
    * workers; without it, keys go in runs of neighbouring steps.
    */
   readonly analysis?: CircuitAnalysis;
+  /**
+   * Where the workers' evaluation keys are made. 'workers' (default): each worker makes its own
+   * public, relinearization and Galois keys (its share of them when split) from the client's
+   * secret key, sent over its message channel (the threads share one process, so one trust
+   * domain), all workers at once; nothing is serialized or loaded. Key generation is randomized,
+   * so the workers' keys differ, all valid under the one secret key. 'main': the main thread makes
+   * them, a Galois key at a time, and every worker loads its share (slower: loading a key costs
+   * about as much as making it, and comes after making them all).
+   */
+  readonly keyGeneration?: 'workers' | 'main';
 }
 
 /** What the pool did since it was created. */
@@ -104,16 +123,6 @@ export interface SealPool extends Backend {
   workerMemory(): WorkerMemory[];
 }
 
-/**
- * Relative cost of each op in key switches (relinearize, rotate = 1), measured on node-seal at
- * N = 16384. A transfer's own work (save, copy, load) is a few percent of one, but the moved
- * operand also delays its op: weighted as a third, tuned on the training round.
- */
-const OP_COST: Readonly<Record<PoolOp, number>> = {
-  relinearize: 1, rotate: 1, encrypt: 0.6, mul: 0.25, square: 0.2, rescale: 0.2, mulPlain: 0.1,
-  add: 0.01, sub: 0.01, neg: 0.01, addPlain: 0.02, dropLevelTo: 0.02, copy: 0.01,
-};
-const TRANSFER_COST = 0.35;
 
 interface Node {
   readonly id: number;
@@ -151,9 +160,9 @@ interface WorkerSlot {
 const KEY_SHARE_OF_HEAP = 2 ** 31;
 
 /**
- * Creates keys on the main thread (Galois keys a step at a time, serialized as they are made),
- * then `workers` worker threads, each loading the public evaluation keys it is given.
- * Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count or key placement.
+ * Creates the secret and public keys on the main thread, then `workers` worker threads, each
+ * making its evaluation keys (or loading them: `keyGeneration`). Rejects like
+ * `createSealBackend`; INVALID_ARGUMENT for a bad worker count, key placement or key generation.
  *
  * @example
  * ```ts
@@ -170,7 +179,7 @@ const KEY_SHARE_OF_HEAP = 2 ** 31;
  */
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
-  const count = options.workers ?? availableParallelism();
+  const count = options.workers ?? (options.analysis ? Math.min(availableParallelism(), usefulWorkers(options.analysis)) : availableParallelism());
   const depth = options.depthPerWorker ?? 8;
   const lookahead = options.lookahead ?? 64;
   if (lookahead !== Infinity && !(Number.isInteger(lookahead) && lookahead >= 1)) {
@@ -183,48 +192,76 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   if (!['replicate', 'split', 'auto'].includes(placement)) {
     throw new HeError('INVALID_ARGUMENT', `keyPlacement must be 'replicate', 'split' or 'auto'; got ${String(placement)}`, { keyPlacement: placement });
   }
+  const generation = options.keyGeneration ?? 'workers';
+  if (!['workers', 'main'].includes(generation)) {
+    throw new HeError('INVALID_ARGUMENT', `keyGeneration must be 'workers' or 'main'; got ${String(generation)}`, { keyGeneration: generation });
+  }
   const rotations = validateRotations(parsed, options.rotations ?? []);
   // With one prime there is no key switching: no Galois keys (the checked layer refuses rotations).
   const keyed = parsed.keySwitching ? rotations : [];
-  // The main thread keeps the secret, public and relinearization keys only.
-  const client = await createSealBackend(parsed);
   const signal = new Int32Array(new SharedArrayBuffer(4));
+  const spawned: Spawned[] = [];
+  let client: Backend | undefined;
   let slots: WorkerSlot[];
   try {
-    // One shared copy of every key's bytes; Galois keys made a step at a time: no heap holds them all.
-    const keys = exportPoolKeys(client, keyed);
-    const keyBytes = keys.publicKey.length + (keys.relinKeys?.length ?? 0) + keys.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
-    const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
-    const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
-    const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-    const started = await Promise.allSettled(shares.map((steps) => startWorker(parsed, keys, steps, signal)));
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) {
-      // Stop the workers that did start: each holds its own heap and keys.
-      for (const r of started) if (r.status === 'fulfilled') void r.value.worker.terminate();
-      throw failed.reason;
+    const spawnAll = (keys: WorkerKeys, keyBytes: number): Promise<PromiseSettledResult<WorkerSlot>[]> => {
+      const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
+      const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
+      const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
+      spawned.push(...shares.map((steps) => spawnWorker(parsed, keys, steps, signal)));
+      return Promise.allSettled(spawned.map((w) => w.ready));
+    };
+    let started: Promise<PromiseSettledResult<WorkerSlot>[]>;
+    if (generation === 'workers') {
+      // The workers start (module, WebAssembly) while the main thread makes the secret and public keys.
+      started = spawnAll({ kind: 'generate', params: saveParams(parsed) }, publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
+      client = await createPoolClient(parsed);
+      for (const w of spawned) w.sendSecretKey(secretKeyBytes(client));
+    } else {
+      // The main thread keeps the secret, public and relinearization keys; one shared copy of every
+      // key's bytes, Galois keys made a step at a time: no heap holds them all.
+      client = await createSealBackend(parsed);
+      const made = exportPoolKeys(client, keyed);
+      started = spawnAll({ kind: 'load', keys: made }, made.publicKey.length + (made.relinKeys?.length ?? 0) + made.galoisKeys.reduce((a, g) => a + g.bytes.length, 0));
     }
-    slots = started.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
+    const settled = await started;
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    slots = settled.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
   } catch (e) {
-    client.dispose();
+    // Stop every worker: each holds its own heap and keys.
+    for (const w of spawned) void w.worker.terminate();
+    client?.dispose();
     throw e;
   }
   return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
-async function startWorker(params: CkksParams, keys: PoolKeys, steps: readonly number[], signal: Int32Array): Promise<WorkerSlot> {
+/** A worker starting up: ready once its keys exist; one that makes its own keys waits for the secret key. */
+interface Spawned {
+  readonly worker: Worker;
+  readonly ready: Promise<WorkerSlot>;
+  /** Transfers `bytes` (the caller's copy is gone) as the worker's first message. */
+  sendSecretKey(bytes: Uint8Array): void;
+}
+
+/** A worker with `keys` for `steps`. */
+function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly number[], signal: Int32Array): Spawned {
   const { port1, port2 } = new MessageChannel();
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
   const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
-  const ready = await new Promise<Reply>((resolve, reject) => {
+  const ready = new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);
     worker.once('error', reject);
+  }).then((reply): WorkerSlot => {
+    worker.removeAllListeners('error');
+    const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
+    return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (reply as { heapBytes: number }).heapBytes, frees: [] };
   });
-  worker.removeAllListeners('error');
-  const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
-  return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (ready as { heapBytes: number }).heapBytes, frees: [] };
+  const sendSecretKey = (bytes: Uint8Array): void => port1.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
+  return { worker, ready, sendSecretKey };
 }
 
 class Scheduler {

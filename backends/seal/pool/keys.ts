@@ -1,15 +1,26 @@
 /**
- * The pool's keys between its own threads: SEAL's uncompressed bytes in shared memory, without
- * envelopes, loaded without hekit's JavaScript checks (only this process made them; the checks
- * guard against hostile bytes, and at N = 32768 they took most of a worker's start-up).
- * Galois keys are made a step at a time, so the main thread never holds them all.
+ * The pool's keys between its own threads. Two ways:
+ * - made in the workers (`createPoolClient` + `generateWorkerBackend`): the main thread makes only
+ *   the secret and public keys and hands each worker the secret key's bytes; each worker makes the
+ *   public, relinearization and Galois keys it needs. Key generation is randomized, so every worker
+ *   holds keys of its own, all valid under the one secret key: a ciphertext decrypts the same
+ *   whichever worker computed it. Nothing is serialized or loaded, and the workers work in parallel;
+ * - made on the main thread and loaded (`exportPoolKeys` + `createWorkerBackend`): SEAL's
+ *   uncompressed bytes in shared memory, without envelopes, loaded without hekit's JavaScript
+ *   checks (only this process made them; the checks guard against hostile bytes, and at
+ *   N = 32768 they took most of a worker's start-up). Galois keys are made a step at a time, so
+ *   the main thread never holds them all.
  */
 import type { Backend } from '../../../core/backend.js';
+import { HeError } from '../../../core/errors.js';
+import type { CkksParams } from '../../../core/params/index.js';
 import { loadParams, saveParams } from '../../../core/serialize/index.js';
-import { createSealContext, openContext } from '../context.js';
+import { createSealContext, generateKeys, openContext } from '../context.js';
 import { loadSeal } from '../loader.js';
+import { fromSeal } from '../errors.js';
 import { sealBackend, sealPartsOf } from '../registry.js';
 import { eachGaloisKey, loadKeys } from '../serialize/keys.js';
+import type { SealKeys } from '../context.js';
 
 /** What a worker loads: parameters (an envelope), public and relinearization keys, and one Galois key per step. */
 export interface PoolKeys {
@@ -53,4 +64,65 @@ export async function createWorkerBackend(keys: PoolKeys, steps: readonly number
     throw e;
   }
   return sealBackend(createSealContext(seal, params, opened, loaded), galoisKeys.flatMap((g) => g.steps), false);
+}
+
+/**
+ * The pool's main thread when its workers make their own keys: secret and public keys only (no
+ * relinearization or Galois keys; it encrypts and decrypts, the workers evaluate).
+ */
+export async function createPoolClient(params: CkksParams): Promise<Backend> {
+  const seal = await loadSeal();
+  const opened = openContext(seal, params);
+  let keys;
+  try {
+    keys = generateKeys(seal, opened, params, [], false);
+  } catch (e) {
+    opened.delete();
+    throw e;
+  }
+  return sealBackend(createSealContext(seal, params, opened, keys), [], false);
+}
+
+/** A fresh copy of `client`'s secret key, SEAL's uncompressed bytes, for one worker (`generateWorkerBackend`). */
+export function secretKeyBytes(client: Backend): Uint8Array {
+  const { context } = sealPartsOf(client, 'createSealPool');
+  const secretKey = context.keys.secretKey;
+  if (secretKey === null) throw new HeError('NO_SECRET_KEY', 'createSealPool: the pool\'s client holds no secret key', { op: 'createSealPool' });
+  return secretKey.saveArray(context.seal.ComprModeType.none as never);
+}
+
+/**
+ * An evaluation-only SEAL backend whose public, relinearization and Galois keys (for `steps`) are
+ * made here from the client's secret key `secretKey` (SEAL's bytes; zeroed once read). The secret
+ * key is freed before the backend exists: the worker cannot decrypt.
+ */
+export async function generateWorkerBackend(paramBytes: Uint8Array, secretKey: Uint8Array, steps: readonly number[]): Promise<Backend> {
+  const params = loadParams(paramBytes, { allowInsecure: true });
+  const seal = await loadSeal();
+  const opened = openContext(seal, params);
+  // Freed in any case: the secret key and its generator. Freed on failure: the keys made so far.
+  const scratch: { delete(): void }[] = [];
+  const made: { delete(): void }[] = [];
+  const own = <T extends { delete(): void }>(list: { delete(): void }[], x: T): T => (list.push(x), x);
+  let keys: SealKeys;
+  try {
+    const secret = own(scratch, seal.SecretKey());
+    try {
+      secret.loadArray(opened.context, secretKey);
+    } finally {
+      secretKey.fill(0);
+    }
+    const keygen = own(scratch, seal.KeyGenerator(opened.context, secret));
+    const publicKey = own(made, keygen.createPublicKey());
+    const relinKeys = params.keySwitching ? own(made, keygen.createRelinKeys()) : null;
+    const galois = params.keySwitching && steps.length > 0 ? [{ steps, keys: own(made, keygen.createGaloisKeys(Int32Array.from(steps))) }] : [];
+    keys = { secretKey: null, publicKey, relinKeys, galoisKeys: galois };
+  } catch (e) {
+    for (const x of made.reverse()) x.delete();
+    opened.delete();
+    throw fromSeal('createSealPool', e);
+  } finally {
+    for (const x of scratch.reverse()) x.delete();
+  }
+  return sealBackend(createSealContext(seal, params, opened, keys), keys.galoisKeys.flatMap((g) => g.steps), false);
 }

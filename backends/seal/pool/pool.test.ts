@@ -100,6 +100,27 @@ describe('SEAL pool (2 workers)', () => {
   });
 });
 
+describe('SEAL pool keys, made in the workers or on the main thread', () => {
+  it.each(['workers', 'main'] as const)('made by %s: relinearized and rotated chains decrypt as float64 within the bound, and every copy is freed', async (keyGeneration) => {
+    const p = await createSealPool(params, { workers: 2, rotations: [1], keyGeneration });
+    const sim = createSimBackend(params, { rotations: [1] });
+    try {
+      const expected = sim.scope(() => crossed(sim).map((ct) => ({ values: sim.decrypt(ct), bound: sim.noise(ct).bound })));
+      const got = p.scope(() => crossed(p).map((ct) => p.decrypt(ct)));
+      // Each worker relinearized and rotated with keys of its own (made from one secret key when made by the workers).
+      expect(p.poolStats().tasks.every((t) => t > 0)).toBe(true);
+      got.forEach((values, j) => {
+        for (let k = 0; k < xs.length; k++) expect(Math.abs(values[k]! - expected[j]!.values[k]!)).toBeLessThanOrEqual(expected[j]!.bound[k]!);
+      });
+      expect(p.memory().ciphertexts).toBe(0);
+      expect(p.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+    } finally {
+      p.dispose();
+      sim.dispose();
+    }
+  });
+});
+
 describe('SEAL pool with Galois keys split across workers', () => {
   it('rotates where each key is, composing other steps from keys on both workers', async () => {
     const split = await createSealPool(params, { workers: 2, rotations: [1, -1, 4, 8], keyPlacement: 'split' });
@@ -123,8 +144,9 @@ describe('SEAL pool with Galois keys split across workers', () => {
     }
   });
 
-  it('refuses an unknown placement or a bad lookahead before making any key', async () => {
+  it('refuses an unknown placement or key generation, or a bad lookahead, before making any key', async () => {
     await expect(createSealPool(params, { keyPlacement: 'everywhere' as 'split' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(createSealPool(params, { keyGeneration: 'server' as 'main' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     for (const lookahead of [0, 2.5, -Infinity]) await expect(createSealPool(params, { lookahead })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -43,10 +43,25 @@ export type Reply =
   | { readonly type: 'error'; readonly id: number; readonly code: HeErrorCode; readonly message: string; readonly details: Record<string, unknown> }
   | { readonly type: 'report'; readonly live: number; readonly peak: number; readonly heapBytes: number };
 
-/** What a worker starts with: public evaluation keys only, never the secret key. */
+/**
+ * Where a worker's evaluation keys come from: 'load', the keys the main thread made (every
+ * worker's share, in shared memory); 'generate', made by the worker itself from the client's
+ * secret key, which arrives as the first message on its port (`SecretKeyMessage`) and is freed
+ * once the keys exist.
+ */
+export type WorkerKeys =
+  | { readonly kind: 'load'; readonly keys: PoolKeys }
+  | { readonly kind: 'generate'; readonly params: Uint8Array };
+
+/** The first message to a worker that generates its keys: the secret key's bytes, transferred (the sender keeps no copy). */
+export interface SecretKeyMessage {
+  readonly type: 'secretKey';
+  readonly bytes: Uint8Array;
+}
+
+/** What a worker starts with; it evaluates only, and never keeps the secret key. */
 export interface WorkerInit {
-  /** Every key the pool made, in shared memory. */
-  readonly keys: PoolKeys;
+  readonly keys: WorkerKeys;
   /** The rotation steps whose Galois keys this worker loads. */
   readonly steps: readonly number[];
   readonly port: MessagePort;

@@ -1,17 +1,19 @@
 /**
- * A pool worker: one SEAL evaluation backend built from the client's public keys (it cannot
- * decrypt), a table of the ciphertexts it holds, and a loop answering the scheduler's tasks.
+ * A pool worker: one SEAL evaluation backend (it cannot decrypt) with keys it loaded or made
+ * from the client's secret key (keys.ts), a table of the ciphertexts it holds, and a loop
+ * answering the scheduler's tasks.
  */
 import { workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { sealHeapBytes } from '../loader.js';
-import { createWorkerBackend } from './keys.js';
-import type { Reply, Task, WorkerInit } from './protocol.js';
+import { createWorkerBackend, generateWorkerBackend } from './keys.js';
+import type { Reply, SecretKeyMessage, Task, WorkerInit } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 const { keys, steps, port, signal } = workerData as WorkerInit;
-const backend = await createWorkerBackend(keys, steps);
+const secretKey = (): Promise<Uint8Array> => new Promise((resolve) => port.once('message', (m: SecretKeyMessage) => resolve(m.bytes)));
+const backend = keys.kind === 'load' ? await createWorkerBackend(keys.keys, steps) : await generateWorkerBackend(keys.params, await secretKey(), steps);
 const held = new Map<number, Ciphertext>();
 let peak = 0;
 
