@@ -61,7 +61,7 @@ if (parts.has('patterns')) {
   text.push(
     '## Correlated patterns (shared ancestry)',
     '',
-    `Each pattern run ${repeats} times on SEAL, one key set per run (fresh encryptions of the same inputs); observed / tracked = RMS of SEAL's error over RMS of the tracked std (target [0.5, 2]).`,
+    `Each pattern run ${repeats} times on SEAL, one key set per run (fresh encryptions of the same inputs; the sum over every slot, whose error is one value shared by all slots, 16 fresh encryptions per key set); observed / tracked = RMS of SEAL's error over RMS of the tracked std (target [0.5, 2]).`,
     '',
     patternTable(rows),
     '',

@@ -163,6 +163,9 @@ export async function trainRemote(options: RemoteTrainingOptions): Promise<Remot
       for (;;) {
         status = (await (await call('GET', `/jobs/${job}`)).json()) as JobStatus;
         if (status.state === 'cancelled') throw new ServiceError(409, 'CANCELLED', `job ${job} was cancelled`);
+        if (status.state === 'failed') {
+          throw new ServiceError(500, 'ROUND_FAILED', `round ${round} of job ${job} failed on the service: ${status.roundDetails[round]!.failure}`, { job, round });
+        }
         if (status.roundDetails[round]!.state === 'done') break;
         await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 100));
       }

@@ -113,7 +113,14 @@ describe('the API server (fastify inject, SEAL N = 8192)', () => {
     const { reply } = server.runRound(await fetchBlob(record.rounds[0]!.request));
     server.dispose();
     const put = () => app.inject({ method: 'PUT', url: `/v1/work/jobs/${job}/rounds/0/reply`, ...octets(workerSecret, reply) });
+    const fail = () => app.inject({ method: 'PUT', url: `/v1/work/jobs/${job}/rounds/0/failure`, headers: as(workerSecret), payload: { message: 'out of memory' } });
+    // A round whose last attempt failed shows as failed with the reason; a reply from another run of it still stands.
+    expect((await fail()).json()).toEqual({ ignored: false });
+    const failed = (await app.inject({ method: 'GET', url: `/v1/jobs/${job}`, headers: as(alice) })).json<JobStatus>();
+    expect(failed).toMatchObject({ state: 'failed', round: 0 });
+    expect(failed.roundDetails[0]).toMatchObject({ state: 'failed', failure: 'out of memory' });
     expect((await put()).json()).toEqual({ duplicate: false });
+    expect((await fail()).json()).toEqual({ ignored: true });
     expect((await put()).json()).toEqual({ duplicate: true });
     const status = (await app.inject({ method: 'GET', url: `/v1/jobs/${job}`, headers: as(alice) })).json<JobStatus>();
     expect(status).toMatchObject({ state: 'awaiting-request', round: 1 });

@@ -7,7 +7,8 @@
  *
  * Routes: POST /v1/jobs, PUT /v1/jobs/:id/keys, PUT /v1/jobs/:id/rounds/:round/request,
  * GET /v1/jobs/:id, GET /v1/jobs/:id/rounds/:round/reply, DELETE /v1/jobs/:id (tenants);
- * GET /v1/work/jobs/:id, GET /v1/work/blobs/:blob, PUT /v1/work/jobs/:id/rounds/:round/reply (workers).
+ * GET /v1/work/jobs/:id, GET /v1/work/blobs/:blob, PUT /v1/work/jobs/:id/rounds/:round/reply,
+ * PUT /v1/work/jobs/:id/rounds/:round/failure (workers).
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ export interface JobStatus {
   readonly round: number | null;
   readonly created: string;
   /** Per round: where it stands and, once done, the worker's figures. */
-  readonly roundDetails: readonly { readonly state: 'waiting' | 'queued' | 'done'; readonly figures: RoundFigures | null }[];
+  readonly roundDetails: readonly { readonly state: 'waiting' | 'queued' | 'failed' | 'done'; readonly figures: RoundFigures | null; readonly failure: string | null }[];
 }
 
 const MiB = 2 ** 20;
@@ -63,7 +64,9 @@ const MiB = 2 ** 20;
 /** The status a tenant sees of `job`. */
 export const statusOf = (job: JobRecord): JobStatus => ({
   id: job.id, state: jobState(job), rounds: job.rounds.length, round: currentRound(job), created: job.created,
-  roundDetails: job.rounds.map((r) => ({ state: r.reply !== null ? 'done' : r.request !== null ? 'queued' : 'waiting', figures: r.figures })),
+  roundDetails: job.rounds.map((r) => ({
+    state: r.reply !== null ? 'done' : r.request === null ? 'waiting' : typeof r.failure === 'string' ? 'failed' : 'queued', figures: r.figures, failure: r.failure ?? null,
+  })),
 });
 
 const planSchema = {
@@ -243,9 +246,26 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       let duplicate = false;
       jobs.update(job.id, (j) => {
         duplicate = j.rounds[round]!.reply !== null;
-        return duplicate ? j : { ...j, rounds: j.rounds.map((x, i) => (i === round ? { ...x, reply: id, figures } : x)) };
+        return duplicate ? j : { ...j, rounds: j.rounds.map((x, i) => (i === round ? { ...x, reply: id, figures, failure: null } : x)) };
       })!;
       return { duplicate };
+    });
+
+    // A round whose last attempt failed: the job shows 'failed' with the reason, so its client stops waiting.
+    workerRoutes.put<{ Params: RoundParams; Body: { message: string } }>('/jobs/:id/rounds/:round/failure', {
+      schema: { params: roundParams, body: { type: 'object', required: ['message'], properties: { message: { type: 'string', maxLength: 2000 } } } },
+    }, async (request) => {
+      const { round } = request.params;
+      const job = anyJob(request.params.id);
+      const r = job.rounds[round];
+      if (r === undefined || r.request === null) throw new HttpError(409, 'WRONG_ROUND', `round ${round} of job ${job.id} was not requested`);
+      let ignored = false;
+      jobs.update(job.id, (j) => {
+        // A reply that arrived first (another run of the round) stands.
+        ignored = j.rounds[round]!.reply !== null;
+        return ignored ? j : { ...j, rounds: j.rounds.map((x, i) => (i === round ? { ...x, failure: request.body.message } : x)) };
+      });
+      return { ignored };
     });
   }, { prefix: '/v1/work' });
 

@@ -30,10 +30,12 @@ export interface RoundRecord {
   readonly request: string | null;
   readonly reply: string | null;
   readonly figures: RoundFigures | null;
+  /** Why the round's last attempt failed (absent or null while it has not; a later reply clears it). */
+  readonly failure?: string | null;
 }
 
 /** Where a job stands. */
-export type JobState = 'awaiting-keys' | 'awaiting-request' | 'queued' | 'done' | 'cancelled';
+export type JobState = 'awaiting-keys' | 'awaiting-request' | 'queued' | 'failed' | 'done' | 'cancelled';
 
 /** A stored job. */
 export interface JobRecord {
@@ -60,7 +62,8 @@ export function jobState(job: JobRecord): JobState {
   if (job.keys === null) return 'awaiting-keys';
   const r = currentRound(job);
   if (r === null) return 'done';
-  return job.rounds[r]!.request === null ? 'awaiting-request' : 'queued';
+  const round = job.rounds[r]!;
+  return round.request === null ? 'awaiting-request' : typeof round.failure === 'string' ? 'failed' : 'queued';
 }
 
 /** Jobs stored under a data directory. */
@@ -89,7 +92,7 @@ export function createJobStore(dataDir: string): JobStore {
   return {
     create: (tenant, spec, rounds) => save({
       id: `job-${randomBytes(12).toString('hex')}`, tenant, created: new Date().toISOString(), spec, keys: null, cancelled: false,
-      rounds: Array.from({ length: rounds }, () => ({ request: null, reply: null, figures: null })),
+      rounds: Array.from({ length: rounds }, () => ({ request: null, reply: null, figures: null, failure: null })),
     }),
     get,
     update(id, change) {

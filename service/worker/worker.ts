@@ -84,8 +84,23 @@ export async function startWorker(options: WorkerOptions): Promise<RoundWorker> 
     return { duplicate };
   };
 
+  // After the last attempt BullMQ gives up on a round; the API server is told why, so the job shows 'failed'.
+  const runOrReport = async (task: Job<RoundTask>): Promise<{ duplicate: boolean }> => {
+    try {
+      return await run(task);
+    } catch (e) {
+      if (task.attemptsMade + 1 >= (task.opts.attempts ?? 1)) {
+        const message = (e as Error).message ?? String(e);
+        await call(`/jobs/${task.data.job}/rounds/${task.data.round}/failure`, {
+          method: 'PUT', body: JSON.stringify({ message }), headers: { 'content-type': 'application/json' },
+        }).catch(() => undefined);
+      }
+      throw e;
+    }
+  };
+
   const lock = (options.lockSeconds ?? 30) * 1000;
-  const worker = new Worker<RoundTask>(QUEUE_NAME, run, {
+  const worker = new Worker<RoundTask>(QUEUE_NAME, runOrReport, {
     connection,
     concurrency: 1,
     lockDuration: lock,
