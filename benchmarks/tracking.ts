@@ -10,10 +10,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { logreg } from '../algorithms/index.js';
-import type { EncryptedColVector } from '../algorithms/linalg/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
-import { isHeError, type Ciphertext } from '../core/index.js';
+import { isHeError } from '../core/index.js';
 import { resultsDir } from './paths.js';
 
 function list(name: string, fallback: readonly string[]): string[] {
@@ -54,25 +53,8 @@ function planAt(circuit: logreg.CircuitName, k: number, ringDegree: number, batc
 function tracked(plan: logreg.TrainingPlan, batches: Batches): { exact: Float64Array; std: Float64Array } {
   const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'track' });
   try {
-    const variance = new Float64Array(plan.features);
-    const local = logreg.localClient(sim, plan);
-    let decrypted = 0;
-    // As the planner reads it: the weights are the first vector each round decrypts (the baseline's w, then v).
-    const client = {
-      ...local,
-      decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
-        if (decrypted++ === 0) {
-          const n = x.unit.width;
-          x.tiles.forEach((tile, t) => {
-            const { std } = sim.noise(tile);
-            for (let c = 0; c < n && t * n + c < variance.length; c++) variance[t * n + c]! += (std[c] as number) ** 2;
-          });
-        }
-        return local.decrypt(x);
-      },
-    };
-    const { weights } = logreg.trainEncrypted(sim, plan, batches, { client, onProgress: (e) => { if (e.kind === 'round-start') decrypted = 0; } });
-    return { exact: weights, std: variance.map(Math.sqrt) };
+    const { weights, std } = logreg.trainTracked(sim, plan, batches);
+    return { exact: weights, std };
   } finally {
     sim.dispose();
   }

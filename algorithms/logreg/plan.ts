@@ -29,6 +29,39 @@ interface Tracking {
 const tracks = (b: Backend): b is Backend & Tracking => typeof (b as Partial<Tracking>).noise === 'function' && b.capabilities.predictsNoise;
 
 /**
+ * Trains at `plan` on a tracking simulator and returns the weights with the tracked std of each:
+ * each round's error carried into the next in variance (a refresh re-encrypts the weights with
+ * their error). The weights are the first vector each round decrypts (the baseline's w, then v).
+ * Throws INVALID_ARGUMENT when `sim` does not track noise.
+ */
+export function trainTracked(
+  sim: Backend,
+  plan: TrainingPlan,
+  batches: readonly (readonly Float64Array[])[],
+  options: Omit<TrainingOptions, 'onProgress' | 'client'> = {},
+): { readonly weights: Float64Array; readonly std: Float64Array } {
+  if (!tracks(sim)) throw new HeError('INVALID_ARGUMENT', 'trainTracked needs a simulator that tracks noise (noise: \'track\')', { argument: 'sim' });
+  const variance = new Float64Array(plan.features);
+  let decrypted = 0;
+  const local = localClient(sim, plan, options);
+  const client = {
+    ...local,
+    decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
+      if (decrypted++ === 0) {
+        const n = x.unit.width;
+        x.tiles.forEach((tile, t) => {
+          const { std } = sim.noise(tile);
+          for (let c = 0; c < n && t * n + c < variance.length; c++) variance[t * n + c]! += (std[c] as number) ** 2;
+        });
+      }
+      return local.decrypt(x);
+    },
+  };
+  const { weights } = trainEncrypted(sim, plan, batches, { ...options, client, onProgress: (e) => { if (e.kind === 'round-start') decrypted = 0; } });
+  return { weights, std: variance.map(Math.sqrt) };
+}
+
+/**
  * The median of max_j |e_j| for independent Gaussian e_j ~ N(0, σ_j²): t with
  * P(max ≤ t) = Π_j (1 - erfc(t / (σ_j√2))) = 1/2. What one injected run's max |weight - twin| is
  * to be compared with.
@@ -120,26 +153,7 @@ export function planTrainingBySimulation(
     let weightError = Infinity;
     try {
       if (tracks(sim) && mode === 'track') {
-        const estimate = sim;
-        const variance = new Float64Array(twin.length);
-        let decrypted = 0;
-        const local = localClient(sim, plan, options);
-        // The weights are the first vector each round decrypts (the baseline's w, then v).
-        const client = {
-          ...local,
-          decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
-            if (decrypted++ === 0) {
-              const n = x.unit.width;
-              x.tiles.forEach((tile, t) => {
-                const { std } = estimate.noise(tile);
-                for (let c = 0; c < n && t * n + c < variance.length; c++) variance[t * n + c]! += (std[c] as number) ** 2;
-              });
-            }
-            return local.decrypt(x);
-          },
-        };
-        trainEncrypted(sim, plan, batches, { ...options, client, onProgress: (e) => { if (e.kind === 'round-start') decrypted = 0; } });
-        weightError = medianMaxAbs(variance.map(Math.sqrt));
+        weightError = medianMaxAbs(trainTracked(sim, plan, batches, options).std);
       } else {
         const { weights } = trainEncrypted(sim, plan, batches, options);
         weightError = Math.max(...weights.map((w, j) => Math.abs(w - twin[j]!)));

@@ -141,18 +141,28 @@ export function openContext(seal: Seal, params: CkksParams): OpenedContext {
   }
 }
 
+/** Options of `generateKeys`. */
+export interface KeyGenerationOptions {
+  /** Make relinearization keys (default true; false for a pool's client, whose workers make their own). */
+  readonly relinearization?: boolean;
+  /** Make the keys under this secret key (the caller keeps and frees it; the result holds none) instead of a fresh one. */
+  readonly secretKey?: SecretKey;
+  /** The op named in errors (default 'createSealBackend'). */
+  readonly op?: string;
+}
+
 /**
- * Fresh keys for `opened`: relinearization keys (unless `relinearization` is false: a pool's
- * client, whose workers make their own) and Galois keys (for `rotations`) only when key switching exists.
+ * Fresh keys for `opened`: a secret key (unless one is given), the public key, relinearization
+ * keys and Galois keys (for `rotations`) only when key switching exists.
  */
-export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksParams, rotations: readonly number[], relinearization = true): SealKeys {
+export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksParams, rotations: readonly number[], options: KeyGenerationOptions = {}): SealKeys {
   const { own, deleteAll } = ownership();
   try {
-    const keygen = seal.KeyGenerator(opened.context);
+    const keygen = options.secretKey === undefined ? seal.KeyGenerator(opened.context) : seal.KeyGenerator(opened.context, options.secretKey);
     try {
-      const secretKey = own(secretKeyOf(seal, keygen));
+      const secretKey = options.secretKey === undefined ? own(secretKeyOf(seal, keygen)) : null;
       const publicKey = own(keygen.createPublicKey());
-      const relinKeys = params.keySwitching && relinearization ? own(keygen.createRelinKeys()) : null;
+      const relinKeys = params.keySwitching && (options.relinearization ?? true) ? own(keygen.createRelinKeys()) : null;
       const steps = rotations.filter((s) => s !== 0);
       const galoisKeys = params.keySwitching && steps.length > 0 ? [{ steps, keys: own(keygen.createGaloisKeys(Int32Array.from(steps))) }] : [];
       return { secretKey, publicKey, relinKeys, galoisKeys };
@@ -161,7 +171,7 @@ export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksPara
     }
   } catch (e) {
     deleteAll();
-    throw fromSeal('createSealBackend', e);
+    throw fromSeal(options.op ?? 'createSealBackend', e);
   }
 }
 

@@ -21,6 +21,7 @@ import { fromSeal } from '../errors.js';
 import { sealBackend, sealPartsOf } from '../registry.js';
 import { eachGaloisKey, loadKeys } from '../serialize/keys.js';
 import type { SealKeys } from '../context.js';
+import type { SecretKey } from '../types.js';
 
 /** What a worker loads: parameters (an envelope), public and relinearization keys, and one Galois key per step. */
 export interface PoolKeys {
@@ -75,7 +76,7 @@ export async function createPoolClient(params: CkksParams): Promise<Backend> {
   const opened = openContext(seal, params);
   let keys;
   try {
-    keys = generateKeys(seal, opened, params, [], false);
+    keys = generateKeys(seal, opened, params, [], { relinearization: false });
   } catch (e) {
     opened.delete();
     throw e;
@@ -100,29 +101,21 @@ export async function generateWorkerBackend(paramBytes: Uint8Array, secretKey: U
   const params = loadParams(paramBytes, { allowInsecure: true });
   const seal = await loadSeal();
   const opened = openContext(seal, params);
-  // Freed in any case: the secret key and its generator. Freed on failure: the keys made so far.
-  const scratch: { delete(): void }[] = [];
-  const made: { delete(): void }[] = [];
-  const own = <T extends { delete(): void }>(list: { delete(): void }[], x: T): T => (list.push(x), x);
   let keys: SealKeys;
+  let secret: SecretKey | null = null;
   try {
-    const secret = own(scratch, seal.SecretKey());
+    secret = seal.SecretKey();
     try {
       secret.loadArray(opened.context, secretKey);
     } finally {
       secretKey.fill(0);
     }
-    const keygen = own(scratch, seal.KeyGenerator(opened.context, secret));
-    const publicKey = own(made, keygen.createPublicKey());
-    const relinKeys = params.keySwitching ? own(made, keygen.createRelinKeys()) : null;
-    const galois = params.keySwitching && steps.length > 0 ? [{ steps, keys: own(made, keygen.createGaloisKeys(Int32Array.from(steps))) }] : [];
-    keys = { secretKey: null, publicKey, relinKeys, galoisKeys: galois };
+    keys = generateKeys(seal, opened, params, steps, { secretKey: secret, op: 'createSealPool' });
   } catch (e) {
-    for (const x of made.reverse()) x.delete();
     opened.delete();
     throw fromSeal('createSealPool', e);
   } finally {
-    for (const x of scratch.reverse()) x.delete();
+    secret?.delete();
   }
   return sealBackend(createSealContext(seal, params, opened, keys), keys.galoisKeys.flatMap((g) => g.steps), false);
 }
