@@ -44,6 +44,9 @@ describe('the cost model planning uses', () => {
     const chosen = chooseCostModel(env);
     expect(chosen.model.source).toBe('calibrated');
     expect(chosen.note).toContain(file);
+    // A calibration of an older format is not read: planning says so and uses the defaults.
+    writeFileSync(file, JSON.stringify({ ...DEFAULT_CALIBRATION, machine: machineDescription(), version: 1 }));
+    expect(chooseCostModel(env).note).toContain('run hekit calibrate again');
     writeFileSync(file, '{"format": "hekit/calibration"');
     expect(chooseCostModel(env)).toMatchObject({ model: { source: 'defaults' }, note: expect.stringContaining('unreadable') });
     expect(calibrationSummary(DEFAULT_CALIBRATION, file)).toMatch(/N = 16384 rotate {6}ms = .*·L².* worst residual [\d.]+%/);

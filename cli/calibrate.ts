@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { createSealBackend, keySwitchingKeyBytes, loadCiphertext, publicKeyBytes, saveCiphertext } from '../backends/seal/index.js';
+import { createSealBackend, loadCiphertext, saveCiphertext } from '../backends/seal/index.js';
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { eachGaloisKey } from '../backends/seal/serialize/keys.js';
 import type { Backend, CkksParamsLiteral } from '../core/index.js';
-import { createCostModel, type Calibration, type CostFit, type KeySample, type MachineDescription, type OpSample, type RingCalibration } from '../core/cost/index.js';
+import { CALIBRATION_VERSION, createCostModel, type Calibration, type CostFit, type KeySample, type MachineDescription, type OpSample, type RingCalibration } from '../core/cost/index.js';
 import { calibrationPath, machineDescription } from './cost-cache.js';
 import { configure, integer, list, choice, option, parseWith } from './options.js';
 
@@ -159,24 +159,22 @@ async function timeTransfer(chain: CkksParamsLiteral, repeats: number): Promise<
 }
 
 /**
- * A pool's set-up beyond making its keys, with no and with 16 Galois keys at N = 16384 (5 data
- * primes, 130 MiB of keys): the difference per MiB of keys is exporting and loading them, the
- * rest each worker's start.
+ * A pool worker's start before it makes its keys: a pool of `workers` with 16 Galois keys at
+ * N = 16384 (5 data primes) timed whole, less what `rings`' key-generation curves say its keys
+ * cost (the model's `poolSetUpMs`, solved for the start).
  */
-async function timePool(workers: number): Promise<Calibration['pool']> {
+async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], machine: MachineDescription): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
-  const extra = async (steps: number[]): Promise<{ ms: number; mib: number }> => {
-    const alone = await timeBackend(params, steps);
-    const t0 = now();
-    const pool = await createSealPool(params, { rotations: steps, workers });
-    const ms = now() - t0 - alone;
-    pool.dispose();
-    return { ms, mib: (publicKeyBytes(params) + (steps.length + 1) * keySwitchingKeyBytes(params)) / 2 ** 20 };
-  };
-  const few = await extra([]);
-  const many = await extra(Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]));
-  const keyLoadMsPerMiB = Math.max((many.ms - few.ms) / (many.mib - few.mib), 1e-3);
-  return { workerStartMs: Math.max(few.ms - few.mib * keyLoadMsPerMiB, 1), keyLoadMsPerMiB };
+  const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
+  const t0 = now();
+  const pool = await createSealPool(params, { rotations: steps, workers });
+  const ms = now() - t0;
+  pool.dispose();
+  const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, pool: { workerStartMs: 1 } }, 'calibrated');
+  const main = model.keyGenMs(16384, 5, 0);
+  const keys = model.keyGenMs(16384, 5, steps.length);
+  // ms = max(main, start + keys, (main + workers·(start + keys)) / cores) grows with the start: the smaller inverse solves it.
+  return { workerStartMs: Math.max(1, Math.min(ms - keys, (ms * cores - main) / workers - keys)) };
 }
 
 /** Lowest of each figure over several calibrations of the same rings. */
@@ -192,7 +190,7 @@ function lowestOf(runs: readonly Calibration[]): Calibration {
   return {
     ...first, rings,
     transferMsPerMiB: Math.min(...runs.map((r) => r.transferMsPerMiB)),
-    pool: { workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)), keyLoadMsPerMiB: Math.min(...runs.map((r) => r.pool.keyLoadMsPerMiB)) },
+    pool: { workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)) },
   };
 }
 
@@ -221,9 +219,9 @@ export async function calibrate(args: CalibrateArgs, report: (text: string) => v
     }
     progress('transfer and pool set-up');
     const transferMsPerMiB = await timeTransfer(PLANS[16384]!.chain, 3);
-    const pool = await timePool(Math.min(2, machine.cores));
+    const pool = await timePool(Math.min(2, machine.cores), machine.cores, rings, machine);
     progress('done');
-    runs.push({ format: 'hekit/calibration', version: 1, machine, created: new Date().toISOString(), rings, transferMsPerMiB, pool });
+    runs.push({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: new Date().toISOString(), rings, transferMsPerMiB, pool });
   }
   return lowestOf(runs);
 }
@@ -246,6 +244,6 @@ export function calibrationSummary(calibration: Calibration, file: string): stri
     `hekit calibrate: ${m.cpu}, ${m.cores} cores, Node ${m.node}, node-seal ${m.nodeSeal}; written to ${file}`,
     ...model.fits.map((f) => `  N = ${String(f.ringDegree).padEnd(5)} ${f.kind.padEnd(11)} ms = ${curve(f).padEnd(44)} worst residual ${(100 * f.worstResidual).toFixed(1)}%`),
     `  transfer    ${calibration.transferMsPerMiB.toFixed(2)} ms per MiB (save and load, no compression)`,
-    `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms to start, then ${calibration.pool.keyLoadMsPerMiB.toFixed(2)} ms per MiB of keys`,
+    `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms for a worker to start, before it makes its keys`,
   ].join('\n');
 }

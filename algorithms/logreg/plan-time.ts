@@ -30,7 +30,7 @@ export interface TimedPlanRequest {
   readonly maxRounds?: number;
   /** Worker counts tried: 1 to maxWorkers (default 1: the main thread only). */
   readonly maxWorkers?: number;
-  /** Cores of the machine: more workers than cores load their keys in turns (default maxWorkers). */
+  /** Cores of the machine: a pool's threads share them while they make their keys (default maxWorkers). */
   readonly cores?: number;
   readonly circuit?: CircuitName;
   readonly ringDegree?: number;
@@ -44,9 +44,9 @@ export interface TimedPlanRequest {
 
 /** Where a candidate's predicted seconds go. */
 export interface PredictedSeconds {
-  /** Context, secret, public, relinearization and Galois keys, on the main thread. */
+  /** The main thread's keys: context, secret and public keys, and on one thread the relinearization and Galois keys too. */
   readonly keys: number;
-  /** Workers starting and loading the evaluation keys (0 on the main thread). */
+  /** A pool's workers starting and making their evaluation keys, beyond the main thread's keys (0 on one thread). */
   readonly poolSetUp: number;
   /** The rounds' circuits (inputs and refreshed weights encrypted included), on the workers. */
   readonly training: number;
@@ -104,6 +104,8 @@ const MIN_SCALE_BITS = 20;
 const MAX_SCALE_BITS = 50;
 /** Keys that fit one 4 GiB WebAssembly heap beside a round's working set (benchmarks: 2.1 GiB runs, 2.7 GiB fails). */
 const HEAP_KEY_BYTES = 2.5 * 2 ** 30;
+/** Above these evaluation-key bytes a pool splits the Galois keys between its workers (hekit/seal/pool's 'auto' placement). */
+const POOL_SPLIT_KEY_BYTES = 2 ** 31;
 
 /** A structure that fits the level budget: the plan at its largest scale and the special prime that allows it. */
 interface Structure {
@@ -194,12 +196,15 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
     analyze(roundCircuit(plan.circuit, batches.slice(0, k), { ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }), ...(options.sigmoid === undefined ? {} : { sigmoid: options.sigmoid }), start }),
       { params: plan.params, rotations: plan.rotations }));
   const { ringDegree } = plan.params;
+  const [dataPrimes, galoisKeys] = [plan.params.dataPrimes.length, plan.rotations.length];
   const keys = keyBytes(plan);
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
   const outputs = rounds.map((a) => a.outputs.map((o) => o.level + 1));
   const seconds: PredictedSeconds = {
-    keys: model.keyGenMs(ringDegree, plan.params.dataPrimes.length, plan.rotations.length) / 1000,
-    poolSetUp: workers > 1 ? model.poolSetUpMs(workers, keys, options.cores ?? workers) / 1000 : 0,
+    // A pool's main thread makes only the secret and public keys; each worker makes its own evaluation keys.
+    keys: model.keyGenMs(ringDegree, dataPrimes, workers > 1 ? 0 : galoisKeys) / 1000,
+    poolSetUp: workers > 1
+      ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, keys > POOL_SPLIT_KEY_BYTES ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
     training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers).seconds, 0),
     refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, p) => t + model.opMs('decrypt', ringDegree, p), 0), 0)) / 1000,
     transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, p) => b + ciphertextBytes(ringDegree, p), 0)), 0)) / 1000 : 0,
@@ -272,7 +277,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
     for (const workers of workerCounts) {
       const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, models: positives.length, dryRun: dryRunOf(s) });
       // On one thread all keys share the heap; a pool splits the Galois keys when they crowd a worker.
-      if ((workers === 1 ? keys : Math.min(keys, Math.max(keys / workers, 2 ** 31))) > HEAP_KEY_BYTES) {
+      if ((workers === 1 ? keys : Math.min(keys, Math.max(keys / workers, POOL_SPLIT_KEY_BYTES))) > HEAP_KEY_BYTES) {
         rejected.push(`${s.circuit}, N = ${s.ringDegree}, ${s.perRound} per round, ${workers} worker${workers > 1 ? 's' : ''}: keys do not fit the 4 GiB heap`);
         continue;
       }

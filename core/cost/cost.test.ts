@@ -11,13 +11,13 @@ import { predictTime } from './predict.js';
 function fixed(): Calibration {
   const cost = (op: CostOp, primes: number): number => (COST_OPS.indexOf(op) + 1) * (op === 'rotate' || op === 'relinearize' ? primes * primes : primes);
   return {
-    format: 'hekit/calibration', version: 1, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
+    format: 'hekit/calibration', version: 2, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
     rings: [{
       ringDegree: 8192,
       ops: COST_OPS.flatMap((op) => [2, 3, 5].map((primes) => ({ op, primes, ms: cost(op, primes) }))),
       keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 10 * primes * primes, galoisKeyMs: primes * primes })),
     }],
-    transferMsPerMiB: 4, pool: { workerStartMs: 300, keyLoadMsPerMiB: 2 },
+    transferMsPerMiB: 4, pool: { workerStartMs: 300 },
   };
 }
 
@@ -37,16 +37,22 @@ describe('cost model', () => {
     expect(model.opMs('mul', 8192, 8)).toBeCloseTo(6 * 8, 6);
     expect(model.keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9, 6);
     expect(model.transferMs(2 ** 21)).toBeCloseTo(8, 9);
-    // Workers load their keys at once: a third worker on two cores loads after the first two.
-    expect(model.poolSetUpMs(2, 2 ** 20, 2)).toBeCloseTo(302, 9);
-    expect(model.poolSetUpMs(3, 2 ** 20, 2)).toBeCloseTo(304, 9);
+    // A pool at 3 data primes with 4 Galois keys each: the main thread's keys take 90 ms, each
+    // worker 300 + 90 + 4·9 = 426 ms. On 2 cores the 942 ms of CPU time take 471 ms; on 4 cores
+    // the slowest thread decides; a third worker on 2 cores adds its time over the cores.
+    expect(model.poolSetUpMs(2, 2, 8192, 3, 4)).toBeCloseTo(471 - 90, 9);
+    expect(model.poolSetUpMs(2, 4, 8192, 3, 4)).toBeCloseTo(426 - 90, 9);
+    expect(model.poolSetUpMs(3, 2, 8192, 3, 4)).toBeCloseTo((90 + 3 * 426) / 2 - 90, 9);
     // A ring that was not calibrated: scaled by N·log N from the nearest.
     expect(model.opMs('add', 16384, 4)).toBeCloseTo(3 * 4 * 2 * (14 / 13), 6);
     expect(model.fits.every((f) => f.worstResidual < 1e-9)).toBe(true);
   });
 
   it('refuses a calibration that is not one', () => {
-    expect(() => checkCalibration({ ...fixed(), version: 2 })).toThrow(HeError);
+    // Version 1 priced a pool by loading keys made on the main thread: read it no more, and say why.
+    expect(() => checkCalibration({ ...fixed(), version: 1, pool: { workerStartMs: 300, keyLoadMsPerMiB: 2 } }))
+      .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('run hekit calibrate again') }));
+    expect(() => checkCalibration({ ...fixed(), pool: {} })).toThrow(HeError);
     expect(() => checkCalibration({ ...fixed(), rings: [{ ringDegree: 8192, ops: [{ op: 'fly', primes: 2, ms: 1 }], keys: [] }] }))
       .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field: 'rings[N = 8192].ops' }) }));
     expect(checkCalibration(JSON.parse(JSON.stringify(fixed())))).toEqual(fixed());

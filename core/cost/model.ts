@@ -21,6 +21,9 @@ export type CostOp = (typeof COST_OPS)[number];
 /** Ops fitted quadratically in the primes (key switches); the rest are linear. */
 const QUADRATIC: ReadonlySet<CostOp> = new Set(['relinearize', 'rotate']);
 
+/** The calibration format's version: 2 prices a pool by its workers making their own keys. */
+export const CALIBRATION_VERSION = 2;
+
 /** The machine a calibration was measured on: a cached calibration is used only on an identical one. */
 export interface MachineDescription {
   /** CPU model as the OS names it. */
@@ -59,15 +62,15 @@ export interface RingCalibration {
 /** A calibration as `hekit calibrate` writes it (JSON). */
 export interface Calibration {
   readonly format: 'hekit/calibration';
-  readonly version: 1;
+  readonly version: typeof CALIBRATION_VERSION;
   readonly machine: MachineDescription;
   /** ISO date of the measurement. */
   readonly created: string;
   readonly rings: readonly RingCalibration[];
   /** Saving a ciphertext as SEAL bytes (no compression) and loading it back, per MiB. */
   readonly transferMsPerMiB: number;
-  /** A worker pool's set-up beyond making the keys: each worker's start, then loading the evaluation keys, per MiB. */
-  readonly pool: { readonly workerStartMs: number; readonly keyLoadMsPerMiB: number };
+  /** A pool worker's start before it makes its keys: the thread, the module and node-seal's WebAssembly. */
+  readonly pool: { readonly workerStartMs: number };
 }
 
 /** Where a model's figures come from: this machine's cached calibration, or the shipped defaults. */
@@ -94,8 +97,13 @@ export interface CostModel {
   keyGenMs(ringDegree: number, dataPrimes: number, galoisKeys: number): number;
   /** ms to save and load `bytes` of ciphertexts (moving them between threads or processes). */
   transferMs(bytes: number): number;
-  /** ms a pool of `workers` takes beyond making the keys: starting, then loading `keyBytes` of evaluation keys in every worker at once. */
-  poolSetUpMs(workers: number, keyBytes: number, cores: number): number;
+  /**
+   * ms a pool of `workers` on `cores` cores takes beyond its main thread's own keys (`keyGenMs`
+   * with no Galois keys): every worker starts and makes its context, public and relinearization
+   * keys and `galoisKeysPerWorker` Galois keys, all at once and beside the main thread, so the
+   * threads share the cores.
+   */
+  poolSetUpMs(workers: number, cores: number, ringDegree: number, dataPrimes: number, galoisKeysPerWorker: number): number;
   /** The fitted curves, with their residuals. */
   readonly fits: readonly CostFit[];
 }
@@ -137,10 +145,21 @@ export function createCostModel(calibration: Calibration, source: CostSource): C
     opMs: (op, ringDegree, primes) => price(op, ringDegree, primes),
     keyGenMs: (ringDegree, dataPrimes, galoisKeys) => price('keys', ringDegree, dataPrimes) + galoisKeys * price('galoisKey', ringDegree, dataPrimes),
     transferMs: (bytes) => (bytes / MIB) * calibration.transferMsPerMiB,
-    // Workers load their keys at once, so the loading takes as long as one worker's, times the workers per core.
-    poolSetUpMs: (workers, keyBytes, cores) =>
-      calibration.pool.workerStartMs + Math.ceil(workers / Math.max(1, cores)) * (keyBytes / MIB) * calibration.pool.keyLoadMsPerMiB,
+    poolSetUpMs: (workers, cores, ringDegree, dataPrimes, galoisKeysPerWorker) => {
+      const main = price('keys', ringDegree, dataPrimes);
+      const worker = calibration.pool.workerStartMs + main + galoisKeysPerWorker * price('galoisKey', ringDegree, dataPrimes);
+      return poolWallMs(main, worker, workers, cores) - main;
+    },
   };
+}
+
+/**
+ * The wall time of a main thread's `mainMs` of work beside `workers` threads of `workerMs` each,
+ * all started at once on `cores` cores: the longest thread, or the CPU time over the cores when
+ * there are more threads than cores.
+ */
+export function poolWallMs(mainMs: number, workerMs: number, workers: number, cores: number): number {
+  return Math.max(mainMs, workerMs, (mainMs + workers * workerMs) / Math.max(1, cores));
 }
 
 /** Whether `calibration` was measured on `machine` (every field equal). */
@@ -157,7 +176,8 @@ export function checkCalibration(json: unknown): Calibration {
   };
   const c = json as Partial<Calibration> | null;
   if (typeof c !== 'object' || c === null) return bad('(file)');
-  if (c.format !== 'hekit/calibration' || c.version !== 1) bad('format');
+  if (c.format !== 'hekit/calibration') bad('format');
+  if (c.version !== CALIBRATION_VERSION) bad(`version (${String(c.version)}; this hekit reads version ${CALIBRATION_VERSION}: run hekit calibrate again)`);
   const m = c.machine;
   if (typeof m !== 'object' || m === null || typeof m.cpu !== 'string' || typeof m.node !== 'string' || typeof m.nodeSeal !== 'string' || !positive(m.cores)) bad('machine');
   if (!Array.isArray(c.rings) || c.rings.length === 0) bad('rings');
@@ -167,7 +187,7 @@ export function checkCalibration(json: unknown): Calibration {
     if (!r.keys.every((k) => positive(k.primes) && positive(k.keysMs) && positive(k.galoisKeyMs))) bad(`rings[N = ${r.ringDegree}].keys`);
   }
   if (!positive(c.transferMsPerMiB)) bad('transferMsPerMiB');
-  if (typeof c.pool !== 'object' || c.pool === null || !positive(c.pool.workerStartMs) || !positive(c.pool.keyLoadMsPerMiB)) bad('pool');
+  if (typeof c.pool !== 'object' || c.pool === null || !positive(c.pool.workerStartMs)) bad('pool');
   return c as Calibration;
 }
 
