@@ -158,23 +158,48 @@ async function timeTransfer(chain: CkksParamsLiteral, repeats: number): Promise<
   }
 }
 
+/** Seconds of `chains` independent chains of `length` rotations each, summed and decrypted: a circuit as wide as `chains`. */
+function timeChains(ev: Backend, chains: number, length: number): number {
+  const t0 = now();
+  ev.scope(() => {
+    const ends = Array.from({ length: chains }, (_, c) => {
+      let x = ev.encrypt(0.25 + c / 64);
+      for (let i = 0; i < length; i++) x = ev.rotate(x, 1);
+      return x;
+    });
+    ev.decrypt(ends.reduce((a, b) => ev.add(a, b)));
+  });
+  return now() - t0;
+}
+
 /**
- * A pool worker's start before it makes its keys: a pool of `workers` with 16 Galois keys at
- * N = 16384 (5 data primes) timed whole, less what `rings`' key-generation curves say its keys
- * cost (the model's `poolSetUpMs`, solved for the start).
+ * A pool of `workers` at N = 16384 (5 data primes, 16 Galois keys): its worker start, solved from
+ * its set-up timed whole less what `rings`' key-generation curves say the keys cost (the model's
+ * `poolSetUpMs`); then a circuit on it against one thread: a tiny one (one rotation) gives the
+ * overhead per run, a wide one (8 chains of 6 rotations) how much slower ops run side by side.
  */
-async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], machine: MachineDescription): Promise<Calibration['pool']> {
+async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
   const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
   const t0 = now();
   const pool = await createSealPool(params, { rotations: steps, workers });
   const ms = now() - t0;
-  pool.dispose();
-  const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, pool: { workerStartMs: 1 } }, 'calibrated');
+  const thread = await createSealBackend(params, { rotations: [1] });
+  let tiny: number, wide: number;
+  try {
+    const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
+    run(pool, workers, 1); // warm-up
+    tiny = Math.max(0, run(pool, 1, 1) - run(thread, 1, 1));
+    wide = (workers * Math.max(1, run(pool, 8, 6) - tiny)) / run(thread, 8, 6);
+  } finally {
+    pool.dispose();
+    thread.dispose();
+  }
+  const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, pool: { workerStartMs: 1, runMs: 0, slowdown: 1 } }, 'calibrated');
   const main = model.keyGenMs(16384, 5, 0);
   const keys = model.keyGenMs(16384, 5, steps.length);
   // ms = max(main, start + keys, (main + workers·(start + keys)) / cores) grows with the start: the smaller inverse solves it.
-  return { workerStartMs: Math.max(1, Math.min(ms - keys, (ms * cores - main) / workers - keys)) };
+  return { workerStartMs: Math.max(1, Math.min(ms - keys, (ms * cores - main) / workers - keys)), runMs: tiny, slowdown: Math.max(1, wide) };
 }
 
 /** Lowest of each figure over several calibrations of the same rings. */
@@ -190,7 +215,11 @@ function lowestOf(runs: readonly Calibration[]): Calibration {
   return {
     ...first, rings,
     transferMsPerMiB: Math.min(...runs.map((r) => r.transferMsPerMiB)),
-    pool: { workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)) },
+    pool: {
+      workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)),
+      runMs: Math.min(...runs.map((r) => r.pool.runMs)),
+      slowdown: Math.min(...runs.map((r) => r.pool.slowdown)),
+    },
   };
 }
 
@@ -219,7 +248,7 @@ export async function calibrate(args: CalibrateArgs, report: (text: string) => v
     }
     progress('transfer and pool set-up');
     const transferMsPerMiB = await timeTransfer(PLANS[16384]!.chain, 3);
-    const pool = await timePool(Math.min(2, machine.cores), machine.cores, rings, machine);
+    const pool = await timePool(Math.min(2, machine.cores), machine.cores, rings, machine, 2);
     progress('done');
     runs.push({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: new Date().toISOString(), rings, transferMsPerMiB, pool });
   }
@@ -244,6 +273,7 @@ export function calibrationSummary(calibration: Calibration, file: string): stri
     `hekit calibrate: ${m.cpu}, ${m.cores} cores, Node ${m.node}, node-seal ${m.nodeSeal}; written to ${file}`,
     ...model.fits.map((f) => `  N = ${String(f.ringDegree).padEnd(5)} ${f.kind.padEnd(11)} ms = ${curve(f).padEnd(44)} worst residual ${(100 * f.worstResidual).toFixed(1)}%`),
     `  transfer    ${calibration.transferMsPerMiB.toFixed(2)} ms per MiB (save and load, no compression)`,
-    `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms for a worker to start, before it makes its keys`,
+    `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms for a worker to start, before it makes its keys; ` +
+      `${calibration.pool.runMs.toFixed(0)} ms more per run than one thread; ops ${calibration.pool.slowdown.toFixed(2)}x slower side by side`,
   ].join('\n');
 }

@@ -17,7 +17,7 @@ function fixed(): Calibration {
       ops: COST_OPS.flatMap((op) => [2, 3, 5].map((primes) => ({ op, primes, ms: cost(op, primes) }))),
       keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 10 * primes * primes, galoisKeyMs: primes * primes })),
     }],
-    transferMsPerMiB: 4, pool: { workerStartMs: 300 },
+    transferMsPerMiB: 4, pool: { workerStartMs: 300, runMs: 50, slowdown: 1.25 },
   };
 }
 
@@ -76,9 +76,14 @@ describe('predictTime', () => {
     expect(one.criticalPathSeconds).toBeCloseTo((chain + 6) / 1000, 9);
     expect(one.seconds).toBeCloseTo(one.workSeconds, 12);
     expect(one.byOp.relinearize).toBeCloseTo(2 * 63 / 1000, 9);
-    // Two workers: the two squarings run side by side, so the critical path decides.
+    // Two workers: the squarings run side by side, each op 1.25x slower there, and the run costs 50 ms more.
     const two = predictTime(analyze(circuit, { params }), model, 2);
-    expect(two.seconds).toBeCloseTo(two.criticalPathSeconds, 12);
+    expect(two.workSeconds).toBeCloseTo(one.workSeconds, 12);
+    expect(two.seconds).toBeCloseTo((1.25 * (2 * chain + 6)) / 2 / 1000 + 0.05, 9);
+    // A graph narrower than the pool: the critical path decides.
+    const serial = <C>(ev: Evaluator<C>): C => ev.rescale(ev.relinearize(ev.square(ev.encrypt(0.5))));
+    const narrow = predictTime(analyze(serial, { params }), model, 2);
+    expect(narrow.seconds).toBeCloseTo(narrow.criticalPathSeconds + 0.05, 9);
     expect(() => predictTime(analyze(circuit, { params }), model, 0)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

@@ -52,5 +52,5 @@ export const DEFAULT_CALIBRATION: Calibration = {
     },
   ],
   transferMsPerMiB: 2.912,
-  pool: { workerStartMs: 1567 },
+  pool: { workerStartMs: 1567, runMs: 17, slowdown: 1.47 },
 };

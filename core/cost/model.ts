@@ -69,8 +69,15 @@ export interface Calibration {
   readonly rings: readonly RingCalibration[];
   /** Saving a ciphertext as SEAL bytes (no compression) and loading it back, per MiB. */
   readonly transferMsPerMiB: number;
-  /** A pool worker's start before it makes its keys: the thread, the module and node-seal's WebAssembly. */
-  readonly pool: { readonly workerStartMs: number };
+  /** How a worker pool runs, against one thread. */
+  readonly pool: {
+    /** A worker's start before it makes its keys: the thread, the module and node-seal's WebAssembly. */
+    readonly workerStartMs: number;
+    /** What one run of a circuit (to its decryption) takes beyond its ops: dispatch, moving ciphertexts, waiting. */
+    readonly runMs: number;
+    /** How much slower ops run on the workers side by side than alone on one thread (shared caches and memory): at least 1. */
+    readonly slowdown: number;
+  };
 }
 
 /** Where a model's figures come from: this machine's cached calibration, or the shipped defaults. */
@@ -187,7 +194,7 @@ export function checkCalibration(json: unknown): Calibration {
     if (!r.keys.every((k) => positive(k.primes) && positive(k.keysMs) && positive(k.galoisKeyMs))) bad(`rings[N = ${r.ringDegree}].keys`);
   }
   if (!positive(c.transferMsPerMiB)) bad('transferMsPerMiB');
-  if (typeof c.pool !== 'object' || c.pool === null || !positive(c.pool.workerStartMs)) bad('pool');
+  if (typeof c.pool !== 'object' || c.pool === null || !positive(c.pool.workerStartMs) || !(c.pool.runMs >= 0) || !(c.pool.slowdown >= 1)) bad('pool');
   return c as Calibration;
 }
 

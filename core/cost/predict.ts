@@ -3,9 +3,11 @@
  * `workers` threads. The estimator: each node costs its op at the ring degree and the primes of
  * its operand (a rescale's operand sits one level above its result; a rotation costs one key
  * switch per NAF term it ran); the work is the sum over nodes, the critical path the most
- * expensive chain of dependent nodes; the prediction is max(work / workers, critical path).
+ * expensive chain of dependent nodes; the prediction is max(work / workers, critical path) on one
+ * thread's prices. On a pool (workers > 1) the calibration's `pool` adds what the pool costs
+ * beyond that: ops run `slowdown` times slower side by side, and each run takes `runMs` more.
  * Work divides evenly only while the graph is wider than the pool, so the critical path bounds
- * it below; transfers between workers and scheduling are not priced.
+ * it below.
  */
 import type { GraphNode, GraphOp } from '../analysis/graph.js';
 import { HeError } from '../errors.js';
@@ -19,7 +21,7 @@ export interface PredictedTime {
   readonly workSeconds: number;
   /** Seconds of the most expensive chain of dependent ops. */
   readonly criticalPathSeconds: number;
-  /** max(workSeconds / workers, criticalPathSeconds). */
+  /** max(workSeconds / workers, criticalPathSeconds), and on a pool its slowdown and overhead per run. */
   readonly seconds: number;
   /** workSeconds by op kind. */
   readonly byOp: Readonly<Record<CostOp, number>>;
@@ -57,5 +59,7 @@ export function predictTime(report: { readonly nodes: readonly GraphNode[]; read
     finish[n.id] = seconds + n.inputs.reduce((m, i) => Math.max(m, finish[i] as number), 0);
     critical = Math.max(critical, finish[n.id] as number);
   }
-  return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: Math.max(work / workers, critical), byOp };
+  const pool = workers > 1 ? model.calibration.pool : { slowdown: 1, runMs: 0 };
+  const seconds = Math.max((work * pool.slowdown) / workers, critical) + pool.runMs / 1000;
+  return { workers, workSeconds: work, criticalPathSeconds: critical, seconds, byOp };
 }
