@@ -28,7 +28,8 @@ export function calibrateCommand(): Command {
   return configure(new Command('calibrate'))
     .summary('time the CKKS ops on this machine, for planning by predicted time')
     .description('Time each op kind (multiply, relinearize, rescale, rotate, mulPlain, addPlain, add, encrypt, decrypt), key generation, ' +
-      'ciphertext transfer and a worker pool\'s set-up at a few levels of each ring degree, fit the cost model, and cache it under this ' +
+      'ciphertext transfer and a worker pool (its start, its overhead per run, how much slower ops run side by side) at a few levels of ' +
+      'each ring degree, fit the cost model, and cache it under this ' +
       "machine's description (CPU, cores, Node and node-seal versions) in $HEKIT_CACHE_DIR or the user's cache folder. " +
       'hekit train --plan then predicts with it instead of the shipped defaults. Progress on stderr; the fits (or --json, the calibration) on stdout.')
     .addOption(option('rings', 'LIST', 'ring degrees to time, comma-separated (8192, 16384, 32768; 32768 adds about a minute)',
@@ -37,7 +38,7 @@ export function calibrateCommand(): Command {
     .addOption(option('json', null, 'print the calibration as JSON on stdout instead of the fits', null))
     .addHelpText('after', `
 Examples:
-  hekit calibrate                      N = 8192 and 16384, about 20 seconds on 2 cores
+  hekit calibrate                      N = 8192 and 16384, about 25 seconds on 2 cores
   hekit calibrate --repeat 3 --json    the lowest of three runs, as JSON
   hekit calibrate --rings 8192,16384,32768
 
