@@ -11,7 +11,7 @@ import { createSealBackend, loadCiphertext, saveCiphertext } from '../backends/s
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { eachGaloisKey } from '../backends/seal/serialize/keys.js';
 import type { Backend, CkksParamsLiteral } from '../core/index.js';
-import { CALIBRATION_VERSION, createCostModel, type Calibration, type CostFit, type KeySample, type MachineDescription, type OpSample, type RingCalibration } from '../core/cost/index.js';
+import { CALIBRATION_VERSION, createCostModel, evaluationKeyBytes, type Calibration, type CostFit, type KeySample, type MachineDescription, type OpSample, type RingCalibration } from '../core/cost/index.js';
 import { calibrationPath, machineDescription } from './cost-cache.js';
 import { configure, integer, list, choice, option, parseWith } from './options.js';
 
@@ -101,11 +101,8 @@ function timeOps(ev: Backend, primes: readonly number[], repeats: number): OpSam
       const y = ev.encrypt(values, at);
       const product = ev.mul(x, y);
       const relinearized = ev.relinearize(product);
-      timed('encrypt', () => ev.encrypt(values, at));
       timed('decrypt', () => ev.decrypt(x));
       timed('add', () => ev.add(x, y));
-      timed('addPlain', () => ev.addPlain(x, values));
-      timed('mulPlain', () => ev.mulPlain(x, values, at.scale));
       timed('mul', () => ev.mul(x, y));
       timed('relinearize', () => ev.relinearize(product));
       // Nothing rescales from the last level.
@@ -125,8 +122,9 @@ async function timeBackend(params: CkksParamsLiteral, rotations: readonly number
 }
 
 /** Key generation on chains of `keyPrimes` data primes: context, secret, public and relinearization keys, then `galoisKeys` Galois keys one by one. */
-async function timeKeys(chain: CkksParamsLiteral, keyPrimes: readonly number[], galoisKeys: number): Promise<KeySample[]> {
-  const samples: KeySample[] = [];
+async function timeKeys(chain: CkksParamsLiteral, keyPrimes: readonly number[], galoisKeys: number, repeats: number): Promise<{ keys: KeySample[]; encodes: OpSample[] }> {
+  const keys: KeySample[] = [];
+  const encodes: OpSample[] = [];
   const steps = Array.from({ length: galoisKeys }, (_, i) => 2 ** i);
   for (const p of keyPrimes) {
     const t0 = now();
@@ -135,12 +133,45 @@ async function timeKeys(chain: CkksParamsLiteral, keyPrimes: readonly number[], 
     try {
       const t1 = now();
       eachGaloisKey(ev, steps, 'calibrate', () => 0);
-      samples.push({ primes: p, keysMs, galoisKeyMs: (now() - t1) / galoisKeys });
+      keys.push({ primes: p, keysMs, galoisKeyMs: (now() - t1) / galoisKeys });
+      encodes.push(...timeEncodingOps(ev, repeats));
     } finally {
       ev.dispose();
     }
   }
-  return samples;
+  return { keys, encodes };
+}
+
+/**
+ * The ops that encode a plaintext (encrypt, addPlain, mulPlain), at the top of `ev`'s chain:
+ * node-seal encodes at the first level only, then switches down, so their price follows the
+ * chain's length more than the operand's level (priced at the chain's top: core/cost/predict.ts).
+ */
+function timeEncodingOps(ev: Backend, repeats: number): OpSample[] {
+  const values = Array.from({ length: ev.params.slots }, (_, i) => Math.sin(i) / 2);
+  const primes = ev.params.maxLevel + 1;
+  const timed = (op: OpSample['op'], run: () => unknown): OpSample =>
+    ({ op, primes, ms: lowestQuick(repeats, () => {
+      const t0 = now();
+      run();
+      return now() - t0;
+    }) });
+  return ev.scope(() => {
+    const x = ev.encrypt(values);
+    return [timed('encrypt', () => ev.encrypt(values)), timed('addPlain', () => ev.addPlain(x, values)), timed('mulPlain', () => ev.mulPlain(x, values))];
+  });
+}
+
+/**
+ * The first use of a fresh heap's memory, per MiB: the same keys (N = 16384, 8 data primes, 16
+ * Galois keys, 300 MiB) made twice, the first time on memory this process never used. Only right
+ * first thing in a process: its heap never shrinks.
+ */
+async function timeHeapGrowth(): Promise<number> {
+  const params = cut(PLANS[16384]!.chain, 8);
+  const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
+  const [fresh, again] = [await timeBackend(params, steps), await timeBackend(params, steps)];
+  return Math.max(0, fresh - again) / (evaluationKeyBytes(16384, 8, steps.length) / 2 ** 20);
 }
 
 /** Saving a ciphertext (SEAL bytes, no compression) and loading it back, per MiB, at the top of `chain`. */
@@ -182,7 +213,7 @@ function timeChains(ev: Backend, chains: number, length: number): number {
  * `poolSetUpMs`); then a circuit on it against one thread: a tiny one (one rotation) gives the
  * overhead per run, a wide one (8 chains of 6 rotations) how much slower ops run side by side.
  */
-async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
+async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], heapGrowthMsPerMiB: number, machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
   const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
   const t0 = now();
@@ -199,7 +230,7 @@ async function timePool(workers: number, cores: number, rings: readonly RingCali
     pool.dispose();
     thread.dispose();
   }
-  const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, pool: { workerStartMs: 1, runMs: 0, slowdown: 1 } }, 'calibrated');
+  const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, heapGrowthMsPerMiB, pool: { workerStartMs: 1, runMs: 0, slowdown: 1 } }, 'calibrated');
   const main = model.keyGenMs(16384, 5, 0);
   const keys = model.keyGenMs(16384, 5, steps.length);
   // ms = max(main, start + keys, (main + workers·(start + keys)) / cores) grows with the start: the smaller inverse solves it.
@@ -219,6 +250,7 @@ function lowestOf(runs: readonly Calibration[]): Calibration {
   return {
     ...first, rings,
     transferMsPerMiB: Math.min(...runs.map((r) => r.transferMsPerMiB)),
+    heapGrowthMsPerMiB: first.heapGrowthMsPerMiB,
     pool: {
       workerStartMs: Math.min(...runs.map((r) => r.pool.workerStartMs)),
       runMs: Math.min(...runs.map((r) => r.pool.runMs)),
@@ -233,6 +265,7 @@ export async function calibrate(args: CalibrateArgs, report: (text: string) => v
   const progress = (text: string): void => report(`${((now() - start) / 1000).toFixed(1)} s: ${text}`);
   // The first backend loads the WebAssembly module: not part of any figure.
   await timeBackend(cut(PLANS[8192]!.chain, 1), []);
+  const heapGrowthMsPerMiB = await timeHeapGrowth();
   const runs: Calibration[] = [];
   for (let r = 0; r < args.repeat; r++) {
     const rings: RingCalibration[] = [];
@@ -248,13 +281,14 @@ export async function calibrate(args: CalibrateArgs, report: (text: string) => v
         ev.dispose();
       }
       progress(`N = ${ringDegree}: keys on chains of ${plan.keyPrimes.join(', ')} primes`);
-      rings.push({ ringDegree, ops, keys: await timeKeys(plan.chain, plan.keyPrimes, plan.galoisKeys) });
+      const { keys, encodes } = await timeKeys(plan.chain, plan.keyPrimes, plan.galoisKeys, plan.repeats);
+      rings.push({ ringDegree, ops: [...ops, ...encodes], keys });
     }
     progress('transfer and pool set-up');
     const transferMsPerMiB = await timeTransfer(PLANS[16384]!.chain, 3);
-    const pool = await timePool(Math.min(2, machine.cores), machine.cores, rings, machine, 2);
+    const pool = await timePool(Math.min(2, machine.cores), machine.cores, rings, heapGrowthMsPerMiB, machine, 2);
     progress('done');
-    runs.push({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: new Date().toISOString(), rings, transferMsPerMiB, pool });
+    runs.push({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: new Date().toISOString(), rings, transferMsPerMiB, heapGrowthMsPerMiB, pool });
   }
   return lowestOf(runs);
 }
@@ -277,6 +311,7 @@ export function calibrationSummary(calibration: Calibration, file: string): stri
     `hekit calibrate: ${m.cpu}, ${m.cores} cores, Node ${m.node}, node-seal ${m.nodeSeal}; written to ${file}`,
     ...model.fits.map((f) => `  N = ${String(f.ringDegree).padEnd(5)} ${f.kind.padEnd(11)} ms = ${curve(f).padEnd(44)} worst residual ${(100 * f.worstResidual).toFixed(1)}%`),
     `  transfer    ${calibration.transferMsPerMiB.toFixed(2)} ms per MiB (save and load, no compression)`,
+    `  heap        ${calibration.heapGrowthMsPerMiB.toFixed(2)} ms per MiB a fresh heap first gives (keys of a new process or worker)`,
     `  pool        ${calibration.pool.workerStartMs.toFixed(0)} ms for a worker to start, before it makes its keys; ` +
       `${calibration.pool.runMs.toFixed(0)} ms more per run than one thread; ops ${calibration.pool.slowdown.toFixed(2)}x slower side by side`,
   ].join('\n');

@@ -40,7 +40,7 @@ export {
 } from './analysis/analyze.js';
 export type { GraphNode, GraphOp } from './analysis/graph.js';
 export {
-  CALIBRATION_VERSION, COST_OPS, DEFAULT_CALIBRATION, checkCalibration, createCostModel, predictTime, sameMachine,
+  CALIBRATION_VERSION, COST_OPS, DEFAULT_CALIBRATION, checkCalibration, createCostModel, evaluationKeyBytes, predictTime, sameMachine,
   type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type Polynomial, type PredictedTime, type RingCalibration,
 } from './cost/index.js';
 export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } from './analysis/render.js';

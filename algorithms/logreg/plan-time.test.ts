@@ -24,7 +24,7 @@ function table(workerStartMs: number): Calibration {
       ops: COST_OPS.flatMap((op) => [2, 4, 6].map((primes) => ({ op, primes, ms: ms(op, primes) }))),
       keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 50 * primes * primes, galoisKeyMs: 2 * primes * primes })),
     }],
-    transferMsPerMiB: 3, pool: { workerStartMs, runMs: 0, slowdown: 1 },
+    transferMsPerMiB: 3, heapGrowthMsPerMiB: 0, pool: { workerStartMs, runMs: 0, slowdown: 1 },
   };
 }
 const model = createCostModel(table(1000), 'defaults');

@@ -8,7 +8,7 @@
  * smallest scale meeting the precision, until one candidate does: that one is chosen. Op counts
  * come from the dry runs, so the prediction follows the circuits as they change.
  */
-import { analyze, HeError, isHeError, maxModulusBits, predictTime, type CircuitAnalysis, type CostModel, type SecurityLevel } from '../../core/index.js';
+import { analyze, evaluationKeyBytes, HeError, isHeError, maxModulusBits, predictTime, type CircuitAnalysis, type CostModel, type SecurityLevel } from '../../core/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { roundCircuit } from './circuit.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
@@ -152,16 +152,6 @@ function fitStructure(circuit: CircuitName, ringDegree: number, perRound: number
 /** Bytes of a degree-1 ciphertext of `primes` primes. */
 const ciphertextBytes = (ringDegree: number, primes: number): number => 2 * ringDegree * primes * 8;
 
-/**
- * Evaluation keys in SEAL's memory: the public key (2 polynomials over every prime) and one
- * key-switching key per Galois step plus relinearization (2 polynomials over every prime per data
- * prime), as hekit/seal's `keySwitchingKeyBytes`.
- */
-function keyBytes(plan: TrainingPlan): number {
-  const { ringDegree, primes, dataPrimes } = plan.params;
-  return 2 * ringDegree * primes.length * 8 * (1 + (plan.rotations.length + 1) * dataPrimes.length);
-}
-
 /** Options of `predictTraining`. */
 export interface PredictTrainingOptions {
   /** SEAL worker threads (1: the main thread). */
@@ -197,7 +187,7 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
       { params: plan.params, rotations: plan.rotations }));
   const { ringDegree } = plan.params;
   const [dataPrimes, galoisKeys] = [plan.params.dataPrimes.length, plan.rotations.length];
-  const keys = keyBytes(plan);
+  const keys = evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys);
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
   const outputs = rounds.map((a) => a.outputs.map((o) => o.level + 1));
   const seconds: PredictedSeconds = {

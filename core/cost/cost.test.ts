@@ -4,7 +4,7 @@ import { HeError } from '../errors.js';
 import type { Evaluator } from '../evaluator.js';
 import { createParams } from '../params/index.js';
 import { evaluatePolynomial, fitPolynomial, worstRelativeResidual } from './fit.js';
-import { checkCalibration, COST_OPS, createCostModel, type Calibration, type CostOp } from './model.js';
+import { checkCalibration, COST_OPS, createCostModel, evaluationKeyBytes, type Calibration, type CostOp } from './model.js';
 import { predictTime } from './predict.js';
 
 /** A calibration whose op o at L primes costs (i_o + 1)·L ms (key switches (i_o + 1)·L²) at N = 8192, exactly. */
@@ -17,18 +17,21 @@ function fixed(): Calibration {
       ops: COST_OPS.flatMap((op) => [2, 3, 5].map((primes) => ({ op, primes, ms: cost(op, primes) }))),
       keys: [2, 4, 6].map((primes) => ({ primes, keysMs: 10 * primes * primes, galoisKeyMs: primes * primes })),
     }],
-    transferMsPerMiB: 4, pool: { workerStartMs: 300, runMs: 50, slowdown: 1.25 },
+    transferMsPerMiB: 4, heapGrowthMsPerMiB: 0, pool: { workerStartMs: 300, runMs: 50, slowdown: 1.25 },
   };
 }
 
 describe('cost model', () => {
-  it('fits polynomials in least squares', () => {
+  it('fits polynomials in relative least squares', () => {
     const points = [1, 2, 3, 4].map((x) => ({ x, y: 2 + 3 * x + 0.5 * x * x }));
     const p = fitPolynomial(points, 2);
     expect(evaluatePolynomial(p, 10)).toBeCloseTo(82, 8);
     expect(worstRelativeResidual(p, points)).toBeLessThan(1e-9);
-    // Fewer distinct points than coefficients: the degree drops.
-    expect(fitPolynomial([{ x: 2, y: 4 }, { x: 2, y: 6 }], 2)).toEqual([5]);
+    // Fewer distinct points than coefficients: the degree drops. The constant minimizing
+    // ((c - 4)/4)² + ((c - 6)/6)² is (1/4 + 1/6) / (1/16 + 1/36) = 60/13, nearer the smaller.
+    const constant = fitPolynomial([{ x: 2, y: 4 }, { x: 2, y: 6 }], 2);
+    expect(constant).toHaveLength(1);
+    expect(constant[0]).toBeCloseTo(60 / 13, 12);
   });
 
   it('prices ops quadratically (key switches) or linearly (the rest) in the primes, and keys and transfers', () => {
@@ -36,6 +39,10 @@ describe('cost model', () => {
     expect(model.opMs('rotate', 8192, 8)).toBeCloseTo(9 * 64, 6);
     expect(model.opMs('mul', 8192, 8)).toBeCloseTo(6 * 8, 6);
     expect(model.keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9, 6);
+    // A fresh heap's memory at 1 ms per MiB: the public key and 5 key-switching keys over 4 primes,
+    // 2·8192·4·8 bytes each per data prime: 0.5 MiB · (1 + 5·3) = 8 MiB.
+    expect(evaluationKeyBytes(8192, 3, 4)).toBe(8 * 2 ** 20);
+    expect(createCostModel({ ...fixed(), heapGrowthMsPerMiB: 1 }, 'defaults').keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9 + 8, 6);
     expect(model.transferMs(2 ** 21)).toBeCloseTo(8, 9);
     // A pool at 3 data primes with 4 Galois keys each: the main thread's keys take 90 ms, each
     // worker 300 + 90 + 4·9 = 426 ms. On 2 cores the 942 ms of CPU time take 471 ms; on 4 cores
@@ -53,6 +60,7 @@ describe('cost model', () => {
     expect(() => checkCalibration({ ...fixed(), version: 1, pool: { workerStartMs: 300, keyLoadMsPerMiB: 2 } }))
       .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('run hekit calibrate again') }));
     expect(() => checkCalibration({ ...fixed(), pool: {} })).toThrow(HeError);
+    expect(() => checkCalibration({ ...fixed(), heapGrowthMsPerMiB: -1 })).toThrowError(expect.objectContaining({ details: expect.objectContaining({ field: 'heapGrowthMsPerMiB' }) }));
     expect(() => checkCalibration({ ...fixed(), rings: [{ ringDegree: 8192, ops: [{ op: 'fly', primes: 2, ms: 1 }], keys: [] }] }))
       .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ field: 'rings[N = 8192].ops' }) }));
     expect(checkCalibration(JSON.parse(JSON.stringify(fixed())))).toEqual(fixed());

@@ -6,7 +6,7 @@
 export { DEFAULT_CALIBRATION } from './defaults.js';
 export { evaluatePolynomial, fitPolynomial, worstRelativeResidual, type Polynomial } from './fit.js';
 export {
-  CALIBRATION_VERSION, COST_OPS, checkCalibration, createCostModel, sameMachine,
+  CALIBRATION_VERSION, COST_OPS, checkCalibration, createCostModel, evaluationKeyBytes, sameMachine,
   type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type RingCalibration,
 } from './model.js';
 export { predictTime, type PredictedTime } from './predict.js';

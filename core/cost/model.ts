@@ -69,6 +69,11 @@ export interface Calibration {
   readonly rings: readonly RingCalibration[];
   /** Saving a ciphertext as SEAL bytes (no compression) and loading it back, per MiB. */
   readonly transferMsPerMiB: number;
+  /**
+   * Memory a fresh WebAssembly heap gives SEAL for the first time, per MiB: a new process or
+   * worker pays it for its keys, on top of making them (measured first thing in a fresh process).
+   */
+  readonly heapGrowthMsPerMiB: number;
   /** How a worker pool runs, against one thread. */
   readonly pool: {
     /** A worker's start before it makes its keys: the thread, the module and node-seal's WebAssembly. */
@@ -100,7 +105,10 @@ export interface CostModel {
   readonly calibration: Calibration;
   /** ms of `op` at ring degree `ringDegree` on a ciphertext of `primes` primes (level + 1). */
   opMs(op: CostOp, ringDegree: number, primes: number): number;
-  /** ms to make the context, secret, public and relinearization keys and `galoisKeys` Galois keys for a chain of `dataPrimes` data primes. */
+  /**
+   * ms to make the context, secret, public and relinearization keys and `galoisKeys` Galois keys
+   * for a chain of `dataPrimes` data primes, on a fresh heap.
+   */
   keyGenMs(ringDegree: number, dataPrimes: number, galoisKeys: number): number;
   /** ms to save and load `bytes` of ciphertexts (moving them between threads or processes). */
   transferMs(bytes: number): number;
@@ -147,17 +155,28 @@ export function createCostModel(calibration: Calibration, source: CostSource): C
     const factor = (ringDegree * Math.log2(ringDegree)) / (nearest * Math.log2(nearest));
     return Math.max(0, evaluatePolynomial(curves.get(nearest)!.get(kind)!, primes)) * factor;
   };
+  const keyGenMs = (ringDegree: number, dataPrimes: number, galoisKeys: number): number =>
+    price('keys', ringDegree, dataPrimes) + galoisKeys * price('galoisKey', ringDegree, dataPrimes)
+    + (evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys) / MIB) * calibration.heapGrowthMsPerMiB;
   return {
-    source, calibration, fits,
+    source, calibration, fits, keyGenMs,
     opMs: (op, ringDegree, primes) => price(op, ringDegree, primes),
-    keyGenMs: (ringDegree, dataPrimes, galoisKeys) => price('keys', ringDegree, dataPrimes) + galoisKeys * price('galoisKey', ringDegree, dataPrimes),
     transferMs: (bytes) => (bytes / MIB) * calibration.transferMsPerMiB,
     poolSetUpMs: (workers, cores, ringDegree, dataPrimes, galoisKeysPerWorker) => {
-      const main = price('keys', ringDegree, dataPrimes);
-      const worker = calibration.pool.workerStartMs + main + galoisKeysPerWorker * price('galoisKey', ringDegree, dataPrimes);
+      const main = keyGenMs(ringDegree, dataPrimes, 0);
+      const worker = calibration.pool.workerStartMs + keyGenMs(ringDegree, dataPrimes, galoisKeysPerWorker);
       return poolWallMs(main, worker, workers, cores) - main;
     },
   };
+}
+
+/**
+ * Bytes of the public key, the relinearization key and `galoisKeys` Galois keys in SEAL's memory
+ * for a chain of `dataPrimes` data primes and a special prime: 2 polynomials over every prime,
+ * once for the public key and once per data prime for each key-switching key.
+ */
+export function evaluationKeyBytes(ringDegree: number, dataPrimes: number, galoisKeys: number): number {
+  return 2 * ringDegree * (dataPrimes + 1) * 8 * (1 + (galoisKeys + 1) * dataPrimes);
 }
 
 /**
@@ -194,6 +213,7 @@ export function checkCalibration(json: unknown): Calibration {
     if (!r.keys.every((k) => positive(k.primes) && positive(k.keysMs) && positive(k.galoisKeyMs))) bad(`rings[N = ${r.ringDegree}].keys`);
   }
   if (!positive(c.transferMsPerMiB)) bad('transferMsPerMiB');
+  if (!(typeof c.heapGrowthMsPerMiB === 'number' && c.heapGrowthMsPerMiB >= 0 && Number.isFinite(c.heapGrowthMsPerMiB))) bad('heapGrowthMsPerMiB');
   if (typeof c.pool !== 'object' || c.pool === null || !positive(c.pool.workerStartMs) || !(c.pool.runMs >= 0) || !(c.pool.slowdown >= 1)) bad('pool');
   return c as Calibration;
 }

@@ -2,7 +2,7 @@
  * Predicted seconds of a recorded circuit graph (`analyze`'s nodes) under a cost model, on
  * `workers` threads. The estimator: each node costs its op at the ring degree and the primes of
  * its operand (a rescale's operand sits one level above its result; a rotation costs one key
- * switch per NAF term it ran); the work is the sum over nodes, the critical path the most
+ * switch per NAF term it ran; an op that encodes a plaintext, at the chain's top); the work is the sum over nodes, the critical path the most
  * expensive chain of dependent nodes; the prediction is max(work / workers, critical path) on one
  * thread's prices. On a pool (workers > 1) the calibration's `pool` adds what the pool costs
  * beyond that: ops run `slowdown` times slower side by side, and each run takes `runMs` more.
@@ -32,27 +32,30 @@ const KIND: Partial<Record<GraphOp, CostOp>> = {
   mul: 'mul', square: 'mul', relinearize: 'relinearize', rescale: 'rescale', rotate: 'rotate',
 };
 
+/** Ops that encode a plaintext: node-seal encodes at the chain's first level, so they cost what the chain's top does. */
+const ENCODES: ReadonlySet<CostOp> = new Set(['encrypt', 'addPlain', 'mulPlain']);
+
 /** The op kind `node` is priced as and its seconds (0 for the checked layer's copies). */
-function nodeSeconds(model: CostModel, ringDegree: number, node: GraphNode): { op: CostOp | null; seconds: number } {
+function nodeSeconds(model: CostModel, ringDegree: number, maxLevel: number, node: GraphNode): { op: CostOp | null; seconds: number } {
   const op = KIND[node.op];
   if (op === undefined) return { op: null, seconds: 0 };
-  const primes = node.level + 1 + (node.op === 'rescale' ? 1 : 0);
+  const primes = ENCODES.has(op) ? maxLevel + 1 : node.level + 1 + (node.op === 'rescale' ? 1 : 0);
   const times = node.op === 'rotate' ? Math.max(1, node.keySwitches) : 1;
   return { op, seconds: (times * model.opMs(op, ringDegree, primes)) / 1000 };
 }
 
 /**
- * Predicted seconds of a dry run's graph (`analyze`'s `nodes`, levels in its chain at
- * `ringDegree`) on `workers` threads. Throws INVALID_ARGUMENT unless workers is a positive integer.
+ * Predicted seconds of a dry run's graph (`analyze`'s `nodes`, levels in its chain of
+ * `maxLevel` + 1 primes at `ringDegree`) on `workers` threads. Throws INVALID_ARGUMENT unless workers is a positive integer.
  */
-export function predictTime(report: { readonly nodes: readonly GraphNode[]; readonly ringDegree: number }, model: CostModel, workers = 1): PredictedTime {
+export function predictTime(report: { readonly nodes: readonly GraphNode[]; readonly ringDegree: number; readonly maxLevel: number }, model: CostModel, workers = 1): PredictedTime {
   if (!Number.isInteger(workers) || workers < 1) throw new HeError('INVALID_ARGUMENT', `workers must be a positive integer; got ${workers}`, { argument: 'workers', workers });
-  const { nodes, ringDegree } = report;
+  const { nodes, ringDegree, maxLevel } = report;
   const byOp = Object.fromEntries(COST_OPS.map((op) => [op, 0])) as Record<CostOp, number>;
   const finish = new Float64Array(nodes.length);
   let work = 0, critical = 0;
   for (const n of nodes) {
-    const { op, seconds } = nodeSeconds(model, ringDegree, n);
+    const { op, seconds } = nodeSeconds(model, ringDegree, maxLevel, n);
     if (op !== null) byOp[op] += seconds;
     work += seconds;
     // Nodes are recorded in creation order, so every operand's finish is known.
