@@ -299,6 +299,8 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
     ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
     ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.service !== null ? { workers: 1 } : args.workers === null ? {} : { workers: args.workers }),
+    // A service run's client floods each refresh (trainRemote's default strength): the precision check must count it.
+    ...(args.service === null ? {} : { refresh: { flooding: {} } }),
   };
 
   const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
