@@ -100,6 +100,12 @@ const specSchema = {
   },
 } as const;
 
+/** An idempotency key: a client's random id of one create (a UUID fits), printable ASCII without spaces. */
+const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' } },
+} as const;
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const roundParams = {
   type: 'object', required: ['id', 'round'],
@@ -151,11 +157,16 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       if (job.cancelled) throw new HttpError(409, 'CANCELLED', `job ${job.id} was cancelled`);
     };
 
-    tenantRoutes.post<{ Body: JobSpec }>('/jobs', { schema: { body: specSchema } }, async (request, reply) => {
+    // With an Idempotency-Key the same create sent again (a retry after a lost answer) answers the job it made.
+    tenantRoutes.post<{ Body: JobSpec; Headers: { 'idempotency-key'?: string } }>('/jobs', { schema: { body: specSchema, headers: idempotencyHeaders } }, async (request, reply) => {
       const spec = request.body;
       const plan = planOf(spec);
-      const job = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length);
-      return reply.code(201).send(statusOf(job));
+      const key = request.headers['idempotency-key'];
+      const { kind, job } = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length, key);
+      if (kind === 'conflict') {
+        throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} made job ${job.id} with another request body; send a new key for a new job`, { job: job.id });
+      }
+      return reply.code(kind === 'created' ? 201 : 200).send(statusOf(job));
     });
 
     tenantRoutes.get<{ Params: IdParams }>('/jobs/:id', { schema: { params: idParams } }, async (request) => statusOf(ownJob(request, request.params.id)));

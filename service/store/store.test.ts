@@ -36,7 +36,7 @@ describe('service stores', () => {
   it('jobs: state follows the record; ids are checked before they reach the disk', () => {
     const jobs = createJobStore(dir);
     const spec = { plan: { circuit: 'lowdepth' as const, minibatches: 2, batchSize: 4, features: 3 }, settings: { batchSize: 4 } };
-    const job = jobs.create('tenant-a', spec, 2);
+    const job = jobs.create('tenant-a', spec, 2).job;
     expect(jobState(job)).toBe('awaiting-keys');
     const keyed = jobs.update(job.id, (j) => ({ ...j, keys: 'k' }))!;
     expect([jobState(keyed), currentRound(keyed)]).toEqual(['awaiting-request', 0]);

