@@ -12,12 +12,14 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { join } from 'node:path';
+import { HeError } from '../../core/index.js';
 import { createServer } from '../../server/index.js';
 import { checkReply, checkRequest, planOf } from '../protocol.js';
 import type { RoundQueue } from '../queue.js';
 import { createServerCache, serverKey } from '../server-cache.js';
 import { blobId, createDiskBlobStore, type BlobStore } from '../store/blobs.js';
 import { createJobStore, currentRound, jobState, type JobRecord, type JobSpec, type RoundFigures } from '../store/jobs.js';
+import { DEFAULT_RETENTION_HOURS, sweep, type SweepReport } from '../store/retention.js';
 import { bearer, callerOf, type Caller } from './auth.js';
 import { answerError, HttpError } from './errors.js';
 
@@ -44,7 +46,21 @@ export interface ApiOptions {
   readonly limits?: UploadLimits;
   /** Key sets that stay loaded for checking uploads (default 4). */
   readonly cachedJobs?: number;
+  /**
+   * Jobs unchanged for this many hours are removed, with the blobs no remaining job names
+   * (default 168, a week; service/store/retention.ts). Swept at start-up and then periodically.
+   */
+  readonly retentionHours?: number;
+  /** Seconds between retention sweeps (default: a tenth of the retention, from 1 minute to 1 hour). */
+  readonly sweepSeconds?: number;
+  /** The clock, in ms since the epoch (default `Date.now`): times of jobs and blobs, and retention. */
+  readonly now?: () => number;
+  /** Told of each retention sweep that removed something, and of one that failed (the next sweep tries again). */
+  readonly onSweep?: (event: SweepEvent) => void;
 }
+
+/** What `ApiOptions.onSweep` is told. */
+export type SweepEvent = ({ readonly kind: 'swept' } & SweepReport) | { readonly kind: 'error'; readonly error: Error };
 
 /** A job's status, as GET /v1/jobs/:id answers. */
 export interface JobStatus {
@@ -121,8 +137,14 @@ type RoundParams = { id: string; round: number };
  */
 export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const { dataDir, queue, workerSecret } = options;
-  const jobs = createJobStore(dataDir);
-  const blobs = options.blobs ?? createDiskBlobStore(join(dataDir, 'blobs'));
+  const retentionHours = options.retentionHours ?? DEFAULT_RETENTION_HOURS;
+  const sweepSeconds = options.sweepSeconds ?? Math.min(3600, Math.max(60, retentionHours * 360));
+  for (const [name, value] of Object.entries({ retentionHours, sweepSeconds })) {
+    if (!(Number.isFinite(value) && value > 0)) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive number; got ${value}`, { argument: name, [name]: value });
+  }
+  const now = options.now ?? Date.now;
+  const jobs = createJobStore(dataDir, { now });
+  const blobs = options.blobs ?? createDiskBlobStore(join(dataDir, 'blobs'), { now });
   const servers = createServerCache(options.cachedJobs ?? 4);
   const limits = { keys: 256 * MiB, request: 256 * MiB, reply: 16 * MiB, ...options.limits };
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
@@ -130,6 +152,31 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   // Binary uploads arrive as octet streams; fastify reads them up to the route's bodyLimit and answers 413 beyond.
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onClose', async () => servers.close());
+
+  // Retention: one sweep before serving (a restarted server never answers a job past it), then one per period.
+  let sweeping: Promise<void> | null = null;
+  const retain = (): Promise<void> => (sweeping ??= (async () => {
+    try {
+      const report = await sweep(jobs, blobs, { retentionMs: retentionHours * 3_600_000, now: now() });
+      for (const job of report.jobs) {
+        // A round still queued would only fail on a worker. A round running cannot be removed (BullMQ refuses): it fails there.
+        const round = currentRound(job);
+        if (round !== null && !job.cancelled && job.rounds[round]!.request !== null) await queue.remove({ job: job.id, round }).catch(() => undefined);
+      }
+      if (report.jobs.length + report.blobs > 0) options.onSweep?.({ kind: 'swept', ...report });
+    } catch (e) {
+      options.onSweep?.({ kind: 'error', error: e as Error });
+    } finally {
+      sweeping = null;
+    }
+  })());
+  await retain();
+  const timer = setInterval(() => void retain(), sweepSeconds * 1000);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await sweeping;
+  });
 
   const callerOfRequest = (request: FastifyRequest): Caller => callerOf(dataDir, workerSecret, bearer(request.headers.authorization));
   /** The job's server (its keys, loaded once and cached); the job must have keys. */
