@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createApi, type SweepEvent } from '../service/api/app.js';
+import { createApi, DEFAULT_MAX_ACTIVE_JOBS, type SweepEvent } from '../service/api/app.js';
 import { createRoundQueue } from '../service/queue.js';
 import { DEFAULT_RETENTION_HOURS } from '../service/store/retention.js';
 import { configure, integer, nonEmpty, option, positiveNumber } from './options.js';
@@ -20,6 +20,8 @@ export interface ServeArgs {
   readonly data: string;
   /** Hours a job is kept after its last change (with the blobs only it names). */
   readonly retentionHours: number;
+  /** Unfinished jobs a tenant may have at once. */
+  readonly maxActiveJobs: number;
 }
 
 /** `hekit serve`'s options (no action: hekit.ts adds it). */
@@ -34,6 +36,7 @@ export function serveCommand(): Command {
     .addOption(option('data', 'DIR', 'where tokens, jobs and uploaded blobs are kept (created when missing)', nonEmpty('a directory'), 'hekit-data'))
     .addOption(option('retention-hours', 'H', 'remove a job H hours after its last change (ended, or left by its client), with the uploads no other job uses; ' +
       'swept at start-up and periodically', positiveNumber, DEFAULT_RETENTION_HOURS))
+    .addOption(option('max-active-jobs', 'N', 'unfinished jobs a tenant may have at once; creating one more answers 429 (1 to 100000)', integer(1, 100_000), DEFAULT_MAX_ACTIVE_JOBS))
     .addHelpText('after', `
 Examples:
   hekit token create --data /srv/hekit            a token for a new tenant (last line of the output)
@@ -64,7 +67,7 @@ export async function serve(args: ServeArgs, log: (line: string) => void = () =>
   mkdirSync(args.data, { recursive: true });
   const secret = workerSecret(args.data);
   const queue = await createRoundQueue(args.redis, secret);
-  const app = await createApi({ dataDir: args.data, queue, workerSecret: secret, retentionHours: args.retentionHours, onSweep: (e) => log(sweepLine(e, args.retentionHours)) });
+  const app = await createApi({ dataDir: args.data, queue, workerSecret: secret, retentionHours: args.retentionHours, maxActiveJobs: args.maxActiveJobs, onSweep: (e) => log(sweepLine(e, args.retentionHours)) });
   const url = await app.listen({ port: args.port, host: args.host });
   return {
     url,

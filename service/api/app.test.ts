@@ -157,3 +157,29 @@ describe('the API server (fastify inject, SEAL N = 8192)', () => {
     expect(blobCount()).toBe(3); // keys, one request, one reply
   });
 });
+
+describe('the API server\'s limit on active jobs (fastify inject)', () => {
+  it('a tenant with --max-active-jobs unfinished jobs gets 429 until one ends; a repeated create and other tenants are not refused', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'hekit-api-limit-'));
+    const limited = await createApi({ dataDir: own, queue, workerSecret, maxActiveJobs: 2 });
+    try {
+      const carol = createToken(own).token, dave = createToken(own).token;
+      const post = (token: string, key?: string) => limited.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as(token), ...(key === undefined ? {} : { 'idempotency-key': key }) }, payload: spec });
+      const first = await post(carol, 'first');
+      expect([first.statusCode, (await post(carol)).statusCode]).toEqual([201, 201]);
+      const refused = await post(carol);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: 'TOO_MANY_ACTIVE_JOBS', details: { active: 2, maxActiveJobs: 2 } });
+      expect(readdirSync(join(own, 'jobs')).length).toBe(2);
+      expect((await post(carol, 'first')).statusCode).toBe(200);
+      expect((await post(dave)).statusCode).toBe(201);
+      const id = first.json<JobStatus>().id;
+      expect((await limited.inject({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: as(carol) })).statusCode).toBe(200);
+      expect((await post(carol)).statusCode).toBe(201);
+      expect((await post(carol)).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});

@@ -46,6 +46,8 @@ export interface ApiOptions {
   readonly limits?: UploadLimits;
   /** Key sets that stay loaded for checking uploads (default 4). */
   readonly cachedJobs?: number;
+  /** Unfinished jobs a tenant may have at once; a create beyond is answered 429 (default 64). */
+  readonly maxActiveJobs?: number;
   /**
    * Jobs unchanged for this many hours are removed, with the blobs no remaining job names
    * (default 168, a week; service/store/retention.ts). Swept at start-up and then periodically.
@@ -76,6 +78,8 @@ export interface JobStatus {
 }
 
 const MiB = 2 ** 20;
+/** The default of `ApiOptions.maxActiveJobs`. */
+export const DEFAULT_MAX_ACTIVE_JOBS = 64;
 
 /** The status a tenant sees of `job`. */
 export const statusOf = (job: JobRecord): JobStatus => ({
@@ -139,6 +143,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const { dataDir, queue, workerSecret } = options;
   const retentionHours = options.retentionHours ?? DEFAULT_RETENTION_HOURS;
   const sweepSeconds = options.sweepSeconds ?? Math.min(3600, Math.max(60, retentionHours * 360));
+  const maxActive = options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS;
+  if (!(Number.isInteger(maxActive) && maxActive >= 1)) throw new HeError('INVALID_ARGUMENT', `maxActiveJobs must be a positive integer; got ${maxActive}`, { argument: 'maxActiveJobs', maxActiveJobs: maxActive });
   for (const [name, value] of Object.entries({ retentionHours, sweepSeconds })) {
     if (!(Number.isFinite(value) && value > 0)) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive number; got ${value}`, { argument: name, [name]: value });
   }
@@ -209,7 +215,12 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       const spec = request.body;
       const plan = planOf(spec);
       const key = request.headers['idempotency-key'];
-      const { kind, job } = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length, key);
+      const created = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length, { ...(key === undefined ? {} : { idempotencyKey: key }), maxActive });
+      if (created.kind === 'limited') {
+        throw new HttpError(429, 'TOO_MANY_ACTIVE_JOBS', `this tenant has ${created.active} unfinished jobs, the most this server allows; ` +
+          'finish or cancel one (DELETE /v1/jobs/:id) first', { active: created.active, maxActiveJobs: maxActive });
+      }
+      const { kind, job } = created;
       if (kind === 'conflict') {
         throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} made job ${job.id} with another request body; send a new key for a new job`, { job: job.id });
       }

@@ -75,22 +75,34 @@ export function jobState(job: JobRecord): JobState {
 }
 
 /**
- * What `JobStore.create` did: made `job` ('created'), or found the job made earlier with the same
- * idempotency key, with the same spec ('found') or another ('conflict').
+ * What `JobStore.create` did: made `job` ('created'); found the job made earlier with the same
+ * idempotency key, with the same spec ('found') or another ('conflict'); or made none because
+ * the tenant has `active` unfinished jobs already ('limited').
  */
-export interface Created {
-  readonly kind: 'created' | 'found' | 'conflict';
-  readonly job: JobRecord;
+export type Created =
+  | { readonly kind: 'created' | 'found' | 'conflict'; readonly job: JobRecord }
+  | { readonly kind: 'limited'; readonly active: number };
+
+/** Options of `JobStore.create`. */
+export interface CreateOptions {
+  /** The client's key for this create: the same tenant and key find the job made earlier. Keys are per tenant. */
+  readonly idempotencyKey?: string;
+  /** Make no job when the tenant has this many unfinished jobs (awaiting keys, awaiting a request, queued) already. */
+  readonly maxActive?: number;
 }
+
+/** Whether `job` still waits for its client or a worker (not done, failed or cancelled). */
+export const isActive = (job: JobRecord): boolean => ['awaiting-keys', 'awaiting-request', 'queued'].includes(jobState(job));
 
 /** Jobs stored under a data directory. */
 export interface JobStore {
   /**
-   * A new job of `tenant` with `rounds` rounds; with `idempotencyKey`, the job made earlier by the
-   * same tenant with the same key when there is one (kind 'found' when its spec is the same,
-   * 'conflict' when not). Keys are per tenant.
+   * A new job of `tenant` with `rounds` rounds; with an idempotency key, the job made earlier by
+   * the same tenant with the same key when there is one; with `maxActive`, none when the tenant
+   * has that many active jobs (`Created` says which). A repeated create is found before the limit
+   * is counted. Counting reads every stored job.
    */
-  create(tenant: string, spec: JobSpec, rounds: number, idempotencyKey?: string): Created;
+  create(tenant: string, spec: JobSpec, rounds: number, options?: CreateOptions): Created;
   /** Job `id`, or null when there is none (ids are checked before they reach the file system). */
   get(id: string): JobRecord | null;
   /**
@@ -129,13 +141,21 @@ export function createJobStore(dataDir: string, options: JobStoreOptions = {}): 
     const file = path(id);
     return file !== null && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as JobRecord) : null;
   };
+  const ids = (): string[] => {
+    const dir = join(dataDir, 'jobs');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((id) => ID.test(id)) : [];
+  };
   return {
-    create(tenant, spec, rounds, idempotencyKey) {
-      // Synchronous look-up and creation: no other request of this process interleaves.
+    create(tenant, spec, rounds, { idempotencyKey, maxActive = Infinity } = {}) {
+      // Synchronous look-up, count and creation: no other request of this process interleaves.
       const idempotency = idempotencyKey === undefined ? null : { key: hex(`${tenant}\0${idempotencyKey}`), spec: hex(canonical(spec)) };
       if (idempotency !== null && existsSync(indexPath(idempotency.key))) {
         const earlier = get((JSON.parse(readFileSync(indexPath(idempotency.key), 'utf8')) as { job: string }).job);
         if (earlier !== null) return { kind: earlier.idempotency?.spec === idempotency.spec ? 'found' : 'conflict', job: earlier };
+      }
+      if (Number.isFinite(maxActive)) {
+        const active = ids().map(get).filter((j): j is JobRecord => j !== null && j.tenant === tenant && isActive(j)).length;
+        if (active >= maxActive) return { kind: 'limited', active };
       }
       const time = now();
       const job = save({
@@ -146,16 +166,13 @@ export function createJobStore(dataDir: string, options: JobStoreOptions = {}): 
       return { kind: 'created', job };
     },
     get,
+    ids,
     update(id, change) {
       // Synchronous read, change and write: no other request of this process interleaves.
       const job = get(id);
       if (job === null) return null;
       const changed = change(job);
       return changed === job ? job : save({ ...changed, updated: now() });
-    },
-    ids() {
-      const dir = join(dataDir, 'jobs');
-      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).filter((id) => ID.test(id)) : [];
     },
     remove(id) {
       const job = get(id);
