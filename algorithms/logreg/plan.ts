@@ -7,13 +7,13 @@
  * trains with SEAL's errors drawn instead (slower; one realisation). A run that overflows any
  * prime fails on the simulator (OVERFLOW) before any key exists.
  */
-import { floodingStd, HeError, isHeError, type Backend, type CkksParams, type FloodingOptions } from '../../core/index.js';
+import { floodingFactor, HeError, isHeError, type Backend, type CkksParams, type FloodingOptions } from '../../core/index.js';
 import type { Ciphertext } from '../../core/handle.js';
 import type { EncryptedColVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { plainInput } from './inputs.js';
 import { trainPlain } from './plain.js';
-import { localClient, planTraining, trainEncrypted, TRAINING_DEFAULTS, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
+import { localClient, planTraining, trainEncrypted, TRAINING_DEFAULTS, type ProgressEvent, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
 
 /**
  * Makes a simulator (e.g. `createSimBackend` from hekit/sim); algorithms never import a backend.
@@ -44,8 +44,8 @@ export interface RefreshModel {
  * each round's error carried into the next in variance (a refresh re-encrypts the weights with
  * their error), and with `refresh.flooding` the flooding noise of every refresh but the last
  * round's added likewise. The weights are the first vector each round decrypts (the baseline's
- * w, then v). Throws INVALID_ARGUMENT when `sim` does not track noise, and what `floodingStd`
- * throws for bad flooding options.
+ * w, then v). Throws INVALID_ARGUMENT when `sim` does not track noise or the flooding options
+ * are bad (`floodingFactor`).
  */
 export function trainTracked(
   sim: Backend,
@@ -55,31 +55,37 @@ export function trainTracked(
 ): { readonly weights: Float64Array; readonly std: Float64Array } {
   if (!tracks(sim)) throw new HeError('INVALID_ARGUMENT', 'trainTracked needs a simulator that tracks noise (noise: \'track\')', { argument: 'sim' });
   const { refresh, ...training } = options;
-  const flooding = refresh === undefined ? null : { decryptions: plan.rounds.length, ...refresh.flooding };
+  // σ_flood / σ_e as the client sizes it (t = the plan's rounds); checked before any run.
+  const factor = refresh === undefined ? null : floodingFactor({ decryptions: plan.rounds.length, ...refresh.flooding });
   const variance = new Float64Array(plan.features);
-  let decrypted = 0, round = 0;
+  // worst: the largest std of any slot the client decrypted this round (the baseline's w and v), what its flooding is sized from.
+  let decrypted = 0, worst = 0;
   const local = localClient(sim, plan, training);
   const client = {
     ...local,
     decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
-      if (decrypted++ === 0) {
-        const n = x.unit.width;
-        let worst = 0;
-        x.tiles.forEach((tile, t) => {
-          const { std } = sim.noise(tile);
-          for (let c = 0; c < n && t * n + c < variance.length; c++) {
-            variance[t * n + c]! += (std[c] as number) ** 2;
-            worst = Math.max(worst, std[c] as number);
-          }
-        });
-        // The client floods every refreshed weight alike, sized from the worst slot; the last round's model is not refreshed.
-        if (flooding !== null && round < plan.rounds.length - 1) variance.forEach((_, j) => { variance[j]! += floodingStd(worst, flooding) ** 2; });
-      }
+      const weights = decrypted++ === 0;
+      const n = x.unit.width;
+      x.tiles.forEach((tile, t) => {
+        const { std } = sim.noise(tile);
+        for (let c = 0; c < n && t * n + c < variance.length; c++) {
+          if (weights) variance[t * n + c]! += (std[c] as number) ** 2;
+          worst = Math.max(worst, std[c] as number);
+        }
+      });
       return local.decrypt(x);
     },
   };
-  const onProgress = (e: { kind: string; round: number }): void => {
-    if (e.kind === 'round-start') [decrypted, round] = [0, e.round];
+  const onProgress = (e: ProgressEvent): void => {
+    if (e.kind !== 'round-start') return;
+    // A round after the first starts from a refresh, which flooded every weight alike (the baseline's v
+    // by its own, smaller or larger, std: counted at the larger, so the estimate errs high).
+    if (factor !== null && e.round > 0) {
+      const flood = (factor * worst) ** 2;
+      variance.forEach((_, j) => { variance[j]! += flood; });
+    }
+    decrypted = 0;
+    worst = 0;
   };
   const { weights } = trainEncrypted(sim, plan, batches, { ...training, client, onProgress });
   return { weights, std: variance.map(Math.sqrt) };
