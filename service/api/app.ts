@@ -73,6 +73,8 @@ export interface JobStatus {
   /** The round in progress or next (null when done). */
   readonly round: number | null;
   readonly created: string;
+  /** ISO time of the last change: the job is removed `retentionHours` after it. */
+  readonly updated: string;
   /** Per round: where it stands and, once done, the worker's figures. */
   readonly roundDetails: readonly { readonly state: 'waiting' | 'queued' | 'failed' | 'done'; readonly figures: RoundFigures | null; readonly failure: string | null }[];
 }
@@ -83,7 +85,7 @@ export const DEFAULT_MAX_ACTIVE_JOBS = 64;
 
 /** The status a tenant sees of `job`. */
 export const statusOf = (job: JobRecord): JobStatus => ({
-  id: job.id, state: jobState(job), rounds: job.rounds.length, round: currentRound(job), created: job.created,
+  id: job.id, state: jobState(job), rounds: job.rounds.length, round: currentRound(job), created: job.created, updated: job.updated,
   roundDetails: job.rounds.map((r) => ({
     state: r.reply !== null ? 'done' : r.request === null ? 'waiting' : typeof r.failure === 'string' ? 'failed' : 'queued', figures: r.figures, failure: r.failure ?? null,
   })),

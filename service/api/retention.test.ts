@@ -67,7 +67,7 @@ describe('retention through the API (fake clock, SEAL keys at N = 4096)', () => 
     const blob = (id: string) => second.inject({ method: 'GET', url: `/v1/work/blobs/${id}`, headers: as(workerSecret) });
     expect((await status(old)).statusCode).toBe(404);
     expect(removed).toEqual([{ job: old, round: 0 }]);
-    expect((await status(newer)).json<JobStatus>().state).toBe('awaiting-request');
+    expect((await status(newer)).json<JobStatus>()).toMatchObject({ state: 'awaiting-request', updated: new Date(now - 69 * HOUR).toISOString() });
     expect((await blob(blobId(keys))).statusCode).toBe(200);
     expect((await blob(blobId(request))).statusCode).toBe(404);
     expect(events).toMatchObject([{ kind: 'swept', blobs: 1 }]);
