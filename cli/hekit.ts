@@ -64,7 +64,7 @@ function program(): Command {
   });
   const serveCmd = serveCommand().action(async (_options: unknown, cmd: Command) => {
     const stop = stopSignal();
-    const server = await serve(serveArgsOf(cmd));
+    const server = await serve(serveArgsOf(cmd), (line) => void process.stderr.write(`hekit serve: ${line}\n`));
     process.stderr.write(`hekit serve: listening on ${server.url}\n`);
     await stop;
     await server.close();

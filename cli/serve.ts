@@ -1,14 +1,16 @@
 /**
- * `hekit serve`: the training service's API server. Keeps tokens, jobs and blobs under --data,
- * queues rounds on the Redis at --redis, and publishes there the secret its workers use.
+ * `hekit serve`: the training service's API server. Keeps tokens, jobs and blobs under --data
+ * (jobs and blobs for --retention-hours after their last change), queues rounds on the Redis at
+ * --redis, and publishes there the secret its workers use.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createApi } from '../service/api/app.js';
+import { createApi, DEFAULT_MAX_ACTIVE_JOBS, type SweepEvent } from '../service/api/app.js';
 import { createRoundQueue } from '../service/queue.js';
-import { configure, integer, nonEmpty, option } from './options.js';
+import { DEFAULT_RETENTION_HOURS } from '../service/store/retention.js';
+import { configure, integer, nonEmpty, option, positiveNumber } from './options.js';
 
 /** What `hekit serve` was asked for. */
 export interface ServeArgs {
@@ -16,6 +18,10 @@ export interface ServeArgs {
   readonly host: string;
   readonly redis: string;
   readonly data: string;
+  /** Hours a job is kept after its last change (with the blobs only it names). */
+  readonly retentionHours: number;
+  /** Unfinished jobs a tenant may have at once. */
+  readonly maxActiveJobs: number;
 }
 
 /** `hekit serve`'s options (no action: hekit.ts adds it). */
@@ -28,10 +34,14 @@ export function serveCommand(): Command {
     .addOption(option('host', 'HOST', 'address to listen on (0.0.0.0 for every interface; put TLS in front of it)', nonEmpty('an address'), '127.0.0.1'))
     .addOption(option('redis', 'URL', 'the Redis server holding the queue, redis://host:port', nonEmpty('a URL'), 'redis://127.0.0.1:6379'))
     .addOption(option('data', 'DIR', 'where tokens, jobs and uploaded blobs are kept (created when missing)', nonEmpty('a directory'), 'hekit-data'))
+    .addOption(option('retention-hours', 'H', 'remove a job H hours after its last change (ended, or left by its client), with the uploads no other job uses; ' +
+      'swept at start-up and periodically', positiveNumber, DEFAULT_RETENTION_HOURS))
+    .addOption(option('max-active-jobs', 'N', 'unfinished jobs a tenant may have at once; creating one more answers 429 (1 to 100000)', integer(1, 100_000), DEFAULT_MAX_ACTIVE_JOBS))
     .addHelpText('after', `
 Examples:
   hekit token create --data /srv/hekit            a token for a new tenant (last line of the output)
   hekit serve --port 8080 --redis redis://127.0.0.1:6379 --data /srv/hekit
+  hekit serve --data /srv/hekit --retention-hours 24   jobs and their uploads kept a day after their last change
   hekit worker --redis redis://127.0.0.1:6379 --api http://127.0.0.1:8080
 
 Guide: docs/deployment.md. Exit codes: 0 stopped, 1 failure, 2 bad usage.`);
@@ -47,12 +57,17 @@ function workerSecret(data: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** Starts the API server; resolves with its URL and a function that stops it. */
-export async function serve(args: ServeArgs): Promise<{ readonly url: string; close(): Promise<void> }> {
+/** A retention sweep as one log line. */
+export const sweepLine = (e: SweepEvent, hours: number): string => (e.kind === 'error'
+  ? `retention sweep failed (tried again next period): ${e.error.message}`
+  : `retention: removed ${e.jobs.length} job${e.jobs.length === 1 ? '' : 's'} unchanged for ${hours} h and ${e.blobs} upload${e.blobs === 1 ? '' : 's'} no job uses`);
+
+/** Starts the API server, telling `log` of retention sweeps; resolves with its URL and a function that stops it. */
+export async function serve(args: ServeArgs, log: (line: string) => void = () => {}): Promise<{ readonly url: string; close(): Promise<void> }> {
   mkdirSync(args.data, { recursive: true });
   const secret = workerSecret(args.data);
   const queue = await createRoundQueue(args.redis, secret);
-  const app = await createApi({ dataDir: args.data, queue, workerSecret: secret });
+  const app = await createApi({ dataDir: args.data, queue, workerSecret: secret, retentionHours: args.retentionHours, maxActiveJobs: args.maxActiveJobs, onSweep: (e) => log(sweepLine(e, args.retentionHours)) });
   const url = await app.listen({ port: args.port, host: args.host });
   return {
     url,

@@ -12,7 +12,7 @@ import { createSealBackend } from '../backends/seal/index.js';
 import { createSealPool } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { availableParallelism } from 'node:os';
-import { isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
+import { HeError, isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
 import { chooseCostModel } from './cost-cache.js';
 import { curveSvg } from './curve.js';
 import { checkOutput, writeAtomic } from './files.js';
@@ -299,6 +299,8 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
     ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
     ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.service !== null ? { workers: 1 } : args.workers === null ? {} : { workers: args.workers }),
+    // A service run's client floods each refresh (trainRemote's default strength): the precision check must count it.
+    ...(args.service === null ? {} : { refresh: { flooding: {} } }),
   };
 
   const rows = `${shape.minibatches} minibatches of ${shape.batchSize} from ${data.train.length} training rows`;
@@ -307,7 +309,14 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
     ? `${rows}; ${ring}, the smallest scale keeping the weights within 2^-${args.precisionBits} of the twin (predicted by the simulator's error tracking)`
     : `${rows}; ${ring}, scale 2^${args.scaleBits}`);
   const { model, note } = chooseCostModel();
-  const timed = logreg.planModelByTime(data, request, createSimBackend, model);
+  let timed: logreg.TimedPlan;
+  try {
+    timed = logreg.planModelByTime(data, request, createSimBackend, model);
+  } catch (e) {
+    if (args.service === null || !isHeError(e, 'PLAN_INFEASIBLE')) throw e;
+    throw new HeError('PLAN_INFEASIBLE', `${e.message}. With --server every refresh between rounds is flooded (about 17 bits of precision): ` +
+      'allow a larger ring (--ring), fewer rounds (--per-round, --max-rounds) or fewer --precision-bits', e.details);
+  }
   return { source, data, positives, plan: timed.plan, timed, costNote: note, workers: args.backend === 'seal' ? timed.chosen.workers : 1 };
 }
 

@@ -2,8 +2,9 @@
  * The remote client: trains against a hekit service (`hekit serve` and its workers) with the
  * client side run locally, as in `hekit/client`: keys, encryption, the flooded refresh between
  * rounds and decryption stay here; the service sees public keys and ciphertexts only. It
- * creates a job, uploads the keys and each round's request, waits for each reply, and keeps
- * retrying for a while when the API server is unreachable (a restart), so a job survives it.
+ * creates a job (under an idempotency key, so a retried create makes one job), uploads the keys
+ * and each round's request, waits for each reply, and keeps retrying for a while when the API
+ * server is unreachable (a restart), so a job survives it.
  */
 import { logreg } from '../algorithms/index.js';
 import { HeError } from '../core/index.js';
@@ -104,8 +105,8 @@ export function planRequestOf(plan: logreg.TrainingPlan, batchSize: number): log
 /** One HTTP client of the API with a bearer token, retrying while the server cannot be reached. */
 function apiOf(base: string, token: string, retrySeconds: number) {
   const root = base.replace(/\/+$/, '');
-  return async (method: string, path: string, body?: Uint8Array | object): Promise<Response> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  return async (method: string, path: string, body?: Uint8Array | object, extraHeaders: Record<string, string> = {}): Promise<Response> => {
+    const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token}` };
     let payload: Uint8Array | string | undefined;
     if (body instanceof Uint8Array) {
       headers['content-type'] = 'application/octet-stream';
@@ -120,7 +121,8 @@ function apiOf(base: string, token: string, retrySeconds: number) {
       try {
         response = await fetch(`${root}/v1${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
       } catch (e) {
-        // Connection refused or reset: the API server is restarting (every call here is safe to repeat but POST /jobs).
+        // Connection refused or reset: the API server is restarting. Every call here is safe to repeat
+        // (POST /jobs through its Idempotency-Key).
         if (performance.now() > deadline) throw new ServiceError(0, 'UNREACHABLE', `${method} ${root}/v1${path}: ${(e as Error).message}`);
       }
       if (response !== null && response.status !== 502 && response.status !== 503) {
@@ -151,7 +153,8 @@ export async function trainRemote(options: RemoteTrainingOptions): Promise<Remot
   try {
     const keys = client.serverKeys();
     const keySeconds = (performance.now() - keysStart) / 1000;
-    const job = ((await (await call('POST', '/jobs', { plan: options.plan, settings })).json()) as JobStatus).id;
+    // One key per run: a create retried after a lost answer finds the job the first one made.
+    const job = ((await (await call('POST', '/jobs', { plan: options.plan, settings }, { 'idempotency-key': crypto.randomUUID() })).json()) as JobStatus).id;
     options.onProgress?.({ kind: 'job', job });
     await call('PUT', `/jobs/${job}/keys`, keys);
     const rounds: RemoteRound[] = [];

@@ -12,7 +12,7 @@ import { analyze, evaluationKeyBytes, HeError, isHeError, maxModulusBits, predic
 import type { SigmoidApproximation } from '../poly/index.js';
 import { roundCircuit } from './circuit.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
-import { planTrainingBySimulation, valueBits, type SimulatorFactory } from './plan.js';
+import { planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
 import type { PreparedData } from './prepare.js';
 import { planTraining, roundDepth, TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
@@ -40,6 +40,8 @@ export interface TimedPlanRequest {
   readonly workers?: number;
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
+  /** How the client refreshes between rounds, for the precision check (default: plain; `trainRemote` floods). */
+  readonly refresh?: RefreshModel;
 }
 
 /** Where a candidate's predicted seconds go. */
@@ -292,6 +294,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
           const p = planTrainingBySimulation({
             circuit: c.circuit, ...shape, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, security, specialPrimeBits,
             ...(request.precisionBits === undefined ? {} : { precisionBits: request.precisionBits }),
+            ...(request.refresh === undefined ? {} : { refresh: request.refresh }),
           }, batches, simulator, options);
           if (p.rounds.join() === c.roundSizes.join()) found = { plan: p, error: p.predictedWeightError };
           break;

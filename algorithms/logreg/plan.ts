@@ -7,13 +7,13 @@
  * trains with SEAL's errors drawn instead (slower; one realisation). A run that overflows any
  * prime fails on the simulator (OVERFLOW) before any key exists.
  */
-import { HeError, isHeError, type Backend, type CkksParams } from '../../core/index.js';
+import { floodingFactor, HeError, isHeError, type Backend, type CkksParams, type FloodingOptions } from '../../core/index.js';
 import type { Ciphertext } from '../../core/handle.js';
 import type { EncryptedColVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { plainInput } from './inputs.js';
 import { trainPlain } from './plain.js';
-import { localClient, planTraining, trainEncrypted, TRAINING_DEFAULTS, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
+import { localClient, planTraining, trainEncrypted, TRAINING_DEFAULTS, type ProgressEvent, type TrainingOptions, type TrainingPlan, type TrainingPlanRequest } from './train.js';
 
 /**
  * Makes a simulator (e.g. `createSimBackend` from hekit/sim); algorithms never import a backend.
@@ -29,35 +29,65 @@ interface Tracking {
 const tracks = (b: Backend): b is Backend & Tracking => typeof (b as Partial<Tracking>).noise === 'function' && b.capabilities.predictsNoise;
 
 /**
+ * How the client refreshes the weights between rounds, for the tracked run to model: with
+ * `flooding`, as `hekit/client`'s `refresh` does by default (and so `trainRemote`), it adds
+ * Gaussian noise of std `floodingStd(σ_e, { decryptions: rounds, ...flooding })` to every weight,
+ * σ_e the largest tracked std of the round's decrypted weights. Default: a plain refresh (a local
+ * run decrypts and re-encrypts without flooding).
+ */
+export interface RefreshModel {
+  readonly flooding: FloodingOptions;
+}
+
+/**
  * Trains at `plan` on a tracking simulator and returns the weights with the tracked std of each:
  * each round's error carried into the next in variance (a refresh re-encrypts the weights with
- * their error). The weights are the first vector each round decrypts (the baseline's w, then v).
- * Throws INVALID_ARGUMENT when `sim` does not track noise.
+ * their error), and with `refresh.flooding` the flooding noise of every refresh but the last
+ * round's added likewise. The weights are the first vector each round decrypts (the baseline's
+ * w, then v). Throws INVALID_ARGUMENT when `sim` does not track noise or the flooding options
+ * are bad (`floodingFactor`).
  */
 export function trainTracked(
   sim: Backend,
   plan: TrainingPlan,
   batches: readonly (readonly Float64Array[])[],
-  options: Omit<TrainingOptions, 'onProgress' | 'client'> = {},
+  options: Omit<TrainingOptions, 'onProgress' | 'client'> & { readonly refresh?: RefreshModel } = {},
 ): { readonly weights: Float64Array; readonly std: Float64Array } {
   if (!tracks(sim)) throw new HeError('INVALID_ARGUMENT', 'trainTracked needs a simulator that tracks noise (noise: \'track\')', { argument: 'sim' });
+  const { refresh, ...training } = options;
+  // σ_flood / σ_e as the client sizes it (t = the plan's rounds); checked before any run.
+  const factor = refresh === undefined ? null : floodingFactor({ decryptions: plan.rounds.length, ...refresh.flooding });
   const variance = new Float64Array(plan.features);
-  let decrypted = 0;
-  const local = localClient(sim, plan, options);
+  // worst: the largest std of any slot the client decrypted this round (the baseline's w and v), what its flooding is sized from.
+  let decrypted = 0, worst = 0;
+  const local = localClient(sim, plan, training);
   const client = {
     ...local,
     decrypt: (x: EncryptedColVector<Ciphertext>): Float64Array => {
-      if (decrypted++ === 0) {
-        const n = x.unit.width;
-        x.tiles.forEach((tile, t) => {
-          const { std } = sim.noise(tile);
-          for (let c = 0; c < n && t * n + c < variance.length; c++) variance[t * n + c]! += (std[c] as number) ** 2;
-        });
-      }
+      const weights = decrypted++ === 0;
+      const n = x.unit.width;
+      x.tiles.forEach((tile, t) => {
+        const { std } = sim.noise(tile);
+        for (let c = 0; c < n && t * n + c < variance.length; c++) {
+          if (weights) variance[t * n + c]! += (std[c] as number) ** 2;
+          worst = Math.max(worst, std[c] as number);
+        }
+      });
       return local.decrypt(x);
     },
   };
-  const { weights } = trainEncrypted(sim, plan, batches, { ...options, client, onProgress: (e) => { if (e.kind === 'round-start') decrypted = 0; } });
+  const onProgress = (e: ProgressEvent): void => {
+    if (e.kind !== 'round-start') return;
+    // A round after the first starts from a refresh, which flooded every weight alike (the baseline's v
+    // by its own, smaller or larger, std: counted at the larger, so the estimate errs high).
+    if (factor !== null && e.round > 0) {
+      const flood = (factor * worst) ** 2;
+      variance.forEach((_, j) => { variance[j]! += flood; });
+    }
+    decrypted = 0;
+    worst = 0;
+  };
+  const { weights } = trainEncrypted(sim, plan, batches, { ...training, client, onProgress });
   return { weights, std: variance.map(Math.sqrt) };
 }
 
@@ -117,15 +147,18 @@ export function valueBits(batches: readonly (readonly Float64Array[])[], sigmoid
  * The plan with the smallest scale (at most 50 bits) meeting `precisionBits` (default 9: weights
  * within 2e-3 of the twin, far inside what changes a prediction). `noise` (default 'track'): how
  * each trial judges the weights' error, from one tracked run's estimate or from one injected run.
- * Throws PLAN_INFEASIBLE.
+ * `refresh`: how the client refreshes between rounds (`RefreshModel`; tracked runs only). Throws
+ * PLAN_INFEASIBLE; INVALID_ARGUMENT for `refresh` with noise 'inject' or a simulator that does
+ * not track noise.
  */
 export function planTrainingBySimulation(
-  request: Omit<TrainingPlanRequest, 'scaleBits' | 'valueBits'> & { readonly precisionBits?: number; readonly noise?: 'track' | 'inject' },
+  request: Omit<TrainingPlanRequest, 'scaleBits' | 'valueBits'> & { readonly precisionBits?: number; readonly noise?: 'track' | 'inject'; readonly refresh?: RefreshModel },
   batches: readonly (readonly Float64Array[])[],
   simulator: SimulatorFactory,
   options: Omit<TrainingOptions, 'onProgress'> = {},
 ): SimulatedPlan {
-  const { noise: mode = 'track', ...shape } = request;
+  const { noise: mode = 'track', refresh, ...shape } = request;
+  if (refresh !== undefined && mode !== 'track') throw new HeError('INVALID_ARGUMENT', 'a flooded refresh is modelled by tracked runs only: plan with noise \'track\'', { argument: 'refresh' });
   const precisionBits = request.precisionBits ?? 9;
   const roundValueBits = valueBits(batches, options.sigmoid);
   const rule = request.circuit === 'baseline' ? 'nesterov' : 'gradient';
@@ -142,18 +175,20 @@ export function planTrainingBySimulation(
   /**
    * Trains at `plan` on the simulator (Infinity on OVERFLOW). Injected: max |weight - twin|.
    * Tracked: the median max |weight - twin| the estimate predicts, each round's error carried
-   * into the next in variance (a refresh re-encrypts the weights with their error).
+   * into the next in variance (a refresh re-encrypts the weights with their error, and floods
+   * them when `refresh` says so).
    */
   const trial = (plan: TrainingPlan): number => {
     let sim = simulator(plan.params, { rotations: plan.rotations, noise: mode, seed: 1 });
     if (mode === 'track' && !tracks(sim)) {
       sim.dispose();
+      if (refresh !== undefined) throw new HeError('INVALID_ARGUMENT', 'a flooded refresh is modelled by tracked runs only: the simulator does not track noise', { argument: 'refresh' });
       sim = simulator(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 1 });
     }
     let weightError = Infinity;
     try {
       if (tracks(sim) && mode === 'track') {
-        weightError = medianMaxAbs(trainTracked(sim, plan, batches, options).std);
+        weightError = medianMaxAbs(trainTracked(sim, plan, batches, { ...options, ...(refresh === undefined ? {} : { refresh }) }).std);
       } else {
         const { weights } = trainEncrypted(sim, plan, batches, options);
         weightError = Math.max(...weights.map((w, j) => Math.abs(w - twin[j]!)));

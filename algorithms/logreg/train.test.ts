@@ -144,4 +144,12 @@ describe('planning by simulation', () => {
     expect(() => planTrainingBySimulation({ ...request, precisionBits: 40 }, batches, createSimBackend))
       .toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
   });
+
+  it('models a flooded refresh on tracked runs only: injected runs and bad flooding options are refused', () => {
+    const refresh = { flooding: {} };
+    expect(() => planTrainingBySimulation({ ...request, noise: 'inject', refresh }, batches, createSimBackend))
+      .toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { argument: 'refresh' } }));
+    expect(() => planTrainingBySimulation({ ...request, refresh: { flooding: { decryptions: 0 } } }, batches, createSimBackend))
+      .toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { decryptions: 0 } }));
+  });
 });

@@ -73,6 +73,31 @@ describe('the API server (fastify inject, SEAL N = 8192)', () => {
     expect((await app.inject({ method: 'GET', url: '/v1/jobs/job-000000000000000000000000', headers: as(alice) })).statusCode).toBe(404);
   });
 
+  it('an Idempotency-Key: the same create again answers its job (200), another body under the key 422, another tenant\'s key its own job', async () => {
+    const post = (token: string, key: string, payload: object = spec) => app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as(token), 'idempotency-key': key }, payload });
+    const count = (): number => readdirSync(join(dir, 'jobs')).length;
+    const before = count();
+    const first = await post(alice, 'create-1');
+    expect(first.statusCode).toBe(201);
+    const id = first.json<JobStatus>().id;
+    // The same body with its fields in another order is the same request.
+    const again = await post(alice, 'create-1', { settings: { batchSize }, plan: { ...planRequest } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json<JobStatus>()).toEqual(first.json());
+    const other = await post(alice, 'create-1', { ...spec, settings: { batchSize, learningRate: 1 } });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ error: 'IDEMPOTENCY_KEY_REUSED', details: { job: id } });
+    const bobs = await post(bob, 'create-1');
+    expect(bobs.statusCode).toBe(201);
+    expect(bobs.json<JobStatus>().id).not.toBe(id);
+    expect((await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: as(bob) })).statusCode).toBe(404);
+    expect((await post(alice, 'two words')).statusCode).toBe(400);
+    // Without a key every create is a new job.
+    const plain = await Promise.all([0, 1].map(() => app.inject({ method: 'POST', url: '/v1/jobs', headers: as(alice), payload: spec })));
+    expect(plain.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(count()).toBe(before + 4);
+  });
+
   it('refuses a secret key, truncated keys, and another tenant\'s upload, storing nothing', async () => {
     const secret = await app.inject({ method: 'PUT', url: `/v1/jobs/${job}/keys`, ...octets(alice, client.exportSecretKey()) });
     expect(secret.statusCode).toBe(400);
@@ -130,5 +155,31 @@ describe('the API server (fastify inject, SEAL N = 8192)', () => {
     const next = client.refresh(reply, batches, { flood: false }).request;
     expect((await app.inject({ method: 'PUT', url: `/v1/jobs/${job}/rounds/1/request`, ...octets(alice, next) })).statusCode).toBe(409);
     expect(blobCount()).toBe(3); // keys, one request, one reply
+  });
+});
+
+describe('the API server\'s limit on active jobs (fastify inject)', () => {
+  it('a tenant with --max-active-jobs unfinished jobs gets 429 until one ends; a repeated create and other tenants are not refused', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'hekit-api-limit-'));
+    const limited = await createApi({ dataDir: own, queue, workerSecret, maxActiveJobs: 2 });
+    try {
+      const carol = createToken(own).token, dave = createToken(own).token;
+      const post = (token: string, key?: string) => limited.inject({ method: 'POST', url: '/v1/jobs', headers: { ...as(token), ...(key === undefined ? {} : { 'idempotency-key': key }) }, payload: spec });
+      const first = await post(carol, 'first');
+      expect([first.statusCode, (await post(carol)).statusCode]).toEqual([201, 201]);
+      const refused = await post(carol);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: 'TOO_MANY_ACTIVE_JOBS', details: { active: 2, maxActiveJobs: 2 } });
+      expect(readdirSync(join(own, 'jobs')).length).toBe(2);
+      expect((await post(carol, 'first')).statusCode).toBe(200);
+      expect((await post(dave)).statusCode).toBe(201);
+      const id = first.json<JobStatus>().id;
+      expect((await limited.inject({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: as(carol) })).statusCode).toBe(200);
+      expect((await post(carol)).statusCode).toBe(201);
+      expect((await post(carol)).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 });

@@ -12,12 +12,14 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { join } from 'node:path';
+import { HeError } from '../../core/index.js';
 import { createServer } from '../../server/index.js';
 import { checkReply, checkRequest, planOf } from '../protocol.js';
 import type { RoundQueue } from '../queue.js';
 import { createServerCache, serverKey } from '../server-cache.js';
 import { blobId, createDiskBlobStore, type BlobStore } from '../store/blobs.js';
 import { createJobStore, currentRound, jobState, type JobRecord, type JobSpec, type RoundFigures } from '../store/jobs.js';
+import { DEFAULT_RETENTION_HOURS, sweep, type SweepReport } from '../store/retention.js';
 import { bearer, callerOf, type Caller } from './auth.js';
 import { answerError, HttpError } from './errors.js';
 
@@ -44,7 +46,23 @@ export interface ApiOptions {
   readonly limits?: UploadLimits;
   /** Key sets that stay loaded for checking uploads (default 4). */
   readonly cachedJobs?: number;
+  /** Unfinished jobs a tenant may have at once; a create beyond is answered 429 (default 64). */
+  readonly maxActiveJobs?: number;
+  /**
+   * Jobs unchanged for this many hours are removed, with the blobs no remaining job names
+   * (default 168, a week; service/store/retention.ts). Swept at start-up and then periodically.
+   */
+  readonly retentionHours?: number;
+  /** Seconds between retention sweeps (default: a tenth of the retention, from 1 minute to 1 hour). */
+  readonly sweepSeconds?: number;
+  /** The clock, in ms since the epoch (default `Date.now`): times of jobs and blobs, and retention. */
+  readonly now?: () => number;
+  /** Told of each retention sweep that removed something, and of one that failed (the next sweep tries again). */
+  readonly onSweep?: (event: SweepEvent) => void;
 }
+
+/** What `ApiOptions.onSweep` is told. */
+export type SweepEvent = ({ readonly kind: 'swept' } & SweepReport) | { readonly kind: 'error'; readonly error: Error };
 
 /** A job's status, as GET /v1/jobs/:id answers. */
 export interface JobStatus {
@@ -55,15 +73,19 @@ export interface JobStatus {
   /** The round in progress or next (null when done). */
   readonly round: number | null;
   readonly created: string;
+  /** ISO time of the last change: the job is removed `retentionHours` after it. */
+  readonly updated: string;
   /** Per round: where it stands and, once done, the worker's figures. */
   readonly roundDetails: readonly { readonly state: 'waiting' | 'queued' | 'failed' | 'done'; readonly figures: RoundFigures | null; readonly failure: string | null }[];
 }
 
 const MiB = 2 ** 20;
+/** The default of `ApiOptions.maxActiveJobs`. */
+export const DEFAULT_MAX_ACTIVE_JOBS = 64;
 
 /** The status a tenant sees of `job`. */
 export const statusOf = (job: JobRecord): JobStatus => ({
-  id: job.id, state: jobState(job), rounds: job.rounds.length, round: currentRound(job), created: job.created,
+  id: job.id, state: jobState(job), rounds: job.rounds.length, round: currentRound(job), created: job.created, updated: job.updated,
   roundDetails: job.rounds.map((r) => ({
     state: r.reply !== null ? 'done' : r.request === null ? 'waiting' : typeof r.failure === 'string' ? 'failed' : 'queued', figures: r.figures, failure: r.failure ?? null,
   })),
@@ -100,6 +122,12 @@ const specSchema = {
   },
 } as const;
 
+/** An idempotency key: a client's random id of one create (a UUID fits), printable ASCII without spaces. */
+const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' } },
+} as const;
+
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const roundParams = {
   type: 'object', required: ['id', 'round'],
@@ -115,8 +143,16 @@ type RoundParams = { id: string; round: number };
  */
 export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const { dataDir, queue, workerSecret } = options;
-  const jobs = createJobStore(dataDir);
-  const blobs = options.blobs ?? createDiskBlobStore(join(dataDir, 'blobs'));
+  const retentionHours = options.retentionHours ?? DEFAULT_RETENTION_HOURS;
+  const sweepSeconds = options.sweepSeconds ?? Math.min(3600, Math.max(60, retentionHours * 360));
+  const maxActive = options.maxActiveJobs ?? DEFAULT_MAX_ACTIVE_JOBS;
+  if (!(Number.isInteger(maxActive) && maxActive >= 1)) throw new HeError('INVALID_ARGUMENT', `maxActiveJobs must be a positive integer; got ${maxActive}`, { argument: 'maxActiveJobs', maxActiveJobs: maxActive });
+  for (const [name, value] of Object.entries({ retentionHours, sweepSeconds })) {
+    if (!(Number.isFinite(value) && value > 0)) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive number; got ${value}`, { argument: name, [name]: value });
+  }
+  const now = options.now ?? Date.now;
+  const jobs = createJobStore(dataDir, { now });
+  const blobs = options.blobs ?? createDiskBlobStore(join(dataDir, 'blobs'), { now });
   const servers = createServerCache(options.cachedJobs ?? 4);
   const limits = { keys: 256 * MiB, request: 256 * MiB, reply: 16 * MiB, ...options.limits };
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
@@ -124,6 +160,31 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   // Binary uploads arrive as octet streams; fastify reads them up to the route's bodyLimit and answers 413 beyond.
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onClose', async () => servers.close());
+
+  // Retention: one sweep before serving (a restarted server never answers a job past it), then one per period.
+  let sweeping: Promise<void> | null = null;
+  const retain = (): Promise<void> => (sweeping ??= (async () => {
+    try {
+      const report = await sweep(jobs, blobs, { retentionMs: retentionHours * 3_600_000, now: now() });
+      for (const job of report.jobs) {
+        // A round still queued would only fail on a worker. A round running cannot be removed (BullMQ refuses): it fails there.
+        const round = currentRound(job);
+        if (round !== null && !job.cancelled && job.rounds[round]!.request !== null) await queue.remove({ job: job.id, round }).catch(() => undefined);
+      }
+      if (report.jobs.length + report.blobs > 0) options.onSweep?.({ kind: 'swept', ...report });
+    } catch (e) {
+      options.onSweep?.({ kind: 'error', error: e as Error });
+    } finally {
+      sweeping = null;
+    }
+  })());
+  await retain();
+  const timer = setInterval(() => void retain(), sweepSeconds * 1000);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await sweeping;
+  });
 
   const callerOfRequest = (request: FastifyRequest): Caller => callerOf(dataDir, workerSecret, bearer(request.headers.authorization));
   /** The job's server (its keys, loaded once and cached); the job must have keys. */
@@ -151,11 +212,21 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       if (job.cancelled) throw new HttpError(409, 'CANCELLED', `job ${job.id} was cancelled`);
     };
 
-    tenantRoutes.post<{ Body: JobSpec }>('/jobs', { schema: { body: specSchema } }, async (request, reply) => {
+    // With an Idempotency-Key the same create sent again (a retry after a lost answer) answers the job it made.
+    tenantRoutes.post<{ Body: JobSpec; Headers: { 'idempotency-key'?: string } }>('/jobs', { schema: { body: specSchema, headers: idempotencyHeaders } }, async (request, reply) => {
       const spec = request.body;
       const plan = planOf(spec);
-      const job = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length);
-      return reply.code(201).send(statusOf(job));
+      const key = request.headers['idempotency-key'];
+      const created = jobs.create((request as FastifyRequest & { tenant: string }).tenant, spec, plan.rounds.length, { ...(key === undefined ? {} : { idempotencyKey: key }), maxActive });
+      if (created.kind === 'limited') {
+        throw new HttpError(429, 'TOO_MANY_ACTIVE_JOBS', `this tenant has ${created.active} unfinished jobs, the most this server allows; ` +
+          'finish or cancel one (DELETE /v1/jobs/:id) first', { active: created.active, maxActiveJobs: maxActive });
+      }
+      const { kind, job } = created;
+      if (kind === 'conflict') {
+        throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} made job ${job.id} with another request body; send a new key for a new job`, { job: job.id });
+      }
+      return reply.code(kind === 'created' ? 201 : 200).send(statusOf(job));
     });
 
     tenantRoutes.get<{ Params: IdParams }>('/jobs/:id', { schema: { params: idParams } }, async (request) => statusOf(ownJob(request, request.params.id)));
