@@ -38,7 +38,7 @@ export function calibrateCommand(): Command {
     .addOption(option('json', null, 'print the calibration as JSON on stdout instead of the fits', null))
     .addHelpText('after', `
 Examples:
-  hekit calibrate                      N = 8192 and 16384, about 25 seconds on 2 cores
+  hekit calibrate                      N = 8192 and 16384, about 35 seconds on 2 cores
   hekit calibrate --repeat 3 --json    the lowest of three runs, as JSON
   hekit calibrate --rings 8192,16384,32768
 
