@@ -231,8 +231,16 @@ function keyedOptions(options: KeyedBackendOptions | undefined, op: string): Key
   return o.params === undefined ? o : { ...o, params: paramsArgument(o.params, op, 'params') };
 }
 
-async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
-  const material = openServerKeys(serverKeys, options);
+/**
+ * The checked contents of a serverKeys envelope, not yet loaded into SEAL (hekit/seal/pool loads
+ * the evaluation keys in its workers). Throws as `createSealServerBackend`.
+ */
+export function openPublicMaterial(serverKeys: PublicBytes, options: KeyedBackendOptions | undefined, op: string): Material {
+  return openServerKeys(serverKeys, keyedOptions(options, op));
+}
+
+/** A backend over `material` (the keys it holds: any of them may be left out) and the secret key, if any; the public key must be the declared key set's. */
+export async function keyedBackend(material: Material, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
   const { params } = material;
   const secretBody = secretKey && openEnvelope(secretKey, { kinds: ['secretKey'], fingerprint: paramsFingerprint(params), keySet: material.keySet }).body;
   const seal = await loadSeal();
@@ -271,7 +279,8 @@ function checkKeyPair(backend: Backend): void {
  * PARAMS_INSECURE for insecure parameters unless `allowInsecure`.
  */
 export async function createSealServerBackend(serverKeys: PublicBytes, options?: KeyedBackendOptions): Promise<Backend> {
-  return keyedBackend(serverKeys, null, keyedOptions(options, 'createSealServerBackend'));
+  const o = keyedOptions(options, 'createSealServerBackend');
+  return keyedBackend(openServerKeys(serverKeys, o), null, o);
 }
 
 /**
@@ -284,5 +293,6 @@ export async function createSealClientBackend(serverKeys: PublicBytes, secretKey
     throw new HeError('INVALID_ARGUMENT', `createSealClientBackend: secretKey must be the bytes exportSecretKey wrote; got ${secretKey === null ? 'null' : typeof secretKey}`,
       { op: 'createSealClientBackend', argument: 'secretKey' });
   }
-  return keyedBackend(serverKeys, secretKey, keyedOptions(options, 'createSealClientBackend'));
+  const o = keyedOptions(options, 'createSealClientBackend');
+  return keyedBackend(openServerKeys(serverKeys, o), secretKey, o);
 }
