@@ -13,7 +13,9 @@
  * from the client's secret key (default; the worker frees the secret key once its keys exist) or
  * made on the main thread and loaded from serialized bytes; only the main thread keeps the secret
  * key. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
- * them (rotations then run where their key is).
+ * them (rotations then run where their key is). On a server, `createSealServerPool` starts the
+ * workers from a client's public keys instead (no secret key anywhere, no decryption), and
+ * `sealPoolCodec` loads and saves its ciphertexts as envelopes.
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
  * Guide: docs/performance.md.
  *
