@@ -3,10 +3,13 @@
  * round as the one-thread server, to CKKS noise, and nothing it can decrypt.
  */
 import { readFileSync } from 'node:fs';
+import { crc32 } from '@foxglove/crc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logreg } from '../algorithms/index.js';
 import { createClient, type Client } from '../client/index.js';
 import type { SealPool } from '../backends/seal/pool/index.js';
+import { HeError, KIND_CODES } from '../core/index.js';
+import { HEADER_BYTES } from '../core/serialize/index.js';
 import { createServer } from './index.js';
 
 const data = logreg.loadDataset({ seed: 3 });
@@ -27,6 +30,25 @@ async function settledThreads(): Promise<number> {
     last = threads();
   }
   return last;
+}
+
+/** `bytes` with the checksum of every envelope (and of those inside a serverKeys envelope) recomputed, as a forger would. */
+function resealed(bytes: Uint8Array): Uint8Array {
+  const out = bytes.slice();
+  const reseal = (at: number, end: number): void => {
+    const view = new DataView(out.buffer, out.byteOffset + at);
+    if (view.getUint8(6) === KIND_CODES.serverKeys) {
+      for (let inner = at + HEADER_BYTES; inner < end;) {
+        const next = inner + HEADER_BYTES + Number(new DataView(out.buffer, out.byteOffset + inner).getBigUint64(80, true));
+        reseal(inner, next);
+        inner = next;
+      }
+    }
+    view.setUint32(76, 0, true);
+    view.setUint32(76, crc32(out.subarray(at, end)), true);
+  };
+  reseal(0, out.length);
+  return out;
 }
 
 let client: Client;
@@ -79,6 +101,12 @@ describe('createServer with workers: 2 (a server pool, SEAL N = 8192)', () => {
     const keys = client.serverKeys();
     await expect(createServer(keys.subarray(0, keys.length >> 1), plan, { batchSize, workers: 2 })).rejects.toMatchObject({ name: 'HeError', code: 'DESERIALIZE' });
     await expect(createServer(client.exportSecretKey() as Uint8Array as never, plan, { batchSize, workers: 2 })).rejects.toMatchObject({ code: 'DESERIALIZE' });
+    // The last coefficient of the last Galois key set out of range, under valid checksums: only the workers' own check sees it.
+    const forged = keys.slice();
+    forged.fill(0xff, forged.length - 8);
+    const refused = await createServer(resealed(forged), plan, { batchSize, workers: 2 }).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(HeError);
+    expect(refused).toMatchObject({ code: 'DESERIALIZE', details: { field: 'body' } });
     await expect(createServer(keys, plan, { batchSize, workers: 2, verify: true })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(createServer(keys, plan, { batchSize, workers: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
