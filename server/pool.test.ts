@@ -101,7 +101,7 @@ describe('createServer with workers: 2 (a server pool, SEAL N = 8192)', () => {
     const keys = client.serverKeys();
     await expect(createServer(keys.subarray(0, keys.length >> 1), plan, { batchSize, workers: 2 })).rejects.toMatchObject({ name: 'HeError', code: 'DESERIALIZE' });
     await expect(createServer(client.exportSecretKey() as Uint8Array as never, plan, { batchSize, workers: 2 })).rejects.toMatchObject({ code: 'DESERIALIZE' });
-    // The last coefficient of the last Galois key set out of range, under valid checksums: only the workers' own check sees it.
+    // The last coefficient of the last Galois key set out of range, under valid checksums: only the check of SEAL's bytes sees it.
     const forged = keys.slice();
     forged.fill(0xff, forged.length - 8);
     const refused = await createServer(resealed(forged), plan, { batchSize, workers: 2 }).then(() => null, (e: unknown) => e);

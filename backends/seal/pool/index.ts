@@ -243,8 +243,8 @@ export interface SealServerPoolOptions extends Pick<SealPoolOptions, 'workers' |
 
 /**
  * A pool on a server: it starts from a client's `exportServerKeys` bytes (public, relinearization
- * and Galois keys; no secret key exists anywhere), every worker checking and loading them at once
- * and holding all of them (a client's Galois keys come as one set). The main thread holds the
+ * and Galois keys; no secret key exists anywhere), checked in full once on the main thread, then
+ * loaded by every worker at once, each holding all of them (a client's Galois keys come as one set). The main thread holds the
  * public key only, to load and save ciphertext envelopes (`sealPoolCodec`); `decrypt` throws
  * NO_SECRET_KEY. Rejects as `createSealServerBackend` (DESERIALIZE naming the field,
  * PARAMS_INSECURE), INVALID_ARGUMENT for bad scheduling options.
@@ -269,14 +269,15 @@ export async function createSealServerPool(serverKeys: PublicBytes, options: Sea
   const { count, depth, lookahead } = schedulingOptions({ workers: availableParallelism(), ...options });
   const material = openPublicMaterial(serverKeys, { params: options.params, allowInsecure: options.allowInsecure }, 'createSealServerPool');
   const steps = material.galoisKeys.flatMap((g) => g.steps);
-  const keys: WorkerKeys = { kind: 'load', keys: serverPoolKeys(material) };
   const signal = new Int32Array(new SharedArrayBuffer(4));
-  const spawned = Array.from({ length: count }, () => spawnWorker(material.params, keys, steps, signal));
+  const spawned: Spawned[] = [];
   let client: Backend | undefined;
   let slots: WorkerSlot[];
   try {
     // Loading and saving envelopes needs the public key only (its key set names them); the workers evaluate.
     client = await keyedBackend({ ...material, relinKeys: null, galoisKeys: [] }, null, {});
+    const keys: WorkerKeys = { kind: 'load', keys: serverPoolKeys(material, sealPartsOf(client, 'createSealServerPool').context.ring) };
+    spawned.push(...Array.from({ length: count }, () => spawnWorker(material.params, keys, steps, signal)));
     slots = readySlots(await Promise.allSettled(spawned.map((w) => w.ready)));
   } catch (e) {
     for (const w of spawned) void w.worker.terminate();

@@ -206,7 +206,7 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Mater
     const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, switchingBytes(m.relinKeys, 1, new Set([0])), 'relinKeys'));
     const seen = new Set<number>();
     const galoisKeys: GaloisKeySet[] = m.galoisKeys.map((set) => {
-      const present = new Set(set.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+      const present = galoisEntries(set.steps, ring);
       for (const p of present) {
         if (seen.has(p)) throw deserializeError('rotations', 'two Galois key sets hold a key for the same rotation');
         seen.add(p);
@@ -219,6 +219,23 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Mater
     for (const x of owned.reverse()) x.delete();
     throw e;
   }
+}
+
+/** The entries of a Galois key set for `steps`: SEAL stores the key of Galois element g at (g - 1) / 2. */
+const galoisEntries = (steps: readonly number[], ring: SealRing): ReadonlySet<number> => new Set(steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+
+/**
+ * `m`'s keys checked in full, as `loadKeys` checks untrusted bytes, and returned as SEAL's
+ * uncompressed bytes, which `loadKeys` then loads as trusted (hekit/seal/pool: checked once on
+ * the main thread, loaded by every worker). Throws DESERIALIZE naming the field.
+ */
+export function checkKeys<M extends Omit<Material, 'keySet'>>(m: M, ring: SealRing): M {
+  return {
+    ...m,
+    publicKey: checkPublicKey(m.publicKey, ring, inflate),
+    relinKeys: m.relinKeys && checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), inflate),
+    galoisKeys: m.galoisKeys.map((set) => ({ steps: set.steps, body: checkKSwitchKeys(set.body, ring, ring.ringDegree, galoisEntries(set.steps, ring), inflate) })),
+  };
 }
 
 /** `options` checked for types (INVALID_ARGUMENT naming the option); parameter literals become parameters. */
