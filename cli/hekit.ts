@@ -14,7 +14,7 @@ import { candidatesJson, planTable } from './plan.js';
 import { planOnly, runTraining, summary, trainArgsOf, trainCommand } from './train.js';
 import { serve, serveArgsOf, serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
-import { runWorkers, workerArgsOf, workerCommand } from './worker.js';
+import { runWorker, workerArgsOf, workerCommand } from './worker.js';
 
 /** Resolves on the first SIGINT or SIGTERM (long-running commands stop cleanly on either). */
 const stopSignal = (): Promise<void> => new Promise((resolve) => {
@@ -70,7 +70,7 @@ function program(): Command {
     await server.close();
   });
   const workerCmd = workerCommand().action(async (_options: unknown, cmd: Command) => {
-    await runWorkers(workerArgsOf(cmd), stopSignal(), (line) => void process.stderr.write(`hekit worker ${process.pid}: ${line}\n`));
+    await runWorker(workerArgsOf(cmd), stopSignal(), (line) => void process.stderr.write(`hekit worker ${process.pid}: ${line}\n`));
   });
   return configure(new Command('hekit'))
     .description('CKKS homomorphic encryption: train logistic regression on encrypted data, classify with the model, and analyse what a circuit costs.')

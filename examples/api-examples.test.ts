@@ -38,6 +38,7 @@ describe('API reference examples', () => {
       'algorithms/logreg/train.ts trainEncrypted',
       'backends/seal/index.ts createSealBackend',
       'backends/seal/pool/index.ts createSealPool',
+      'backends/seal/pool/index.ts createSealServerPool',
       'backends/sim/backend.ts createSimBackend',
       'backends/sim/plan.ts planParams',
       'client/index.ts createClient',

@@ -10,13 +10,21 @@
 import type { Backend, Ciphertext } from '../core/index.js';
 import { logreg } from '../algorithms/index.js';
 import { createSealServerBackend, sealCiphertextCodec, type Compression, type PublicBytes } from '../backends/seal/index.js';
+import { createSealServerPool, sealPoolCodec } from '../backends/seal/pool/index.js';
+import { HeError } from '../core/errors.js';
 
 /** Options of `createServer`: the round settings the client uses too, and the server's own choices. */
 export interface ServerOptions extends logreg.RoundSettings {
   /** Compression of the replies (default 'zlib'). */
   readonly compression?: Compression;
-  /** Check every SEAL op's metadata against hekit's prediction (slower; DIVERGENCE on a difference). */
+  /** Check every SEAL op's metadata against hekit's prediction (slower; DIVERGENCE on a difference). One thread only. */
   readonly verify?: boolean;
+  /**
+   * SEAL threads a round runs on (default 1). Above 1, a pool of that many workers
+   * (`createSealServerPool`: each loads the client's keys, none holds a secret key) runs the
+   * round's ops as their operands are ready; the reply is the same round, to CKKS noise.
+   */
+  readonly workers?: number;
 }
 
 /** What one `runRound` did. */
@@ -32,7 +40,7 @@ export interface RoundRun {
 
 /** The server of one training run. `dispose()` frees its keys. */
 export interface Server {
-  /** The evaluation-only SEAL backend (decrypt throws NO_SECRET_KEY). */
+  /** The evaluation-only SEAL backend, or pool of SEAL workers (decrypt throws NO_SECRET_KEY). */
   readonly backend: Backend;
   readonly plan: logreg.TrainingPlan;
   /**
@@ -52,7 +60,8 @@ export interface Server {
 /**
  * A server from the client's `serverKeys()` bytes for `plan` (parameters checked against the
  * plan's: DESERIALIZE on `fingerprint` otherwise). Rejects as `createSealServerBackend` does
- * (DESERIALIZE, PARAMS_INSECURE), and with INVALID_ARGUMENT on a bad batch size.
+ * (DESERIALIZE, PARAMS_INSECURE), and with INVALID_ARGUMENT on a bad batch size or worker count,
+ * or `verify` with more than one worker.
  *
  * @example
  * ```ts
@@ -78,13 +87,19 @@ export interface Server {
  */
 export async function createServer(serverKeys: PublicBytes, plan: logreg.TrainingPlan, options: ServerOptions): Promise<Server> {
   const config = logreg.roundConfigOf(plan, options);
-  const backend = await createSealServerBackend(serverKeys, { params: plan.params, verify: options.verify ?? false });
+  const compression = options.compression ?? 'zlib';
+  const pooled = options.workers !== undefined && options.workers !== 1;
+  if (pooled && options.verify === true) {
+    throw new HeError('INVALID_ARGUMENT', 'createServer: verify compares each op on one thread; leave workers at 1 to verify', { op: 'createServer', argument: 'verify' });
+  }
+  const pool = pooled ? await createSealServerPool(serverKeys, { params: plan.params, workers: options.workers }) : null;
+  const backend = pool ?? await createSealServerBackend(serverKeys, { params: plan.params, verify: options.verify ?? false });
+  const codec = pool ? sealPoolCodec(pool, { compression }) : sealCiphertextCodec(backend, { compression });
   const levels = new Map<number, ReadonlyMap<string, number>>();
   const expected = (round: number): ReadonlyMap<string, number> => {
     if (!levels.has(round)) levels.set(round, logreg.roundInputLevels(plan, round, options));
     return levels.get(round)!;
   };
-  const codec = sealCiphertextCodec(backend, { compression: options.compression ?? 'zlib' });
   const binding = logreg.planFingerprint(plan, options);
   return {
     backend,

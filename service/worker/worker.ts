@@ -1,16 +1,17 @@
 /**
- * A round worker: takes rounds from the BullMQ queue, fetches the job's keys and the round's
- * request from the API server, runs the round on SEAL (`hekit/server`) and uploads the reply.
- * Keys stay loaded for the next rounds of the same job, a bounded number of jobs at a time.
- * A round is safe to run twice (the API server keeps the first reply), so BullMQ's retries and
- * its recovery of rounds whose worker died need no coordination here.
+ * A round worker: takes rounds from the BullMQ queue and hands each to its round thread
+ * (round-thread.ts, running rounds.ts), which fetches the job's keys and the round's request from
+ * the API server, runs the round on SEAL (`hekit/server`, on a pool of threads when `workers` > 1)
+ * and uploads the reply. SEAL never runs on this thread, so BullMQ renews the round's lock while
+ * it computes, however long the round. Keys stay loaded for the next rounds of the same job, a
+ * bounded number of key sets at a time. A round is safe to run twice (the API server keeps the
+ * first reply), so BullMQ's retries and its recovery of rounds whose worker died need no
+ * coordination here.
  */
+import { Worker as ThreadWorker } from 'node:worker_threads';
 import { Worker, type Job } from 'bullmq';
-import { logreg } from '../../algorithms/index.js';
-import { createServer } from '../../server/index.js';
 import { QUEUE_NAME, reachRedis, redactUrl, redisConnection, WORKER_SECRET_KEY, type RoundTask } from '../queue.js';
-import { createServerCache, serverKey } from '../server-cache.js';
-import type { JobRecord, RoundFigures } from '../store/jobs.js';
+import { workApi, type RoundAnswer, type RoundRunnerOptions } from './rounds.js';
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
@@ -21,9 +22,15 @@ export interface WorkerOptions {
   /** Key sets that stay loaded (default 2). */
   readonly cachedJobs?: number;
   /**
-   * Seconds a round's lock lasts without renewal (default 30). A worker that dies holds its
-   * round this long, plus up to `stalledSeconds`, before another worker takes it. SEAL runs on
-   * this thread, so a single round longer than this is taken as stalled and run twice.
+   * SEAL threads each round runs on (default 1): above 1, a pool of that many threads in this
+   * process (`createSealServerPool`), each holding a copy of the job's keys. Rounds still run one
+   * at a time; for more rounds at once, start more workers.
+   */
+  readonly workers?: number;
+  /**
+   * Seconds a round's lock lasts without renewal (default 30). The lock is renewed while the
+   * round computes; a worker that dies holds its round this long, plus up to `stalledSeconds`,
+   * before another worker takes it.
    */
   readonly lockSeconds?: number;
   /** How often to look for stalled rounds (default: half the lock). */
@@ -43,6 +50,73 @@ export interface RoundWorker {
   close(): Promise<void>;
 }
 
+/** What the round thread starts with; `entry` only when running from the TypeScript sources (tsx). */
+export interface RoundThreadInit {
+  readonly options: RoundRunnerOptions;
+  readonly entry?: string;
+}
+
+/** A message to the round thread: run a round, or free everything and end. */
+export type ThreadTask = { readonly type: 'run'; readonly id: number; readonly task: RoundTask } | { readonly type: 'close' };
+
+/** The round thread's answer to run `id`. */
+export type ThreadReply =
+  | { readonly type: 'done'; readonly id: number; readonly answer: RoundAnswer | null }
+  | { readonly type: 'error'; readonly id: number; readonly message: string };
+
+/** The round thread, started on first use and again after it dies (its rounds then fail and are retried). */
+class RoundThread {
+  #thread: ThreadWorker | null = null;
+  readonly #pending = new Map<number, { resolve(answer: RoundAnswer | null): void; reject(e: Error): void }>();
+  #next = 0;
+
+  constructor(private readonly options: RoundRunnerOptions) {}
+
+  run(task: RoundTask): Promise<RoundAnswer | null> {
+    const thread = (this.#thread ??= this.#start());
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      thread.postMessage({ type: 'run', id, task } satisfies ThreadTask);
+    });
+  }
+
+  /** Asks the thread to free its keys and end; terminates it after 10 s. */
+  async close(): Promise<void> {
+    const thread = this.#thread;
+    if (thread === null) return;
+    this.#thread = null;
+    const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    thread.postMessage({ type: 'close' } satisfies ThreadTask);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => { timer = setTimeout(resolve, 10_000); })]);
+    clearTimeout(timer);
+    await thread.terminate();
+  }
+
+  #start(): ThreadWorker {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(fromSource ? './round-thread.ts' : './round-thread.js', import.meta.url);
+    const init: RoundThreadInit = { options: this.options, entry: entry.href };
+    // From the sources the thread registers tsx first, as the SEAL pool's workers do.
+    const thread = new ThreadWorker(fromSource ? new URL('../../backends/seal/pool/tsx-worker.mjs', import.meta.url) : entry, { workerData: init });
+    thread.on('message', (reply: ThreadReply) => {
+      const waiting = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (reply.type === 'done') waiting?.resolve(reply.answer);
+      else waiting?.reject(new Error(reply.message));
+    });
+    const fail = (e: Error): void => {
+      if (this.#thread === thread) this.#thread = null;
+      for (const waiting of this.#pending.values()) waiting.reject(e);
+      this.#pending.clear();
+    };
+    thread.on('error', fail);
+    thread.on('exit', (code) => fail(new Error(`the round thread stopped (exit code ${code})`)));
+    return thread;
+  }
+}
+
 /** Starts a worker; resolves once it is connected and has the API secret. Rejects when Redis has no secret (no API server has started). */
 export async function startWorker(options: WorkerOptions): Promise<RoundWorker> {
   const connection = redisConnection(options.redis);
@@ -53,38 +127,19 @@ export async function startWorker(options: WorkerOptions): Promise<RoundWorker> 
     throw new Error(`no API server has registered at ${redactUrl(options.redis)} yet (start hekit serve first)`);
   }
   const api = options.api.replace(/\/+$/, '');
-  const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const response = await fetch(`${api}/v1/work${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${secret}` } });
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${response.status} ${await response.text()}`);
-    return response;
-  };
-  const bytes = async (path: string): Promise<Uint8Array> => new Uint8Array(await (await call(path)).arrayBuffer());
-  const servers = createServerCache(options.cachedJobs ?? 2);
+  const rounds = new RoundThread({ api, secret, cachedJobs: options.cachedJobs ?? 2, workers: options.workers ?? 1 });
 
   const run = async (task: Job<RoundTask>): Promise<{ duplicate: boolean }> => {
-    const { job: id, round } = task.data;
-    options.onEvent?.({ kind: 'start', job: id, round, attempt: task.attemptsStarted });
-    const job = (await (await call(`/jobs/${id}`)).json()) as JobRecord;
-    const record = job.rounds[round];
-    // Cancelled, or answered by another run: nothing to do.
-    if (job.cancelled || record === undefined || record.request === null || record.reply !== null) return { duplicate: true };
-    const request = await bytes(`/blobs/${record.request}`);
-    const started = performance.now();
-    const { reply, figures } = await servers.with(serverKey(job), async () => createServer(await bytes(`/blobs/${job.keys}`), logreg.planTraining(job.spec.plan), job.spec.settings), (server) => {
-      server.backend.resetStats();
-      const out = server.runRound(request);
-      const ops = { ...server.backend.stats().ops };
-      return { reply: out.reply, figures: { seconds: (performance.now() - started) / 1000, ops } satisfies RoundFigures };
-    });
-    const answer = await call(`/jobs/${id}/rounds/${round}/reply`, {
-      method: 'PUT', body: reply, headers: { 'content-type': 'application/octet-stream', 'hekit-figures': JSON.stringify(figures) },
-    });
-    const { duplicate } = (await answer.json()) as { duplicate: boolean };
-    options.onEvent?.({ kind: 'done', job: id, round, seconds: figures.seconds, duplicate });
-    return { duplicate };
+    const { job, round } = task.data;
+    options.onEvent?.({ kind: 'start', job, round, attempt: task.attemptsStarted });
+    const answer = await rounds.run({ job, round });
+    if (answer === null) return { duplicate: true };
+    options.onEvent?.({ kind: 'done', job, round, seconds: answer.seconds, duplicate: answer.duplicate });
+    return { duplicate: answer.duplicate };
   };
 
   // After the last attempt BullMQ gives up on a round; the API server is told why, so the job shows 'failed'.
+  const call = workApi(api, secret);
   const runOrReport = async (task: Job<RoundTask>): Promise<{ duplicate: boolean }> => {
     try {
       return await run(task);
@@ -105,14 +160,14 @@ export async function startWorker(options: WorkerOptions): Promise<RoundWorker> 
     concurrency: 1,
     lockDuration: lock,
     stalledInterval: options.stalledSeconds === undefined ? lock / 2 : options.stalledSeconds * 1000,
-    // A round can look stalled when one round runs past the lock on a busy machine; give it a few chances.
+    // A round is taken as stalled only when its worker stopped renewing the lock (died, or lost Redis); give it a few chances.
     maxStalledCount: 3,
   });
   await worker.waitUntilReady();
   return {
     async close() {
       await worker.close();
-      await servers.close();
+      await rounds.close();
       connection.disconnect();
     },
   };

@@ -13,7 +13,9 @@
  * from the client's secret key (default; the worker frees the secret key once its keys exist) or
  * made on the main thread and loaded from serialized bytes; only the main thread keeps the secret
  * key. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
- * them (rotations then run where their key is).
+ * them (rotations then run where their key is). On a server, `createSealServerPool` starts the
+ * workers from a client's public keys instead (no secret key anywhere, no decryption), and
+ * `sealPoolCodec` loads and saves its ciphertexts as envelopes.
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
  * Guide: docs/performance.md.
  *
@@ -22,17 +24,22 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { CircuitAnalysis } from '../../../core/analysis/analyze.js';
-import { defineBackend, type Backend } from '../../../core/backend.js';
+import { defineBackend, type Backend, type DefinedBackend } from '../../../core/backend.js';
 import { HeError } from '../../../core/errors.js';
 import type { Kernels } from '../../../core/kernels.js';
 import type { CtMeta } from '../../../core/meta.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../core/params/index.js';
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
+import type { Ciphertext } from '../../../core/handle.js';
+import { saveParams, type CiphertextCodec } from '../../../core/serialize/index.js';
 import { createSealBackend } from '../index.js';
 import { sealHeapBytes } from '../loader.js';
-import { saveParams } from '../../../core/serialize/index.js';
 import { keySwitchingKeyBytes, publicKeyBytes } from '../key-size.js';
-import { createPoolClient, exportPoolKeys, secretKeyBytes } from './keys.js';
+import { sealPartsOf } from '../registry.js';
+import { loadCiphertext, sealCiphertextCodec } from '../serialize/ciphertext.js';
+import type { SaveOptions } from '../serialize/compression.js';
+import { keyedBackend, openPublicMaterial, type PublicBytes } from '../serialize/keys.js';
+import { createPoolClient, exportPoolKeys, secretKeyBytes, serverPoolKeys, type PoolKeys } from './keys.js';
 import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
 
 export { usefulWorkers } from './cost.js';
@@ -179,15 +186,7 @@ const KEY_SHARE_OF_HEAP = 2 ** 31;
  */
 export async function createSealPool(params: CkksParams | CkksParamsLiteral, options: SealPoolOptions = {}): Promise<SealPool> {
   const parsed = 'primes' in params ? params : createParams(params);
-  const count = options.workers ?? (options.analysis ? Math.min(availableParallelism(), usefulWorkers(options.analysis)) : availableParallelism());
-  const depth = options.depthPerWorker ?? 8;
-  const lookahead = options.lookahead ?? 64;
-  if (lookahead !== Infinity && !(Number.isInteger(lookahead) && lookahead >= 1)) {
-    throw new HeError('INVALID_ARGUMENT', `lookahead must be a positive integer or Infinity; got ${lookahead}`, { lookahead });
-  }
-  for (const [name, value] of Object.entries({ workers: count, depthPerWorker: depth })) {
-    if (!Number.isInteger(value) || value < 1 || value > 64) throw new HeError('INVALID_ARGUMENT', `${name} must be an integer in [1, 64]; got ${value}`, { [name]: value });
-  }
+  const { count, depth, lookahead } = schedulingOptions(options.analysis ? { workers: Math.min(availableParallelism(), usefulWorkers(options.analysis)), ...options } : options);
   const placement = options.keyPlacement ?? 'auto';
   if (!['replicate', 'split', 'auto'].includes(placement)) {
     throw new HeError('INVALID_ARGUMENT', `keyPlacement must be 'replicate', 'split' or 'auto'; got ${String(placement)}`, { keyPlacement: placement });
@@ -222,12 +221,9 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
       // key's bytes, Galois keys made a step at a time: no heap holds them all.
       client = await createSealBackend(parsed);
       const made = exportPoolKeys(client, keyed);
-      started = spawnAll({ kind: 'load', keys: made }, made.publicKey.length + (made.relinKeys?.length ?? 0) + made.galoisKeys.reduce((a, g) => a + g.bytes.length, 0));
+      started = spawnAll({ kind: 'load', keys: made }, keyBytes(made));
     }
-    const settled = await started;
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    slots = settled.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
+    slots = readySlots(await started);
   } catch (e) {
     // Stop every worker: each holds its own heap and keys.
     for (const w of spawned) void w.worker.terminate();
@@ -236,6 +232,100 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   }
   return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
+
+/** Options of `createSealServerPool`: the scheduling options of `createSealPool`, and what the client's keys must be. */
+export interface SealServerPoolOptions extends Pick<SealPoolOptions, 'workers' | 'depthPerWorker' | 'lookahead'> {
+  /** Require these parameters (DESERIALIZE on `fingerprint` otherwise), as `createSealServerBackend`. */
+  readonly params?: CkksParams;
+  /** Accept stored parameters above the HE-standard limit (default false: PARAMS_INSECURE). */
+  readonly allowInsecure?: boolean;
+}
+
+/**
+ * A pool on a server: it starts from a client's `exportServerKeys` bytes (public, relinearization
+ * and Galois keys; no secret key exists anywhere), checked in full once on the main thread, then
+ * loaded by every worker at once, each holding all of them (a client's Galois keys come as one set). The main thread holds the
+ * public key only, to load and save ciphertext envelopes (`sealPoolCodec`); `decrypt` throws
+ * NO_SECRET_KEY. Rejects as `createSealServerBackend` (DESERIALIZE naming the field,
+ * PARAMS_INSECURE), INVALID_ARGUMENT for bad scheduling options.
+ *
+ * @example
+ * ```ts
+ * import { createSealBackend, exportServerKeys, loadCiphertext, saveCiphertext } from 'hekit/seal';
+ * import { createSealServerPool, sealPoolCodec } from 'hekit/seal/pool';
+ *
+ * // The client keeps its secret key; the server gets public bytes only.
+ * const client = await createSealBackend({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 }, { rotations: [1] });
+ * const server = await createSealServerPool(exportServerKeys(client), { workers: 2 });
+ * const codec = sealPoolCodec(server);
+ * const x = codec.load(saveCiphertext(client, client.encrypt([1, 2, 3])));
+ * const reply = codec.save(server.rotate(server.rescale(server.relinearize(server.square(x))), 1));
+ * server.dispose(); // stops the workers
+ * console.log(Array.from(client.decrypt(loadCiphertext(client, reply)).subarray(0, 2), Math.round)); // [ 4, 9 ]
+ * client.dispose();
+ * ```
+ */
+export async function createSealServerPool(serverKeys: PublicBytes, options: SealServerPoolOptions = {}): Promise<SealPool> {
+  const { count, depth, lookahead } = schedulingOptions({ workers: availableParallelism(), ...options });
+  const material = openPublicMaterial(serverKeys, { params: options.params, allowInsecure: options.allowInsecure }, 'createSealServerPool');
+  const steps = material.galoisKeys.flatMap((g) => g.steps);
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const spawned: Spawned[] = [];
+  let client: Backend | undefined;
+  let slots: WorkerSlot[];
+  try {
+    // Loading and saving envelopes needs the public key only (its key set names them); the workers evaluate.
+    client = await keyedBackend({ ...material, relinKeys: null, galoisKeys: [] }, null, {});
+    const keys: WorkerKeys = { kind: 'load', keys: serverPoolKeys(material, sealPartsOf(client, 'createSealServerPool').context.ring) };
+    spawned.push(...Array.from({ length: count }, () => spawnWorker(material.params, keys, steps, signal)));
+    slots = readySlots(await Promise.allSettled(spawned.map((w) => w.ready)));
+  } catch (e) {
+    for (const w of spawned) void w.worker.terminate();
+    client?.dispose();
+    throw e;
+  }
+  const rotations = validateRotations(material.params, steps);
+  return new Scheduler(client, slots, signal, depth, lookahead, rotations, rotations).backend;
+}
+
+/**
+ * `pool`'s ciphertexts as envelopes (`saveCiphertext` / `loadCiphertext` of hekit/seal, the same
+ * bytes and checks), for `linalg.saveEncrypted`, `loadEncrypted` and the training server. A load
+ * checks the envelope on the main thread and hands the ciphertext to the first worker that needs
+ * it; a save waits for the ciphertext's op. Throws INVALID_ARGUMENT for a backend that is not a pool.
+ */
+export function sealPoolCodec(pool: SealPool, options: SaveOptions = {}): CiphertextCodec<Ciphertext> {
+  const scheduler = schedulers.get(pool);
+  if (scheduler === undefined) throw new HeError('INVALID_ARGUMENT', `sealPoolCodec: expected a pool made by hekit/seal/pool, got ${pool?.name ?? typeof pool}`, { op: 'sealPoolCodec' });
+  return scheduler.codec(options);
+}
+
+/** The scheduling options checked: worker count (`workers` is the default here), queue depth and lookahead; INVALID_ARGUMENT otherwise. */
+function schedulingOptions(options: Pick<SealPoolOptions, 'workers' | 'depthPerWorker' | 'lookahead'>): { count: number; depth: number; lookahead: number } {
+  const count = options.workers ?? availableParallelism();
+  const depth = options.depthPerWorker ?? 8;
+  const lookahead = options.lookahead ?? 64;
+  if (lookahead !== Infinity && !(Number.isInteger(lookahead) && lookahead >= 1)) {
+    throw new HeError('INVALID_ARGUMENT', `lookahead must be a positive integer or Infinity; got ${lookahead}`, { lookahead });
+  }
+  for (const [name, value] of Object.entries({ workers: count, depthPerWorker: depth })) {
+    if (!Number.isInteger(value) || value < 1 || value > 64) throw new HeError('INVALID_ARGUMENT', `${name} must be an integer in [1, 64]; got ${value}`, { [name]: value });
+  }
+  return { count, depth, lookahead };
+}
+
+/** The workers once all are ready; the first start-up failure otherwise. */
+function readySlots(settled: readonly PromiseSettledResult<WorkerSlot>[]): WorkerSlot[] {
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<WorkerSlot>).value);
+}
+
+/** Bytes of the keys every worker loads (decides the placement under 'auto'). */
+const keyBytes = (keys: PoolKeys): number => keys.publicKey.length + (keys.relinKeys?.length ?? 0) + keys.galoisKeys.reduce((a, g) => a + g.bytes.length, 0);
+
+/** Every pool's scheduler, for `sealPoolCodec`. */
+const schedulers = new WeakMap<Backend, Scheduler>();
 
 /** A worker starting up: ready once its keys exist; one that makes its own keys waits for the secret key. */
 interface Spawned {
@@ -254,7 +344,8 @@ function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly numbe
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
   const ready = new Promise<Reply>((resolve, reject) => {
     port1.once('message', resolve);
-    worker.once('error', reject);
+    // A start-up failure (keys refused) crosses the thread as a plain Error with its own properties.
+    worker.once('error', (e: Error & Partial<HeError>) => reject(e.code === undefined ? e : new HeError(e.code, e.message, e.details)));
   }).then((reply): WorkerSlot => {
     worker.removeAllListeners('error');
     const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
@@ -281,6 +372,9 @@ class Scheduler {
 
   /** Every step with a key, when no worker holds them all (keys split): composite steps are split into terms here. */
   readonly #split: RotationKeys | null;
+  /** False on a server's pool: no secret key on the main thread. */
+  readonly #decrypts: boolean;
+  readonly #defined: DefinedBackend<Node>;
 
   constructor(
     private readonly client: Backend,
@@ -292,14 +386,15 @@ class Scheduler {
     keyed: readonly number[],
   ) {
     this.#split = slots.some((s) => s.steps.length < keyed.length) ? new RotationKeys(client.params, keyed) : null;
-    const { backend } = defineBackend<Node>({
+    this.#decrypts = sealPartsOf(client, 'createSealPool').context.keys.secretKey !== null;
+    this.#defined = defineBackend<Node>({
       name: 'seal-pool',
       params: client.params,
       rotations,
       capabilities: { encrypts: true, predictsNoise: false },
       kernels: this.#kernels(),
     });
-    this.backend = Object.assign(backend, {
+    this.backend = Object.assign(this.#defined.backend, {
       flush: () => this.#flush(),
       workerMemory: () => this.#workerMemory(),
       poolStats: (): PoolStats => ({
@@ -313,6 +408,42 @@ class Scheduler {
         galoisSteps: slots.map((s) => s.steps),
       }),
     });
+    schedulers.set(this.backend, this);
+  }
+
+  /** Envelopes of the main thread's SEAL backend, for ciphertexts that live on the workers (`sealPoolCodec`). */
+  codec(options: SaveOptions): CiphertextCodec<Ciphertext> {
+    const local = sealCiphertextCodec(this.client, options);
+    return {
+      ...local,
+      meta: (ct) => this.backend.meta(ct),
+      // Checked here as any envelope, then moved to the workers as SEAL's bytes, like a symmetric encryption.
+      load: (bytes) => {
+        const ct = loadCiphertext(this.client, bytes);
+        try {
+          return this.#defined.adopt(this.#held(sendCiphertext(this.client, ct)), this.client.meta(ct));
+        } finally {
+          this.client.free(ct);
+        }
+      },
+      save: (ct) => {
+        const here = this.#toMain(this.#defined.payload(ct, 'saveCiphertext', 'ct'), this.backend.meta(ct));
+        try {
+          return local.save(here);
+        } finally {
+          this.client.free(here);
+        }
+      },
+      free: (ct) => this.backend.free(ct),
+    };
+  }
+
+  /** A node computed already, its bytes on the main thread (sent to the first worker that needs it). */
+  #held(bytes: Uint8Array): Node {
+    const node = this.#node('encrypt', [], {});
+    node.state = 'done';
+    node.bytes = bytes;
+    return node;
   }
 
   #node(op: PoolOp, inputs: readonly Node[], args: OpArgs): Node {
@@ -338,15 +469,22 @@ class Scheduler {
         // Only the main thread holds the secret key: encrypt here, and ship the bytes on first use.
         const ct = this.client.encrypt(values, { level: out.level, scale: out.scale, symmetric: true });
         try {
-          const node = this.#node('encrypt', [], {});
-          node.state = 'done';
-          node.bytes = sendCiphertext(this.client, ct);
-          return node;
+          return this.#held(sendCiphertext(this.client, ct));
         } finally {
           this.client.free(ct);
         }
       },
-      decrypt: (x, meta) => this.#decrypt(x, meta),
+      decrypt: (x, meta) => {
+        if (!this.#decrypts) {
+          throw new HeError('NO_SECRET_KEY', 'decrypt: this pool was built from a client\'s public keys (a server); decrypt on the client that holds the secret key', { op: 'decrypt' });
+        }
+        const ct = this.#toMain(x, meta);
+        try {
+          return this.client.decrypt(ct);
+        } finally {
+          this.client.free(ct);
+        }
+      },
       add: (a, b) => record('add', [a, b]),
       sub: (a, b) => record('sub', [a, b]),
       neg: (a) => record('neg', [a]),
@@ -384,18 +522,15 @@ class Scheduler {
     };
   }
 
-  #decrypt(x: Node, meta: CtMeta): Float64Array {
+  /** Runs every recorded op, then `x` as a ciphertext of the main thread's backend (the caller frees it), checked against `meta`. */
+  #toMain(x: Node, meta: CtMeta): Ciphertext {
     this.#flush();
-    const bytes = x.bytes ?? this.#fetch(x);
-    const ct = receiveCiphertext(this.client, bytes);
-    try {
-      if (ct.level !== meta.level || ct.scale !== meta.scale || ct.degree !== meta.degree) {
-        throw new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });
-      }
-      return this.client.decrypt(ct);
-    } finally {
+    const ct = receiveCiphertext(this.client, x.bytes ?? this.#fetch(x));
+    if (ct.level !== meta.level || ct.scale !== meta.scale || ct.degree !== meta.degree) {
       this.client.free(ct);
+      throw new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });
     }
+    return ct;
   }
 
   #workerMemory(): WorkerMemory[] {

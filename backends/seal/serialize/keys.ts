@@ -206,7 +206,7 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Mater
     const relinKeys = m.relinKeys && own(sealLoad(seal.RelinKeys(), opened, switchingBytes(m.relinKeys, 1, new Set([0])), 'relinKeys'));
     const seen = new Set<number>();
     const galoisKeys: GaloisKeySet[] = m.galoisKeys.map((set) => {
-      const present = new Set(set.steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+      const present = galoisEntries(set.steps, ring);
       for (const p of present) {
         if (seen.has(p)) throw deserializeError('rotations', 'two Galois key sets hold a key for the same rotation');
         seen.add(p);
@@ -221,6 +221,23 @@ export function loadKeys(seal: SEALLibrary, opened: OpenedContext, m: Omit<Mater
   }
 }
 
+/** The entries of a Galois key set for `steps`: SEAL stores the key of Galois element g at (g - 1) / 2. */
+const galoisEntries = (steps: readonly number[], ring: SealRing): ReadonlySet<number> => new Set(steps.map((s) => (galoisElement(ring.ringDegree, s) - 1) / 2));
+
+/**
+ * `m`'s keys checked in full, as `loadKeys` checks untrusted bytes, and returned as SEAL's
+ * uncompressed bytes, which `loadKeys` then loads as trusted (hekit/seal/pool: checked once on
+ * the main thread, loaded by every worker). Throws DESERIALIZE naming the field.
+ */
+export function checkKeys<M extends Omit<Material, 'keySet'>>(m: M, ring: SealRing): M {
+  return {
+    ...m,
+    publicKey: checkPublicKey(m.publicKey, ring, inflate),
+    relinKeys: m.relinKeys && checkKSwitchKeys(m.relinKeys, ring, 1, new Set([0]), inflate),
+    galoisKeys: m.galoisKeys.map((set) => ({ steps: set.steps, body: checkKSwitchKeys(set.body, ring, ring.ringDegree, galoisEntries(set.steps, ring), inflate) })),
+  };
+}
+
 /** `options` checked for types (INVALID_ARGUMENT naming the option); parameter literals become parameters. */
 function keyedOptions(options: KeyedBackendOptions | undefined, op: string): KeyedBackendOptions {
   const o = optionsArgument(options, op);
@@ -231,8 +248,16 @@ function keyedOptions(options: KeyedBackendOptions | undefined, op: string): Key
   return o.params === undefined ? o : { ...o, params: paramsArgument(o.params, op, 'params') };
 }
 
-async function keyedBackend(serverKeys: Uint8Array, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
-  const material = openServerKeys(serverKeys, options);
+/**
+ * The checked contents of a serverKeys envelope, not yet loaded into SEAL (hekit/seal/pool loads
+ * the evaluation keys in its workers). Throws as `createSealServerBackend`.
+ */
+export function openPublicMaterial(serverKeys: PublicBytes, options: KeyedBackendOptions | undefined, op: string): Material {
+  return openServerKeys(serverKeys, keyedOptions(options, op));
+}
+
+/** A backend over `material` (the keys it holds: any of them may be left out) and the secret key, if any; the public key must be the declared key set's. */
+export async function keyedBackend(material: Material, secretKey: Uint8Array | null, options: KeyedBackendOptions): Promise<Backend> {
   const { params } = material;
   const secretBody = secretKey && openEnvelope(secretKey, { kinds: ['secretKey'], fingerprint: paramsFingerprint(params), keySet: material.keySet }).body;
   const seal = await loadSeal();
@@ -271,7 +296,8 @@ function checkKeyPair(backend: Backend): void {
  * PARAMS_INSECURE for insecure parameters unless `allowInsecure`.
  */
 export async function createSealServerBackend(serverKeys: PublicBytes, options?: KeyedBackendOptions): Promise<Backend> {
-  return keyedBackend(serverKeys, null, keyedOptions(options, 'createSealServerBackend'));
+  const o = keyedOptions(options, 'createSealServerBackend');
+  return keyedBackend(openServerKeys(serverKeys, o), null, o);
 }
 
 /**
@@ -284,5 +310,6 @@ export async function createSealClientBackend(serverKeys: PublicBytes, secretKey
     throw new HeError('INVALID_ARGUMENT', `createSealClientBackend: secretKey must be the bytes exportSecretKey wrote; got ${secretKey === null ? 'null' : typeof secretKey}`,
       { op: 'createSealClientBackend', argument: 'secretKey' });
   }
-  return keyedBackend(serverKeys, secretKey, keyedOptions(options, 'createSealClientBackend'));
+  const o = keyedOptions(options, 'createSealClientBackend');
+  return keyedBackend(openServerKeys(serverKeys, o), secretKey, o);
 }
