@@ -87,8 +87,9 @@ export interface SealPoolOptions {
    * secret key, sent over its message channel (the threads share one process, so one trust
    * domain), all workers at once; nothing is serialized or loaded. Key generation is randomized,
    * so the workers' keys differ, all valid under the one secret key. 'main': the main thread makes
-   * them, a Galois key at a time, and every worker loads its share (slower: loading a key costs
-   * about as much as making it, and comes after making them all).
+   * them, a Galois key at a time, and every worker loads its share (slower: node-seal's save of a
+   * key costs more than making it, 70 ms against 52 ms at N = 16384 with 6 primes, and the
+   * loading comes after making them all).
    */
   readonly keyGeneration?: 'workers' | 'main';
 }
