@@ -162,6 +162,9 @@ function timeEncodingOps(ev: Backend, repeats: number): OpSample[] {
   });
 }
 
+/** ±1, ±2, ..., ±128: the Galois keys of the heap and pool timings. */
+const SIXTEEN_STEPS: readonly number[] = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
+
 /**
  * The first use of a fresh heap's memory, per MiB: the same keys (N = 16384, 8 data primes, 16
  * Galois keys, 300 MiB) made twice, the first time on memory this process never used. Only right
@@ -169,9 +172,8 @@ function timeEncodingOps(ev: Backend, repeats: number): OpSample[] {
  */
 async function timeHeapGrowth(): Promise<number> {
   const params = cut(PLANS[16384]!.chain, 8);
-  const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
-  const [fresh, again] = [await timeBackend(params, steps), await timeBackend(params, steps)];
-  return Math.max(0, fresh - again) / (evaluationKeyBytes(16384, 8, steps.length) / 2 ** 20);
+  const [fresh, again] = [await timeBackend(params, SIXTEEN_STEPS), await timeBackend(params, SIXTEEN_STEPS)];
+  return Math.max(0, fresh - again) / (evaluationKeyBytes(16384, 8, SIXTEEN_STEPS.length) / 2 ** 20);
 }
 
 /** Saving a ciphertext (SEAL bytes, no compression) and loading it back, per MiB, at the top of `chain`. */
@@ -215,24 +217,24 @@ function timeChains(ev: Backend, chains: number, length: number): number {
  */
 async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], heapGrowthMsPerMiB: number, machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
-  const steps = Array.from({ length: 8 }, (_, i) => 2 ** i).flatMap((s) => [s, -s]);
   const t0 = now();
-  const pool = await createSealPool(params, { rotations: steps, workers });
+  const pool = await createSealPool(params, { rotations: SIXTEEN_STEPS, workers });
   const ms = now() - t0;
-  const thread = await createSealBackend(params, { rotations: [1] });
+  let thread: Backend | undefined;
   let tiny: number, wide: number;
   try {
+    thread = await createSealBackend(params, { rotations: [1] });
     const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
     run(pool, workers, 1); // warm-up
     tiny = Math.max(0, run(pool, 1, 1) - run(thread, 1, 1));
     wide = (workers * Math.max(1, run(pool, 8, 6) - tiny)) / run(thread, 8, 6);
   } finally {
     pool.dispose();
-    thread.dispose();
+    thread?.dispose();
   }
   const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, heapGrowthMsPerMiB, pool: { workerStartMs: 1, runMs: 0, slowdown: 1 } }, 'calibrated');
   const main = model.keyGenMs(16384, 5, 0);
-  const keys = model.keyGenMs(16384, 5, steps.length);
+  const keys = model.keyGenMs(16384, 5, SIXTEEN_STEPS.length);
   // ms = max(main, start + keys, (main + workers·(start + keys)) / cores) grows with the start: the smaller inverse solves it.
   return { workerStartMs: Math.max(1, Math.min(ms - keys, (ms * cores - main) / workers - keys)), runMs: tiny, slowdown: Math.max(1, wide) };
 }

@@ -3,13 +3,12 @@
  * round as the one-thread server, to CKKS noise, and nothing it can decrypt.
  */
 import { readFileSync } from 'node:fs';
-import { crc32 } from '@foxglove/crc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logreg } from '../algorithms/index.js';
 import { createClient, type Client } from '../client/index.js';
 import type { SealPool } from '../backends/seal/pool/index.js';
-import { HeError, KIND_CODES } from '../core/index.js';
-import { HEADER_BYTES } from '../core/serialize/index.js';
+import { HeError } from '../core/index.js';
+import { resealed } from '../property-tests/forge.js';
 import { createServer } from './index.js';
 
 const data = logreg.loadDataset({ seed: 3 });
@@ -30,25 +29,6 @@ async function settledThreads(): Promise<number> {
     last = threads();
   }
   return last;
-}
-
-/** `bytes` with the checksum of every envelope (and of those inside a serverKeys envelope) recomputed, as a forger would. */
-function resealed(bytes: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  const reseal = (at: number, end: number): void => {
-    const view = new DataView(out.buffer, out.byteOffset + at);
-    if (view.getUint8(6) === KIND_CODES.serverKeys) {
-      for (let inner = at + HEADER_BYTES; inner < end;) {
-        const next = inner + HEADER_BYTES + Number(new DataView(out.buffer, out.byteOffset + inner).getBigUint64(80, true));
-        reseal(inner, next);
-        inner = next;
-      }
-    }
-    view.setUint32(76, 0, true);
-    view.setUint32(76, crc32(out.subarray(at, end)), true);
-  };
-  reseal(0, out.length);
-  return out;
 }
 
 let client: Client;

@@ -11,6 +11,7 @@
 import { analyze, evaluationKeyBytes, HeError, isHeError, maxModulusBits, predictTime, type CircuitAnalysis, type CostModel, type SecurityLevel } from '../../core/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { roundCircuit } from './circuit.js';
+import { ciphertextBytes } from './inputs.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
 import { planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
 import type { PreparedData } from './prepare.js';
@@ -151,9 +152,6 @@ function fitStructure(circuit: CircuitName, ringDegree: number, perRound: number
   }
 }
 
-/** Bytes of a degree-1 ciphertext of `primes` primes. */
-const ciphertextBytes = (ringDegree: number, primes: number): number => 2 * ringDegree * primes * 8;
-
 /** Options of `predictTraining`. */
 export interface PredictTrainingOptions {
   /** SEAL worker threads (1: the main thread). */
@@ -191,17 +189,17 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
   const [dataPrimes, galoisKeys] = [plan.params.dataPrimes.length, plan.rotations.length];
   const keys = evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys);
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
-  const outputs = rounds.map((a) => a.outputs.map((o) => o.level + 1));
+  const outputs = rounds.map((a) => a.outputs.map((o) => o.level));
   const seconds: PredictedSeconds = {
     // A pool's main thread makes only the secret and public keys; each worker makes its own evaluation keys.
     keys: model.keyGenMs(ringDegree, dataPrimes, workers > 1 ? 0 : galoisKeys) / 1000,
     poolSetUp: workers > 1
       ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, keys > POOL_SPLIT_KEY_BYTES ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
     training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers).seconds, 0),
-    refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, p) => t + model.opMs('decrypt', ringDegree, p), 0), 0)) / 1000,
-    transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, p) => b + ciphertextBytes(ringDegree, p), 0)), 0)) / 1000 : 0,
+    refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, level) => t + model.opMs('decrypt', ringDegree, level + 1), 0), 0)) / 1000,
+    transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, level) => b + ciphertextBytes(ringDegree, level), 0)), 0)) / 1000 : 0,
   };
-  const inputBytes = models * rounds.reduce((sum, a) => sum + a.nodes.filter((n) => n.op === 'encrypt').reduce((b, n) => b + ciphertextBytes(ringDegree, n.level + 1), 0), 0);
+  const inputBytes = models * rounds.reduce((sum, a) => sum + a.nodes.filter((n) => n.op === 'encrypt').reduce((b, n) => b + ciphertextBytes(ringDegree, n.level), 0), 0);
   return { seconds, inputBytes, keyBytes: keys };
 }
 

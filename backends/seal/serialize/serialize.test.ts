@@ -1,8 +1,7 @@
-import { crc32 } from '@foxglove/crc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../core/index.js';
-import { createParams, KIND_CODES, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
-import { HEADER_BYTES } from '../../../core/serialize/index.js';
+import { createParams, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { resealed } from '../../../property-tests/forge.js';
 import { thrown } from '../../../property-tests/thrown.js';
 import {
   createSealBackend, createSealClientBackend, createSealServerBackend, exportSecretKey, exportServerKeys, generateGaloisKeys, loadCiphertext,
@@ -10,29 +9,6 @@ import {
 } from '../index.js';
 
 const LITERAL = { ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 };
-/**
- * `bytes` (an envelope, or a serverKeys envelope of envelopes) with every key set replaced by
- * `keySet` and every checksum recomputed, as a forger would.
- */
-function rekeyed(bytes: Uint8Array, keySet: Uint8Array): Uint8Array {
-  const out = bytes.slice();
-  const reseal = (at: number, end: number) => {
-    const view = new DataView(out.buffer, out.byteOffset + at);
-    if (view.getUint8(6) === KIND_CODES.serverKeys) {
-      for (let inner = at + HEADER_BYTES; inner < end;) {
-        const next = inner + HEADER_BYTES + Number(new DataView(out.buffer, out.byteOffset + inner).getBigUint64(80, true));
-        reseal(inner, next);
-        inner = next;
-      }
-    }
-    if (view.getUint8(6) !== KIND_CODES.params) out.set(keySet, at + 96);
-    view.setUint32(76, 0, true);
-    view.setUint32(76, crc32(out.subarray(at, end)), true);
-  };
-  reseal(0, out.length);
-  return out;
-}
-
 const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-2) => b.forEach((v, i) => expect(Math.abs((a[i] as number) - v)).toBeLessThan(tol));
 
 describe('SEAL serialization', () => {
@@ -128,7 +104,7 @@ describe('SEAL serialization', () => {
       // Another pair's secret key says so in its key set; with that field forged, the decryption probe still catches it.
       const foreign = exportSecretKey(other);
       await expect(createSealClientBackend(keys, foreign)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
-      await expect(createSealClientBackend(keys, rekeyed(foreign, keys.subarray(96, 128))))
+      await expect(createSealClientBackend(keys, resealed(foreign, keys.subarray(96, 128))))
         .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'secretKey' } });
     } finally {
       other.dispose();
@@ -146,7 +122,7 @@ describe('SEAL serialization', () => {
         .rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
       // Server keys whose envelopes all declare another pair's key set: the public key's own hash refutes them.
       const keys = exportServerKeys(client, { compression: 'none' });
-      const forged = rekeyed(keys, exportServerKeys(other).subarray(96, 128));
+      const forged = resealed(keys, exportServerKeys(other).subarray(96, 128));
       await expect(createSealServerBackend(forged)).rejects.toMatchObject({ code: 'DESERIALIZE', details: { field: 'keySet' } });
       // A server from these keys writes objects of this key set, which the client loads.
       const server = await createSealServerBackend(keys);
