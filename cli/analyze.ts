@@ -7,9 +7,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { logreg } from '../algorithms/index.js';
+import { linalg, logreg } from '../algorithms/index.js';
 import { analyze, levelsConsumed, svgAxes, toDot, toSvg, type Circuit, type CircuitAnalysis, type GraphOp } from '../core/index.js';
-import { choice, configure, given, integer, list, nonEmpty, option, parseWith, refuse, UsageError } from './options.js';
+import { choice, configure, given, integer, list, nonEmpty, option, parseWith, powerOfTwo, refuse, UsageError } from './options.js';
 
 /** MNIST's 14 x 14 downsampled pixels plus the bias. */
 const MNIST_FEATURES = 14 * 14 + 1;
@@ -23,6 +23,8 @@ export interface AnalyzeArgs {
   readonly module: { readonly file: string; readonly exportName: string } | null;
   readonly minibatches: number;
   readonly batchSize: number;
+  /** Built-in circuits: the encoding unit's height (null: as tall as a minibatch, `unitFor`). */
+  readonly unitHeight: number | null;
   readonly ringDegree: number;
   readonly json: boolean;
   readonly svg: string | null;
@@ -42,6 +44,8 @@ export function analyzeCommand(): Command {
     .addOption(option('circuit', 'lowdepth|baseline', 'the built-in circuit: one round of training', choice(...CIRCUITS), 'lowdepth'))
     .addOption(option('minibatches', 'K', 'built-in circuits: minibatches in the round (1 to 12)', integer(1, 12), 6))
     .addOption(option('batch-size', 'B', 'built-in circuits: samples per minibatch (1 to 1024)', integer(1, 1024), 256))
+    .addOption(option('unit-height', 'H', 'built-in circuits: the encoding unit\'s height, a power of two up to N/4 (default: as tall as a minibatch, up to N/4)',
+      powerOfTwo(1, 8192)))
     .addOption(option('module', 'FILE', 'analyse a circuit from this module (.js, .mjs; .ts, .mts through tsx) instead of a built-in one', file))
     .addOption(option('export', 'NAME', 'with --module: the export holding the circuit, a function (ev) => ciphertext or ciphertexts',
       nonEmpty('an export name'), 'default', '"default"'))
@@ -69,18 +73,19 @@ Exit codes: 0 done, 1 failure, 2 bad usage.`);
 /** Options `cmd` parsed, checked together: built-in circuit options are refused with --module, and so on. */
 export function analyzeArgsOf(cmd: Command): AnalyzeArgs {
   const v = cmd.opts<{
-    circuit: logreg.CircuitName; minibatches: number; batchSize: number; module?: string; export: string; ring: number; json?: boolean;
+    circuit: logreg.CircuitName; minibatches: number; batchSize: number; unitHeight?: number; module?: string; export: string; ring: number; json?: boolean;
     svg?: string; scaleLike?: logreg.CircuitName[]; dot?: string; graph?: string;
   }>();
   const passed = given(cmd);
   const builtIn = v.module === undefined;
-  for (const name of ['circuit', 'minibatches', 'batch-size']) refuse(passed, name, builtIn, 'built-in circuits', `--module ${v.module}`);
+  if (v.unitHeight !== undefined && v.unitHeight > v.ring / 4) throw new UsageError(`--unit-height must be at most N/4 = ${v.ring / 4} (two columns); got ${v.unitHeight}`);
+  for (const name of ['circuit', 'minibatches', 'batch-size', 'unit-height']) refuse(passed, name, builtIn, 'built-in circuits', `--module ${v.module}`);
   refuse(passed, 'export', !builtIn, '--module', 'no --module');
   refuse(passed, 'scale-like', v.svg !== undefined, '--svg', 'no --svg');
   refuse(passed, 'scale-like', builtIn, 'built-in circuits', `--module ${v.module}`);
   return {
     circuit: v.circuit, module: builtIn ? null : { file: v.module!, exportName: v.export }, minibatches: v.minibatches, batchSize: v.batchSize,
-    ringDegree: v.ring, json: v.json === true, svg: v.svg ?? null, scaleLike: v.scaleLike ?? [], dot: v.dot ?? null, graph: v.graph ?? null,
+    unitHeight: v.unitHeight ?? null, ringDegree: v.ring, json: v.json === true, svg: v.svg ?? null, scaleLike: v.scaleLike ?? [], dot: v.dot ?? null, graph: v.graph ?? null,
   };
 }
 
@@ -96,6 +101,8 @@ export interface AnalyzeReport {
   /** Built-in circuits: the round's minibatches, samples per minibatch and features (null for a module's circuit). */
   minibatches: number | null;
   batchSize: number | null;
+  /** Built-in circuits: the encoding unit, tile height and width (null for a module's circuit). */
+  unit: { height: number; width: number } | null;
   features: number | null;
   ringDegree: number;
   depth: number;
@@ -112,9 +119,9 @@ export interface AnalyzeReport {
 }
 
 /** One round of `args.circuit` over zero-valued minibatches (values do not change a metadata run). */
-export function analyzeRound(args: Pick<AnalyzeArgs, 'circuit' | 'minibatches' | 'batchSize' | 'ringDegree'>): CircuitAnalysis {
+export function analyzeRound(args: Pick<AnalyzeArgs, 'circuit' | 'minibatches' | 'batchSize' | 'ringDegree' | 'unitHeight'>): CircuitAnalysis {
   const batches = Array.from({ length: args.minibatches }, () => Array.from({ length: args.batchSize }, () => new Float64Array(MNIST_FEATURES)));
-  return analyze(logreg.roundCircuit(args.circuit, batches), { ringDegree: args.ringDegree });
+  return analyze(logreg.roundCircuit(args.circuit, batches, args.unitHeight === null ? {} : { unitHeight: args.unitHeight }), { ringDegree: args.ringDegree });
 }
 
 const TYPESCRIPT = ['.ts', '.mts', '.cts'];
@@ -154,11 +161,17 @@ export async function loadCircuit(file: string, exportName: string): Promise<Cir
   return circuit as Circuit;
 }
 
+const unitOf = (args: AnalyzeArgs): { height: number; width: number } => {
+  const slots = args.ringDegree / 2;
+  const height = args.unitHeight ?? linalg.unitFor(args.batchSize, slots).height;
+  return { height, width: slots / height };
+};
+
 export function analysisReport(args: AnalyzeArgs, a: CircuitAnalysis): AnalyzeReport {
   const builtIn = args.module === null;
   return {
     circuit: builtIn ? args.circuit : `${args.module!.file}#${args.module!.exportName}`,
-    minibatches: builtIn ? args.minibatches : null, batchSize: builtIn ? args.batchSize : null, features: builtIn ? MNIST_FEATURES : null,
+    minibatches: builtIn ? args.minibatches : null, batchSize: builtIn ? args.batchSize : null, unit: builtIn ? unitOf(args) : null, features: builtIn ? MNIST_FEATURES : null,
     ringDegree: a.ringDegree, depth: a.depth, depthPerMinibatch: builtIn ? a.depth / args.minibatches : null, levelsSpentBy: levelsConsumed(a),
     ops: { ...a.ops }, keySwitches: a.keySwitches, rotations: [...a.rotations],
     width: a.width.map(({ depth, ciphertexts, products, plainProducts, rotations, keySwitches }) => ({ depth, ciphertexts, products, plainProducts, rotations, keySwitches })),
@@ -196,7 +209,8 @@ export function analysisSummary(r: AnalyzeReport): string {
   return [
     r.minibatches === null
       ? `hekit analyze: circuit ${r.circuit}, N = ${r.ringDegree}`
-      : `hekit analyze: ${r.circuit} circuit, one round of ${r.minibatches} minibatches of ${r.batchSize} (${r.features} features), N = ${r.ringDegree}`,
+      : `hekit analyze: ${r.circuit} circuit, one round of ${r.minibatches} minibatches of ${r.batchSize} (${r.features} features), N = ${r.ringDegree}, ` +
+        `${r.unit!.height} x ${r.unit!.width} tiles`,
     `  depth        ${plural(r.depth, 'level')}${perMinibatch}; the critical path spends ${r.depth === 1 ? 'it' : 'them'} on: ${r.levelsSpentBy.map((op) => SYMBOL[op] ?? op).join(' ') || 'nothing'}`,
     `  operations   ${o.mul + o.square} ct×ct (${o.mul} mul, ${o.square} square), ${o.mulPlain} mulPlain, ${o.rotate} rotate, ${o.relinearize} relinearize, ` +
       `${o.rescale} rescale, ${o.dropLevelTo} dropLevelTo, ${o.add + o.sub + o.addPlain} add, ${o.encrypt} encrypt`,

@@ -93,6 +93,7 @@ describe('hekit train options', () => {
     expect(parseTrainArgs(['--scale-bits', 'auto', '--precision-bits', '12'])).toMatchObject({ scaleBits: null, precisionBits: 12 });
     expect(parseTrainArgs(['--learning-rate', '0.5', '--scale-bits', '30', '--per-round', '2'])).toMatchObject({ learningRate: 0.5, scaleBits: 30, perRound: 2 });
     expect(parseTrainArgs(['--plan', '--max-rounds', '2', '--circuit', 'baseline'])).toMatchObject({ plan: true, maxRounds: 2, circuit: 'baseline' });
+    expect([parseTrainArgs([]).unitHeight, parseTrainArgs(['--unit-height', '128']).unitHeight]).toEqual([null, 128]);
   });
 
   it.each([
@@ -120,6 +121,7 @@ describe('hekit train options', () => {
     [['--json', 'yes'], 'too many arguments'],
     [['--workers', '0'], '--workers must be an integer from 1 to 64 or "auto"; got "0"'],
     [['--per-round', '7', '--minibatches', '6'], '--per-round must be at most --minibatches (6); got 7'],
+    [['--unit-height', '96'], '--unit-height must be a power of two from 1 to 8192 or "auto"; got "96"'],
   ])('refuses %j with a one-line message naming the option', (argv, message) => {
     expect(() => parseTrainArgs(argv)).toThrow(message);
   });
@@ -216,7 +218,7 @@ describe('hekit train runs', () => {
     const planned = hekit('train', ...small, '--plan', '--json');
     expect(planned.code).toBe(0);
     const candidates = JSON.parse(planned.stdout) as (CandidateJson & Record<string, unknown>)[];
-    for (const field of ['circuit', 'ringDegree', 'minibatchesPerRound', 'rounds', 'scaleBits', 'workers', 'predictedSeconds', 'inputBytes']) {
+    for (const field of ['circuit', 'ringDegree', 'minibatchesPerRound', 'rounds', 'unitHeight', 'scaleBits', 'workers', 'predictedSeconds', 'inputBytes']) {
       expect(candidates.every((c) => field in c)).toBe(true);
     }
     const times = candidates.map((c) => c.predictedSeconds);
@@ -227,6 +229,7 @@ describe('hekit train runs', () => {
     expect(chosen).toHaveLength(1);
     const run = JSON.parse(hekit('train', ...small, '--json').stdout) as TrainReport;
     expect(run).toMatchObject({ circuit: chosen[0]!.circuit, rounds: chosen[0]!.rounds, params: { polyModulusDegree: chosen[0]!.ringDegree, scaleBits: chosen[0]!.scaleBits } });
+    expect(run.unit).toEqual({ height: chosen[0]!.unitHeight, width: chosen[0]!.ringDegree / 2 / chosen[0]!.unitHeight });
     expect(run.predicted.seconds).toBeCloseTo(chosen[0]!.predictedSeconds, 9);
     expect(run.inputBytes).toBeLessThanOrEqual(chosen[0]!.inputBytes);
 
@@ -236,7 +239,9 @@ describe('hekit train runs', () => {
     const table = hekit('train', ...small, '--plan', '--max-rounds', '1', '--ring', '16384');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^hekit train --plan: \d+ candidates?, fastest predicted first; prices from the /);
-    expect(table.stdout).toMatch(/\n\* lowdepth {2}16384 {9}3 {6}1 /);
+    expect(table.stdout).toMatch(/\n\* lowdepth {2}16384 {9}3 {6}1 +\d+ +\d+x\d+ /);
+    const pinned = JSON.parse(hekit('train', ...small, '--plan', '--json', '--unit-height', '16').stdout) as CandidateJson[];
+    expect(new Set(pinned.map((c) => c.unitHeight))).toEqual(new Set([16]));
   }, 240_000);
 
   it('announces each phase on stderr as it starts, then rounds and minibatches with the time left', () => {
@@ -341,12 +346,25 @@ describe('hekit analyze', () => {
     expect(() => parseAnalyzeArgs(['--minibatches', '13'])).toThrow('--minibatches must be an integer from 1 to 12');
     expect(() => parseAnalyzeArgs(['--svg'])).toThrow("option '--svg <FILE>' argument missing");
     expect(() => parseAnalyzeArgs(['--svg', 'a.svg', '--scale-like', 'deep'])).toThrow('--scale-like must be one of lowdepth, baseline; got "deep"');
+    expect([parseAnalyzeArgs([]).unitHeight, parseAnalyzeArgs(['--unit-height', '4096']).unitHeight]).toEqual([null, 4096]);
+    expect(() => parseAnalyzeArgs(['--unit-height', '8192'])).toThrow('--unit-height must be at most N/4 = 4096 (two columns); got 8192');
+    expect(() => parseAnalyzeArgs(['--unit-height', '100'])).toThrow('--unit-height must be a power of two from 1 to 8192; got "100"');
+  });
+
+  it('--unit-height lays a round out in shorter, wider tiles: fewer key switches for the low-depth round of 4 x 256', () => {
+    const run = (...extra: string[]) => JSON.parse(hekit('analyze', '--circuit', 'lowdepth', '--minibatches', '4', '--json', ...extra).stdout) as AnalyzeReport;
+    const [tall, short] = [run(), run('--unit-height', '128')];
+    expect([tall.unit, short.unit]).toEqual([{ height: 256, width: 32 }, { height: 128, width: 64 }]);
+    expect([tall.keySwitches, short.keySwitches]).toEqual([488, 348]);
+    expect(short.depth).toBe(tall.depth);
+    expect(short.rotations).toContain(-32);
   });
 
   it.each([
     [['--module', 'm.js', '--circuit', 'baseline'], '--circuit applies to built-in circuits only (got --module m.js)'],
     [['--module', 'm.js', '--minibatches', '2'], '--minibatches applies to built-in circuits only (got --module m.js)'],
     [['--module', 'm.js', '--batch-size', '2'], '--batch-size applies to built-in circuits only (got --module m.js)'],
+    [['--module', 'm.js', '--unit-height', '8'], '--unit-height applies to built-in circuits only (got --module m.js)'],
     [['--export', 'f'], '--export applies to --module only (got no --module)'],
     [['--scale-like', 'baseline'], '--scale-like applies to --svg only (got no --svg)'],
     [['--module', 'm.js', '--svg', 'a.svg', '--scale-like', 'baseline'], '--scale-like applies to built-in circuits only (got --module m.js)'],

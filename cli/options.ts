@@ -27,6 +27,12 @@ export const integer = (min: number, max: number): Parser<number> => (name, text
   return n;
 };
 
+export const powerOfTwo = (min: number, max: number): Parser<number> => (name, text) => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max || (n & (n - 1)) !== 0) throw new UsageError(`--${name} must be a power of two from ${min} to ${max}; got "${text}"`);
+  return n;
+};
+
 export const positiveNumber: Parser<number> = (name, text) => {
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a positive number; got "${text}", which is not a number`);

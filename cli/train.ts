@@ -17,7 +17,7 @@ import { chooseCostModel } from './cost-cache.js';
 import { curveSvg } from './curve.js';
 import { checkOutput, writeAtomic } from './files.js';
 import { checkWorkerCores, checkWorkerMemory, workerMemory, type Machine } from './machine.js';
-import { choice, configure, given, integer, nonEmpty, option, orWord, parseWith, positiveNumber, refuse, UsageError, type Parser } from './options.js';
+import { choice, configure, given, integer, nonEmpty, option, orWord, parseWith, positiveNumber, powerOfTwo, refuse, UsageError, type Parser } from './options.js';
 import { PHASES, silent, type Phase, type TrainProgress } from './progress.js';
 import { loadSource, prepare, sourceName, sourceOption, type SourceSpec } from './source.js';
 import { InputError } from './table.js';
@@ -53,6 +53,8 @@ export interface TrainArgs {
   readonly ringDegree: number | null;
   /** Minibatches per round (null: the number predicted fastest). */
   readonly perRound: number | null;
+  /** Height of the encoding unit (null: the one predicted fastest of the minibatch's height, half and a quarter of it). */
+  readonly unitHeight: number | null;
   /** At most this many client round trips (null: no limit). */
   readonly maxRounds: number | null;
   /** null: the smallest scale meeting `precisionBits`, from the simulator's tracked error estimate. */
@@ -102,6 +104,8 @@ export function trainCommand(): Command {
     .addOption(option('seed', 'S', 'seed of the train/test split and of the simulator noise (0 to 2^32 - 1)', integer(0, 2 ** 32 - 1), logreg.DEFAULT_SEED))
     .addOption(option('ring', '8192|16384|32768|auto', 'ring degree N; auto: the one predicted fastest', orWord('auto', ringOption), 'auto'))
     .addOption(option('per-round', 'K', 'K minibatches per round, the last round takes the rest (default: the number predicted fastest)', integer(1, 64)))
+    .addOption(option('unit-height', 'H|auto', 'the encoding unit\'s height, a power of two: a minibatch taller than it spans several tile rows, summed with ' +
+      'fewer rotations and more for the columns; auto: the one predicted fastest of the minibatch\'s height, half and a quarter of it', orWord('auto', powerOfTwo(1, 8192)), 'auto'))
     .addOption(option('max-rounds', 'R', 'at most R client round trips (rounds), each a decryption and re-encryption of the weights (default: no limit)', integer(1, 64)))
     .addOption(option('scale-bits', 'S|auto', 'scale 2^S (20 to 50); auto: the smallest meeting --precision-bits by the tracked error of the simulator',
       orWord('auto', integer(20, 50)), 'auto'))
@@ -128,7 +132,7 @@ Examples:
   hekit train --ring 32768 --scale-bits 36         all 6 minibatches in one round
   hekit train --plan --max-rounds 2                the candidates with at most 2 client round trips, fastest predicted first
 
-Without --circuit, --ring, --per-round, --scale-bits or --workers the planner picks each by predicted
+Without --circuit, --ring, --per-round, --unit-height, --scale-bits or --workers the planner picks each by predicted
 time (keys, pool set-up, training and refreshes), priced by this machine's calibration (hekit
 calibrate) or the shipped cost model, among the plans that keep the weights within 2^-P of the twin.
 
@@ -143,7 +147,7 @@ Exit codes: 0 done, 1 failure, 2 bad usage or bad input.`);
 export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
   const v = cmd.opts<{
     data: SourceSpec; label?: string; positive?: string; testFraction?: number; out?: string; curve?: string; testOut?: string;
-    backend: TrainArgs['backend']; circuit: logreg.CircuitName | 'auto'; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number;
+    backend: TrainArgs['backend']; circuit: logreg.CircuitName | 'auto'; minibatches: number | 'auto'; batchSize: number | 'auto'; seed: number; ring: number | 'auto'; perRound?: number; unitHeight: number | 'auto';
     maxRounds?: number; scaleBits: number | 'auto'; precisionBits: number; learningRate: number; noise: TrainArgs['noise']; workers: number | 'auto'; json?: boolean; quiet?: boolean;
     plan?: boolean; server?: string; token?: string;
   }>();
@@ -173,7 +177,7 @@ export function trainArgsOf(cmd: Command, machine?: Machine): TrainArgs {
     data: v.data, label: v.label ?? null, positive: v.positive ?? null, testFraction: v.testFraction ?? null,
     out: v.out ?? null, curve: v.curve ?? null, testOut: v.testOut ?? null,
     backend: v.backend, circuit: auto(v.circuit), minibatches: auto(v.minibatches), batchSize: auto(v.batchSize), seed: v.seed, json: v.json === true,
-    noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, maxRounds: v.maxRounds ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
+    noise: v.noise, ringDegree: auto(v.ring), perRound: v.perRound ?? null, unitHeight: auto(v.unitHeight), maxRounds: v.maxRounds ?? null, scaleBits: auto(v.scaleBits), precisionBits: v.precisionBits,
     learningRate: v.learningRate, workers: auto(v.workers), plan: v.plan === true, quiet: v.quiet === true,
     service: v.server === undefined ? null : { server: v.server, token: v.token! },
   };
@@ -210,6 +214,8 @@ export interface TrainReport {
   /** One run per training: the binary model, or every one-vs-rest model on shared inputs. */
   runs: { positives: string[]; seconds: number; weightsMaxAbsDiffs: number[] }[];
   params: { polyModulusDegree: number; coeffModulusBits: number[]; scaleBits: number; securityBits: number };
+  /** The encoding unit every matrix and vector is laid out in: tile height and width. */
+  unit: { height: number; width: number };
   /** The simulator's prediction of weightsMaxAbsDiff at the chosen scale, from its tracked error (null when the scale was given). */
   predictedWeightsMaxAbsDiff: number | null;
   /**
@@ -298,7 +304,8 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
     ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits, maxWorkers: args.backend === 'seal' ? cores : 1, cores,
     ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
-    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.service !== null ? { workers: 1 } : args.workers === null ? {} : { workers: args.workers }),
+    ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.unitHeight === null ? {} : { unitHeight: args.unitHeight }),
+    ...(args.service !== null ? { workers: 1 } : args.workers === null ? {} : { workers: args.workers }),
     // A service run's client floods each refresh (trainRemote's default strength): the precision check must count it.
     ...(args.service === null ? {} : { refresh: { flooding: {} } }),
   };
@@ -406,6 +413,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
       polyModulusDegree: plan.params.ringDegree, coeffModulusBits: [...plan.params.bitSizes], scaleBits: Math.log2(plan.params.scale),
       securityBits: plan.params.security === 'none' ? 0 : plan.params.security,
     },
+    unit: { height: plan.unit.height, width: plan.unit.width },
     predictedWeightsMaxAbsDiff: plan.predictedWeightError,
     predicted: { seconds: timed.chosen.predictedSeconds, ...timed.chosen.seconds, candidates: timed.candidates.length, costModel: costNote },
     ops: {
@@ -465,7 +473,8 @@ export function summary(r: TrainReport): string {
     `  dataset      ${d.rows} rows, ${d.features} features, ${d.classes.length} classes (${classList(d.classes)})${d.classes.length > 2 ? ', one model per class' : ''}; ` +
       `${d.trainRows} training rows, ${d.testRows} held out` +
       (d.constantColumns.length === 0 ? '' : `; ${d.constantColumns.length} constant column${d.constantColumns.length > 1 ? 's' : ''} ignored`),
-    `  parameters   N = ${r.params.polyModulusDegree}, primes [${r.params.coeffModulusBits.join(', ')}] bits, scale 2^${r.params.scaleBits}, ${r.params.securityBits}-bit security`,
+    `  parameters   N = ${r.params.polyModulusDegree}, primes [${r.params.coeffModulusBits.join(', ')}] bits, scale 2^${r.params.scaleBits}, ${r.params.securityBits}-bit security, ` +
+      `${r.unit.height} x ${r.unit.width} tiles`,
     `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatch${d.minibatches > 1 ? 'es' : ''}: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
     `  operations   ${r.ops.mul} mul, ${r.ops.mulPlain} mulPlain, ${r.ops.rotate} rotate, ${r.ops.rescale} rescale, ${r.ops.relinearize} relinearize, ${r.ops.add} add`,
     `  input        ${mib(r.inputBytes)} of ciphertexts (uncompressed)`,

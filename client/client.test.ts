@@ -114,6 +114,27 @@ describe('client and server over serialized bytes (SEAL, N = 8192)', () => {
   });
 });
 
+describe('minibatches taller than the encoding unit (SEAL, N = 8192)', () => {
+  it('64 rows over 32 x 128 tiles: two rounds over bytes land near the float64 twin, as with 64-row tiles', async () => {
+    const short = logreg.planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize, features: data.features, ringDegree: 8192, scaleBits: 28, minibatchesPerRound: 1, unitHeight: 32 });
+    expect([short.unit, short.rounds]).toEqual([{ height: 32, width: 128 }, [1, 1]]);
+    const c = await createClient(short, { batchSize, compression: 'none' });
+    const s = await createServer(c.serverKeys(), short, { batchSize, compression: 'none' });
+    try {
+      const run0 = s.runRound(c.request(0, batches, logreg.initialState(data.features)));
+      const { request: r1, model: m0 } = c.refresh(run0.reply, batches, { flood: false });
+      expect(rms(m0.state.w, twinAfterRound0.w)).toBeLessThan(1e-3);
+      const final = c.decryptModel(s.runRound(r1).reply);
+      expect(Math.max(...final.state.w.map((w, j) => Math.abs(w - twin.w[j]!)))).toBeLessThan(0.2);
+      expect(logreg.accuracy(data.test, final.state.w)).toBeGreaterThan(0.88);
+      expect(s.backend.memory().ciphertexts).toBe(0);
+    } finally {
+      s.dispose();
+      c.dispose();
+    }
+  });
+});
+
 describe('the server refuses what the round does not use', () => {
   it('a request of another round layout, a truncated request, a reply as a request', () => {
     const r0 = client.request(0, batches, logreg.initialState(data.features));

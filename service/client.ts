@@ -76,7 +76,7 @@ export interface RemoteTrainingResult {
 }
 
 /**
- * The `planTraining` request that plans exactly `plan` (ring, primes, scale, rounds), for
+ * The `planTraining` request that plans exactly `plan` (ring, primes, scale, rounds, unit), for
  * `trainRemote`: the service plans the run again from it. Throws INVALID_ARGUMENT when `plan`
  * cannot be expressed so (it was not made by `planTraining` or `planModel`).
  */
@@ -86,7 +86,7 @@ export function planRequestOf(plan: logreg.TrainingPlan, batchSize: number): log
   const request: logreg.TrainingPlanRequest = {
     circuit: plan.circuit, minibatches: plan.rounds.reduce((a, b) => a + b, 0), batchSize, features: plan.features,
     ringDegree: plan.params.ringDegree, scaleBits, valueBits: bits[0]! - scaleBits - 2, specialPrimeBits: bits.at(-1)!,
-    minibatchesPerRound: Math.max(...plan.rounds), ...(plan.params.security === 'none' ? {} : { security: plan.params.security }),
+    minibatchesPerRound: Math.max(...plan.rounds), unitHeight: plan.unit.height, ...(plan.params.security === 'none' ? {} : { security: plan.params.security }),
   };
   const same = (p: logreg.TrainingPlan): boolean => {
     const settings = { batchSize };

@@ -5,7 +5,7 @@
  */
 import { analyze, HeError, type Circuit, type CircuitAnalysis, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
+import { encodingUnit, encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, plainInputs } from './inputs.js';
@@ -24,6 +24,8 @@ export interface RoundCircuitOptions {
    * refresh. Only the low-depth circuit differs: the baseline always starts from fresh weights.
    */
   readonly start?: 'zero' | 'fresh';
+  /** Height of the encoding unit (default `unitFor(batchSize)`, as `planTraining`'s `unitHeight`). */
+  readonly unitHeight?: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const batchSize = batches[0]?.length ?? 0;
     const features = batches[0]?.[0]?.length ?? 0;
     const ladder = scaleLadder(ev.params);
-    const unit = unitFor(batchSize, ev.params.slots);
+    const unit = options.unitHeight === undefined ? unitFor(batchSize, ev.params.slots) : encodingUnit(options.unitHeight, ev.params.slots);
     const config: RoundConfig = {
       unit, ladder, batchSize, features,
       learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
@@ -73,5 +75,5 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
 export function analyzeRound(plan: TrainingPlan, batches: readonly (readonly Float64Array[])[]): CircuitAnalysis {
   const k = plan.rounds[0] ?? 0;
   if (batches.length < k) throw new HeError('INVALID_ARGUMENT', `the plan's first round takes ${k} minibatches; got ${batches.length}`, { minibatches: batches.length, needed: k });
-  return analyze(roundCircuit(plan.circuit, batches.slice(0, k), { start: 'zero' }), { params: plan.params, rotations: plan.rotations });
+  return analyze(roundCircuit(plan.circuit, batches.slice(0, k), { start: 'zero', unitHeight: plan.unit.height }), { params: plan.params, rotations: plan.rotations });
 }

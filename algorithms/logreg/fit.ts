@@ -29,6 +29,8 @@ export interface ModelPlanRequest {
   /** Weights within 2^-precisionBits of the float64 twin when the scale is planned (default 9). */
   readonly precisionBits?: number;
   readonly minibatchesPerRound?: number;
+  /** Height of the encoding unit (default: as tall as a minibatch; `planTraining`'s `unitHeight`). */
+  readonly unitHeight?: number;
   readonly learningRate?: number;
   readonly sigmoid?: SigmoidApproximation;
 }
@@ -85,7 +87,11 @@ export function planModel(data: PreparedData, request: ModelPlanRequest, simulat
   // Every binary model sees the same rows up to sign, so the first one's inputs size the plan for all.
   const batches = foldedBatches(data, modelClasses(data.classes)[0]!, minibatches, batchSize);
   const options = { learningRate: request.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: request.sigmoid ?? TRAINING_DEFAULTS.sigmoid };
-  const shape = { circuit, minibatches, batchSize, features: data.features, ...(request.minibatchesPerRound === undefined ? {} : { minibatchesPerRound: request.minibatchesPerRound }) };
+  const shape = {
+    circuit, minibatches, batchSize, features: data.features,
+    ...(request.minibatchesPerRound === undefined ? {} : { minibatchesPerRound: request.minibatchesPerRound }),
+    ...(request.unitHeight === undefined ? {} : { unitHeight: request.unitHeight }),
+  };
   const rings = request.ringDegree === undefined ? RINGS : [request.ringDegree];
   const ringsRejected: { ringDegree: number; reason: string }[] = [];
   let failure: unknown;

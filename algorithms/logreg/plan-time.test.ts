@@ -56,7 +56,7 @@ describe('planModelByTime', () => {
   });
 
   it("prices each round as its dry run's work under the cost table, plus keys", () => {
-    const p = planModelByTime(data, { circuit: 'lowdepth', ringDegree: 8192, minibatchesPerRound: 1, workers: 1, scaleBits: 26 }, createSimBackend, model);
+    const p = planModelByTime(data, { circuit: 'lowdepth', ringDegree: 8192, minibatchesPerRound: 1, unitHeight: 8, workers: 1, scaleBits: 26 }, createSimBackend, model);
     expect(p.candidates).toHaveLength(1);
     expect(p.chosen).toMatchObject({ precision: 'given', scaleBits: 26, rounds: 6, workers: 1, predictedWeightError: null });
     const batches = foldedBatches(data, 1, 1, 8);
@@ -65,6 +65,28 @@ describe('planModelByTime', () => {
     expect(p.chosen.seconds.keys).toBeCloseTo(model.keyGenMs(8192, p.plan.params.dataPrimes.length, p.plan.rotations.length) / 1000, 9);
     const sent = (a: typeof zero): number => a!.nodes.filter((n) => n.op === 'encrypt').reduce((b, n) => b + 2 * 8192 * (n.level + 1) * 8, 0);
     expect(p.chosen.inputBytes).toBe(sent(zero) + 5 * sent(fresh));
+  });
+
+  it('prices the minibatch-tall unit, half and a quarter of it, each by its own dry run; a pinned height is kept', () => {
+    const structure = { circuit: 'lowdepth', ringDegree: 8192, minibatchesPerRound: 1, workers: 1, scaleBits: 26 } as const;
+    const p = planModelByTime(data, structure, createSimBackend, model);
+    checkOrder(p);
+    expect(p.candidates.map((c) => c.unitHeight).sort((a, b) => a - b)).toEqual([2, 4, 8]);
+    expect(p.plan.unit).toEqual({ height: p.chosen.unitHeight, width: 4096 / p.chosen.unitHeight });
+    const batches = foldedBatches(data, 1, 1, 8);
+    for (const c of p.candidates) {
+      const plan = planModelByTime(data, { ...structure, unitHeight: c.unitHeight }, createSimBackend, model);
+      expect(plan.candidates).toHaveLength(1);
+      expect(plan.plan.unit.height).toBe(c.unitHeight);
+      const [zero, fresh] = (['zero', 'fresh'] as const).map((start) =>
+        analyze(roundCircuit('lowdepth', batches, { start, unitHeight: c.unitHeight }), { params: plan.plan.params, rotations: plan.plan.rotations }));
+      expect(c.seconds.training).toBeCloseTo(predictTime(zero!, model, 1).seconds + 5 * predictTime(fresh!, model, 1).seconds, 9);
+    }
+    // The three layouts do differ in price: the choice is not a tie broken by order.
+    expect(new Set(p.candidates.map((c) => c.predictedSeconds.toFixed(6))).size).toBe(3);
+    expect(() => planModelByTime(data, { ...structure, unitHeight: 6 }, createSimBackend, model)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => planModelByTime(data, { ...structure, unitHeight: 4096 }, createSimBackend, model))
+      .toThrowError(expect.objectContaining({ code: 'PLAN_INFEASIBLE', details: expect.objectContaining({ rejected: [expect.stringContaining('no room for two columns')] }) }));
   });
 
   it('keeps to the round-trip limit and to the pinned options', () => {

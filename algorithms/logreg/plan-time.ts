@@ -15,6 +15,7 @@ import { ciphertextBytes } from './inputs.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
 import { planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
 import type { PreparedData } from './prepare.js';
+import { unitFor } from '../linalg/index.js';
 import { planTraining, roundDepth, TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
 /** What `planModelByTime` plans for. The pinned fields (`circuit` ... `workers`) fix their dimension of the enumeration. */
@@ -36,6 +37,8 @@ export interface TimedPlanRequest {
   readonly circuit?: CircuitName;
   readonly ringDegree?: number;
   readonly minibatchesPerRound?: number;
+  /** A given encoding unit height (default: the minibatch's, half and a quarter of it, each priced). */
+  readonly unitHeight?: number;
   /** A given scale: no precision check, the candidate only has to fit. */
   readonly scaleBits?: number;
   readonly workers?: number;
@@ -70,6 +73,8 @@ export interface PlanCandidate {
   readonly minibatchesPerRound: number;
   /** Client round trips. */
   readonly rounds: number;
+  /** Height of the encoding unit (its width: the slots over it). */
+  readonly unitHeight: number;
   /** Minibatches per round, in order. */
   readonly roundSizes: readonly number[];
   /** Primes of the chain, special prime included. */
@@ -115,9 +120,14 @@ interface Structure {
   readonly circuit: CircuitName;
   readonly ringDegree: number;
   readonly perRound: number;
+  readonly unitHeight: number;
   readonly specialPrimeBits: number;
   readonly plan: TrainingPlan;
 }
+
+/** A candidate's structure, as the precision check caches it: the worker count does not change the weights. */
+const candidateKey = (c: PlanCandidate): string => `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}/${c.unitHeight}`;
+const tile = (plan: TrainingPlan): string => `${plan.unit.height}x${plan.unit.width}`;
 
 /** Round sizes of `total` minibatches at most `perRound` each. */
 const split = (total: number, perRound: number): number[] => Array.from({ length: Math.ceil(total / perRound) }, (_, r) => Math.min(perRound, total - r * perRound));
@@ -126,7 +136,7 @@ const split = (total: number, perRound: number): number[] => Array.from({ length
  * The largest scale (and the largest special prime allowing it) at which every round of `perRound`
  * minibatches fits the chain at `ringDegree`, from the level budget alone; null when none does.
  */
-function fitStructure(circuit: CircuitName, ringDegree: number, perRound: number, shape: { minibatches: number; batchSize: number; features: number },
+function fitStructure(circuit: CircuitName, ringDegree: number, perRound: number, unitHeight: number, shape: { minibatches: number; batchSize: number; features: number },
   bits: { value: number; security: SecurityLevel; scale?: number }): Structure | null {
   const sizes = split(shape.minibatches, perRound);
   const depth = Math.max(...sizes.map((k, r) => roundDepth(circuit, k, r === 0 ? 'zero' : 'fresh')));
@@ -144,8 +154,8 @@ function fitStructure(circuit: CircuitName, ringDegree: number, perRound: number
   }
   if (best === null) return null;
   try {
-    const plan = planTraining({ circuit, ...shape, ringDegree, minibatchesPerRound: perRound, valueBits: bits.value, security: bits.security, ...best });
-    return plan.rounds.join() === sizes.join() ? { circuit, ringDegree, perRound, specialPrimeBits: best.specialPrimeBits, plan } : null;
+    const plan = planTraining({ circuit, ...shape, ringDegree, minibatchesPerRound: perRound, unitHeight, valueBits: bits.value, security: bits.security, ...best });
+    return plan.rounds.join() === sizes.join() ? { circuit, ringDegree, perRound, unitHeight, specialPrimeBits: best.specialPrimeBits, plan } : null;
   } catch (e) {
     if (isHeError(e, 'PLAN_INFEASIBLE') || isHeError(e, 'PARAMS_INSECURE') || isHeError(e, 'PARAMS_INVALID')) return null;
     throw e;
@@ -183,7 +193,7 @@ export interface TrainingPrediction {
 export function predictTraining(plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], model: CostModel, options: PredictTrainingOptions): TrainingPrediction {
   const { workers, models = 1 } = options;
   const dryRun = options.dryRun ?? ((k: number, start: 'zero' | 'fresh'): CircuitAnalysis =>
-    analyze(roundCircuit(plan.circuit, batches.slice(0, k), { ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }), ...(options.sigmoid === undefined ? {} : { sigmoid: options.sigmoid }), start }),
+    analyze(roundCircuit(plan.circuit, batches.slice(0, k), { ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }), ...(options.sigmoid === undefined ? {} : { sigmoid: options.sigmoid }), start, unitHeight: plan.unit.height }),
       { params: plan.params, rotations: plan.rotations }));
   const { ringDegree } = plan.params;
   const [dataPrimes, galoisKeys] = [plan.params.dataPrimes.length, plan.rotations.length];
@@ -228,6 +238,16 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   const rings = request.ringDegree === undefined ? RINGS : [request.ringDegree];
   const perRounds = request.minibatchesPerRound === undefined ? Array.from({ length: minibatches }, (_, i) => i + 1) : [request.minibatchesPerRound];
   const workerCounts = request.workers === undefined ? Array.from({ length: maxWorkers }, (_, i) => i + 1) : [request.workers];
+  if (request.unitHeight !== undefined && !(Number.isInteger(request.unitHeight) && request.unitHeight >= 1 && (request.unitHeight & (request.unitHeight - 1)) === 0)) {
+    throw new HeError('INVALID_ARGUMENT', `unitHeight must be a power of two; got ${request.unitHeight}`, { argument: 'unitHeight', unitHeight: request.unitHeight });
+  }
+  // A minibatch-tall tile sums its rows in log2(b) rotations per tile column; shorter, wider ones
+  // add tile rows first and sum columns in more: which wins depends on the circuit's mix.
+  const heightsAt = (ringDegree: number): number[] => {
+    const tallest = unitFor(batchSize, ringDegree / 2).height;
+    if (request.unitHeight !== undefined) return request.unitHeight <= ringDegree / 4 ? [request.unitHeight] : [];
+    return [tallest, tallest / 2, tallest / 4].filter((h) => h >= 1);
+  };
 
   const rejected: string[] = [];
   const structures: Structure[] = [];
@@ -242,9 +262,14 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
           rejected.push(`${circuit}, N = ${ringDegree}, ${perRound} per round: more than ${maxRounds} round trips`);
           continue;
         }
-        const s = fitStructure(circuit, ringDegree, perRound, shape, bits);
-        if (s === null) rejected.push(`${circuit}, N = ${ringDegree}, ${perRound} per round: the chain cannot hold a round${request.scaleBits === undefined ? '' : ` at 2^${request.scaleBits}`}`);
-        else structures.push(s);
+        const heights = heightsAt(ringDegree);
+        if (heights.length === 0) {
+          rejected.push(`${circuit}, N = ${ringDegree}: a unit of height ${request.unitHeight} leaves no room for two columns`);
+          continue;
+        }
+        const fits = heights.map((h) => fitStructure(circuit, ringDegree, perRound, h, shape, bits)).filter((s) => s !== null);
+        if (fits.length === 0) rejected.push(`${circuit}, N = ${ringDegree}, ${perRound} per round: the chain cannot hold a round${request.scaleBits === undefined ? '' : ` at 2^${request.scaleBits}`}`);
+        structures.push(...fits);
       }
     }
   }
@@ -252,10 +277,10 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   // Each distinct round (circuit, ring, chain, size, start) is dry-run once.
   const dryRuns = new Map<string, CircuitAnalysis>();
   const dryRunOf = (s: Structure) => (k: number, start: 'zero' | 'fresh'): CircuitAnalysis => {
-    const key = `${s.circuit}/${s.ringDegree}/${s.plan.params.primes.length}/${k}/${start}`;
+    const key = `${s.circuit}/${s.ringDegree}/${s.plan.params.primes.length}/${s.unitHeight}/${k}/${start}`;
     let a = dryRuns.get(key);
     if (a === undefined) {
-      a = analyze(roundCircuit(s.circuit, batches.slice(0, k), { ...options, start }), { params: s.plan.params, rotations: s.plan.rotations });
+      a = analyze(roundCircuit(s.circuit, batches.slice(0, k), { ...options, start, unitHeight: s.unitHeight }), { params: s.plan.params, rotations: s.plan.rotations });
       dryRuns.set(key, a);
     }
     return a;
@@ -268,11 +293,11 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
       const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, models: positives.length, dryRun: dryRunOf(s) });
       // On one thread all keys share the heap; a pool splits the Galois keys when they crowd a worker.
       if ((workers === 1 ? keys : Math.min(keys, Math.max(keys / workers, POOL_SPLIT_KEY_BYTES))) > HEAP_KEY_BYTES) {
-        rejected.push(`${s.circuit}, N = ${s.ringDegree}, ${s.perRound} per round, ${workers} worker${workers > 1 ? 's' : ''}: keys do not fit the 4 GiB heap`);
+        rejected.push(`${s.circuit}, N = ${s.ringDegree}, ${s.perRound} per round, ${tile(s.plan)} tiles, ${workers} worker${workers > 1 ? 's' : ''}: keys do not fit the 4 GiB heap`);
         continue;
       }
       candidates.push({
-        circuit: s.circuit, ringDegree: s.ringDegree, minibatchesPerRound: s.perRound, rounds: plan.rounds.length, roundSizes: plan.rounds,
+        circuit: s.circuit, ringDegree: s.ringDegree, minibatchesPerRound: s.perRound, rounds: plan.rounds.length, roundSizes: plan.rounds, unitHeight: s.unitHeight,
         primes: plan.params.primes.length, scaleBits: request.scaleBits ?? null, largestScaleBits: Math.log2(plan.params.scale), workers,
         predictedSeconds: seconds.keys + seconds.poolSetUp + seconds.training + seconds.refresh + seconds.transfer, seconds,
         inputBytes, keyBytes: keys, precision: request.scaleBits === undefined ? 'unchecked' : 'given', predictedWeightError: null,
@@ -284,13 +309,13 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   // Fastest first, find the smallest scale meeting the precision; the first candidate that has one wins.
   const checked = new Map<string, { plan: TrainingPlan; error: number } | null>();
   const check = (c: PlanCandidate): { plan: TrainingPlan; error: number } | null => {
-    const key = `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}`;
+    const key = candidateKey(c);
     if (!checked.has(key)) {
       let found: { plan: TrainingPlan; error: number } | null = null;
       for (const specialPrimeBits of SPECIAL_PRIMES) {
         try {
           const p = planTrainingBySimulation({
-            circuit: c.circuit, ...shape, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, security, specialPrimeBits,
+            circuit: c.circuit, ...shape, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, unitHeight: c.unitHeight, security, specialPrimeBits,
             ...(request.precisionBits === undefined ? {} : { precisionBits: request.precisionBits }),
             ...(request.refresh === undefined ? {} : { refresh: request.refresh }),
           }, batches, simulator, options);
@@ -304,7 +329,8 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
     }
     return checked.get(key)!;
   };
-  const given = (c: PlanCandidate): TrainingPlan => structures.find((s) => s.circuit === c.circuit && s.ringDegree === c.ringDegree && s.perRound === c.minibatchesPerRound)!.plan;
+  const given = (c: PlanCandidate): TrainingPlan =>
+    structures.find((s) => s.circuit === c.circuit && s.ringDegree === c.ringDegree && s.perRound === c.minibatchesPerRound && s.unitHeight === c.unitHeight)!.plan;
 
   let chosen: { index: number; plan: TrainingPlan; error: number | null } | null = null;
   for (let i = 0; i < candidates.length && chosen === null; i++) {
@@ -318,14 +344,14 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   }
   candidates = candidates.map((c) => {
     if (c.precision === 'given') return c;
-    const key = `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}`;
+    const key = candidateKey(c);
     if (!checked.has(key)) return c;
     const found = checked.get(key)!;
     return found === null ? { ...c, precision: 'not met' }
       : { ...c, precision: 'met', scaleBits: Math.log2(found.plan.params.scale), predictedWeightError: found.error };
   });
   if (chosen === null) {
-    throw new HeError('PLAN_INFEASIBLE', `no candidate meets the request: ${[...rejected, ...candidates.map((c) => `${c.circuit}, N = ${c.ringDegree}, ${c.minibatchesPerRound} per round: precision not met`)].slice(0, 6).join('; ')}`,
+    throw new HeError('PLAN_INFEASIBLE', `no candidate meets the request: ${[...rejected, ...candidates.map((c) => `${c.circuit}, N = ${c.ringDegree}, ${c.minibatchesPerRound} per round, ${c.unitHeight}-row tiles: precision not met`)].slice(0, 6).join('; ')}`,
       { rejected, candidates: candidates.length });
   }
   const { trials: _trials, predictedWeightError: _error, ...plan } = chosen.plan as TrainingPlan & { trials?: unknown; predictedWeightError?: unknown };

@@ -23,9 +23,10 @@ describe('roundInputLevels', () => {
     });
   });
 
-  it('refuses a round outside the plan and a batch taller than the unit', () => {
+  it('refuses a round outside the plan and a batch size that is not a positive integer; a batch taller than the unit spans tile rows', () => {
     const plan = planTraining({ circuit: 'lowdepth', minibatches: 2, batchSize: 64, features: data.features, ringDegree: 8192, scaleBits: 24 });
     expect(() => roundInputLevels(plan, plan.rounds.length, { batchSize: 64 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => roundInputLevels(plan, 0, { batchSize: plan.unit.height + 1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    for (const batchSize of [0, 1.5]) expect(() => roundInputLevels(plan, 0, { batchSize })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(roundInputLevels(plan, 0, { batchSize: plan.unit.height + 1 })).toEqual(roundInputLevels(plan, 0, { batchSize: 64 }));
   });
 });

@@ -34,11 +34,14 @@ export interface RoundSettings {
   readonly sigmoid?: SigmoidApproximation;
 }
 
-/** The `RoundConfig` of `plan` with `settings` (ladder from the plan's parameters). Throws INVALID_ARGUMENT on a bad batch size. */
+/**
+ * The `RoundConfig` of `plan` with `settings` (ladder from the plan's parameters). A minibatch may
+ * be taller than the unit: it spans several tile rows. Throws INVALID_ARGUMENT on a bad batch size.
+ */
 export function roundConfigOf(plan: TrainingPlan, settings: RoundSettings): RoundConfig {
   const { batchSize } = settings;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > plan.unit.height) {
-    throw new HeError('INVALID_ARGUMENT', `batchSize must be an integer from 1 to the unit height ${plan.unit.height}; got ${batchSize}`, { batchSize });
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new HeError('INVALID_ARGUMENT', `batchSize must be a positive integer; got ${batchSize}`, { batchSize });
   }
   return {
     unit: plan.unit, ladder: scaleLadder(plan.params), batchSize, features: plan.features,

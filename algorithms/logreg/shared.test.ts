@@ -4,7 +4,7 @@ import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
 import { createParams, type Backend, type CkksParamsLiteral } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
+import { encodingUnit, sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
 import { sigmoidCubic16, sigmoidCubic8, sigmoidFit } from '../poly/index.js';
 import {
   PackingLabels, foldLabels, heldOutAccuracy, plainLabels, planTraining, prepareTable, roundDepth, seededUniform, trainEncrypted, trainEncryptedShared, trainPlain, trainPlainShared,
@@ -40,13 +40,13 @@ function shared(data: PreparedData, count: number, size: number) {
 }
 
 /** One round of k minibatches on a chain just deep enough (insecure sizes: these tests are about the circuit). */
-function onePlan(circuit: CircuitName, k: number, batchSize: number, features: number, ringDegree = 8192, scaleBits = 30): TrainingPlan {
+function onePlan(circuit: CircuitName, k: number, batchSize: number, features: number, ringDegree = 8192, scaleBits = 30, unitHeight?: number): TrainingPlan {
   const depth = roundDepth(circuit, k, 'zero');
   const literal: CkksParamsLiteral = {
     ringDegree, bitSizes: [scaleBits + 10, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), 60], scale: 2 ** scaleBits, allowInsecure: true,
   };
   const params = createParams(literal);
-  const unit = unitFor(batchSize, params.slots);
+  const unit = unitHeight === undefined ? unitFor(batchSize, params.slots) : encodingUnit(unitHeight, params.slots);
   return { circuit, literal, params, rounds: [k], depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
 }
 
@@ -94,6 +94,19 @@ describe('the shared-input algebra in float64', () => {
 });
 
 describe('trainEncryptedShared on the exact simulator', () => {
+  it.each(['lowdepth', 'baseline'] as const)('%s, minibatches of 32 rows over tiles of 8 (four tile rows): every class\'s weights equal its folded twin', (circuit) => {
+    for (const k of circuit === 'lowdepth' ? [1, 2, 3, 4] : [1, 2]) {
+      const { batches, labels, folded } = shared(four, k, 32);
+      const plan = onePlan(circuit, k, 32, four.features, 8192, 30, 8);
+      const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+      const result = trainEncryptedShared(sim, plan, batches, labels);
+      expect(sim.stats().depth).toBe(roundDepth(circuit, k, 'zero'));
+      result.weights.forEach((w, c) => expect(maxDiff(w, trainPlain(folded[c]!, { rule: ruleOf(circuit), learningRate: 2, sigmoid: sigmoidCubic8 }).w)).toBeLessThan(1e-9));
+      expect(sim.memory().ciphertexts).toBe(0);
+      sim.dispose();
+    }
+  });
+
   it.each(['lowdepth', 'baseline'] as const)('%s, one round per size: the binary depth, and every class\'s weights equal its folded twin', (circuit) => {
     const ks = circuit === 'lowdepth' ? [1, 2, 3, 4, 5, 6] : [1, 2, 3];
     for (const k of ks) {

@@ -75,6 +75,34 @@ describe('training on the simulator', () => {
   });
 });
 
+describe('encoding units shorter than a minibatch', () => {
+  it.each([['lowdepth', 740, 528], ['baseline', 492, 408]] as const)('%s, the default 6 x 256 run over 128 x 64 tiles: the twin\'s weights with fewer key switches (%i -> %i)', (circuit, tall, short) => {
+    const batches = minibatches(data, 6, 256);
+    const perRound = circuit === 'baseline' ? 1 : 6;
+    const switches = (unitHeight?: number): number => {
+      const plan = planTraining({ circuit, minibatches: 6, batchSize: 256, features: data.features, minibatchesPerRound: perRound, ...(unitHeight === undefined ? {} : { unitHeight }) });
+      expect(plan.unit).toEqual({ height: unitHeight ?? 256, width: 8192 / (unitHeight ?? 256) });
+      const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'off' });
+      const result = trainEncrypted(sim, plan, batches);
+      const twin = trainPlain(batches, { rule: twinRule(circuit), learningRate: 2, sigmoid: sigmoidCubic8 });
+      expect(maxDiff(result.weights, twin.w)).toBeLessThan(1e-9);
+      expect(sim.memory().ciphertexts).toBe(0);
+      const { keySwitches } = sim.stats();
+      sim.dispose();
+      return keySwitches;
+    };
+    expect([switches(), switches(128)]).toEqual([tall, short]);
+  });
+
+  it('refuses a unit height that is not a power of two or leaves fewer than two columns', () => {
+    const request = { circuit: 'lowdepth' as const, minibatches: 2, batchSize: 64, features: data.features, ringDegree: 8192 };
+    for (const unitHeight of [0, 48, 4096, 8192]) {
+      expect(() => planTraining({ ...request, unitHeight })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(planTraining({ ...request, unitHeight: 2048 }).unit).toEqual({ height: 2048, width: 2 });
+  });
+});
+
 describe.each(['lowdepth', 'baseline'] as const)('%s on SEAL (N = 8192, b = 64)', (circuit) => {
   const k = circuit === 'lowdepth' ? 3 : 1;
   const plan = onePlan(circuit, k, 64, 8192, 36);

@@ -6,7 +6,7 @@
 import { HeError, createParams, maxModulusBits, type CkksParams, type CkksParamsLiteral, type Evaluator, type SecurityLevel } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import {
-  decryptColVector, encryptColVector, encryptRowVector, freeAll, sumColsRotations, sumRowsRotations, unitFor,
+  decryptColVector, encodingUnit, encryptColVector, encryptRowVector, freeAll, sumColsRotations, sumRowsRotations, unitFor,
   type EncodingUnit, type EncryptedColVector, type EncryptedRowVector,
 } from '../linalg/index.js';
 import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
@@ -40,6 +40,13 @@ export interface TrainingPlanRequest {
   readonly minibatchesPerRound?: number;
   /** Bits of the special prime (default 60). Key switching's error shrinks with it; a smaller one leaves room for more levels. */
   readonly specialPrimeBits?: number;
+  /**
+   * Height m of the encoding unit, a power of two up to half the slots (default: `unitFor(batchSize)`,
+   * as tall as a minibatch). A shorter, wider tile splits a minibatch over several tile rows,
+   * added before the rotations that sum down a tile: fewer rotations for the products that sum
+   * rows, more for those that sum columns (`logreg.planModelByTime` prices both).
+   */
+  readonly unitHeight?: number;
 }
 
 /** Parameters and the split into rounds for a training run, from `planTraining`. */
@@ -53,7 +60,7 @@ export interface TrainingPlan {
   readonly rounds: readonly number[];
   /** Levels the deepest round consumes (= the chain's depth). */
   readonly depth: number;
-  /** The encoding unit of every matrix and vector (`unitFor(batchSize, slots)`). */
+  /** The encoding unit of every matrix and vector (default `unitFor(batchSize, slots)`; `unitHeight` in the request). */
   readonly unit: EncodingUnit;
   /** Rotation steps the rounds use (row and column sums): the Galois keys to create. */
   readonly rotations: readonly number[];
@@ -110,8 +117,16 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   const depth = Math.max(...rounds.map((k, r) => roundDepth(circuit, k, r === 0 ? 'zero' : 'fresh')));
   const literal: CkksParamsLiteral = { ringDegree, bitSizes: [first, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), special], scale: 2 ** scaleBits, security };
   const params = createParams(literal);
-  const unit = unitFor(batchSize, params.slots);
+  const unit = request.unitHeight === undefined ? unitFor(batchSize, params.slots) : unitOfHeight(request.unitHeight, params.slots);
   return { circuit, literal, params, rounds, depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+}
+
+/** The m x n unit of height `height`, leaving a width of at least 2. Throws INVALID_ARGUMENT. */
+function unitOfHeight(height: number, slots: number): EncodingUnit {
+  if (!(height <= slots / 2)) {
+    throw new HeError('INVALID_ARGUMENT', `unitHeight must be a power of two up to ${slots / 2} (half the slots); got ${height}`, { unitHeight: height, slots });
+  }
+  return encodingUnit(height, slots);
 }
 
 /** The client's defaults: α = 2 and HHCP's [-8, 8] cubic train best on centred data (docs/training.md, "What happens"). */

@@ -106,6 +106,7 @@ const planSchema = {
     security: { enum: [128, 192, 256] },
     minibatchesPerRound: { type: 'integer', minimum: 1, maximum: 64 },
     specialPrimeBits: { type: 'integer', minimum: 20, maximum: 60 },
+    unitHeight: { type: 'integer', minimum: 1, maximum: 8192 },
   },
 } as const;
 
