@@ -355,7 +355,7 @@ describe('hekit analyze', () => {
     const run = (...extra: string[]) => JSON.parse(hekit('analyze', '--circuit', 'lowdepth', '--minibatches', '4', '--json', ...extra).stdout) as AnalyzeReport;
     const [tall, short] = [run(), run('--unit-height', '128')];
     expect([tall.unit, short.unit]).toEqual([{ height: 256, width: 32 }, { height: 128, width: 64 }]);
-    expect([tall.keySwitches, short.keySwitches]).toEqual([488, 348]);
+    expect([tall.keySwitches, short.keySwitches]).toEqual([348, 244]);
     expect(short.depth).toBe(tall.depth);
     expect(short.rotations).toContain(-32);
   });
@@ -484,7 +484,8 @@ describe('hekit train --backend paired', () => {
     expect(code).toBe(0);
     const r = JSON.parse(stdout) as TrainReport;
     expect(r.backend).toBe('paired');
-    expect(r.lockstep?.opsChecked).toBeGreaterThan(100);
+    // Every op the report counts was checked (encryptions and level drops besides).
+    expect(r.lockstep?.opsChecked).toBeGreaterThanOrEqual(Object.values(r.ops).reduce((a, b) => a + b, 0));
     expect(r.lockstep?.closest.ratio).toBeGreaterThan(0);
     expect(r.lockstep?.closest.ratio).toBeLessThanOrEqual(1);
     expect(r.weightsMaxAbsDiff).toBeLessThan(0.05);

@@ -222,7 +222,7 @@ class SealClient implements Client {
     const roundBatches = this.#roundBatches(round, batches);
     const levels = this.inputLevels(round);
     const firstStepScale = logreg.stepCubic(this.#config)[0];
-    const plain = logreg.plainInputs(roundBatches, firstStepScale);
+    const plain = logreg.plainInputs(roundBatches, firstStepScale, this.plan.unit);
     this.#predicted.set(round, this.#predict(round, plain, state));
     const ev = this.backend;
     const source = new logreg.EncryptingSource(ev, this.plan.unit, this.#config.ladder, plain);

@@ -28,8 +28,11 @@ const keep = labels.map((l, i) => (l === 'setosa' ? -1 : i)).filter((i) => i >= 
 const data = logreg.prepareTable({ rows: keep.map((i) => getNumbers()[i]!), labels: keep.map((i) => labels[i]!) }, { testFraction: 0.2, seed: 1 });
 const costs = createCostModel(DEFAULT_CALIBRATION, 'defaults');
 const PRECISION_BITS = 8;
-/** Flooding of s = 12 bits: at N = 8192 the default 30 swamps any weight (below), 12 costs a few bits the planner must find. */
-const flooding = { statisticalBits: 12 };
+/**
+ * Flooding of s = 20 bits: at N = 8192 the default 30 swamps any weight (below); 20 costs a few bits the planner must
+ * find. Round 0 (one minibatch from zero weights) returns the client's own encryption of w_1: the refresh floods that.
+ */
+const flooding = { statisticalBits: 20 };
 const request = (refresh?: logreg.RefreshModel): logreg.TimedPlanRequest => ({
   minibatches: 2, minibatchesPerRound: 1, ringDegree: 8192, circuit: 'lowdepth', workers: 1, precisionBits: PRECISION_BITS, ...(refresh === undefined ? {} : { refresh }),
 });

@@ -46,7 +46,7 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const fresh = { level: top, scale: ladder[top] as number };
     const zeros = new Float64Array(features);
     const firstStepScale = stepCubic(config)[0];
-    const source = new EncryptingSource(ev, unit, ladder, plainInputs(batches, firstStepScale));
+    const source = new EncryptingSource(ev, unit, ladder, plainInputs(batches, firstStepScale, unit));
     // The start vectors are freed whether the round returns or throws.
     const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);

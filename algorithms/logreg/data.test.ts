@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sigmoid, sigmoidCubic8 } from '../poly/index.js';
+import { encodingUnit } from '../linalg/index.js';
 import { accuracy, downsample, loadDataset, loadDigit, minibatches, momentum, plainInput, plainInputs, trainPlain, trainStep, initialState } from './index.js';
 
 describe('MNIST 3 vs 8', () => {
@@ -55,17 +56,30 @@ describe('round inputs', () => {
     Array.from({ length: b }, (_, i) => Float64Array.from({ length: d }, (_, t) => Math.sin(seed + 7 * i + t) / (t + 1)));
   const dot = (x: Float64Array, y: Float64Array): number => x.reduce((s, v, t) => s + v * y[t]!, 0);
 
-  it.each([[1, 3], [3, 5], [5, 11], [6, 13]])('M, MT, X, XT and their starred forms for b = %i, d = %i', (b, d) => {
+  it.each([[1, 3], [3, 5], [5, 11], [6, 13]])('M, MT, X, XT, and the first step\'s vectors in their layouts, for b = %i, d = %i', (b, d) => {
     const batches = [rows(b, d, 1), rows(b, d, 2)];
     const c = 0.37;
+    const unit = encodingUnit(4, 32); // 4 x 8
     const m = batches[1]!.map((x) => batches[0]!.map((y) => dot(x, y)));
-    const plain = plainInputs(batches, c);
+    const plain = plainInputs(batches, c, unit);
     expect(plain('M1')).toEqual(m);
     expect(plain('MT1')).toEqual(m[0]!.map((_, j) => m.map((row) => row[j])));
-    expect(plain('M1*')).toEqual(m.map((row) => row.map((v) => c * v)));
-    expect(plainInput(batches, 'XT2*', c)).toEqual(Array.from(batches[1]![0]!, (_, t) => batches[1]!.map((z) => c * z[t]!)));
+    expect(plainInput(batches, 'XT2', c)).toEqual(Array.from(batches[1]![0]!, (_, t) => batches[1]!.map((z) => z[t]!)));
     expect(plain('X1')).toEqual(batches[0]!.map((z) => [...z]));
-    expect(() => plain('M2')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    // w_1 = c·X_1ᵀ1 and u_2 = c·M_1·1 (= X_2·w_1), to float64 rounding.
+    const w1 = Array.from({ length: d }, (_, t) => c * batches[0]!.reduce((s, z) => s + z[t]!, 0));
+    const u2 = m.map((row) => c * row.reduce((s, v) => s + v, 0));
+    const close = (got: number[][], want: number[][]) => {
+      expect([got.length, got[0]!.length]).toEqual([want.length, want[0]!.length]);
+      got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i]![j]!, 12)));
+    };
+    close(plain('WC1'), Array.from({ length: 4 }, () => w1));
+    close(plain('WR1'), w1.map((v) => new Array(8).fill(v)));
+    close(plain('UC1'), Array.from({ length: 4 }, () => u2));
+    close(plain('UR1'), u2.map((v) => new Array(8).fill(v)));
+    for (const name of ['M2', 'WC2', 'X1*']) expect(() => plain(name)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => plainInputs(batches, c)('WC1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => plainInputs(batches.slice(0, 1), c, unit)('UR1')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -2,8 +2,11 @@
  * The client's encrypted inputs to a training round, by name:
  * - `X{k}`: minibatch k (b x d, folded rows); `XT{k}` its transpose (d x b);
  * - `M{k}`: the cross-Gram matrix X_{k+1}·X_kᵀ (b x b) and `MT{k}` its transpose (low-depth circuit);
- * - a trailing `*` marks the matrix pre-multiplied by the public constant g·s(0) (a zero-start
- *   round's first step, where σ(-0) is known and the server would otherwise spend a level on it).
+ * - `WC1`, `WR1`, `UC1`, `UR1`: a zero-start low-depth round's first step, which depends on the
+ *   data alone (σ(-0) is public): w_1 = g·s(0)·X_1ᵀ1 and u_2 = X_2·w_1, each sent in the vector
+ *   layout the circuit carries it in (column `C`, row `R`), as the matrix that layout is (`WC1`
+ *   m x d and `UC1` m x b with every row the vector, `WR1` d x n and `UR1` b x n with every
+ *   column the vector, for an m x n unit), so the server spends no rotation summing it.
  * Minibatches are numbered from 1 within a round. A circuit asks for an input at the level where
  * it is first used; the source encrypts it there (on the scale ladder), so late inputs travel small.
  */
@@ -16,11 +19,16 @@ export interface InputSource<C> {
   matrix(name: string, level: number): EncryptedMatrix<C>;
 }
 
-const NAME = /^(X|XT|M|MT)([1-9][0-9]*)(\*?)$/;
+const NAME = /^(X|XT|M|MT|WC|WR|UC|UR)([1-9][0-9]*)$/;
+/** The first step's vectors: w_1 (`W`) and u_2 (`U`) in column (`C`) or row (`R`) layout. */
+const FIRST_STEP = /^[WU][CR]$/;
 
-/** The plain matrix behind an input name, from a round's minibatches and g·s(0). Throws INVALID_ARGUMENT on an unknown name. */
-export function plainInput(batches: readonly (readonly Float64Array[])[], name: string, firstStepScale: number): number[][] {
-  return plainInputs(batches, firstStepScale)(name);
+/**
+ * The plain matrix behind an input name, from a round's minibatches, g·s(0) and the unit (for the
+ * first step's vectors). Throws INVALID_ARGUMENT on an unknown name.
+ */
+export function plainInput(batches: readonly (readonly Float64Array[])[], name: string, firstStepScale: number, unit?: EncodingUnit): number[][] {
+  return plainInputs(batches, firstStepScale, unit)(name);
 }
 
 /**
@@ -42,21 +50,29 @@ function cachedGram(next: readonly Float64Array[], batch: readonly Float64Array[
 
 /**
  * `plainInput` for one round: each cross-Gram product (b·b·d multiply-adds) is computed once
- * and serves M{k}, MT{k} and their starred forms, in this round and any other over the same minibatches.
+ * and serves M{k} and MT{k}, in this round and any other over the same minibatches. `unit` is
+ * needed for the first step's vectors only.
  */
-export function plainInputs(batches: readonly (readonly Float64Array[])[], firstStepScale: number): (name: string) => number[][] {
+export function plainInputs(batches: readonly (readonly Float64Array[])[], firstStepScale: number, unit?: EncodingUnit): (name: string) => number[][] {
   return (name) => {
     const match = NAME.exec(name);
-    const k = Number(match?.[2]);
+    const [kind = '', k] = [match?.[1], Number(match?.[2])];
     const batch = batches[k - 1];
     const next = batches[k];
-    if (!match || !batch || (match[1]!.startsWith('M') && !next)) {
-      throw new HeError('INVALID_ARGUMENT', `no input "${name}" in a round of ${batches.length} minibatches`, { name });
+    const firstStep = FIRST_STEP.test(kind);
+    if (!match || !batch || ((kind.startsWith('M') || kind.startsWith('U')) && !next) || (firstStep && (k !== 1 || unit === undefined))) {
+      throw new HeError('INVALID_ARGUMENT', `no input "${name}" in a round of ${batches.length} minibatches${firstStep && unit === undefined ? ' without an encoding unit' : ''}`, { name });
     }
-    const c = match[3] === '*' ? firstStepScale : 1;
-    if (match[1] === 'X') return scaledRows(batch, c, false);
-    if (match[1] === 'XT') return scaledRows(batch, c, true);
-    return scaledRows(cachedGram(next!, batch), c, match[1] === 'MT');
+    if (kind === 'X') return scaledRows(batch, 1, false);
+    if (kind === 'XT') return scaledRows(batch, 1, true);
+    if (!firstStep) return scaledRows(cachedGram(next!, batch), 1, kind === 'MT');
+    // w_1 = g·s(0)·Σ_i x_i; u_2 = X_2·w_1.
+    const w = new Float64Array(batch[0]?.length ?? 0);
+    for (const x of batch) x.forEach((v, t) => (w[t]! += firstStepScale * v));
+    const v = kind.startsWith('W') ? Array.from(w) : next!.map((x) => x.reduce((sum, xt, t) => sum + xt * w[t]!, 0));
+    const { height: m, width: n } = unit!;
+    // Column layout: m rows, each the vector; row layout: the vector down the rows, copied into n columns.
+    return kind.endsWith('C') ? Array.from({ length: m }, () => [...v]) : v.map((x) => new Array<number>(n).fill(x));
   };
 }
 

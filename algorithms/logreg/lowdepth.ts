@@ -16,8 +16,9 @@
  * matrix product costs 3 levels and b Hadamard products per minibatch; the cross-Gram matrices do
  * not depend on the model, so the client computes them in the clear for free.
  *
- * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public: the client sends the
- * first minibatch's inputs pre-multiplied by g·s(0), and the first step costs 0-1 levels) or from
+ * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public, so the first step
+ * depends on the data alone: the client sends its results w_1 = g·s(0)·X_1ᵀ1 and u_2 = X_2 w_1,
+ * each already in the layout the circuit carries it in, and the server spends no rotation on it) or from
  * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
  *
  * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
@@ -26,12 +27,12 @@
  * g·s0·M_k y_k into both encodings of u_{k+1}. Each is cut (masked) from a vector packed with the
  * other classes', sent one level above the sum it joins and added before the sum's rotations,
  * so it costs no level and no rotation of its own: the depth is the binary circuit's. From zero
- * weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1, u_2 = g·s0·M_1 y_1): no
- * starred input is sent.
+ * weights the first step is label vectors only (w_1 = g·s0·X_1ᵀy_1, u_2 = g·s0·M_1 y_1), one
+ * set per class: no first-step vectors of the binary circuit are sent.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumCols, sumColsMany, sumRows, sumRowsMany,
+  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumColsMany, sumRowsMany,
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
@@ -78,6 +79,10 @@ export function lowDepthRound<C>(
     labels ? [termsMatrix(a, labelTerms(ev, labels.packed(name, kind, level + 1), config.unit, ladder), kind)] : [];
   const freeEach = (ms: readonly EncryptedMatrix<C>[]): void => ms.forEach((m) => freeAll(ev, m));
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
+  // An m x d (or m x b) matrix whose every row is the vector is its column layout; a d x n (or b x n)
+  // one whose every column is the vector, its row layout.
+  const asCol = (m: EncryptedMatrix<C>): EncryptedColVector<C> => ({ kind: 'col', length: m.cols, unit: m.unit, tiles: m.tiles[0]! });
+  const asRow = (m: EncryptedMatrix<C>): EncryptedRowVector<C> => ({ kind: 'row', length: m.rows, unit: m.unit, tiles: m.tiles.map((row) => row[0]!) });
   const owned = new Set<unknown>();
   const release = (x: { tiles: readonly unknown[] } | null): void => {
     if (x && owned.delete(x)) freeAll(ev, x as EncryptedMatrix<C>);
@@ -105,27 +110,14 @@ export function lowDepthRound<C>(
     s = { wC, wR, uC, uR };
     k = 2;
   } else if (start === null) {
-    const x1 = input('X1*', top);
-    const wC = own(sumRows(ev, x1));
-    freeAll(ev, x1);
+    // The first step depends on the data alone: the client sends w_1 and u_2 in their layouts.
+    // The u vectors sit one level down, as every step's do: a fused product needs its matrix above them.
+    const wC = asCol(input('WC1', top));
     if (K === 1) return wC;
-    let wR: EncryptedRowVector<C> | null = null;
-    if (K >= 4) {
-      const xt1 = input('XT1*', top);
-      wR = own(sumCols(ev, xt1, 1, ladder[top]));
-      freeAll(ev, xt1);
-    }
-    let uC: EncryptedColVector<C> | null = null;
-    if (K >= 3) {
-      // Sent one level down: a fused product needs its matrix above the vector.
-      const mt1 = input('MT1*', top - 1);
-      uC = own(sumRows(ev, mt1));
-      freeAll(ev, mt1);
-    }
-    const m1 = input('M1*', top);
-    const uR = own(sumCols(ev, m1, 1, ladder[top]));
-    freeAll(ev, m1);
-    s = { wC, wR, uC, uR };
+    const wR = K >= 4 ? own(asRow(input('WR1', top - 1))) : null;
+    const uC = K >= 3 ? own(asCol(input('UC1', top - 1))) : null;
+    const uR = own(asRow(input('UR1', top - 1)));
+    s = { wC: own(wC), wR, uC, uR };
     k = 2;
   } else {
     const lC = levelOf(ev, start.wC);

@@ -129,11 +129,13 @@ export function runRound<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number,
 
 const zeros = (rows: number, cols: number): number[][] => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
 
-/** The shape of a named input: X b x d, XT d x b, M and MT b x b. */
-function inputShape(name: string, batchSize: number, features: number): [number, number] {
-  if (name.startsWith('XT')) return [features, batchSize];
-  if (name.startsWith('X')) return [batchSize, features];
-  return [batchSize, batchSize];
+/** The shape of a named input (inputs.ts) in an m x n unit: X b x d, XT d x b, M and MT b x b; WC m x d, WR d x n, UC m x b, UR b x n. */
+function inputShape(name: string, batchSize: number, features: number, unit: EncodingUnit): [number, number] {
+  const kind = /^[A-Z]+/.exec(name)?.[0];
+  const shapes: Record<string, [number, number]> = {
+    X: [batchSize, features], XT: [features, batchSize], WC: [unit.height, features], WR: [features, unit.width], UC: [unit.height, batchSize], UR: [batchSize, unit.width],
+  };
+  return shapes[kind ?? ''] ?? [batchSize, batchSize];
 }
 
 /** What one metadata-only run of a round tells: its inputs' levels and its outputs' level and scale. */
@@ -163,7 +165,7 @@ function roundPass(plan: TrainingPlan, round: number, settings: RoundSettings): 
   let levels: Map<string, number> = new Map();
   let output: RoundPass['output'] | undefined;
   analyze(<C>(ev: Evaluator<C>) => {
-    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features)));
+    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features, plan.unit)));
     const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
     try {
       const out = runRound(ev, plan, round, source, start, config);
@@ -307,7 +309,7 @@ export function openRoundRequest<C>(
 /**
  * The server's `InputSource`: each input is loaded from its bytes on first request and kept
  * until `free()`. An input must be the matrix its name says (`X` b x d, `XT` d x b, `M` and `MT`
- * b x b, in the plan's unit) and arrive exactly at its expected level, on the scale ladder: a
+ * b x b, the first step's `WC`, `WR`, `UC`, `UR` as `inputShape` says, in the plan's unit) and arrive exactly at its expected level, on the scale ladder: a
  * different shape, level or scale is refused (DESERIALIZE naming the input) rather than
  * silently training on edited data, costing the circuit levels or failing deep inside it; a
  * request for a name the round does not use throws INVALID_ARGUMENT.
@@ -330,7 +332,7 @@ export class LoadedSource<C> implements InputSource<C> {
     if (!bytes) throw new HeError('INVALID_ARGUMENT', `no input "${name}" in this round's request`, { name });
     const first = this.expected.get(name)!;
     const { batchSize, features, unit, ladder } = this.config;
-    const m = loadKind(this.codec, bytes, { kind: 'matrix', shape: inputShape(name, batchSize, features), unit, level: first, scale: ladder[first]! }, name);
+    const m = loadKind(this.codec, bytes, { kind: 'matrix', shape: inputShape(name, batchSize, features, unit), unit, level: first, scale: ladder[first]! }, name);
     if (first < level) {
       m.tiles.flat().forEach((t) => this.codec.free(t));
       throw new HeError('DESERIALIZE', `cannot load: input ${name} arrived at level ${first}, below level ${level} where the round asks for it`, { field: name, level: first });

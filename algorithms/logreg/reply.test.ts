@@ -30,8 +30,11 @@ describe('roundOutputMeta', () => {
     try {
       plan.rounds.forEach((_, round) => sim.scope(() => {
         const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0.01));
-        const source = new EncryptingSource(sim, plan.unit, config.ladder, (name) =>
-          name.startsWith('XT') ? zeros(data.features, batchSize) : name.startsWith('X') ? zeros(batchSize, data.features) : zeros(batchSize, batchSize));
+        const { height: m, width: n } = plan.unit;
+        const shapes: Record<string, [number, number]> = {
+          XT: [data.features, batchSize], X: [batchSize, data.features], WC: [m, data.features], WR: [data.features, n], UC: [m, batchSize], UR: [batchSize, n],
+        };
+        const source = new EncryptingSource(sim, plan.unit, config.ladder, (name) => zeros(...(shapes[/^[A-Z]+/.exec(name)![0]] ?? [batchSize, batchSize])));
         const start = encryptStart(sim, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
         const out = runRound(sim, plan, round, source, start, config);
         const metaOf = (x: EncryptedColVector<Ciphertext>) => {

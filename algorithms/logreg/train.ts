@@ -234,7 +234,7 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
   return {
     roundInputs: (batches, firstRequest) => {
       const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
-      const plain = plainInputs(batches, scale);
+      const plain = plainInputs(batches, scale, plan.unit);
       return new EncryptingSource(ev, plan.unit, ladder, (name) => {
         firstRequest(Number(/\d+/.exec(name)?.[0]));
         return plain(name);
