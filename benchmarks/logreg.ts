@@ -6,6 +6,8 @@
  * - "two rounds": both circuits limited to 2 client round trips (3 minibatches per round), so the
  *   baseline needs 15 levels and N = 32768 while the low-depth circuit stays at N = 16384.
  * - "one round" (`-- --one-round`, in a process of its own): no refresh at all.
+ * Each case runs in the encoding unit the cost model predicts fastest on the pool (the minibatch's
+ * height, half or a quarter of it), as the planner picks.
  * One run per case (a run is tens of seconds to minutes), which also gives the counts, weights
  * and heap; keys are generated outside the timed function. Writes benchmarks/results/logreg.{json,md} (logreg-one-round.* with --one-round).
  *
@@ -52,7 +54,7 @@ interface Measured {
   /** SEAL's WebAssembly heap at its largest (per worker for the pool; the whole process's thread for SEAL); null on the simulator. */
   heapBytes: number | null;
 }
-type Row = { scenario: string; circuit: string; backend: string; ringDegree: number; primes: number; rounds: number } & (Measured | { failure: string });
+type Row = { scenario: string; circuit: string; backend: string; ringDegree: number; primes: number; rounds: number; tile?: string } & (Measured | { failure: string });
 const rows: Row[] = [];
 
 console.error('calibrating the cost model (hekit calibrate)');
@@ -75,14 +77,25 @@ const HEAP_KEY_BUDGET = 2.5 * 2 ** 30;
 /** The pool splits Galois keys across its workers above this (its 'auto' placement). */
 const POOL_SPLIT_ABOVE = 2 ** 31;
 
-/** The smallest secure ring that fits the requested rounds, or why none does. */
+/** Of the minibatch-tall unit, half and a quarter of it, the plan the cost model predicts fastest on the pool (as the planner picks). */
+function fastestUnit(request: logreg.TrainingPlanRequest): logreg.TrainingPlan {
+  const tallest = logreg.planTraining(request).unit.height;
+  const plans = [tallest, tallest / 2, tallest / 4].filter((h) => h >= 1).map((unitHeight) => logreg.planTraining({ ...request, unitHeight }));
+  const cost = (p: logreg.TrainingPlan): number => {
+    const { training, setup } = predict(p, WORKERS);
+    return training + setup;
+  };
+  return plans.reduce((best, p) => (cost(p) < cost(best) ? p : best));
+}
+
+/** The smallest secure ring that fits the requested rounds, or why none does; the unit predicted fastest. */
 function plan(circuit: logreg.CircuitName, s: (typeof scenarios)[number]): logreg.TrainingPlan | string {
   const request = { circuit, minibatches: K, batchSize: B, features: data.features, scaleBits: s.scaleBits, valueBits: logreg.valueBits(batches) };
   const perRound = s.perRound === undefined ? {} : { minibatchesPerRound: s.perRound };
-  if (s.ringDegree) return logreg.planTraining({ ...request, ringDegree: s.ringDegree, ...perRound });
+  if (s.ringDegree) return fastestUnit({ ...request, ringDegree: s.ringDegree, ...perRound });
   for (const ringDegree of [16384, 32768]) {
     const p = logreg.planTraining({ ...request, ringDegree, ...perRound });
-    if (p.rounds.length === Math.ceil(K / s.perRound!)) return p;
+    if (p.rounds.length === Math.ceil(K / s.perRound!)) return fastestUnit({ ...request, ringDegree, ...perRound });
   }
   return `${Math.ceil(K / s.perRound!)} round(s) need ${logreg.roundDepth(circuit, s.perRound!, 'zero')} levels, more than 128-bit security allows at N = 32768 with a 2^${s.scaleBits} scale`;
 }
@@ -133,7 +146,7 @@ for (const s of scenarios) {
         const twin = logreg.trainPlain(batches, { rule: circuit === 'baseline' ? 'nesterov' : 'gradient', ...logreg.TRAINING_DEFAULTS });
         rows.push({
           scenario: s.name, circuit, backend: backendName, ringDegree: p.params.ringDegree, primes: p.params.bitSizes.length, rounds: p.rounds.length,
-          depth: trained.rounds.reduce((a, r) => a + r.levelsUsed, 0), ms: result!.ms, keygenMs, ops, inputBytes: trained.inputBytes,
+          tile: `${p.unit.height} x ${p.unit.width}`, depth: trained.rounds.reduce((a, r) => a + r.levelsUsed, 0), ms: result!.ms, keygenMs, ops, inputBytes: trained.inputBytes,
           ...(backendName.startsWith('sim') ? { predictedMs: null, predictedKeygenMs: null } : (() => {
             const predicted = predict(p, backendName === 'pool' ? WORKERS : 1);
             return { predictedMs: 1000 * predicted.training, predictedKeygenMs: 1000 * predicted.setup };
@@ -164,7 +177,7 @@ const candidateRows = [];
 for (const [i, c] of timed.candidates.entries()) {
   let measuredSeconds: number | string | null = null;
   if (i < MEASURED_CANDIDATES) {
-    const pinned = { circuit: c.circuit, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, workers: c.workers, scaleBits: c.scaleBits ?? c.largestScaleBits };
+    const pinned = { circuit: c.circuit, ringDegree: c.ringDegree, minibatchesPerRound: c.minibatchesPerRound, unitHeight: c.unitHeight, workers: c.workers, scaleBits: c.scaleBits ?? c.largestScaleBits };
     const { plan: p } = logreg.planModelByTime(defaultData, { ...request, ...pinned, maxWorkers: WORKERS }, createSimBackend, costModel);
     let ev: Backend | undefined;
     try {
@@ -202,11 +215,11 @@ const text = [
   `MNIST 3 vs 8, k = ${K} minibatches of ${B}, 197 features, scale 2^${scenarios[0]!.scaleBits}, 128-bit security, one run per case (SEAL keys generated outside the timing)${quick ? ' (quick run)' : ''}.`,
   `Backends: the simulator with noise injection (sim) or values only (sim-off), SEAL on the main thread, and SEAL on a pool of ${WORKERS} worker threads (hekit/seal/pool). "depth" sums the levels of all rounds; inputs are uncompressed ciphertext bytes; heap is SEAL's WebAssembly heap at its largest (per worker for the pool).`,
   '',
-  '| scenario | circuit | backend | N | primes | rounds | depth | time (ms) | keygen (ms) | ct x ct | ct x pt | rotations | input MiB | heap MiB | accuracy (twin) | max weight error |',
-  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  '| scenario | circuit | backend | N | primes | tiles | rounds | depth | time (ms) | keygen (ms) | ct x ct | ct x pt | rotations | input MiB | heap MiB | accuracy (twin) | max weight error |',
+  '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ...rows.map((r) => ('failure' in r
-    ? `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | | failed: ${r.failure} | | | | | | | | |`
-    : `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.rounds} | ${r.depth} | ${fmtMs(r.ms)} | ${fmtMs(r.keygenMs)} | ${r.ops.mul! + r.ops.square!} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${(r.inputBytes / 2 ** 20).toFixed(1)} | ${r.heapBytes === null ? '' : (r.heapBytes / 2 ** 20).toFixed(0)} | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`)),
+    ? `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | | ${r.rounds} | | failed: ${r.failure} | | | | | | | | |`
+    : `| ${r.scenario} | ${r.circuit} | ${r.backend} | ${r.ringDegree} | ${r.primes} | ${r.tile} | ${r.rounds} | ${r.depth} | ${fmtMs(r.ms)} | ${fmtMs(r.keygenMs)} | ${r.ops.mul! + r.ops.square!} | ${r.ops.mulPlain} | ${r.ops.rotate} | ${(r.inputBytes / 2 ** 20).toFixed(1)} | ${r.heapBytes === null ? '' : (r.heapBytes / 2 ** 20).toFixed(0)} | ${pct(r.accuracy)} (${pct(r.twinAccuracy)}) | ${r.weightError.toExponential(2)} |`)),
   '',
   `| scenario | baseline / low-depth time (SEAL, 1 thread) | baseline / low-depth time (pool, ${WORKERS} workers) | pool speed-up, low-depth | pool speed-up, baseline | low-depth / baseline input bytes | low-depth / baseline multiplications | SEAL / simulator time, injected noise (low-depth) | SEAL / simulator time, noise off (low-depth) |`,
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -223,12 +236,12 @@ const text = [
   `Candidates of the default request (\`hekit train --plan\`: MNIST 3 vs 8, ${timed.plan.minibatches} minibatches of ${timed.plan.batchSize}, 2^-9, up to ${WORKERS} workers), fastest predicted first; the chosen one in bold; ` +
     `the ${MEASURED_CANDIDATES} fastest measured (keys, pool set-up and training with \`logreg.trainModel\`, one run each). Scale '<= S': unchecked, the largest that fits (measured at it).`,
   '',
-  '| circuit | N | per round | rounds | primes | scale | workers | predicted (s) | measured (s) | predicted / measured | input MiB | keys MiB | precision |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  '| circuit | N | per round | rounds | primes | tiles | scale | workers | predicted (s) | measured (s) | predicted / measured | input MiB | keys MiB | precision |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ...candidateRows.map((c) => {
     const m = c.measuredSeconds;
     const name = c.chosen ? `**${c.circuit}**` : c.circuit;
-    return `| ${name} | ${c.ringDegree} | ${c.minibatchesPerRound} | ${c.rounds} | ${c.primes} | ${c.scaleBits ?? `<= ${c.largestScaleBits}`} | ${c.workers} | ${c.predictedSeconds.toFixed(1)} | ` +
+    return `| ${name} | ${c.ringDegree} | ${c.minibatchesPerRound} | ${c.rounds} | ${c.primes} | ${c.unitHeight} x ${c.ringDegree / 2 / c.unitHeight} | ${c.scaleBits ?? `<= ${c.largestScaleBits}`} | ${c.workers} | ${c.predictedSeconds.toFixed(1)} | ` +
       `${typeof m === 'number' ? m.toFixed(1) : m ?? ''} | ${typeof m === 'number' ? (c.predictedSeconds / m).toFixed(2) : ''} | ${(c.inputBytes / 2 ** 20).toFixed(0)} | ${(c.keyBytes / 2 ** 20).toFixed(0)} | ` +
       `${c.precision}${c.predictedWeightError === null ? '' : ` (${c.predictedWeightError.toExponential(1)})`} |`;
   }),
