@@ -89,6 +89,27 @@ describe('planModelByTime', () => {
       .toThrowError(expect.objectContaining({ code: 'PLAN_INFEASIBLE', details: expect.objectContaining({ rejected: [expect.stringContaining('no room for two columns')] }) }));
   });
 
+  it('runs a structure that misses the precision by far in one unit only, and judges its other units with it', () => {
+    let runs = 0;
+    const counting: typeof createSimBackend = (...args) => (runs++, createSimBackend(...args));
+    const hopeless = { circuit: 'lowdepth', ringDegree: 8192, minibatchesPerRound: 1, workers: 1, precisionBits: 24 } as const;
+    const attempt = (request: Parameters<typeof planModelByTime>[1]): { runs: number; error: unknown } => {
+      runs = 0;
+      try {
+        planModelByTime(data, request, counting, model);
+        return { runs, error: null };
+      } catch (e) {
+        return { runs, error: e };
+      }
+    };
+    const one = attempt({ ...hopeless, unitHeight: 8 });
+    const all = attempt(hopeless);
+    expect(one.runs).toBeGreaterThan(0);
+    expect(all.runs).toBe(one.runs);
+    // Every unit is reported as missing the precision.
+    expect(all.error).toMatchObject({ code: 'PLAN_INFEASIBLE', message: expect.stringMatching(/8-row tiles: precision not met.*4-row tiles: precision not met.*2-row tiles: precision not met|precision not met.*precision not met.*precision not met/) });
+  });
+
   it('keeps to the round-trip limit and to the pinned options', () => {
     const limited = planModelByTime(data, { maxRounds: 2, maxWorkers: 2 }, createSimBackend, model);
     checkOrder(limited);

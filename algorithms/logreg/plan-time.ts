@@ -62,7 +62,10 @@ export interface PredictedSeconds {
   readonly transfer: number;
 }
 
-/** How a candidate's precision was judged. */
+/**
+ * How a candidate's precision was judged. 'not met' also when the same structure (circuit, ring,
+ * minibatches per round) missed it by more than 2x in another unit, which is then not run again.
+ */
 export type PrecisionCheck = 'met' | 'not met' | 'unchecked' | 'given';
 
 /** One way to run the training, with its predicted cost. */
@@ -112,6 +115,8 @@ const MIN_SCALE_BITS = 20;
 const MAX_SCALE_BITS = 50;
 /** Keys that fit one 4 GiB WebAssembly heap beside a round's working set (benchmarks: 2.1 GiB runs, 2.7 GiB fails). */
 const HEAP_KEY_BYTES = 2.5 * 2 ** 30;
+/** How far (error over the precision asked) a structure must miss in one unit to be judged missing in the others. */
+const MISS_MARGIN = 2;
 /** Above these evaluation-key bytes a pool splits the Galois keys between its workers (hekit/seal/pool's 'auto' placement). */
 const POOL_SPLIT_KEY_BYTES = 2 ** 31;
 
@@ -308,10 +313,16 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
 
   // Fastest first, find the smallest scale meeting the precision; the first candidate that has one wins.
   const checked = new Map<string, { plan: TrainingPlan; error: number } | null>();
+  // A structure whose best scale missed the precision by more than MISS_MARGIN in one unit is not run in
+  // the others: the unit changes the weights' error only through the rotations' key-switch noise.
+  const missed = new Set<string>();
+  const structureKey = (c: PlanCandidate): string => `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}`;
   const check = (c: PlanCandidate): { plan: TrainingPlan; error: number } | null => {
     const key = candidateKey(c);
+    if (!checked.has(key) && missed.has(structureKey(c))) checked.set(key, null);
     if (!checked.has(key)) {
       let found: { plan: TrainingPlan; error: number } | null = null;
+      let closest = Infinity;
       for (const specialPrimeBits of SPECIAL_PRIMES) {
         try {
           const p = planTrainingBySimulation({
@@ -323,8 +334,11 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
           break;
         } catch (e) {
           if (!isHeError(e, 'PLAN_INFEASIBLE')) throw e;
+          const { trials = [], precisionBits } = (e.details ?? {}) as { trials?: readonly { weightError: number }[]; precisionBits?: number };
+          for (const t of trials) if (precisionBits !== undefined) closest = Math.min(closest, t.weightError * 2 ** precisionBits);
         }
       }
+      if (found === null && closest > MISS_MARGIN) missed.add(structureKey(c));
       checked.set(key, found);
     }
     return checked.get(key)!;
