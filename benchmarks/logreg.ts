@@ -80,8 +80,7 @@ const POOL_SPLIT_ABOVE = 2 ** 31;
 
 /** Of the minibatch-tall unit, half and a quarter of it, the plan the cost model predicts fastest on the pool (as the planner picks). */
 function fastestUnit(request: logreg.TrainingPlanRequest): logreg.TrainingPlan {
-  const tallest = logreg.planTraining(request).unit.height;
-  const plans = [tallest, tallest / 2, tallest / 4].filter((h) => h >= 1).map((unitHeight) => logreg.planTraining({ ...request, unitHeight }));
+  const plans = logreg.unitHeights(request.batchSize, logreg.planTraining(request).params.slots).map((unitHeight) => logreg.planTraining({ ...request, unitHeight }));
   const cost = (p: logreg.TrainingPlan): number => {
     const { training, setup } = predict(p, WORKERS);
     return training + setup;

@@ -163,8 +163,8 @@ export async function loadCircuit(file: string, exportName: string): Promise<Cir
 
 const unitOf = (args: AnalyzeArgs): { height: number; width: number } => {
   const slots = args.ringDegree / 2;
-  const height = args.unitHeight ?? linalg.unitFor(args.batchSize, slots).height;
-  return { height, width: slots / height };
+  const { height, width } = args.unitHeight === null ? linalg.unitFor(args.batchSize, slots) : linalg.encodingUnit(args.unitHeight, slots);
+  return { height, width };
 };
 
 export function analysisReport(args: AnalyzeArgs, a: CircuitAnalysis): AnalyzeReport {

@@ -185,11 +185,7 @@ describe('the server refuses what the round does not use', () => {
     const ladder = logreg.roundConfigOf(plan, { batchSize }).ladder;
     // Round 0 of one minibatch from zero weights sends w_1 alone, as an m x d matrix (inputs.ts).
     const name = [...levels.keys()][0]!;
-    const { height: m, width: w } = plan.unit;
-    const shapes: Record<string, [number, number]> = {
-      XT: [data.features, batchSize], X: [batchSize, data.features], WC: [m, data.features], WR: [data.features, w], UC: [m, batchSize], UR: [batchSize, w],
-    };
-    const shapeOf = (n: string): [number, number] => shapes[/^[A-Z]+/.exec(n)![0]] ?? [batchSize, batchSize];
+    const shapeOf = (n: string): [number, number] => logreg.inputShape(n, batchSize, data.features, plan.unit);
     const [rowsOf] = shapeOf(name);
     const request = (rows: number, scaleFactor: number) => ev.scope(() => {
       const inputs = new Map([...levels].map(([n, level]) => {

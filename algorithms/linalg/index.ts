@@ -1,5 +1,5 @@
 export {
-  encodingUnit, unitFor, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
+  encodingUnit, isPowerOfTwo, unitFor, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from './layout.js';
 export { decryptColVector, decryptMatrix, decryptRowVector, encryptColVector, encryptMatrix, encryptRowVector } from './encrypt.js';
 export {

@@ -18,7 +18,8 @@ export interface EncodingUnit {
   readonly width: number;
 }
 
-const isPowerOfTwo = (x: number): boolean => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
+/** An integer 2^k, k >= 0. */
+export const isPowerOfTwo = (x: number): boolean => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
 
 /** The m x n unit with m = `height` and n = slots / m. Throws INVALID_ARGUMENT unless both are powers of two. */
 export function encodingUnit(height: number, slots: number): EncodingUnit {

@@ -10,7 +10,7 @@ export {
 } from './fit.js';
 export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, probabilitiesOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
-export { EncryptingSource, ciphertextBytes, plainInput, plainInputs, type InputSource } from './inputs.js';
+export { EncryptingSource, ciphertextBytes, inputShape, plainInput, plainInputs, type InputSource } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
 export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
@@ -31,5 +31,5 @@ export {
   type EncryptedPrediction, type EncryptedRows, type EncryptedScores,
 } from './inference.js';
 export {
-  planModelByTime, predictTraining, type PlanCandidate, type PrecisionCheck, type PredictedSeconds, type PredictTrainingOptions, type TimedPlan, type TimedPlanRequest, type TrainingPrediction,
+  planModelByTime, predictTraining, unitHeights, type PlanCandidate, type PrecisionCheck, type PredictedSeconds, type PredictTrainingOptions, type TimedPlan, type TimedPlanRequest, type TrainingPrediction,
 } from './plan-time.js';

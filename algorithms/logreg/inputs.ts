@@ -24,6 +24,20 @@ const NAME = /^(X|XT|M|MT|WC|WR|UC|UR)([1-9][0-9]*)$/;
 const FIRST_STEP = /^[WU][CR]$/;
 
 /**
+ * The [rows, cols] of a named input in `unit` (m x n): X b x d, XT d x b, M and MT b x b; WC m x d,
+ * WR d x n, UC m x b, UR b x n. Throws INVALID_ARGUMENT on an unknown name.
+ */
+export function inputShape(name: string, batchSize: number, features: number, unit: EncodingUnit): [number, number] {
+  const kind = NAME.exec(name)?.[1];
+  if (kind === undefined) throw new HeError('INVALID_ARGUMENT', `no input "${name}"`, { name });
+  const { height: m, width: n } = unit;
+  const shapes: Record<string, [number, number]> = {
+    X: [batchSize, features], XT: [features, batchSize], M: [batchSize, batchSize], MT: [batchSize, batchSize], WC: [m, features], WR: [features, n], UC: [m, batchSize], UR: [batchSize, n],
+  };
+  return shapes[kind]!;
+}
+
+/**
  * The plain matrix behind an input name, from a round's minibatches, g·s(0) and the unit (for the
  * first step's vectors). Throws INVALID_ARGUMENT on an unknown name.
  */

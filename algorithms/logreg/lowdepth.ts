@@ -114,10 +114,11 @@ export function lowDepthRound<C>(
     // The u vectors sit one level down, as every step's do: a fused product needs its matrix above them.
     const wC = asCol(input('WC1', top));
     if (K === 1) return wC;
+    own(wC);
     const wR = K >= 4 ? own(asRow(input('WR1', top - 1))) : null;
     const uC = K >= 3 ? own(asCol(input('UC1', top - 1))) : null;
     const uR = own(asRow(input('UR1', top - 1)));
-    s = { wC: own(wC), wR, uC, uR };
+    s = { wC, wR, uC, uR };
     k = 2;
   } else {
     const lC = levelOf(ev, start.wC);

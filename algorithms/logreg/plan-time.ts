@@ -15,7 +15,7 @@ import { ciphertextBytes } from './inputs.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
 import { planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
 import type { PreparedData } from './prepare.js';
-import { unitFor } from '../linalg/index.js';
+import { isPowerOfTwo, unitFor } from '../linalg/index.js';
 import { planTraining, roundDepth, TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
 /** What `planModelByTime` plans for. The pinned fields (`circuit` ... `workers`) fix their dimension of the enumeration. */
@@ -130,8 +130,21 @@ interface Structure {
   readonly plan: TrainingPlan;
 }
 
+/** A candidate's structure without its unit. */
+const structureKey = (c: PlanCandidate): string => `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}`;
 /** A candidate's structure, as the precision check caches it: the worker count does not change the weights. */
-const candidateKey = (c: PlanCandidate): string => `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}/${c.unitHeight}`;
+const candidateKey = (c: PlanCandidate): string => `${structureKey(c)}/${c.unitHeight}`;
+
+/**
+ * The unit heights the planner prices for minibatches of `batchSize` in `slots` slots: the
+ * minibatch-tall one (`unitFor`), half and a quarter of it. A tall tile sums its rows in log2(b)
+ * rotations per tile column; shorter, wider ones add tile rows first and sum columns in more:
+ * which wins depends on the circuit's mix.
+ */
+export function unitHeights(batchSize: number, slots: number): number[] {
+  const tallest = unitFor(batchSize, slots).height;
+  return [tallest, tallest / 2, tallest / 4].filter((h) => h >= 1);
+}
 const tile = (plan: TrainingPlan): string => `${plan.unit.height}x${plan.unit.width}`;
 
 /** Round sizes of `total` minibatches at most `perRound` each. */
@@ -243,15 +256,12 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   const rings = request.ringDegree === undefined ? RINGS : [request.ringDegree];
   const perRounds = request.minibatchesPerRound === undefined ? Array.from({ length: minibatches }, (_, i) => i + 1) : [request.minibatchesPerRound];
   const workerCounts = request.workers === undefined ? Array.from({ length: maxWorkers }, (_, i) => i + 1) : [request.workers];
-  if (request.unitHeight !== undefined && !(Number.isInteger(request.unitHeight) && request.unitHeight >= 1 && (request.unitHeight & (request.unitHeight - 1)) === 0)) {
+  if (request.unitHeight !== undefined && !isPowerOfTwo(request.unitHeight)) {
     throw new HeError('INVALID_ARGUMENT', `unitHeight must be a power of two; got ${request.unitHeight}`, { argument: 'unitHeight', unitHeight: request.unitHeight });
   }
-  // A minibatch-tall tile sums its rows in log2(b) rotations per tile column; shorter, wider ones
-  // add tile rows first and sum columns in more: which wins depends on the circuit's mix.
   const heightsAt = (ringDegree: number): number[] => {
-    const tallest = unitFor(batchSize, ringDegree / 2).height;
     if (request.unitHeight !== undefined) return request.unitHeight <= ringDegree / 4 ? [request.unitHeight] : [];
-    return [tallest, tallest / 2, tallest / 4].filter((h) => h >= 1);
+    return unitHeights(batchSize, ringDegree / 2);
   };
 
   const rejected: string[] = [];
@@ -316,7 +326,6 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   // A structure whose best scale missed the precision by more than MISS_MARGIN in one unit is not run in
   // the others: the unit changes the weights' error only through the rotations' key-switch noise.
   const missed = new Set<string>();
-  const structureKey = (c: PlanCandidate): string => `${c.circuit}/${c.ringDegree}/${c.minibatchesPerRound}`;
   const check = (c: PlanCandidate): { plan: TrainingPlan; error: number } | null => {
     const key = candidateKey(c);
     if (!checked.has(key) && missed.has(structureKey(c))) checked.set(key, null);
@@ -335,7 +344,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
         } catch (e) {
           if (!isHeError(e, 'PLAN_INFEASIBLE')) throw e;
           const { trials = [], precisionBits } = (e.details ?? {}) as { trials?: readonly { weightError: number }[]; precisionBits?: number };
-          for (const t of trials) if (precisionBits !== undefined) closest = Math.min(closest, t.weightError * 2 ** precisionBits);
+          if (precisionBits !== undefined) for (const t of trials) closest = Math.min(closest, t.weightError * 2 ** precisionBits);
         }
       }
       if (found === null && closest > MISS_MARGIN) missed.add(structureKey(c));

@@ -18,7 +18,7 @@ import { scaleLadder } from '../ladder.js';
 import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
-import { EncryptingSource, type InputSource } from './inputs.js';
+import { EncryptingSource, inputShape, type InputSource } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
 import type { ModelState } from './plain.js';
 import type { RoundConfig } from './round.js';
@@ -129,14 +129,6 @@ export function runRound<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number,
 
 const zeros = (rows: number, cols: number): number[][] => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
 
-/** The shape of a named input (inputs.ts) in an m x n unit: X b x d, XT d x b, M and MT b x b; WC m x d, WR d x n, UC m x b, UR b x n. */
-function inputShape(name: string, batchSize: number, features: number, unit: EncodingUnit): [number, number] {
-  const kind = /^[A-Z]+/.exec(name)?.[0];
-  const shapes: Record<string, [number, number]> = {
-    X: [batchSize, features], XT: [features, batchSize], WC: [unit.height, features], WR: [features, unit.width], UC: [unit.height, batchSize], UR: [batchSize, unit.width],
-  };
-  return shapes[kind ?? ''] ?? [batchSize, batchSize];
-}
 
 /** What one metadata-only run of a round tells: its inputs' levels and its outputs' level and scale. */
 interface RoundPass {

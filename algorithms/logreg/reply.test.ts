@@ -10,7 +10,7 @@ import type { Backend, Ciphertext } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import { encryptColVector, type EncryptedColVector } from '../linalg/index.js';
 import { loadDataset } from './dataset.js';
-import { EncryptingSource } from './inputs.js';
+import { EncryptingSource, inputShape } from './inputs.js';
 import { encryptStart, freeStart, loadRoundReply, type OutputMeta, planFingerprint, roundConfigOf, roundOutputMeta, runRound, saveRoundReply } from './protocol.js';
 import { planTraining, type CircuitName } from './train.js';
 
@@ -30,11 +30,7 @@ describe('roundOutputMeta', () => {
     try {
       plan.rounds.forEach((_, round) => sim.scope(() => {
         const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0.01));
-        const { height: m, width: n } = plan.unit;
-        const shapes: Record<string, [number, number]> = {
-          XT: [data.features, batchSize], X: [batchSize, data.features], WC: [m, data.features], WR: [data.features, n], UC: [m, batchSize], UR: [batchSize, n],
-        };
-        const source = new EncryptingSource(sim, plan.unit, config.ladder, (name) => zeros(...(shapes[/^[A-Z]+/.exec(name)![0]] ?? [batchSize, batchSize])));
+        const source = new EncryptingSource(sim, plan.unit, config.ladder, (name) => zeros(...inputShape(name, batchSize, data.features, plan.unit)));
         const start = encryptStart(sim, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
         const out = runRound(sim, plan, round, source, start, config);
         const metaOf = (x: EncryptedColVector<Ciphertext>) => {
