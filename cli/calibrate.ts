@@ -210,10 +210,11 @@ function timeChains(ev: Backend, chains: number, length: number): number {
 }
 
 /**
- * A pool of `workers` at N = 16384 (5 data primes, 16 Galois keys): its worker start, solved from
- * its set-up timed whole less what `rings`' key-generation curves say the keys cost (the model's
- * `poolSetUpMs`); then a circuit on it against one thread: a tiny one (one rotation) gives the
- * overhead per run, a wide one (8 chains of 6 rotations) how much slower ops run side by side.
+ * A pool of `workers` at N = 16384 (5 data primes, 16 Galois keys): a circuit on it against one
+ * thread, a tiny one (one rotation) for the overhead per run and a wide one (8 chains of 6
+ * rotations) for how much slower ops run side by side; then its worker start, solved from its
+ * set-up timed whole less what `rings`' key-generation curves say the keys cost at that slowdown
+ * (the model's `poolSetUpMs`).
  */
 async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], heapGrowthMsPerMiB: number, machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
@@ -227,16 +228,15 @@ async function timePool(workers: number, cores: number, rings: readonly RingCali
     const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
     run(pool, workers, 1); // warm-up
     tiny = Math.max(0, run(pool, 1, 1) - run(thread, 1, 1));
-    wide = (workers * Math.max(1, run(pool, 8, 6) - tiny)) / run(thread, 8, 6);
+    wide = Math.max(1, (workers * Math.max(1, run(pool, 8, 6) - tiny)) / run(thread, 8, 6));
   } finally {
     pool.dispose();
     thread?.dispose();
   }
   const model = createCostModel({ format: 'hekit/calibration', version: CALIBRATION_VERSION, machine, created: '', rings, transferMsPerMiB: 1, heapGrowthMsPerMiB, pool: { workerStartMs: 1, runMs: 0, slowdown: 1 } }, 'calibrated');
-  const main = model.keyGenMs(16384, 5, 0);
   const keys = model.keyGenMs(16384, 5, SIXTEEN_STEPS.length);
-  // ms = max(main, start + keys, (main + workers·(start + keys)) / cores) grows with the start: the smaller inverse solves it.
-  return { workerStartMs: Math.max(1, Math.min(ms - keys, (ms * cores - main) / workers - keys)), runMs: tiny, slowdown: Math.max(1, wide) };
+  // ms = (start + slowdown·keys) · max(1, workers / cores).
+  return { workerStartMs: Math.max(1, ms / Math.max(1, workers / cores) - wide * keys), runMs: tiny, slowdown: wide };
 }
 
 /** Lowest of each figure over several calibrations of the same rings. */

@@ -326,7 +326,7 @@ describe('hekit train runs', () => {
   it('on SEAL (N = 8192, 2 workers) shows progress on stderr and a human summary', () => {
     const { code, stdout, stderr } = hekit('train', '--minibatches', '2', '--batch-size', '64', '--ring', '8192', '--scale-bits', '24', '--circuit', 'baseline', '--workers', '2');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/\] keys: SEAL secret key on the main thread, then 2 workers making their evaluation keys from it \(pool set-up\): N = 8192/);
+    expect(stderr).toMatch(/\] keys: 2 SEAL workers making their contexts and keys, the first the secret key \(pool set-up\): N = 8192/);
     // The pool queues ops: minibatches are reported as queued, the time left only at round ends.
     expect(stderr).toContain('round 2/2, minibatch 1/1 queued (2/2)\n');
     expect(stderr).toMatch(pattern(String.raw`round 1/2 done: 5 levels, DURATION, about DURATION left\n`));

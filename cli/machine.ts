@@ -33,7 +33,7 @@ export interface WorkerMemory {
   readonly workingBytes: number;
   /** keyBytes + workingBytes + the thread's overhead. */
   readonly perWorker: number;
-  /** The main thread: its keys and the round's inputs. */
+  /** The main thread: no SEAL heap (the workers make every key), the round's inputs and ciphertexts passing between workers. */
   readonly main: number;
   /** main + workers · perWorker. */
   readonly total: number;
@@ -50,13 +50,14 @@ export interface WorkerMemory {
  */
 export function workerMemory(params: CkksParams, steps: readonly number[], peakBytes: number, workers: number): WorkerMemory {
   const keySwitch = keySwitchingKeyBytes(params);
+  // The keeper's secret key is below the overhead's precision.
   const evaluationKeys = publicKeyBytes(params) + keySwitch;
   const galois = steps.length * keySwitch;
   const split = workers > 1 && evaluationKeys + galois > SPLIT_KEYS_ABOVE;
   const keyBytes = evaluationKeys + (split ? Math.ceil(steps.length / workers) * keySwitch : galois);
   const workingBytes = 2 * peakBytes;
   const perWorker = keyBytes + workingBytes + THREAD_OVERHEAD_BYTES;
-  const main = evaluationKeys + publicKeyBytes(params) / 2 + keySwitch + peakBytes + THREAD_OVERHEAD_BYTES;
+  const main = peakBytes + THREAD_OVERHEAD_BYTES;
   return { workers, keyBytes, workingBytes, perWorker, main, total: main + workers * perWorker, split };
 }
 

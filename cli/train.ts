@@ -252,7 +252,7 @@ export interface TrainReport {
 const describeSetup = (args: TrainArgs & { workers: number }): string =>
   args.backend === 'sim' ? `simulator (noise ${args.noise})`
     : args.backend === 'paired' ? 'SEAL keys, and the tracking simulator beside it'
-      : args.workers > 1 ? `SEAL secret key on the main thread, then ${args.workers} workers making their evaluation keys from it (pool set-up)` : 'SEAL keys';
+      : args.workers > 1 ? `${args.workers} SEAL workers making their contexts and keys, the first the secret key (pool set-up)` : 'SEAL keys';
 
 /** What the data and plan phases produce. */
 interface Prepared {

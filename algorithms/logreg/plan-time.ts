@@ -50,9 +50,9 @@ export interface TimedPlanRequest {
 
 /** Where a candidate's predicted seconds go. */
 export interface PredictedSeconds {
-  /** The main thread's keys: context, secret and public keys, and on one thread the relinearization and Galois keys too. */
+  /** One thread's context and keys (0 with a pool, whose workers make them). */
   readonly keys: number;
-  /** A pool's workers starting and making their evaluation keys, beyond the main thread's keys (0 on one thread). */
+  /** A pool's workers starting and making their contexts and keys (0 on one thread). */
   readonly poolSetUp: number;
   /** The rounds' circuits (inputs and refreshed weights encrypted included), on the workers. */
   readonly training: number;
@@ -219,8 +219,8 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
   const outputs = rounds.map((a) => a.outputs.map((o) => o.level));
   const seconds: PredictedSeconds = {
-    // A pool's main thread makes only the secret and public keys; each worker makes its own evaluation keys.
-    keys: model.keyGenMs(ringDegree, dataPrimes, workers > 1 ? 0 : galoisKeys) / 1000,
+    // A pool's workers make every key; its main thread none.
+    keys: workers > 1 ? 0 : model.keyGenMs(ringDegree, dataPrimes, galoisKeys) / 1000,
     poolSetUp: workers > 1
       ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, keys > POOL_SPLIT_KEY_BYTES ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
     training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers).seconds, 0),

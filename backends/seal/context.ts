@@ -149,6 +149,8 @@ export interface KeyGenerationOptions {
   readonly secretKey?: SecretKey;
   /** The op named in errors (default 'createSealBackend'). */
   readonly op?: string;
+  /** Called with the fresh secret key (the result still owns it) before the other keys are made, so it can be shared early. */
+  readonly onSecretKey?: (secretKey: SecretKey) => void;
 }
 
 /**
@@ -161,6 +163,7 @@ export function generateKeys(seal: Seal, opened: OpenedContext, params: CkksPara
     const keygen = options.secretKey === undefined ? seal.KeyGenerator(opened.context) : seal.KeyGenerator(opened.context, options.secretKey);
     try {
       const secretKey = options.secretKey === undefined ? own(secretKeyOf(seal, keygen)) : null;
+      if (secretKey !== null) options.onSecretKey?.(secretKey);
       const publicKey = own(keygen.createPublicKey());
       const relinKeys = params.keySwitching && (options.relinearization ?? true) ? own(keygen.createRelinKeys()) : null;
       const steps = rotations.filter((s) => s !== 0);

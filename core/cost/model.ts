@@ -21,8 +21,11 @@ export type CostOp = (typeof COST_OPS)[number];
 /** Ops fitted quadratically in the primes (key switches); the rest are linear. */
 const QUADRATIC: ReadonlySet<CostOp> = new Set(['relinearize', 'rotate']);
 
-/** The calibration format's version: 2 prices a pool by its workers making their own keys. */
-export const CALIBRATION_VERSION = 2;
+/**
+ * The calibration format's version: 3 prices a pool whose workers make every key (its main thread
+ * none), their key generation `slowdown` slower side by side; 2 had the main thread make the secret key.
+ */
+export const CALIBRATION_VERSION = 3;
 
 /** The machine a calibration was measured on: a cached calibration is used only on an identical one. */
 export interface MachineDescription {
@@ -76,11 +79,11 @@ export interface Calibration {
   readonly heapGrowthMsPerMiB: number;
   /** How a worker pool runs, against one thread. */
   readonly pool: {
-    /** A worker's start before it makes its keys: the thread, the module and node-seal's WebAssembly. */
+    /** A worker's start before it makes its context and keys: the thread, the module and node-seal's WebAssembly. */
     readonly workerStartMs: number;
     /** What one run of a circuit (to its decryption) takes beyond its ops: dispatch, moving ciphertexts, waiting. */
     readonly runMs: number;
-    /** How much slower ops run on the workers side by side than alone on one thread (shared caches and memory): at least 1. */
+    /** How much slower ops (and key generation) run on the workers side by side than alone on one thread (shared caches and memory): at least 1. */
     readonly slowdown: number;
   };
 }
@@ -113,10 +116,10 @@ export interface CostModel {
   /** ms to save and load `bytes` of ciphertexts (moving them between threads or processes). */
   transferMs(bytes: number): number;
   /**
-   * ms a pool of `workers` on `cores` cores takes beyond its main thread's own keys (`keyGenMs`
-   * with no Galois keys): every worker starts and makes its context, public and relinearization
-   * keys and `galoisKeysPerWorker` Galois keys, all at once and beside the main thread, so the
-   * threads share the cores.
+   * ms a pool of `workers` on `cores` cores takes to start: every worker starts and makes its
+   * context, public and relinearization keys and `galoisKeysPerWorker` Galois keys (the first
+   * also the secret key), all at once, `slowdown` slower side by side and sharing the cores. The
+   * main thread makes no keys.
    */
   poolSetUpMs(workers: number, cores: number, ringDegree: number, dataPrimes: number, galoisKeysPerWorker: number): number;
   /** The fitted curves, with their residuals. */
@@ -163,9 +166,9 @@ export function createCostModel(calibration: Calibration, source: CostSource): C
     opMs: (op, ringDegree, primes) => price(op, ringDegree, primes),
     transferMs: (bytes) => (bytes / MIB) * calibration.transferMsPerMiB,
     poolSetUpMs: (workers, cores, ringDegree, dataPrimes, galoisKeysPerWorker) => {
-      const main = keyGenMs(ringDegree, dataPrimes, 0);
-      const worker = calibration.pool.workerStartMs + keyGenMs(ringDegree, dataPrimes, galoisKeysPerWorker);
-      return poolWallMs(main, worker, workers, cores) - main;
+      const worker = calibration.pool.workerStartMs + calibration.pool.slowdown * keyGenMs(ringDegree, dataPrimes, galoisKeysPerWorker);
+      // More workers than cores share them.
+      return worker * Math.max(1, workers / Math.max(1, cores));
     },
   };
 }
@@ -177,15 +180,6 @@ export function createCostModel(calibration: Calibration, source: CostSource): C
  */
 export function evaluationKeyBytes(ringDegree: number, dataPrimes: number, galoisKeys: number): number {
   return 2 * ringDegree * (dataPrimes + 1) * 8 * (1 + (galoisKeys + 1) * dataPrimes);
-}
-
-/**
- * The wall time of a main thread's `mainMs` of work beside `workers` threads of `workerMs` each,
- * all started at once on `cores` cores: the longest thread, or the CPU time over the cores when
- * there are more threads than cores.
- */
-export function poolWallMs(mainMs: number, workerMs: number, workers: number, cores: number): number {
-  return Math.max(mainMs, workerMs, (mainMs + workers * workerMs) / Math.max(1, cores));
 }
 
 /** Whether `calibration` was measured on `machine` (every field equal). */

@@ -10,9 +10,9 @@
  * (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
  * Each worker has its own WebAssembly heap (4 GiB each) and its own evaluation keys, made there
- * from the client's secret key (default; the worker frees the secret key once its keys exist) or
- * made on the main thread and loaded from serialized bytes; only the main thread keeps the secret
- * key. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
+ * (default: the first worker, the keeper, makes the secret key, keeps it, and decrypts; the
+ * others free it once their keys exist; the main thread makes no SEAL context) or made on the
+ * main thread, which then keeps the secret key, and loaded from serialized bytes. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
  * them (rotations then run where their key is). On a server, `createSealServerPool` starts the
  * workers from a client's public keys instead (no secret key anywhere, no decryption), and
  * `sealPoolCodec` loads and saves its ciphertexts as envelopes.
@@ -39,7 +39,7 @@ import { sealPartsOf } from '../registry.js';
 import { loadCiphertext, sealCiphertextCodec } from '../serialize/ciphertext.js';
 import type { SaveOptions } from '../serialize/compression.js';
 import { keyedBackend, openPublicMaterial, type PublicBytes } from '../serialize/keys.js';
-import { createPoolClient, exportPoolKeys, secretKeyBytes, serverPoolKeys, type PoolKeys } from './keys.js';
+import { exportPoolKeys, serverPoolKeys, type PoolKeys } from './keys.js';
 import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
 
 export { usefulWorkers } from './cost.js';
@@ -82,14 +82,17 @@ export interface SealPoolOptions {
    */
   readonly analysis?: CircuitAnalysis;
   /**
-   * Where the workers' evaluation keys are made. 'workers' (default): each worker makes its own
-   * public, relinearization and Galois keys (its share of them when split) from the client's
-   * secret key, sent over its message channel (the threads share one process, so one trust
-   * domain), all workers at once; nothing is serialized or loaded. Key generation is randomized,
-   * so the workers' keys differ, all valid under the one secret key. 'main': the main thread makes
-   * them, a Galois key at a time, and every worker loads its share (slower: node-seal's save of a
-   * key costs more than making it, 70 ms against 52 ms at N = 16384 with 6 primes, and the
-   * loading comes after making them all).
+   * Where the keys are made. 'workers' (default): the first worker (the keeper) makes the secret
+   * key and sends its bytes over the message channels to the others (the threads share one
+   * process, so one trust domain); each worker makes its own public, relinearization and Galois
+   * keys (its share of them when split), all at once; nothing is serialized or loaded. Key
+   * generation is randomized, so the workers' keys differ, all valid under the one secret key. The
+   * keeper keeps it: decryption and symmetric encryption run there, and the main thread makes no
+   * SEAL context (a context alone is 2.5 s of CPU at N = 16384 with 10 primes), so `sealPoolCodec`
+   * refuses such a pool. 'main': the main thread makes the secret key and every other key, a
+   * Galois key at a time, keeps the secret key, and every worker loads its share (slower:
+   * node-seal's save of a key costs more than making it, 70 ms against 52 ms at N = 16384 with 6
+   * primes, and the loading comes after making them all).
    */
   readonly keyGeneration?: 'workers' | 'main';
 }
@@ -168,8 +171,8 @@ interface WorkerSlot {
 const KEY_SHARE_OF_HEAP = 2 ** 31;
 
 /**
- * Creates the secret and public keys on the main thread, then `workers` worker threads, each
- * making its evaluation keys (or loading them: `keyGeneration`). Rejects like
+ * Starts `workers` worker threads, the first making the secret key and each making its
+ * evaluation keys (or the main thread makes them all and the workers load them: `keyGeneration`). Rejects like
  * `createSealBackend`; INVALID_ARGUMENT for a bad worker count, key placement or key generation.
  *
  * @example
@@ -201,28 +204,36 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
   const keyed = parsed.keySwitching ? rotations : [];
   const signal = new Int32Array(new SharedArrayBuffer(4));
   const spawned: Spawned[] = [];
-  let client: Backend | undefined;
+  let client: Backend | null = null;
   let slots: WorkerSlot[];
   try {
-    const spawnAll = (keys: WorkerKeys, keyBytes: number): Promise<PromiseSettledResult<WorkerSlot>[]> => {
+    const spawnAll = (keys: (worker: number) => WorkerKeys, keyBytes: number): Promise<PromiseSettledResult<WorkerSlot>[]> => {
       const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
       const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
       const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-      spawned.push(...shares.map((steps) => spawnWorker(parsed, keys, steps, signal)));
+      spawned.push(...shares.map((steps, w) => spawnWorker(parsed, keys(w), steps, signal)));
       return Promise.allSettled(spawned.map((w) => w.ready));
     };
     let started: Promise<PromiseSettledResult<WorkerSlot>[]>;
     if (generation === 'workers') {
-      // The workers start (module, WebAssembly) while the main thread makes the secret and public keys.
-      started = spawnAll({ kind: 'generate', params: saveParams(parsed) }, publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
-      client = await createPoolClient(parsed);
-      for (const w of spawned) w.sendSecretKey(secretKeyBytes(client));
+      // Worker 0 makes the secret key and keeps it; the main thread passes its bytes on and makes no SEAL context.
+      const params = saveParams(parsed);
+      started = spawnAll((w) => ({ kind: 'generate', params, keeper: w === 0 }), publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
+      const [keeper, ...others] = spawned as [Spawned, ...Spawned[]];
+      keeper.onSecretKey((bytes) => {
+        for (const w of others) w.sendSecretKey(bytes.slice());
+        bytes.fill(0);
+      });
+      // The others wait for its key: if the keeper fails first, nothing else would stop them.
+      keeper.ready.catch(() => {
+        for (const w of others) void w.worker.terminate();
+      });
     } else {
       // The main thread keeps the secret, public and relinearization keys; one shared copy of every
       // key's bytes, Galois keys made a step at a time: no heap holds them all.
       client = await createSealBackend(parsed);
       const made = exportPoolKeys(client, keyed);
-      started = spawnAll({ kind: 'load', keys: made }, keyBytes(made));
+      started = spawnAll(() => ({ kind: 'load', keys: made }), keyBytes(made));
     }
     slots = readySlots(await started);
   } catch (e) {
@@ -231,7 +242,7 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     client?.dispose();
     throw e;
   }
-  return new Scheduler(client, slots, signal, depth, lookahead, rotations, keyed).backend;
+  return new Scheduler(parsed, client, generation === 'workers' ? 0 : null, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
 /** Options of `createSealServerPool`: the scheduling options of `createSealPool`, and what the client's keys must be. */
@@ -286,14 +297,15 @@ export async function createSealServerPool(serverKeys: PublicBytes, options: Sea
     throw e;
   }
   const rotations = validateRotations(material.params, steps);
-  return new Scheduler(client, slots, signal, depth, lookahead, rotations, rotations).backend;
+  return new Scheduler(material.params, client, null, slots, signal, depth, lookahead, rotations, rotations).backend;
 }
 
 /**
  * `pool`'s ciphertexts as envelopes (`saveCiphertext` / `loadCiphertext` of hekit/seal, the same
  * bytes and checks), for `linalg.saveEncrypted`, `loadEncrypted` and the training server. A load
  * checks the envelope on the main thread and hands the ciphertext to the first worker that needs
- * it; a save waits for the ciphertext's op. Throws INVALID_ARGUMENT for a backend that is not a pool.
+ * it; a save waits for the ciphertext's op. Throws INVALID_ARGUMENT for a backend that is not a pool,
+ * or a pool whose workers made its keys (no SEAL context on its main thread).
  */
 export function sealPoolCodec(pool: SealPool, options: SaveOptions = {}): CiphertextCodec<Ciphertext> {
   const scheduler = schedulers.get(pool);
@@ -328,12 +340,14 @@ const keyBytes = (keys: PoolKeys): number => keys.publicKey.length + (keys.relin
 /** Every pool's scheduler, for `sealPoolCodec`. */
 const schedulers = new WeakMap<Backend, Scheduler>();
 
-/** A worker starting up: ready once its keys exist; one that makes its own keys waits for the secret key. */
+/** A worker starting up: ready once its keys exist; one that makes its own keys waits for the keeper's secret key. */
 interface Spawned {
   readonly worker: Worker;
   readonly ready: Promise<WorkerSlot>;
   /** Transfers `bytes` (the caller's copy is gone) as the worker's first message. */
   sendSecretKey(bytes: Uint8Array): void;
+  /** The keeper's secret key, when it sends it (before it is ready). */
+  onSecretKey(share: (bytes: Uint8Array) => void): void;
 }
 
 /** A worker with `keys` for `steps`. */
@@ -343,17 +357,26 @@ function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly numbe
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
   const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
   const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
+  let share: (bytes: Uint8Array) => void = () => {};
   const ready = new Promise<Reply>((resolve, reject) => {
-    port1.once('message', resolve);
+    const listen = (message: Reply | SecretKeyMessage): void => {
+      if (message.type === 'secretKey') return share(message.bytes);
+      // From here the scheduler reads the port itself (receiveMessageOnPort).
+      port1.off('message', listen);
+      resolve(message);
+    };
+    port1.on('message', listen);
     // A start-up failure (keys refused) crosses the thread as a plain Error with its own properties.
     worker.once('error', (e: Error & Partial<HeError>) => reject(e.code === undefined ? e : new HeError(e.code, e.message, e.details)));
+    worker.once('exit', (code) => reject(new HeError('BACKEND_INTERNAL', `pool worker stopped (exit code ${code}) before its keys existed`, { exitCode: code })));
   }).then((reply): WorkerSlot => {
     worker.removeAllListeners('error');
+    worker.removeAllListeners('exit');
     const elements = new Set(steps.map((s) => galoisElement(params.ringDegree, s)));
     return { worker, port: port1, steps, elements, inFlight: 0, queuedCost: 0, tasks: 0, heapBytes: (reply as { heapBytes: number }).heapBytes, frees: [] };
   });
   const sendSecretKey = (bytes: Uint8Array): void => port1.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
-  return { worker, ready, sendSecretKey };
+  return { worker, ready, sendSecretKey, onSecretKey: (f) => (share = f) };
 }
 
 class Scheduler {
@@ -373,12 +396,19 @@ class Scheduler {
 
   /** Every step with a key, when no worker holds them all (keys split): composite steps are split into terms here. */
   readonly #split: RotationKeys | null;
-  /** False on a server's pool: no secret key on the main thread. */
+  /** Whether the pool decrypts: false on a server's pool (no secret key anywhere). */
   readonly #decrypts: boolean;
   readonly #defined: DefinedBackend<Node>;
 
+  /**
+   * `client`: the main thread's SEAL backend (secret key, or a server's public key), null when
+   * the workers made the keys; `keeper`: the worker holding the secret key then, which decrypts
+   * and encrypts under it.
+   */
   constructor(
-    private readonly client: Backend,
+    private readonly params: CkksParams,
+    private readonly client: Backend | null,
+    private readonly keeper: number | null,
     private readonly slots: readonly WorkerSlot[],
     private readonly signal: Int32Array,
     private readonly depth: number,
@@ -386,11 +416,11 @@ class Scheduler {
     rotations: readonly number[],
     keyed: readonly number[],
   ) {
-    this.#split = slots.some((s) => s.steps.length < keyed.length) ? new RotationKeys(client.params, keyed) : null;
-    this.#decrypts = sealPartsOf(client, 'createSealPool').context.keys.secretKey !== null;
+    this.#split = slots.some((s) => s.steps.length < keyed.length) ? new RotationKeys(params, keyed) : null;
+    this.#decrypts = keeper !== null || (client !== null && sealPartsOf(client, 'createSealPool').context.keys.secretKey !== null);
     this.#defined = defineBackend<Node>({
       name: 'seal-pool',
-      params: client.params,
+      params,
       rotations,
       capabilities: { encrypts: true, predictsNoise: false },
       kernels: this.#kernels(),
@@ -414,25 +444,29 @@ class Scheduler {
 
   /** Envelopes of the main thread's SEAL backend, for ciphertexts that live on the workers (`sealPoolCodec`). */
   codec(options: SaveOptions): CiphertextCodec<Ciphertext> {
-    const local = sealCiphertextCodec(this.client, options);
+    const client = this.client;
+    if (client === null) {
+      throw new HeError('INVALID_ARGUMENT', "sealPoolCodec: this pool's workers made its keys, so its main thread has no SEAL context to check envelopes with; create it with keyGeneration: 'main', or use createSealServerPool", { op: 'sealPoolCodec' });
+    }
+    const local = sealCiphertextCodec(client, options);
     return {
       ...local,
       meta: (ct) => this.backend.meta(ct),
       // Checked here as any envelope, then moved to the workers as SEAL's bytes, like a symmetric encryption.
       load: (bytes) => {
-        const ct = loadCiphertext(this.client, bytes);
+        const ct = loadCiphertext(client, bytes);
         try {
-          return this.#defined.adopt(this.#held(sendCiphertext(this.client, ct)), this.client.meta(ct));
+          return this.#defined.adopt(this.#held(sendCiphertext(client, ct)), client.meta(ct));
         } finally {
-          this.client.free(ct);
+          client.free(ct);
         }
       },
       save: (ct) => {
-        const here = this.#toMain(this.#defined.payload(ct, 'saveCiphertext', 'ct'), this.backend.meta(ct));
+        const here = this.#toMain(client, this.#defined.payload(ct, 'saveCiphertext', 'ct'), this.backend.meta(ct));
         try {
           return local.save(here);
         } finally {
-          this.client.free(here);
+          client.free(here);
         }
       },
       free: (ct) => this.backend.free(ct),
@@ -467,7 +501,8 @@ class Scheduler {
     return {
       encrypt: (values, out, symmetric) => {
         if (!symmetric) return record('encrypt', [], { values, level: out.level, scale: out.scale });
-        // Only the main thread holds the secret key: encrypt here, and ship the bytes on first use.
+        // Under the secret key: on the keeper (#pickWorker), else here, shipping the bytes on first use.
+        if (this.keeper !== null || this.client === null) return record('encrypt', [], { values, level: out.level, scale: out.scale, symmetric });
         const ct = this.client.encrypt(values, { level: out.level, scale: out.scale, symmetric: true });
         try {
           return this.#held(sendCiphertext(this.client, ct));
@@ -479,11 +514,13 @@ class Scheduler {
         if (!this.#decrypts) {
           throw new HeError('NO_SECRET_KEY', 'decrypt: this pool was built from a client\'s public keys (a server); decrypt on the client that holds the secret key', { op: 'decrypt' });
         }
-        const ct = this.#toMain(x, meta);
+        if (this.keeper !== null) return this.#decryptOnKeeper(x, meta, this.keeper);
+        const client = this.client as Backend;
+        const ct = this.#toMain(client, x, meta);
         try {
-          return this.client.decrypt(ct);
+          return client.decrypt(ct);
         } finally {
-          this.client.free(ct);
+          client.free(ct);
         }
       },
       add: (a, b) => record('add', [a, b]),
@@ -518,20 +555,30 @@ class Scheduler {
       },
       close: () => {
         for (const s of this.slots) void s.worker.terminate();
-        this.client.dispose();
+        this.client?.dispose();
       },
     };
   }
 
-  /** Runs every recorded op, then `x` as a ciphertext of the main thread's backend (the caller frees it), checked against `meta`. */
-  #toMain(x: Node, meta: CtMeta): Ciphertext {
+  /** Runs every recorded op, then `x` as a ciphertext of the main thread's `client` (the caller frees it), checked against `meta`. */
+  #toMain(client: Backend, x: Node, meta: CtMeta): Ciphertext {
     this.#flush();
-    const ct = receiveCiphertext(this.client, x.bytes ?? this.#fetch(x));
-    if (ct.level !== meta.level || ct.scale !== meta.scale || ct.degree !== meta.degree) {
-      this.client.free(ct);
-      throw new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });
+    const ct = receiveCiphertext(client, x.bytes ?? this.#fetch(x));
+    if (!sameMeta(ct, meta)) {
+      client.free(ct);
+      throw divergence(x, ct, meta);
     }
     return ct;
+  }
+
+  /** Runs every recorded op, then decrypts `x` on the keeper (sent its bytes when another worker holds it). */
+  #decryptOnKeeper(x: Node, meta: CtMeta, keeper: number): Float64Array {
+    this.#flush();
+    const bytes = x.replicas.has(keeper) ? null : (x.bytes ?? this.#fetch(x)).slice();
+    this.#post(keeper, { type: 'decrypt', id: x.id, bytes }, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
+    const reply = this.#answer(x.id, 'values');
+    if (!sameMeta(reply, meta)) throw divergence(x, reply, meta);
+    return reply.values;
   }
 
   #workerMemory(): WorkerMemory[] {
@@ -662,9 +709,10 @@ class Scheduler {
    */
   #pickWorker(n: Node): number {
     let best = -1, bestFinish = Infinity;
-    const element = n.op === 'rotate' && this.#split !== null ? galoisElement(this.client.params.ringDegree, n.args.step as number) : null;
+    const element = n.op === 'rotate' && this.#split !== null ? galoisElement(this.params.ringDegree, n.args.step as number) : null;
+    const only = n.args.symmetric === true ? this.keeper : null;
     this.slots.forEach((s, w) => {
-      if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element))) return;
+      if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element)) || (only !== null && w !== only)) return;
       const missing = n.inputs.filter((i) => !i.replicas.has(w)).length;
       const finish = s.queuedCost + missing * TRANSFER_COST * this.depth;
       if (finish < bestFinish) [best, bestFinish] = [w, finish];
@@ -736,18 +784,21 @@ class Scheduler {
     const w = [...n.replicas][0];
     if (w === undefined) throw new HeError('BACKEND_INTERNAL', `seal-pool: ciphertext #${n.id} is held nowhere`, { id: n.id });
     this.#post(w, { type: 'save', id: n.id });
+    n.bytes = this.#answer(n.id, 'bytes').bytes;
+    return n.bytes;
+  }
+
+  /** Waits for the reply of `type` about `id` (a worker's error about it is thrown), keeping every other reply for the scheduler loop. */
+  #answer<T extends 'bytes' | 'values'>(id: number, type: T): Extract<Reply, { type: T }> {
     for (;;) {
-      let bytes: Uint8Array | null = null;
+      let answer: Extract<Reply, { type: T }> | null = null;
       for (const [from, message] of this.#receive()) {
-        if (message.type === 'bytes' && message.id === n.id) bytes = message.bytes;
-        else if (message.type === 'error' && message.id === n.id) throw new HeError(message.code, `seal-pool: ${message.message}`, message.details);
-        // Replies of ops in flight arrive meanwhile: keep every one for the scheduler loop.
+        if (message.type === type && message.id === id) answer = message as Extract<Reply, { type: T }>;
+        else if (message.type === 'error' && message.id === id) throw new HeError(message.code, `seal-pool: ${message.message}`, message.details);
+        // Replies of ops in flight arrive meanwhile.
         else this.#early.push([from, message]);
       }
-      if (bytes !== null) {
-        n.bytes = bytes;
-        return bytes;
-      }
+      if (answer !== null) return answer;
     }
   }
 
@@ -772,6 +823,12 @@ class Scheduler {
     }
   }
 }
+
+const sameMeta = (ct: { level: number; scale: number; degree: number }, meta: CtMeta): boolean =>
+  ct.level === meta.level && ct.scale === meta.scale && ct.degree === meta.degree;
+
+const divergence = (x: Node, ct: { level: number; scale: number; degree: number }, meta: CtMeta): HeError =>
+  new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });
 
 /** A binary heap of nodes by id: the lowest id (earliest in program order) first. */
 class MinQueue {

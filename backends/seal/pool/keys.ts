@@ -1,10 +1,12 @@
 /**
  * The pool's keys between its own threads. Three ways:
- * - made in the workers (`createPoolClient` + `generateWorkerBackend`): the main thread makes only
- *   the secret and public keys and hands each worker the secret key's bytes; each worker makes the
- *   public, relinearization and Galois keys it needs. Key generation is randomized, so every worker
- *   holds keys of its own, all valid under the one secret key: a ciphertext decrypts the same
- *   whichever worker computed it. Nothing is serialized or loaded, and the workers work in parallel;
+ * - made in the workers (`generateWorkerBackend`): the first worker, the keeper, makes the secret
+ *   key and hands its bytes to the others (through the main thread, which keeps no copy); each
+ *   worker makes the public, relinearization and Galois keys it needs. Key generation is
+ *   randomized, so every worker holds keys of its own, all valid under the one secret key: a
+ *   ciphertext decrypts the same whichever worker computed it. Nothing is serialized or loaded,
+ *   the workers work in parallel, and the main thread makes no SEAL context at all (at N = 16384
+ *   with 10 primes a context alone takes 2.5 s of CPU);
  * - made on the main thread and loaded (`exportPoolKeys` + `createWorkerBackend`): SEAL's
  *   uncompressed bytes in shared memory, without envelopes, loaded without hekit's JavaScript
  *   checks (only this process made them; the checks guard against hostile bytes, and at
@@ -16,8 +18,6 @@
  *   worker at once. No secret key exists anywhere in the process.
  */
 import type { Backend } from '../../../core/backend.js';
-import { HeError } from '../../../core/errors.js';
-import type { CkksParams } from '../../../core/params/index.js';
 import { loadParams, saveParams } from '../../../core/serialize/index.js';
 import { createSealContext, generateKeys, openContext } from '../context.js';
 import { loadSeal } from '../loader.js';
@@ -83,50 +83,39 @@ export async function createWorkerBackend(keys: PoolKeys, steps: readonly number
   return sealBackend(createSealContext(seal, params, opened, loaded), galoisKeys.flatMap((g) => g.steps), false);
 }
 
-/**
- * The pool's main thread when its workers make their own keys: secret and public keys only (no
- * relinearization or Galois keys; it encrypts and decrypts, the workers evaluate).
- */
-export async function createPoolClient(params: CkksParams): Promise<Backend> {
-  const seal = await loadSeal();
-  const opened = openContext(seal, params);
-  let keys;
-  try {
-    keys = generateKeys(seal, opened, params, [], { relinearization: false });
-  } catch (e) {
-    opened.delete();
-    throw e;
-  }
-  return sealBackend(createSealContext(seal, params, opened, keys), [], false);
-}
-
-/** A fresh copy of `client`'s secret key, SEAL's uncompressed bytes, for one worker (`generateWorkerBackend`). */
-export function secretKeyBytes(client: Backend): Uint8Array {
-  const { context } = sealPartsOf(client, 'createSealPool');
-  const secretKey = context.keys.secretKey;
-  if (secretKey === null) throw new HeError('NO_SECRET_KEY', 'createSealPool: the pool\'s client holds no secret key', { op: 'createSealPool' });
-  return secretKey.saveArray(context.seal.ComprModeType.none as never);
-}
+/** Where a worker that makes its own keys gets its secret key. */
+export type SecretKeySource =
+  /** SEAL's bytes of the keeper's secret key (zeroed once read), awaited once this worker's context exists. */
+  | { readonly bytes: Promise<Uint8Array> }
+  /** None: this worker is the keeper; it makes the secret key and hands SEAL's bytes to `share` first thing. */
+  | { readonly share: (bytes: Uint8Array) => void };
 
 /**
- * An evaluation-only SEAL backend whose public, relinearization and Galois keys (for `steps`) are
- * made here from the client's secret key `secretKey` (SEAL's bytes; zeroed once read). The secret
- * key is freed before the backend exists: the worker cannot decrypt.
+ * An evaluation backend whose public, relinearization and Galois keys (for `steps`) are made
+ * here. A worker given the keeper's secret key frees it before the backend exists: it cannot
+ * decrypt. The keeper makes a fresh secret key, shares its bytes before making the other keys
+ * (the other workers make theirs meanwhile), and keeps it: it decrypts for the pool.
  */
-export async function generateWorkerBackend(paramBytes: Uint8Array, secretKey: Uint8Array, steps: readonly number[]): Promise<Backend> {
+export async function generateWorkerBackend(paramBytes: Uint8Array, steps: readonly number[], source: SecretKeySource): Promise<Backend> {
   const params = loadParams(paramBytes, { allowInsecure: true });
   const seal = await loadSeal();
   const opened = openContext(seal, params);
+  const none = seal.ComprModeType.none as never;
   let keys: SealKeys;
   let secret: SecretKey | null = null;
   try {
-    secret = seal.SecretKey();
-    try {
-      secret.loadArray(opened.context, secretKey);
-    } finally {
-      secretKey.fill(0);
+    if ('share' in source) {
+      keys = generateKeys(seal, opened, params, steps, { op: 'createSealPool', onSecretKey: (key) => source.share(key.saveArray(none)) });
+    } else {
+      const bytes = await source.bytes;
+      secret = seal.SecretKey();
+      try {
+        secret.loadArray(opened.context, bytes);
+      } finally {
+        bytes.fill(0);
+      }
+      keys = generateKeys(seal, opened, params, steps, { secretKey: secret, op: 'createSealPool' });
     }
-    keys = generateKeys(seal, opened, params, steps, { secretKey: secret, op: 'createSealPool' });
   } catch (e) {
     opened.delete();
     throw fromSeal('createSealPool', e);

@@ -3,7 +3,7 @@ import { logreg } from '../../../algorithms/index.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import type { Evaluator } from '../../../core/evaluator.js';
 import { createSimBackend } from '../../sim/index.js';
-import { createSealPool, type SealPool } from './index.js';
+import { createSealPool, sealPoolCodec, type SealPool } from './index.js';
 
 const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
 const xs = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
@@ -44,6 +44,9 @@ describe('SEAL pool (2 workers)', () => {
     expect(stats.transfers).toBeGreaterThan(0);
     // Small keys: every worker holds them all.
     expect(stats.galoisSteps).toEqual([[1], [1]]);
+    // The first worker made the secret key and decrypted; this thread never loaded SEAL (this file's
+    // first SEAL use: the 'main' key generation below loads it here).
+    expect(stats.mainHeapBytes).toBe(0);
     outs.forEach((ct) => pool.free(ct));
     expect(pool.memory().ciphertexts).toBe(0);
     expect(pool.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
@@ -117,6 +120,42 @@ describe('SEAL pool keys, made in the workers or on the main thread', () => {
     } finally {
       p.dispose();
       sim.dispose();
+    }
+  });
+});
+
+describe("SEAL pool's secret key on its first worker", () => {
+  it('encrypts under the secret key there, and decrypts ciphertexts from either worker', async () => {
+    const p = await createSealPool(params, { workers: 2, rotations: [1] });
+    try {
+      const got = p.scope(() => {
+        const x = p.encrypt(xs, { symmetric: true });
+        // Eight rotations of x, spread over both workers, summed: 8·x shifted by one (the slot after xs is 0).
+        const parts = Array.from({ length: 8 }, () => p.rotate(x, 1));
+        return p.decrypt(parts.reduce((a, b) => p.add(a, b)));
+      });
+      xs.forEach((_, k) => expect(Math.abs((got[k] as number) - 8 * (xs[k + 1] ?? 0))).toBeLessThan(1e-5));
+      expect(p.poolStats().tasks.every((t) => t > 0)).toBe(true);
+      expect(p.workerMemory().map((w) => w.ciphertexts)).toEqual([0, 0]);
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('has no envelopes (no SEAL context on the main thread); keys made on the main thread have', async () => {
+    const p = await createSealPool(params, { workers: 2 });
+    try {
+      expect(() => sealPoolCodec(p)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining("keyGeneration: 'main'") }));
+    } finally {
+      p.dispose();
+    }
+    const main = await createSealPool(params, { workers: 2, keyGeneration: 'main' });
+    try {
+      const codec = sealPoolCodec(main);
+      const back = main.scope(() => main.decrypt(codec.load(codec.save(main.add(main.encrypt([1.5, -2]), main.encrypt([1, 1]))))));
+      expect(Array.from(back.subarray(0, 2), (v) => Math.round(v * 1e4) / 1e4)).toEqual([2.5, -1]);
+    } finally {
+      main.dispose();
     }
   });
 });

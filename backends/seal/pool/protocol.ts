@@ -1,7 +1,7 @@
 /**
  * Messages between the pool's scheduler (main thread) and its workers. Ciphertexts stay in the
  * worker that computed them; they move as SEAL bytes (uncompressed, see transfer.ts) only when an op on
- * another worker, or a decryption, needs them.
+ * another worker, or a decryption elsewhere, needs them.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { HeErrorCode } from '../../../core/errors.js';
@@ -18,6 +18,8 @@ export interface OpArgs {
   readonly level?: number;
   readonly scale?: number;
   readonly step?: number;
+  /** An 'encrypt' under the secret key (the keeper's only). */
+  readonly symmetric?: boolean;
 }
 
 export type Task =
@@ -25,6 +27,8 @@ export type Task =
   | { readonly type: 'op'; readonly id: number; readonly op: PoolOp; readonly inputs: readonly number[]; readonly args: OpArgs; readonly loads: readonly Load[] }
   /** Send `id`'s bytes to the scheduler. */
   | { readonly type: 'save'; readonly id: number }
+  /** The keeper only: decrypt `id`, held here or delivered as `bytes` (not kept), and send its values. */
+  | { readonly type: 'decrypt'; readonly id: number; readonly bytes: Uint8Array | null }
   /** Free these ids. */
   | { readonly type: 'free'; readonly ids: readonly number[] }
   /** Report the worker's live ciphertexts and heap. */
@@ -40,26 +44,29 @@ export type Reply =
   | { readonly type: 'ready'; readonly heapBytes: number }
   | { readonly type: 'done'; readonly id: number; readonly heapBytes: number }
   | { readonly type: 'bytes'; readonly id: number; readonly bytes: Uint8Array }
+  /** A decryption, with the metadata SEAL read from the ciphertext. */
+  | { readonly type: 'values'; readonly id: number; readonly values: Float64Array; readonly level: number; readonly scale: number; readonly degree: number }
   | { readonly type: 'error'; readonly id: number; readonly code: HeErrorCode; readonly message: string; readonly details: Record<string, unknown> }
   | { readonly type: 'report'; readonly live: number; readonly peak: number; readonly heapBytes: number };
 
 /**
  * Where a worker's evaluation keys come from: 'load', the keys the main thread made (every
- * worker's share, in shared memory); 'generate', made by the worker itself from the client's
- * secret key, which arrives as the first message on its port (`SecretKeyMessage`) and is freed
- * once the keys exist.
+ * worker's share, in shared memory); 'generate', made by the worker itself. The keeper makes the
+ * secret key, sends its bytes to the main thread first (`SecretKeyMessage`) and keeps it to
+ * decrypt; every other worker receives those bytes as the first message on its port and frees
+ * the key once its own keys exist.
  */
 export type WorkerKeys =
   | { readonly kind: 'load'; readonly keys: PoolKeys }
-  | { readonly kind: 'generate'; readonly params: Uint8Array };
+  | { readonly kind: 'generate'; readonly params: Uint8Array; readonly keeper: boolean };
 
-/** The first message to a worker that generates its keys: the secret key's bytes, transferred (the sender keeps no copy). */
+/** The secret key's bytes, transferred (the sender keeps no copy): from the keeper to the main thread, and on to each other worker. */
 export interface SecretKeyMessage {
   readonly type: 'secretKey';
   readonly bytes: Uint8Array;
 }
 
-/** What a worker starts with; it evaluates only, and never keeps the secret key. */
+/** What a worker starts with; it evaluates only, unless it is the keeper of worker-made keys. */
 export interface WorkerInit {
   readonly keys: WorkerKeys;
   /** The rotation steps whose Galois keys this worker loads. */

@@ -1,7 +1,7 @@
 /**
- * A pool worker: one SEAL evaluation backend (it cannot decrypt) with keys it loaded or made
- * from the client's secret key (keys.ts), a table of the ciphertexts it holds, and a loop
- * answering the scheduler's tasks.
+ * A pool worker: one SEAL evaluation backend with keys it loaded or made (keys.ts), a table of
+ * the ciphertexts it holds, and a loop answering the scheduler's tasks. Only the keeper of
+ * worker-made keys holds the secret key, and decrypts.
  */
 import { workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
@@ -13,7 +13,10 @@ import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 const { keys, steps, port, signal } = workerData as WorkerInit;
 const secretKey = (): Promise<Uint8Array> => new Promise((resolve) => port.once('message', (m: SecretKeyMessage) => resolve(m.bytes)));
-const backend = keys.kind === 'load' ? await createWorkerBackend(keys.keys, steps) : await generateWorkerBackend(keys.params, await secretKey(), steps);
+const share = (bytes: Uint8Array): void => port.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
+const backend = keys.kind === 'load'
+  ? await createWorkerBackend(keys.keys, steps)
+  : await generateWorkerBackend(keys.params, steps, keys.keeper ? { share } : { bytes: secretKey() });
 const held = new Map<number, Ciphertext>();
 let peak = 0;
 
@@ -37,9 +40,9 @@ function fail(id: number, e: unknown): void {
 function run(task: Extract<Task, { type: 'op' }>): Ciphertext {
   for (const { id, bytes } of task.loads) held.set(id, receiveCiphertext(backend, bytes));
   const [a, b] = task.inputs.map(get);
-  const { values, level, scale, step } = task.args;
+  const { values, level, scale, step, symmetric } = task.args;
   switch (task.op) {
-    case 'encrypt': return backend.encrypt(values as Float64Array, { level: level as number, scale: scale as number });
+    case 'encrypt': return backend.encrypt(values as Float64Array, { level: level as number, scale: scale as number, symmetric });
     case 'add': return backend.add(a!, b!);
     case 'sub': return backend.sub(a!, b!);
     case 'neg': return backend.neg(a!);
@@ -74,6 +77,20 @@ port.on('message', (task: Task) => {
         fail(task.id, e);
       }
       return;
+    case 'decrypt': {
+      let ct: Ciphertext | null = null;
+      try {
+        ct = task.bytes === null ? null : receiveCiphertext(backend, task.bytes);
+        const source = ct ?? get(task.id);
+        const values = backend.decrypt(source);
+        reply({ type: 'values', id: task.id, values, level: source.level, scale: source.scale, degree: source.degree }, [values.buffer as ArrayBuffer]);
+      } catch (e) {
+        fail(task.id, e);
+      } finally {
+        if (ct !== null) backend.free(ct);
+      }
+      return;
+    }
     case 'free':
       for (const id of task.ids) {
         held.get(id)?.dispose();
