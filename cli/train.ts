@@ -478,7 +478,7 @@ export function summary(r: TrainReport): string {
     `  depth        ${r.depth} levels in ${r.rounds} round${r.rounds > 1 ? 's' : ''} (${r.roundDetails.map((d) => `${d.minibatches} minibatch${d.minibatches > 1 ? 'es' : ''}: ${d.levelsUsed}`).join('; ')}), ${r.depthPerMinibatch.toFixed(2)} per minibatch`,
     `  operations   ${r.ops.mul} mul, ${r.ops.mulPlain} mulPlain, ${r.ops.rotate} rotate, ${r.ops.rescale} rescale, ${r.ops.relinearize} relinearize, ${r.ops.add} add`,
     `  input        ${mib(r.inputBytes)} of ciphertexts (uncompressed)`,
-    `  predicted    ${r.predicted.seconds.toFixed(1)} s for keys${r.workers > 1 ? ', pool set-up' : ''} and training on SEAL (${r.predicted.keys.toFixed(1)} s keys, ` +
+    `  predicted    ${r.predicted.seconds.toFixed(1)} s for keys${r.workers > 1 ? ', pool set-up' : ''} and training on SEAL (${(r.predicted.keys + r.predicted.poolSetUp).toFixed(1)} s ${SETUP_NAME(r)}, ` +
       `${(r.predicted.training + r.predicted.refresh + r.predicted.transfer).toFixed(1)} s training), the fastest of ${r.predicted.candidates} candidates (hekit train --plan)`,
     `  time         ${r.wallSeconds.toFixed(1)} s in all: ${p.startup.toFixed(1)} s start-up, ${p.data.toFixed(1)} s data, ${p.plan.toFixed(1)} s plan, ` +
       `${p.keys.toFixed(1)} s ${SETUP_NAME(r)}, ${p.training.toFixed(1)} s training, ${p.twin.toFixed(1)} s twin`,

@@ -29,8 +29,8 @@ export interface AnalyzeOptions {
   readonly rotations?: readonly number[];
   /**
    * Predict the run's seconds with this cost model on `workers` threads (default 1): the report
-   * then carries `time` (see `predictTime`: total work over the workers, bounded below by the
-   * critical path weighted by op cost). Meaningful with `params`, the chain the circuit will run on.
+   * then carries `time` (see `predictTime`: the work on one thread, the pool's schedule replayed
+   * on several). Meaningful with `params`, the chain the circuit will run on.
    */
   readonly cost?: { readonly model: CostModel; readonly workers?: number };
 }

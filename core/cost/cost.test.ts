@@ -81,20 +81,29 @@ describe('predictTime', () => {
   const model = createCostModel(fixed(), 'defaults');
   const chain = 1 * 3 + 6 * 3 + 7 * 9 + 8 * 3; // encrypt, square, relinearize, rescale: 108 ms
 
-  it('is the work over the workers, bounded below by the critical path weighted by op cost', () => {
+  it('is the work on one thread, and on a pool its schedule replayed: side by side, slower, with transfers', () => {
     const one = analyze(circuit, { params, cost: { model } }).time!;
     expect(one.workSeconds).toBeCloseTo((2 * chain + 3 * 2) / 1000, 9);
     expect(one.criticalPathSeconds).toBeCloseTo((chain + 6) / 1000, 9);
     expect(one.seconds).toBeCloseTo(one.workSeconds, 12);
     expect(one.byOp.relinearize).toBeCloseTo(2 * 63 / 1000, 9);
-    // Two workers: the squarings run side by side, each op 1.25x slower there, and the run costs 50 ms more.
+    // Two workers: the squarings run side by side, each op 1.25x slower there; the sum waits for
+    // the other worker's square (2 primes, degree 1: 0.25 MiB, 1 ms at 4 ms per MiB), and the run
+    // costs 50 ms more.
     const two = predictTime(analyze(circuit, { params }), model, 2);
     expect(two.workSeconds).toBeCloseTo(one.workSeconds, 12);
-    expect(two.seconds).toBeCloseTo((1.25 * (2 * chain + 6)) / 2 / 1000 + 0.05, 9);
-    // A graph narrower than the pool: the critical path decides.
+    expect(two.seconds).toBeCloseTo((1.25 * chain + 1 + 1.25 * 6 + 50) / 1000, 9);
+    // A graph narrower than the pool: its one chain, at the pool's prices.
     const serial = <C>(ev: Evaluator<C>): C => ev.rescale(ev.relinearize(ev.square(ev.encrypt(0.5))));
     const narrow = predictTime(analyze(serial, { params }), model, 2);
-    expect(narrow.seconds).toBeCloseTo(narrow.criticalPathSeconds + 0.05, 9);
+    expect(narrow.seconds).toBeCloseTo((1.25 * chain + 50) / 1000, 9);
+    // Three chains on two workers, op by op (1.25x: encrypt 3.75, square 22.5, relinearize 78.75,
+    // rescale 30 ms; moving a ciphertext 1.5 ms, 2.25 with degree 2): each op goes where it finishes
+    // first. Worker 0 runs the first chain's relinearization (ends at 112.5 ms) and then, with the
+    // third chain's square moved over (+2.25), the third's: 193.5; its rescale ends at 223.5 ms,
+    // while worker 1 takes the first two chains' rescales. Less than a chain after two (270 ms).
+    const three = <C>(ev: Evaluator<C>): C[] => [0.5, 0.25, 0.125].map((v) => ev.rescale(ev.relinearize(ev.square(ev.encrypt(v)))));
+    expect(predictTime(analyze(three, { params }), model, 2).seconds).toBeCloseTo((223.5 + 50) / 1000, 9);
     expect(() => predictTime(analyze(circuit, { params }), model, 0)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });

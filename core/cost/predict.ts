@@ -1,13 +1,14 @@
 /**
  * Predicted seconds of a recorded circuit graph (`analyze`'s nodes) under a cost model, on
- * `workers` threads. The estimator: each node costs its op at the ring degree and the primes of
- * its operand (a rescale's operand sits one level above its result; a rotation costs one key
- * switch per NAF term it ran; an op that encodes a plaintext, at the chain's top); the work is the sum over nodes, the critical path the most
- * expensive chain of dependent nodes; the prediction is max(work / workers, critical path) on one
- * thread's prices. On a pool (workers > 1) the calibration's `pool` adds what the pool costs
- * beyond that: ops run `slowdown` times slower side by side, and each run takes `runMs` more.
- * Work divides evenly only while the graph is wider than the pool, so the critical path bounds
- * it below.
+ * `workers` threads. Each node costs its op at the ring degree and the primes of its operand (a
+ * rescale's operand sits one level above its result; a rotation costs one key switch per NAF term
+ * it ran; an op that encodes a plaintext, at the chain's top). On one thread the prediction is the
+ * sum. On a pool (workers > 1) it is the pool's schedule, replayed: ops start in program order,
+ * at most `POOL_LOOKAHEAD` ahead of the oldest unfinished one (the pool's default), each on the
+ * worker where it would finish first, paying the transfer of every operand that worker does not
+ * hold; ops run `slowdown` times slower side by side, and each run takes `runMs` more (the
+ * calibration's `pool`). The work over the workers and the critical path bound it below; the
+ * replay adds what dependencies, the lookahead and transfers cost on top.
  */
 import type { GraphNode, GraphOp } from '../analysis/graph.js';
 import { HeError } from '../errors.js';
@@ -21,7 +22,7 @@ export interface PredictedTime {
   readonly workSeconds: number;
   /** Seconds of the most expensive chain of dependent ops. */
   readonly criticalPathSeconds: number;
-  /** max(workSeconds / workers, criticalPathSeconds), and on a pool its slowdown and overhead per run. */
+  /** workSeconds on one thread; on a pool the replayed schedule's length, with its slowdown, transfers and overhead per run. */
   readonly seconds: number;
   /** workSeconds by op kind. */
   readonly byOp: Readonly<Record<CostOp, number>>;
@@ -62,7 +63,120 @@ export function predictTime(report: { readonly nodes: readonly GraphNode[]; read
     finish[n.id] = seconds + n.inputs.reduce((m, i) => Math.max(m, finish[i] as number), 0);
     critical = Math.max(critical, finish[n.id] as number);
   }
-  const pool = workers > 1 ? model.calibration.pool : { slowdown: 1, runMs: 0 };
-  const seconds = Math.max((work * pool.slowdown) / workers, critical) + pool.runMs / 1000;
-  return { workers, workSeconds: work, criticalPathSeconds: critical, seconds, byOp };
+  if (workers === 1) return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: work, byOp };
+  const { slowdown, runMs } = model.calibration.pool;
+  const ms = replayPool(nodes, (n) => slowdown * 1000 * nodeSeconds(model, ringDegree, maxLevel, n).seconds,
+    (n) => model.transferMs(ringDegree * (n.level + 1) * 8 * (n.degree + 1)), workers);
+  return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: (ms + runMs) / 1000, byOp };
+}
+
+/** How far ahead of the oldest unfinished op, in program order, the pool starts one (`createSealPool`'s default lookahead). */
+export const POOL_LOOKAHEAD = 64;
+
+/**
+ * ms the pool takes for `nodes` (in program order) on `workers` workers, each running one op at a
+ * time: an op becomes ready when its operands are done and starts no further than POOL_LOOKAHEAD
+ * past the oldest unfinished op, lowest id first, on the worker where it would finish first
+ * (its queue, then the transfer of every operand held elsewhere, then the op).
+ */
+function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number, transferMs: (n: GraphNode) => number, workers: number): number {
+  const count = nodes.length;
+  const cost = Float64Array.from(nodes, opMs);
+  const moving = Float64Array.from(nodes, transferMs);
+  const inputs = nodes.map((n) => [...new Set(n.inputs)]);
+  const waiting = Int32Array.from(inputs, (i) => i.length);
+  const dependents: number[][] = nodes.map(() => []);
+  inputs.forEach((list, id) => list.forEach((i) => dependents[i]!.push(id)));
+  // held[w][id]: worker w holds node id's result.
+  const held = Array.from({ length: workers }, () => new Uint8Array(count));
+  const done = new Uint8Array(count);
+  const queueEnd = new Float64Array(workers);
+  const ready = new MinHeap();
+  const running = new MinHeap();
+  for (let id = 0; id < count; id++) if (waiting[id] === 0) ready.push(id, id);
+  let oldest = 0, end = 0;
+  const dispatch = (now: number): void => {
+    while (ready.size > 0 && ready.peekKey() <= oldest + POOL_LOOKAHEAD) {
+      const id = ready.pop();
+      let best = 0, bestFinish = Infinity;
+      for (let w = 0; w < workers; w++) {
+        let at = Math.max(now, queueEnd[w]!) + cost[id]!;
+        for (const i of inputs[id]!) if (held[w]![i] === 0) at += moving[i]!;
+        if (at < bestFinish) [best, bestFinish] = [w, at];
+      }
+      for (const i of inputs[id]!) held[best]![i] = 1;
+      held[best]![id] = 1;
+      queueEnd[best] = bestFinish;
+      running.push(bestFinish, id);
+    }
+  };
+  dispatch(0);
+  while (running.size > 0) {
+    const now = running.peekKey();
+    const id = running.pop();
+    done[id] = 1;
+    end = Math.max(end, now);
+    while (oldest < count && done[oldest] === 1) oldest++;
+    for (const d of dependents[id]!) if (--waiting[d]! === 0) ready.push(d, d);
+    dispatch(now);
+  }
+  return end;
+}
+
+/** A binary min-heap of ids by key (ties: the lower id). */
+class MinHeap {
+  readonly #keys: number[] = [];
+  readonly #ids: number[] = [];
+
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  peekKey(): number {
+    return this.#keys[0]!;
+  }
+
+  push(key: number, id: number): void {
+    const [k, v] = [this.#keys, this.#ids];
+    let i = v.length;
+    k.push(key);
+    v.push(id);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(i, parent)) break;
+      this.#swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): number {
+    const [k, v] = [this.#keys, this.#ids];
+    const top = v[0]!;
+    const lastKey = k.pop()!, lastId = v.pop()!;
+    if (v.length > 0) {
+      k[0] = lastKey;
+      v[0] = lastId;
+      for (let i = 0; ;) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let m = i;
+        if (l < v.length && this.#less(l, m)) m = l;
+        if (r < v.length && this.#less(r, m)) m = r;
+        if (m === i) break;
+        this.#swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  #less(a: number, b: number): boolean {
+    const [k, v] = [this.#keys, this.#ids];
+    return k[a]! < k[b]! || (k[a] === k[b] && v[a]! < v[b]!);
+  }
+
+  #swap(a: number, b: number): void {
+    const [k, v] = [this.#keys, this.#ids];
+    [k[a], k[b]] = [k[b]!, k[a]!];
+    [v[a], v[b]] = [v[b]!, v[a]!];
+  }
 }
