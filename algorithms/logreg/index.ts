@@ -20,7 +20,7 @@ export {
   TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundSizes, trainEncrypted,
   type CircuitName, type ProgressEvent, type RoundInputs, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
-export { planTrainingBySimulation, trainTracked, valueBits, type RefreshModel, type SimulatedPlan, type SimulatorFactory } from './plan.js';
+export { planTrainingBySimulation, trainTracked, valueBits, type RefreshModel, type SimulatedPlan, type SimulatorFactory, type Trial } from './plan.js';
 export { analyzeRound, roundCircuit, type RoundCircuitOptions } from './circuit.js';
 export {
   LoadedSource, encryptStart, freeStart, loadRoundReply, openRoundRequest, planFingerprint, roundConfigOf, roundInputLevels, roundOutputMeta, roundSpan, runRound, saveRoundReply, saveRoundRequest,

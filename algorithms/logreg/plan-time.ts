@@ -13,7 +13,7 @@ import type { SigmoidApproximation } from '../poly/index.js';
 import { roundCircuit } from './circuit.js';
 import { ciphertextBytes } from './inputs.js';
 import { foldedBatches, minibatchShape, modelClasses, type ModelPlan } from './fit.js';
-import { planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
+import { MISS_MARGIN, planTrainingBySimulation, valueBits, type RefreshModel, type SimulatorFactory } from './plan.js';
 import type { PreparedData } from './prepare.js';
 import { isPowerOfTwo, unitFor } from '../linalg/index.js';
 import { planTraining, roundDepth, TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
@@ -115,8 +115,6 @@ const MIN_SCALE_BITS = 20;
 const MAX_SCALE_BITS = 50;
 /** Keys that fit one 4 GiB WebAssembly heap beside a round's working set (benchmarks: 2.1 GiB runs, 2.7 GiB fails). */
 const HEAP_KEY_BYTES = 2.5 * 2 ** 30;
-/** How far (error over the precision asked) a structure must miss in one unit to be judged missing in the others. */
-const MISS_MARGIN = 2;
 /** Above these evaluation-key bytes a pool splits the Galois keys between its workers (hekit/seal/pool's 'auto' placement). */
 const POOL_SPLIT_KEY_BYTES = 2 ** 31;
 

@@ -44,22 +44,25 @@ export interface RefreshModel {
  * each round's error carried into the next in variance (a refresh re-encrypts the weights with
  * their error), and with `refresh.flooding` the flooding noise of every refresh but the last
  * round's added likewise. The weights are the first vector each round decrypts (the baseline's
- * w, then v). Throws INVALID_ARGUMENT when `sim` does not track noise or the flooding options
- * are bad (`floodingFactor`).
+ * w, then v). With `stopAbove`, it stops after the first round whose weights' median max error
+ * (`medianMaxAbs` of the std so far) exceeds it: the variance only grows, so the whole run would
+ * too; `rounds` says how many ran. Throws INVALID_ARGUMENT when `sim` does not track noise or the
+ * flooding options are bad (`floodingFactor`).
  */
 export function trainTracked(
   sim: Backend,
   plan: TrainingPlan,
   batches: readonly (readonly Float64Array[])[],
-  options: Omit<TrainingOptions, 'onProgress' | 'client'> & { readonly refresh?: RefreshModel } = {},
-): { readonly weights: Float64Array; readonly std: Float64Array } {
+  options: Omit<TrainingOptions, 'onProgress' | 'client'> & { readonly refresh?: RefreshModel; readonly stopAbove?: number } = {},
+): { readonly weights: Float64Array; readonly std: Float64Array; readonly rounds: number } {
   if (!tracks(sim)) throw new HeError('INVALID_ARGUMENT', 'trainTracked needs a simulator that tracks noise (noise: \'track\')', { argument: 'sim' });
-  const { refresh, ...training } = options;
+  const { refresh, stopAbove, ...training } = options;
   // σ_flood / σ_e as the client sizes it (t = the plan's rounds); checked before any run.
   const factor = refresh === undefined ? null : floodingFactor({ decryptions: plan.rounds.length, ...refresh.flooding });
   const variance = new Float64Array(plan.features);
   // worst: the largest std of any slot the client decrypted this round (the baseline's w and v), what its flooding is sized from.
   let decrypted = 0, worst = 0;
+  let last: Float64Array = new Float64Array(plan.features);
   const local = localClient(sim, plan, training);
   const client = {
     ...local,
@@ -73,10 +76,17 @@ export function trainTracked(
           worst = Math.max(worst, std[c] as number);
         }
       });
-      return local.decrypt(x);
+      const values = local.decrypt(x);
+      if (weights) last = values;
+      return values;
     },
   };
+  let rounds = 0;
   const onProgress = (e: ProgressEvent): void => {
+    if (e.kind === 'round-end') {
+      rounds++;
+      if (stopAbove !== undefined && rounds < plan.rounds.length && medianMaxAbs(variance.map(Math.sqrt)) > stopAbove) throw new Stopped();
+    }
     if (e.kind !== 'round-start') return;
     // A round after the first starts from a refresh, which flooded every weight alike (the baseline's v
     // by its own, smaller or larger, std: counted at the larger, so the estimate errs high).
@@ -87,9 +97,16 @@ export function trainTracked(
     decrypted = 0;
     worst = 0;
   };
-  const { weights } = trainEncrypted(sim, plan, batches, { ...training, client, onProgress });
-  return { weights, std: variance.map(Math.sqrt) };
+  try {
+    trainEncrypted(sim, plan, batches, { ...training, client, onProgress });
+  } catch (e) {
+    if (!(e instanceof Stopped)) throw e;
+  }
+  return { weights: last, std: variance.map(Math.sqrt), rounds };
 }
+
+/** Thrown out of a tracked run that has already missed its bound (`stopAbove`): between rounds, nothing is live. */
+class Stopped extends Error {}
 
 /**
  * The median of max_j |e_j| for independent Gaussian e_j ~ N(0, σ_j²): t with
@@ -122,9 +139,29 @@ function erfc(x: number): number {
 export interface SimulatedPlan extends TrainingPlan {
   /** max |weight - twin weight| of the injected simulator run at these parameters. */
   readonly predictedWeightError: number;
-  /** Scales tried in order, with the error each gave (Infinity when the run overflowed: OVERFLOW). */
-  readonly trials: readonly { scaleBits: number; weightError: number }[];
+  /**
+   * Scales tried in order, with the error each gave (Infinity when the run overflowed: OVERFLOW);
+   * a run at the last scale that fits stops after the round that misses the precision by more
+   * than MISS_MARGIN (`stoppedAfterRound`), its error then a lower bound of the whole run's.
+   */
+  readonly trials: readonly Trial[];
 }
+
+/** One scale tried by `planTrainingBySimulation`. */
+export interface Trial {
+  readonly scaleBits: number;
+  readonly weightError: number;
+  /** Set when the run stopped early, after this many rounds, having missed the precision already. */
+  readonly stoppedAfterRound?: number;
+}
+
+/**
+ * How far (error over the precision asked) a run must miss to be judged hopeless: a run at the
+ * last scale that fits stops once it is this far off, and the time planner does not check the
+ * other encoding units of a structure that missed by this much in one (the unit changes the
+ * error only through the rotations' key-switch noise).
+ */
+export const MISS_MARGIN = 2;
 
 const FIRST_TRIAL_BITS = 30;
 const MIN_SCALE_BITS = 20;
@@ -163,7 +200,7 @@ export function planTrainingBySimulation(
   const roundValueBits = valueBits(batches, options.sigmoid);
   const rule = request.circuit === 'baseline' ? 'nesterov' : 'gradient';
   const twin = trainPlain(batches, { rule, learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid }).w;
-  const trials: { scaleBits: number; weightError: number }[] = [];
+  const trials: Trial[] = [];
   const planAt = (scaleBits: number): TrainingPlan | null => {
     try {
       return planTraining({ ...shape, scaleBits, valueBits: roundValueBits });
@@ -178,7 +215,7 @@ export function planTrainingBySimulation(
    * into the next in variance (a refresh re-encrypts the weights with their error, and floods
    * them when `refresh` says so).
    */
-  const trial = (plan: TrainingPlan): number => {
+  const trial = (plan: TrainingPlan, last = false): number => {
     let sim = simulator(plan.params, { rotations: plan.rotations, noise: mode, seed: 1 });
     if (mode === 'track' && !tracks(sim)) {
       sim.dispose();
@@ -186,9 +223,13 @@ export function planTrainingBySimulation(
       sim = simulator(plan.params, { rotations: plan.rotations, noise: 'inject', seed: 1 });
     }
     let weightError = Infinity;
+    let stoppedAfterRound: number | undefined;
     try {
       if (tracks(sim) && mode === 'track') {
-        weightError = medianMaxAbs(trainTracked(sim, plan, batches, { ...options, ...(refresh === undefined ? {} : { refresh }) }).std);
+        // At the last scale that fits, a wide miss means no scale fits: it may as well show early.
+        const run = trainTracked(sim, plan, batches, { ...options, ...(refresh === undefined ? {} : { refresh }), ...(last ? { stopAbove: MISS_MARGIN * 2 ** -precisionBits } : {}) });
+        weightError = medianMaxAbs(run.std);
+        if (run.rounds < plan.rounds.length) stoppedAfterRound = run.rounds;
       } else {
         const { weights } = trainEncrypted(sim, plan, batches, options);
         weightError = Math.max(...weights.map((w, j) => Math.abs(w - twin[j]!)));
@@ -199,13 +240,13 @@ export function planTrainingBySimulation(
     } finally {
       sim.dispose();
     }
-    trials.push({ scaleBits: Math.log2(plan.params.scale), weightError });
+    trials.push({ scaleBits: Math.log2(plan.params.scale), weightError, ...(stoppedAfterRound === undefined ? {} : { stoppedAfterRound }) });
     return weightError;
   };
   const meets = (weightError: number): boolean => -Math.log2(weightError) >= precisionBits;
   const infeasible = (largest: number): HeError => new HeError('PLAN_INFEASIBLE',
     `at N = ${request.ringDegree ?? 16384}, no scale up to the largest that fits a round (2^${largest}) keeps the weights within 2^-${precisionBits} of the plaintext twin ` +
-      `(trials: ${trials.map((t) => `2^${t.scaleBits}: ${t.weightError.toExponential(1)}`).join(', ')}); ask for fewer bits or a larger ring`,
+      `(trials: ${trials.map((t) => `2^${t.scaleBits}: ${t.stoppedAfterRound === undefined ? '' : '>= '}${t.weightError.toExponential(1)}${t.stoppedAfterRound === undefined ? '' : ` after ${t.stoppedAfterRound} round${t.stoppedAfterRound > 1 ? 's' : ''}`}`).join(', ')}); ask for fewer bits or a larger ring`,
     { precisionBits, trials, largestScaleBits: largest });
 
   let largest = MAX_SCALE_BITS;
@@ -214,7 +255,7 @@ export function planTrainingBySimulation(
   if (largestPlan === null) planTraining({ ...shape, scaleBits: largest, valueBits: roundValueBits }); // throws why nothing fits
   // On a tight ring the largest scale that fits decides, in one run, whether any scale does.
   if (largest <= FIRST_TRIAL_BITS + TIGHT_RING_BITS) {
-    const weightError = trial(largestPlan!);
+    const weightError = trial(largestPlan!, true);
     if (!meets(weightError)) throw infeasible(largest);
     if (largest <= FIRST_TRIAL_BITS) return { ...largestPlan!, predictedWeightError: weightError, trials };
   }
@@ -222,7 +263,7 @@ export function planTrainingBySimulation(
   for (;;) {
     const plan = planAt(scaleBits)!;
     const known = trials.find((t) => t.scaleBits === scaleBits);
-    const weightError = known?.weightError ?? trial(plan);
+    const weightError = known?.weightError ?? trial(plan, scaleBits === largest);
     if (meets(weightError)) return { ...plan, predictedWeightError: weightError, trials };
     if (scaleBits === largest) throw infeasible(largest);
     // Errors scale as 2^-scaleBits: jump to the predicted scale (never past the largest that fits), then creep.

@@ -5,7 +5,7 @@ import { createParams, type Backend, type Ciphertext, type CkksParamsLiteral } f
 import { sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
 import { sigmoidCubic8 } from '../poly/index.js';
 import {
-  accuracy, loadDataset, minibatches, planTraining, planTrainingBySimulation, roundDepth, roundSizes, trainEncrypted, trainPlain, valueBits,
+  accuracy, loadDataset, minibatches, planTraining, planTrainingBySimulation, roundDepth, roundSizes, trainEncrypted, trainPlain, trainTracked, valueBits,
   localClient, type CircuitName, type TrainingClient, type TrainingPlan,
 } from './index.js';
 
@@ -171,6 +171,38 @@ describe('planning by simulation', () => {
   it('says when no scale reaches the precision', () => {
     expect(() => planTrainingBySimulation({ ...request, precisionBits: 40 }, batches, createSimBackend))
       .toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
+    // In rounds of one minibatch the run at the largest scale stops after the first, already far off.
+    let error: unknown;
+    try {
+      planTrainingBySimulation({ ...request, minibatchesPerRound: 1, precisionBits: 40 }, batches, createSimBackend);
+    } catch (e) {
+      error = e;
+    }
+    const { trials } = (error as { details: { trials: { weightError: number; stoppedAfterRound?: number }[] } }).details;
+    expect(trials.at(-1)).toMatchObject({ stoppedAfterRound: 1 });
+    expect(trials.at(-1)!.weightError).toBeGreaterThan(2 * 2 ** -40);
+    expect((error as Error).message).toMatch(/>= \d\.\de-\d+ after 1 round\b/);
+  });
+
+  it('stops a tracked run after the round whose error passes stopAbove: the variance only grows', () => {
+    const plan = planTraining({ ...request, minibatchesPerRound: 1, scaleBits: 30, valueBits: valueBits(batches) });
+    const run = (stopAbove?: number) => {
+      const sim = createSimBackend(plan.params, { rotations: plan.rotations, noise: 'track', seed: 1 });
+      try {
+        return trainTracked(sim, plan, batches, stopAbove === undefined ? {} : { stopAbove });
+      } finally {
+        sim.dispose();
+      }
+    };
+    const full = run();
+    expect(full.rounds).toBe(3);
+    // Below the first round's error: it stops there; above the whole run's: it runs to the end.
+    const first = run(1e-12);
+    expect(first.rounds).toBe(1);
+    first.std.forEach((s, j) => expect(s).toBeLessThanOrEqual(full.std[j]!));
+    expect(Math.max(...first.std)).toBeGreaterThan(0);
+    expect(run(1).rounds).toBe(3);
+    expect(run(1).std).toEqual(full.std);
   });
 
   it('models a flooded refresh on tracked runs only: injected runs and bad flooding options are refused', () => {
