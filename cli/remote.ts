@@ -6,7 +6,7 @@
  */
 import { logreg } from '../algorithms/index.js';
 import type { CircuitStats } from '../core/index.js';
-import { planRequestOf, trainRemote } from '../service/client.js';
+// The service's client loads when --server is given.
 import type { TrainProgress } from './progress.js';
 import { UsageError } from './options.js';
 
@@ -39,6 +39,7 @@ export async function trainOnService(target: ServiceTarget, plan: logreg.ModelPl
     const out = logreg.roundOutputMeta(plan, round);
     return plan.params.maxLevel - Math.min(out.w.level, out.v?.level ?? out.w.level);
   };
+  const { planRequestOf, trainRemote } = await import('../service/client.js');
   progress.training({ kind: 'round-start', round: 0, minibatches: plan.rounds[0]! }, plan);
   const result = await trainRemote({
     server: target.server, token: target.token, plan: planRequestOf(plan, plan.batchSize), learningRate, batches,

@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createApi, DEFAULT_MAX_ACTIVE_JOBS, type SweepEvent } from '../service/api/app.js';
-import { createRoundQueue } from '../service/queue.js';
+// The service (fastify, BullMQ) loads when `hekit serve` runs: every other command starts without it.
+import type { SweepEvent } from '../service/api/app.js';
+import { DEFAULT_MAX_ACTIVE_JOBS } from '../service/store/jobs.js';
 import { DEFAULT_RETENTION_HOURS } from '../service/store/retention.js';
 import { configure, integer, nonEmpty, option, positiveNumber } from './options.js';
 
@@ -66,6 +67,7 @@ export const sweepLine = (e: SweepEvent, hours: number): string => (e.kind === '
 export async function serve(args: ServeArgs, log: (line: string) => void = () => {}): Promise<{ readonly url: string; close(): Promise<void> }> {
   mkdirSync(args.data, { recursive: true });
   const secret = workerSecret(args.data);
+  const [{ createApi }, { createRoundQueue }] = await Promise.all([import('../service/api/app.js'), import('../service/queue.js')]);
   const queue = await createRoundQueue(args.redis, secret);
   const app = await createApi({ dataDir: args.data, queue, workerSecret: secret, retentionHours: args.retentionHours, maxActiveJobs: args.maxActiveJobs, onSweep: (e) => log(sweepLine(e, args.retentionHours)) });
   const url = await app.listen({ port: args.port, host: args.host });

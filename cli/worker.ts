@@ -3,8 +3,8 @@
  * each on --workers W threads (a pool of SEAL workers in this process when W > 1).
  */
 import { Command } from 'commander';
-import { redactUrl } from '../service/queue.js';
-import { startWorker, type RoundWorker } from '../service/worker/worker.js';
+// The service's worker (BullMQ, SEAL threads) loads when `hekit worker` runs.
+import type { RoundWorker } from '../service/worker/worker.js';
 import { configure, integer, nonEmpty, option } from './options.js';
 
 /** What `hekit worker` was asked for. */
@@ -44,6 +44,7 @@ export const workerArgsOf = (cmd: Command): WorkerArgs => cmd.opts<WorkerArgs>()
 
 /** Runs a worker until `stop` resolves, then closes it (after the round in progress). */
 export async function runWorker(args: WorkerArgs, stop: Promise<void>, log: (line: string) => void): Promise<void> {
+  const [{ redactUrl }, { startWorker }] = await Promise.all([import('../service/queue.js'), import('../service/worker/worker.js')]);
   const worker: RoundWorker = await startWorker({
     redis: args.redis, api: args.api, lockSeconds: args.lockSeconds, cachedJobs: args.cachedJobs, workers: args.workers,
     onEvent: (e) => log(e.kind === 'start' ? `round ${e.round} of ${e.job} started (attempt ${e.attempt})`

@@ -18,7 +18,7 @@ import { checkReply, checkRequest, planOf } from '../protocol.js';
 import type { RoundQueue } from '../queue.js';
 import { createServerCache, serverKey } from '../server-cache.js';
 import { blobId, createDiskBlobStore, type BlobStore } from '../store/blobs.js';
-import { createJobStore, currentRound, jobState, type JobRecord, type JobSpec, type RoundFigures } from '../store/jobs.js';
+import { createJobStore, currentRound, DEFAULT_MAX_ACTIVE_JOBS, jobState, type JobRecord, type JobSpec, type RoundFigures } from '../store/jobs.js';
 import { DEFAULT_RETENTION_HOURS, sweep, type SweepReport } from '../store/retention.js';
 import { bearer, callerOf, type Caller } from './auth.js';
 import { answerError, HttpError } from './errors.js';
@@ -80,8 +80,7 @@ export interface JobStatus {
 }
 
 const MiB = 2 ** 20;
-/** The default of `ApiOptions.maxActiveJobs`. */
-export const DEFAULT_MAX_ACTIVE_JOBS = 64;
+export { DEFAULT_MAX_ACTIVE_JOBS };
 
 /** The status a tenant sees of `job`. */
 export const statusOf = (job: JobRecord): JobStatus => ({

@@ -14,6 +14,9 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { logreg } from '../../algorithms/index.js';
 import { writeWhole } from './files.js';
 
+/** How many unfinished jobs a tenant may have at once unless the API is told otherwise (`ApiOptions.maxActiveJobs`). */
+export const DEFAULT_MAX_ACTIVE_JOBS = 64;
+
 /** What a client asks to train: the plan request (the server plans the same run from it) and the round settings both sides use. */
 export interface JobSpec {
   readonly plan: logreg.TrainingPlanRequest;
