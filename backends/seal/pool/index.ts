@@ -12,8 +12,9 @@
  * Each worker has its own WebAssembly heap (4 GiB each) and its own evaluation keys, made there
  * (default: the first worker, the keeper, makes the secret key, keeps it, and decrypts; the
  * others free it once their keys exist; the main thread makes no SEAL context) or made on the
- * main thread, which then keeps the secret key, and loaded from serialized bytes. When a full set of Galois keys would crowd a worker's heap each worker holds a share of
- * them (rotations then run where their key is). On a server, `createSealServerPool` starts the
+ * main thread, which then keeps the secret key, and loaded from serialized bytes. When a full
+ * set of Galois keys would crowd a worker's heap each worker holds a share of them (rotations
+ * then run where their key is). On a server, `createSealServerPool` starts the
  * workers from a client's public keys instead (no secret key anywhere, no decryption), and
  * `sealPoolCodec` loads and saves its ciphertexts as envelopes.
  * Errors only a kernel can see (rare: TRANSPARENT_RESULT) surface at the next `decrypt`/`flush`.
@@ -172,8 +173,9 @@ const KEY_SHARE_OF_HEAP = 2 ** 31;
 
 /**
  * Starts `workers` worker threads, the first making the secret key and each making its
- * evaluation keys (or the main thread makes them all and the workers load them: `keyGeneration`). Rejects like
- * `createSealBackend`; INVALID_ARGUMENT for a bad worker count, key placement or key generation.
+ * evaluation keys (or the main thread makes them all and the workers load them:
+ * `keyGeneration`). Rejects like `createSealBackend`; INVALID_ARGUMENT for a bad worker count,
+ * key placement or key generation.
  *
  * @example
  * ```ts
