@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
-import { createSealPool } from '../backends/seal/pool/index.js';
+import { createSealPool, prestartPoolWorkers, type PrestartedWorkers } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { availableParallelism } from 'node:os';
 import { HeError, isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
@@ -343,6 +343,21 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   checkOutput('out', args.out);
   checkOutput('curve', args.curve);
   checkOutput('test-out', args.testOut);
+  // A pool's threads load their module and node-seal while the run is planned; stopped if the plan takes one thread.
+  const cores = machine?.cores ?? availableParallelism();
+  const prestarted = args.backend === 'seal' && args.service === null && args.workers !== 1 && cores > 1
+    ? prestartPoolWorkers(Math.min(args.workers ?? cores, PRESTARTED_AT_MOST)) : undefined;
+  try {
+    return await trainAndReport(args, progress, machine, prestarted);
+  } finally {
+    prestarted?.dispose();
+  }
+}
+
+/** Threads `hekit train` starts before planning, at most: a larger pool starts the rest once planned. */
+const PRESTARTED_AT_MOST = 8;
+
+async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine: Machine | undefined, prestarted: PrestartedWorkers | undefined): Promise<TrainReport> {
   // Phases follow each other: each ends where the next starts, so they add up to the wall time.
   const marks: Partial<Record<Phase, number>> = { startup: 0 };
   const start = (phase: Phase, detail: string, label?: string): void => {
@@ -368,7 +383,7 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
     ({ trained, ops, job } = await trainOnService(args.service, plan, data, args.learningRate, progress));
     start('twin', 'the float64 twins and test accuracy');
   } else {
-    const backend = await createBackend(run, plan, analysis);
+    const backend = await createBackend(run, plan, analysis, prestarted);
     try {
       start('training', `${models}${rounds}`);
       trained = logreg.trainModel(backend, plan, data, {
@@ -441,11 +456,11 @@ const curveDetail = (r: TrainReport): string[] => [
     `N = ${r.params.polyModulusDegree}, scale 2^${r.params.scaleBits}`,
 ];
 
-async function createBackend(args: TrainArgs & { workers: number }, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined): Promise<Backend> {
+async function createBackend(args: TrainArgs & { workers: number }, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined, prestarted?: PrestartedWorkers): Promise<Backend> {
   const rotations = plan.rotations;
   if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
   if (args.backend === 'seal' && args.workers > 1) {
-    return createSealPool(plan.params, { rotations, workers: args.workers, ...(analysis === undefined ? {} : { analysis }) });
+    return createSealPool(plan.params, { rotations, workers: args.workers, ...(analysis === undefined ? {} : { analysis }), ...(prestarted === undefined ? {} : { prestarted }) });
   }
   const seal = await createSealBackend(plan.params, { rotations });
   if (args.backend === 'seal') return seal;

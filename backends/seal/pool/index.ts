@@ -45,7 +45,7 @@ import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
 
 export { usefulWorkers } from './cost.js';
 import { rotationUse, shareSteps } from './placement.js';
-import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys } from './protocol.js';
+import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys, WorkerStart } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
 /** Options of `createSealPool`. */
@@ -96,6 +96,73 @@ export interface SealPoolOptions {
    * primes, and the loading comes after making them all).
    */
   readonly keyGeneration?: 'workers' | 'main';
+  /**
+   * Threads started earlier (`prestartPoolWorkers`), their module and node-seal already loaded:
+   * the pool takes as many as it needs (they are then its own) and starts the rest itself.
+   */
+  readonly prestarted?: PrestartedWorkers;
+}
+
+/** Worker threads started ahead of a pool (`prestartPoolWorkers`). */
+export interface PrestartedWorkers {
+  /** Threads alive and not yet taken by a pool. */
+  readonly available: number;
+  /** Stops the threads no pool took. */
+  dispose(): void;
+}
+
+/** The threads of each `PrestartedWorkers` no pool has taken yet. */
+const standby = new WeakMap<PrestartedWorkers, Set<Worker>>();
+
+/**
+ * Starts `count` pool worker threads now, before their pool's parameters are known: each loads
+ * its module and node-seal's WebAssembly (about 0.4 s here), then waits. `hekit train` starts them
+ * while it plans. Pass them to `createSealPool` as `prestarted`; `dispose()` stops those it did
+ * not take. A thread that dies while waiting is dropped. Throws INVALID_ARGUMENT unless count is
+ * an integer in [1, 64].
+ */
+export function prestartPoolWorkers(count: number): PrestartedWorkers {
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new HeError('INVALID_ARGUMENT', `count must be an integer in [1, 64]; got ${count}`, { count });
+  const threads = new Set<Worker>();
+  for (let i = 0; i < count; i++) {
+    const thread = startThread();
+    thread.once('exit', () => threads.delete(thread));
+    // Errors while waiting end the thread ('exit' follows); a pool that took it listens itself.
+    thread.on('error', () => {});
+    threads.add(thread);
+  }
+  const handle: PrestartedWorkers = {
+    get available() {
+      return threads.size;
+    },
+    dispose: () => {
+      for (const thread of threads) void thread.terminate();
+      threads.clear();
+    },
+  };
+  standby.set(handle, threads);
+  return handle;
+}
+
+/** A worker thread running worker.ts, waiting for its `WorkerInit`. */
+function startThread(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+  const start: WorkerStart = fromSource ? { entry: entry.href } : {};
+  return new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: start });
+}
+
+/** Up to `count` threads of `prestarted`, now the caller's. */
+function takeThreads(prestarted: PrestartedWorkers | undefined, count: number): Worker[] {
+  const threads = prestarted === undefined ? undefined : standby.get(prestarted);
+  if (threads === undefined) return [];
+  const taken = [...threads].slice(0, count);
+  for (const thread of taken) {
+    threads.delete(thread);
+    thread.removeAllListeners('error');
+    thread.removeAllListeners('exit');
+  }
+  return taken;
 }
 
 /** What the pool did since it was created. */
@@ -213,7 +280,8 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
       const split = placement === 'split' || (placement === 'auto' && keyBytes > KEY_SHARE_OF_HEAP);
       const use = split && options.analysis ? rotationUse(options.analysis, parsed, keyed) : undefined;
       const shares = split ? shareSteps(keyed, count, use) : Array.from({ length: count }, () => keyed);
-      spawned.push(...shares.map((steps, w) => spawnWorker(parsed, keys(w), steps, signal)));
+      const threads = takeThreads(options.prestarted, shares.length);
+      spawned.push(...shares.map((steps, w) => spawnWorker(parsed, keys(w), steps, signal, threads[w])));
       return Promise.allSettled(spawned.map((w) => w.ready));
     };
     let started: Promise<PromiseSettledResult<WorkerSlot>[]>;
@@ -352,13 +420,11 @@ interface Spawned {
   onSecretKey(share: (bytes: Uint8Array) => void): void;
 }
 
-/** A worker with `keys` for `steps`. */
-function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly number[], signal: Int32Array): Spawned {
+/** A worker with `keys` for `steps`, on `thread` (prestarted) or a thread started now. */
+function spawnWorker(params: CkksParams, keys: WorkerKeys, steps: readonly number[], signal: Int32Array, thread?: Worker): Spawned {
   const { port1, port2 } = new MessageChannel();
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const init: WorkerInit = { keys, steps, port: port2, signal, entry: entry.href };
-  const worker = new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: init, transferList: [port2] });
+  const worker = thread ?? startThread();
+  worker.postMessage({ type: 'init', keys, steps, port: port2, signal } satisfies WorkerInit, [port2]);
   let share: (bytes: Uint8Array) => void = () => {};
   const ready = new Promise<Reply>((resolve, reject) => {
     const listen = (message: Reply | SecretKeyMessage): void => {

@@ -3,7 +3,7 @@ import { logreg } from '../../../algorithms/index.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import type { Evaluator } from '../../../core/evaluator.js';
 import { createSimBackend } from '../../sim/index.js';
-import { createSealPool, sealPoolCodec, type SealPool } from './index.js';
+import { createSealPool, prestartPoolWorkers, sealPoolCodec, type SealPool } from './index.js';
 
 const params = { ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 };
 const xs = Array.from({ length: 16 }, (_, i) => (i - 8) / 8);
@@ -157,6 +157,27 @@ describe("SEAL pool's secret key on its first worker", () => {
     } finally {
       main.dispose();
     }
+  });
+});
+
+describe('SEAL pool on prestarted threads', () => {
+  it('takes the threads it needs, started before its parameters were known, and leaves the rest to dispose', async () => {
+    const prestarted = prestartPoolWorkers(3);
+    expect(prestarted.available).toBe(3);
+    const p = await createSealPool(params, { workers: 2, rotations: [1], prestarted });
+    try {
+      expect(prestarted.available).toBe(1);
+      const got = p.scope(() => p.decrypt(p.rotate(p.rescale(p.relinearize(p.square(p.encrypt(xs)))), 1)));
+      xs.forEach((_, k) => expect(Math.abs((got[k] as number) - (xs[k + 1] ?? 0) ** 2)).toBeLessThan(1e-5));
+    } finally {
+      p.dispose();
+    }
+    prestarted.dispose();
+    expect(prestarted.available).toBe(0);
+    // Nothing left to take: the pool starts its own threads.
+    const fresh = await createSealPool(params, { workers: 2, prestarted });
+    fresh.dispose();
+    expect(() => prestartPoolWorkers(0)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -66,14 +66,23 @@ export interface SecretKeyMessage {
   readonly bytes: Uint8Array;
 }
 
-/** What a worker starts with; it evaluates only, unless it is the keeper of worker-made keys. */
+/**
+ * What a worker is given once its pool exists (the thread may have started before, to load its
+ * module and node-seal meanwhile): its first message. It evaluates only, unless it is the keeper
+ * of worker-made keys.
+ */
 export interface WorkerInit {
+  readonly type: 'init';
   readonly keys: WorkerKeys;
   /** The rotation steps whose Galois keys this worker loads. */
   readonly steps: readonly number[];
   readonly port: MessagePort;
   /** Incremented by the worker after every reply, so the scheduler can sleep on it. */
   readonly signal: Int32Array;
+}
+
+/** A worker thread's `workerData`. */
+export interface WorkerStart {
   /** Only when running from TypeScript sources: the worker module to import after tsx is registered. */
   readonly entry?: string;
 }

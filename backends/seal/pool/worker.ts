@@ -3,15 +3,17 @@
  * the ciphertexts it holds, and a loop answering the scheduler's tasks. Only the keeper of
  * worker-made keys holds the secret key, and decrypts.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
 import type { Ciphertext } from '../../../core/handle.js';
-import { sealHeapBytes } from '../loader.js';
+import { loadSeal, sealHeapBytes } from '../loader.js';
 import { createWorkerBackend, generateWorkerBackend } from './keys.js';
 import type { Reply, SecretKeyMessage, Task, WorkerInit } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
-const { keys, steps, port, signal } = workerData as WorkerInit;
+// node-seal loads while the thread waits for its pool (a failure surfaces again when the keys need it).
+loadSeal().catch(() => {});
+const { keys, steps, port, signal } = await new Promise<WorkerInit>((resolve) => parentPort!.once('message', resolve));
 const secretKey = (): Promise<Uint8Array> => new Promise((resolve) => port.once('message', (m: SecretKeyMessage) => resolve(m.bytes)));
 const share = (bytes: Uint8Array): void => port.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
 const backend = keys.kind === 'load'
