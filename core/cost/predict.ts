@@ -12,6 +12,7 @@
  */
 import type { GraphNode, GraphOp } from '../analysis/graph.js';
 import { HeError } from '../errors.js';
+import { MinHeap } from '../heap.js';
 import { COST_OPS, type CostModel, type CostOp } from './model.js';
 
 /** What `predictTime` predicts for one run of a graph. */
@@ -91,13 +92,13 @@ function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number,
   const held = Array.from({ length: workers }, () => new Uint8Array(count));
   const done = new Uint8Array(count);
   const queueEnd = new Float64Array(workers);
-  const ready = new MinHeap();
-  const running = new MinHeap();
+  const ready = new MinHeap<number>();
+  const running = new MinHeap<number>();
   for (let id = 0; id < count; id++) if (waiting[id] === 0) ready.push(id, id);
   let oldest = 0, end = 0;
   const dispatch = (now: number): void => {
-    while (ready.size > 0 && ready.peekKey() <= oldest + POOL_LOOKAHEAD) {
-      const id = ready.pop();
+    while (ready.size > 0 && ready.peekKey()! <= oldest + POOL_LOOKAHEAD) {
+      const id = ready.pop()!;
       let best = 0, bestFinish = Infinity;
       for (let w = 0; w < workers; w++) {
         let at = Math.max(now, queueEnd[w]!) + cost[id]!;
@@ -107,13 +108,13 @@ function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number,
       for (const i of inputs[id]!) held[best]![i] = 1;
       held[best]![id] = 1;
       queueEnd[best] = bestFinish;
-      running.push(bestFinish, id);
+      running.push(id, bestFinish, id);
     }
   };
   dispatch(0);
   while (running.size > 0) {
-    const now = running.peekKey();
-    const id = running.pop();
+    const now = running.peekKey()!;
+    const id = running.pop()!;
     done[id] = 1;
     end = Math.max(end, now);
     while (oldest < count && done[oldest] === 1) oldest++;
@@ -121,62 +122,4 @@ function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number,
     dispatch(now);
   }
   return end;
-}
-
-/** A binary min-heap of ids by key (ties: the lower id). */
-class MinHeap {
-  readonly #keys: number[] = [];
-  readonly #ids: number[] = [];
-
-  get size(): number {
-    return this.#ids.length;
-  }
-
-  peekKey(): number {
-    return this.#keys[0]!;
-  }
-
-  push(key: number, id: number): void {
-    const [k, v] = [this.#keys, this.#ids];
-    let i = v.length;
-    k.push(key);
-    v.push(id);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#less(i, parent)) break;
-      this.#swap(i, parent);
-      i = parent;
-    }
-  }
-
-  pop(): number {
-    const [k, v] = [this.#keys, this.#ids];
-    const top = v[0]!;
-    const lastKey = k.pop()!, lastId = v.pop()!;
-    if (v.length > 0) {
-      k[0] = lastKey;
-      v[0] = lastId;
-      for (let i = 0; ;) {
-        const [l, r] = [2 * i + 1, 2 * i + 2];
-        let m = i;
-        if (l < v.length && this.#less(l, m)) m = l;
-        if (r < v.length && this.#less(r, m)) m = r;
-        if (m === i) break;
-        this.#swap(i, m);
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  #less(a: number, b: number): boolean {
-    const [k, v] = [this.#keys, this.#ids];
-    return k[a]! < k[b]! || (k[a] === k[b] && v[a]! < v[b]!);
-  }
-
-  #swap(a: number, b: number): void {
-    const [k, v] = [this.#keys, this.#ids];
-    [k[a], k[b]] = [k[b]!, k[a]!];
-    [v[a], v[b]] = [v[b]!, v[a]!];
-  }
 }

@@ -31,6 +31,7 @@ import type { Kernels } from '../../../core/kernels.js';
 import type { CtMeta } from '../../../core/meta.js';
 import { createParams, type CkksParams, type CkksParamsLiteral } from '../../../core/params/index.js';
 import { galoisElement, RotationKeys, validateRotations } from '../../../core/rotation.js';
+import { MinHeap } from '../../../core/heap.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { saveParams, type CiphertextCodec } from '../../../core/serialize/index.js';
 import { createSealBackend } from '../index.js';
@@ -235,6 +236,9 @@ interface WorkerSlot {
   frees: number[];
 }
 
+/** The worker that makes the secret key and keeps it when the workers make the keys: it decrypts. */
+const KEEPER = 0;
+
 /** Keys above this share of a worker's 4 GiB heap are split across workers under 'auto'. */
 const KEY_SHARE_OF_HEAP = 2 ** 31;
 
@@ -286,9 +290,9 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     };
     let started: Promise<PromiseSettledResult<WorkerSlot>[]>;
     if (generation === 'workers') {
-      // Worker 0 makes the secret key and keeps it; the main thread passes its bytes on and makes no SEAL context.
+      // The keeper makes the secret key and keeps it; the main thread passes its bytes on and makes no SEAL context.
       const params = saveParams(parsed);
-      started = spawnAll((w) => ({ kind: 'generate', params, keeper: w === 0 }), publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
+      started = spawnAll((w) => ({ kind: 'generate', params, keeper: w === KEEPER }), publicKeyBytes(parsed) + keySwitchingKeyBytes(parsed) * (1 + keyed.length));
       const [keeper, ...others] = spawned as [Spawned, ...Spawned[]];
       keeper.onSecretKey((bytes) => {
         for (const w of others) w.sendSecretKey(bytes.slice());
@@ -312,7 +316,7 @@ export async function createSealPool(params: CkksParams | CkksParamsLiteral, opt
     client?.dispose();
     throw e;
   }
-  return new Scheduler(parsed, client, generation === 'workers' ? 0 : null, slots, signal, depth, lookahead, rotations, keyed).backend;
+  return new Scheduler(parsed, client, slots, signal, depth, lookahead, rotations, keyed).backend;
 }
 
 /** Options of `createSealServerPool`: the scheduling options of `createSealPool`, and what the client's keys must be. */
@@ -367,7 +371,7 @@ export async function createSealServerPool(serverKeys: PublicBytes, options: Sea
     throw e;
   }
   const rotations = validateRotations(material.params, steps);
-  return new Scheduler(material.params, client, null, slots, signal, depth, lookahead, rotations, rotations).backend;
+  return new Scheduler(material.params, client, slots, signal, depth, lookahead, rotations, rotations).backend;
 }
 
 /**
@@ -451,7 +455,8 @@ class Scheduler {
   readonly backend: SealPool;
   /** Ops recorded and not yet finished; ready ones in program order; the first worker error. */
   readonly #pending = new Map<number, Node>();
-  readonly #ready = new MinQueue();
+  /** Ready ops by id: the lowest (earliest in program order) first. */
+  readonly #ready = new MinHeap<Node>();
   /** Ops placed on a worker, waiting for operand bytes from another. */
   #parked: Array<{ n: Node; w: number }> = [];
   /** Nodes whose bytes were asked of a worker, by id. */
@@ -470,13 +475,11 @@ class Scheduler {
 
   /**
    * `client`: the main thread's SEAL backend (secret key, or a server's public key), null when
-   * the workers made the keys; `keeper`: the worker holding the secret key then, which decrypts
-   * and encrypts under it.
+   * the workers made the keys: then the keeper (KEEPER) decrypts and encrypts under the secret key.
    */
   constructor(
     private readonly params: CkksParams,
     private readonly client: Backend | null,
-    private readonly keeper: number | null,
     private readonly slots: readonly WorkerSlot[],
     private readonly signal: Int32Array,
     private readonly depth: number,
@@ -485,7 +488,7 @@ class Scheduler {
     keyed: readonly number[],
   ) {
     this.#split = slots.some((s) => s.steps.length < keyed.length) ? new RotationKeys(params, keyed) : null;
-    this.#decrypts = keeper !== null || (client !== null && sealPartsOf(client, 'createSealPool').context.keys.secretKey !== null);
+    this.#decrypts = client === null || sealPartsOf(client, 'createSealPool').context.keys.secretKey !== null;
     this.#defined = defineBackend<Node>({
       name: 'seal-pool',
       params,
@@ -562,7 +565,7 @@ class Scheduler {
         if (input.state !== 'done') node.waiting++;
       }
       this.#pending.set(node.id, node);
-      if (node.waiting === 0) this.#ready.push(node);
+      if (node.waiting === 0) this.#ready.push(node, node.id);
       this.#pump();
       return node;
     };
@@ -570,7 +573,7 @@ class Scheduler {
       encrypt: (values, out, symmetric) => {
         if (!symmetric) return record('encrypt', [], { values, level: out.level, scale: out.scale });
         // Under the secret key: on the keeper (#pickWorker), else here, shipping the bytes on first use.
-        if (this.keeper !== null || this.client === null) return record('encrypt', [], { values, level: out.level, scale: out.scale, symmetric });
+        if (this.client === null) return record('encrypt', [], { values, level: out.level, scale: out.scale, symmetric });
         const ct = this.client.encrypt(values, { level: out.level, scale: out.scale, symmetric: true });
         try {
           return this.#held(sendCiphertext(this.client, ct));
@@ -582,13 +585,12 @@ class Scheduler {
         if (!this.#decrypts) {
           throw new HeError('NO_SECRET_KEY', 'decrypt: this pool was built from a client\'s public keys (a server); decrypt on the client that holds the secret key', { op: 'decrypt' });
         }
-        if (this.keeper !== null) return this.#decryptOnKeeper(x, meta, this.keeper);
-        const client = this.client as Backend;
-        const ct = this.#toMain(client, x, meta);
+        if (this.client === null) return this.#decryptOnKeeper(x, meta);
+        const ct = this.#toMain(this.client, x, meta);
         try {
-          return client.decrypt(ct);
+          return this.client.decrypt(ct);
         } finally {
-          client.free(ct);
+          this.client.free(ct);
         }
       },
       add: (a, b) => record('add', [a, b]),
@@ -640,10 +642,10 @@ class Scheduler {
   }
 
   /** Runs every recorded op, then decrypts `x` on the keeper (sent its bytes when another worker holds it). */
-  #decryptOnKeeper(x: Node, meta: CtMeta, keeper: number): Float64Array {
+  #decryptOnKeeper(x: Node, meta: CtMeta): Float64Array {
     this.#flush();
-    const bytes = x.replicas.has(keeper) ? null : (x.bytes ?? this.#fetch(x)).slice();
-    this.#post(keeper, { type: 'decrypt', id: x.id, bytes }, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
+    const bytes = x.replicas.has(KEEPER) ? null : (x.bytes ?? this.#fetch(x)).slice();
+    this.#post(KEEPER, { type: 'decrypt', id: x.id, bytes }, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
     const reply = this.#answer(x.id, 'values');
     if (!sameMeta(reply, meta)) throw divergence(x, reply, meta);
     return reply.values;
@@ -693,7 +695,7 @@ class Scheduler {
 
   #finish(n: Node): void {
     this.#pending.delete(n.id);
-    for (const d of n.dependents) if (--d.waiting === 0 && d.state === 'recorded') this.#ready.push(d);
+    for (const d of n.dependents) if (--d.waiting === 0 && d.state === 'recorded') this.#ready.push(d, d.id);
     this.#releaseOperands(n);
     this.#releaseIfUnused(n);
   }
@@ -778,7 +780,7 @@ class Scheduler {
   #pickWorker(n: Node): number {
     let best = -1, bestFinish = Infinity;
     const element = n.op === 'rotate' && this.#split !== null ? galoisElement(this.params.ringDegree, n.args.step as number) : null;
-    const only = n.args.symmetric === true ? this.keeper : null;
+    const only = n.args.symmetric === true ? KEEPER : null;
     this.slots.forEach((s, w) => {
       if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element)) || (only !== null && w !== only)) return;
       const missing = n.inputs.filter((i) => !i.replicas.has(w)).length;
@@ -897,47 +899,3 @@ const sameMeta = (ct: { level: number; scale: number; degree: number }, meta: Ct
 
 const divergence = (x: Node, ct: { level: number; scale: number; degree: number }, meta: CtMeta): HeError =>
   new HeError('DIVERGENCE', `seal-pool: a worker returned level ${ct.level}, scale ${ct.scale}, degree ${ct.degree} for #${x.id}; hekit predicted ${meta.level}, ${meta.scale}, ${meta.degree}`, { predicted: meta });
-
-/** A binary heap of nodes by id: the lowest id (earliest in program order) first. */
-class MinQueue {
-  readonly #heap: Node[] = [];
-
-  get size(): number {
-    return this.#heap.length;
-  }
-
-  peek(): Node | undefined {
-    return this.#heap[0];
-  }
-
-  push(n: Node): void {
-    const h = this.#heap;
-    h.push(n);
-    for (let i = h.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if ((h[parent] as Node).id <= n.id) break;
-      h[i] = h[parent] as Node;
-      h[parent] = n;
-      i = parent;
-    }
-  }
-
-  pop(): Node | undefined {
-    const h = this.#heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last !== undefined) {
-      h[0] = last;
-      for (let i = 0; ;) {
-        const [l, r] = [2 * i + 1, 2 * i + 2];
-        let m = i;
-        if (l < h.length && (h[l] as Node).id < (h[m] as Node).id) m = l;
-        if (r < h.length && (h[r] as Node).id < (h[m] as Node).id) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m] as Node, h[i] as Node];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
