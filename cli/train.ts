@@ -366,6 +366,8 @@ async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine:
   };
 
   const { source, data, positives, plan, timed, costNote, workers } = preparePlan(args, progress, start, machine);
+  // Prestarted threads fault their heaps in until taken: one that no pool will take would only compete.
+  if (workers === 1) prestarted?.dispose();
   const run = { ...args, workers };
   progress.workers?.(workers);
   const analysis = args.backend === 'seal' && workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
@@ -384,6 +386,7 @@ async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine:
     start('twin', 'the float64 twins and test accuracy');
   } else {
     const backend = await createBackend(run, plan, analysis, prestarted);
+    prestarted?.dispose();
     try {
       start('training', `${models}${rounds}`);
       trained = logreg.trainModel(backend, plan, data, {

@@ -218,11 +218,8 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
     const evaluator = own(seal.Evaluator(context));
     // A handle to SEAL's global pool (the pool itself lives as long as the module).
     const pool = own(seal.MemoryPoolHandle.global as Deletable);
-    // node-seal exposes only the global and thread-local pools; SEAL's MemoryPoolHandle::New is
-    // a static function of the handle's class, which any handle reaches through its prototype.
-    const handleClass = Object.getPrototypeOf(pool).constructor as { MemoryPoolHandleNew(clearOnDestruction: boolean): Deletable };
     const withNewPool = <R>(use: (pool: Seal['MemoryPoolHandle']['global']) => R): R => {
-      const handle = handleClass.MemoryPoolHandleNew(false);
+      const handle = newMemoryPool(seal);
       try {
         return use(handle);
       } finally {
@@ -251,6 +248,23 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
   } catch (e) {
     deleteAll();
     throw fromSeal('createSealBackend', e);
+  }
+}
+
+/**
+ * A handle to a new memory pool of its own (SEAL's `MemoryPoolHandle::New`, not clearing on
+ * destruction): the pool lives while the handle or anything allocated from it does, then gives
+ * its memory back to the heap. node-seal exposes only the global and thread-local pools; `New`
+ * is a static function of the handle's class, which any handle reaches through its prototype.
+ */
+export function newMemoryPool(seal: Seal): Seal['MemoryPoolHandle']['global'] {
+  // Every read of `global` makes a handle to free.
+  const global = seal.MemoryPoolHandle.global as Deletable;
+  try {
+    const handleClass = Object.getPrototypeOf(global).constructor as { MemoryPoolHandleNew(clearOnDestruction: boolean): Seal['MemoryPoolHandle']['global'] };
+    return handleClass.MemoryPoolHandleNew(false);
+  } finally {
+    global.delete();
   }
 }
 

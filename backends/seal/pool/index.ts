@@ -115,18 +115,38 @@ export interface PrestartedWorkers {
 /** The threads of each `PrestartedWorkers` no pool has taken yet. */
 const standby = new WeakMap<PrestartedWorkers, Set<Worker>>();
 
+/** Options of `prestartPoolWorkers`. */
+export interface PrestartOptions {
+  /**
+   * Bytes of its SEAL heap each thread faults in while it waits (backends/seal/warm.ts), sharing
+   * the cores the main thread leaves idle; 0 for none. Default: 1 GiB, and at most 2 GiB over all
+   * the threads. At N = 16384 with 10 primes a worker's keys fill about 0.6 GiB.
+   */
+  readonly warmHeapBytes?: number;
+}
+
+/** Heap faulted in ahead by one prestarted thread, and by all of them, at most (PrestartOptions). */
+const WARM_BYTES_PER_THREAD = 2 ** 30;
+const WARM_BYTES_IN_ALL = 2 ** 31;
+
 /**
  * Starts `count` pool worker threads now, before their pool's parameters are known: each loads
- * its module and node-seal's WebAssembly (about 0.4 s here), then waits. `hekit train` starts them
- * while it plans. Pass them to `createSealPool` as `prestarted`; `dispose()` stops those it did
- * not take. A thread that dies while waiting is dropped. Throws INVALID_ARGUMENT unless count is
- * an integer in [1, 64].
+ * its module and node-seal's WebAssembly (about 0.4 s here), then faults in its heap (`warmHeapBytes`)
+ * until its pool takes it. `hekit train` starts them while it plans. Pass them to `createSealPool`
+ * as `prestarted`; `dispose()` stops those it did not take. A thread that dies while waiting is
+ * dropped. Throws INVALID_ARGUMENT unless count is an integer in [1, 64] and warmHeapBytes a
+ * non-negative number.
  */
-export function prestartPoolWorkers(count: number): PrestartedWorkers {
+export function prestartPoolWorkers(count: number, options: PrestartOptions = {}): PrestartedWorkers {
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new HeError('INVALID_ARGUMENT', `count must be an integer in [1, 64]; got ${count}`, { count });
+  const bytes = options.warmHeapBytes ?? Math.min(WARM_BYTES_PER_THREAD, WARM_BYTES_IN_ALL / count);
+  if (!(bytes >= 0 && Number.isFinite(bytes))) throw new HeError('INVALID_ARGUMENT', `warmHeapBytes must be a non-negative number; got ${bytes}`, { warmHeapBytes: bytes });
+  // The caller's thread is busy (planning): the threads take turns on the cores it leaves.
+  const idle = Math.min(count, availableParallelism() - 1);
+  const warm = bytes > 0 && idle > 0 ? { bytes, permits: new Int32Array(new SharedArrayBuffer(4)).fill(idle) } : undefined;
   const threads = new Set<Worker>();
   for (let i = 0; i < count; i++) {
-    const thread = startThread();
+    const thread = startThread(warm);
     thread.once('exit', () => threads.delete(thread));
     // Errors while waiting end the thread ('exit' follows); a pool that took it listens itself.
     thread.on('error', () => {});
@@ -145,11 +165,11 @@ export function prestartPoolWorkers(count: number): PrestartedWorkers {
   return handle;
 }
 
-/** A worker thread running worker.ts, waiting for its `WorkerInit`. */
-function startThread(): Worker {
+/** A worker thread running worker.ts, waiting for its `WorkerInit` (and warming its heap meanwhile, when prestarted). */
+function startThread(warm?: WorkerStart['warm']): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const start: WorkerStart = fromSource ? { entry: entry.href } : {};
+  const start: WorkerStart = { ...(fromSource ? { entry: entry.href } : {}), ...(warm === undefined ? {} : { warm }) };
   return new Worker(fromSource ? new URL('./tsx-worker.mjs', import.meta.url) : entry, { workerData: start });
 }
 

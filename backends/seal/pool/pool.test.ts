@@ -162,7 +162,8 @@ describe("SEAL pool's secret key on its first worker", () => {
 
 describe('SEAL pool on prestarted threads', () => {
   it('takes the threads it needs, started before its parameters were known, and leaves the rest to dispose', async () => {
-    const prestarted = prestartPoolWorkers(3);
+    // Each waiting thread faults in up to 32 MiB of its heap (backends/seal/warm.test.ts checks that).
+    const prestarted = prestartPoolWorkers(3, { warmHeapBytes: 32 * 2 ** 20 });
     expect(prestarted.available).toBe(3);
     const p = await createSealPool(params, { workers: 2, rotations: [1], prestarted });
     try {
@@ -178,6 +179,7 @@ describe('SEAL pool on prestarted threads', () => {
     const fresh = await createSealPool(params, { workers: 2, prestarted });
     fresh.dispose();
     expect(() => prestartPoolWorkers(0)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => prestartPoolWorkers(1, { warmHeapBytes: -1 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -85,4 +85,6 @@ export interface WorkerInit {
 export interface WorkerStart {
   /** Only when running from TypeScript sources: the worker module to import after tsx is registered. */
   readonly entry?: string;
+  /** A prestarted thread: fault in up to `bytes` of its SEAL heap until its `WorkerInit` comes (`warmSealHeap`'s options). */
+  readonly warm?: { readonly bytes: number; readonly permits: Int32Array };
 }

@@ -3,17 +3,23 @@
  * the ciphertexts it holds, and a loop answering the scheduler's tasks. Only the keeper of
  * worker-made keys holds the secret key, and decrypts.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
 import type { Ciphertext } from '../../../core/handle.js';
 import { loadSeal, sealHeapBytes } from '../loader.js';
+import { warmSealHeap } from '../warm.js';
 import { createWorkerBackend, generateWorkerBackend } from './keys.js';
-import type { Reply, SecretKeyMessage, Task, WorkerInit } from './protocol.js';
+import type { Reply, SecretKeyMessage, Task, WorkerInit, WorkerStart } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 
-// node-seal loads while the thread waits for its pool (a failure surfaces again when the keys need it).
+// node-seal loads while the thread waits for its pool (a failure surfaces again when the keys need it),
+// and a prestarted thread faults its heap in meanwhile.
 loadSeal().catch(() => {});
-const { keys, steps, port, signal } = await new Promise<WorkerInit>((resolve) => parentPort!.once('message', resolve));
+let init: WorkerInit | undefined;
+const arrived = new Promise<WorkerInit>((resolve) => parentPort!.once('message', (m: WorkerInit) => resolve((init = m))));
+const { warm } = workerData as WorkerStart;
+if (warm !== undefined) await warmSealHeap(warm.bytes, { ...warm, stop: () => init !== undefined }).catch(() => {});
+const { keys, steps, port, signal } = await arrived;
 const secretKey = (): Promise<Uint8Array> => new Promise((resolve) => port.once('message', (m: SecretKeyMessage) => resolve(m.bytes)));
 const share = (bytes: Uint8Array): void => port.postMessage({ type: 'secretKey', bytes } satisfies SecretKeyMessage, [bytes.buffer as ArrayBuffer]);
 const backend = keys.kind === 'load'
