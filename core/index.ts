@@ -39,9 +39,10 @@ export {
   analyze, type AnalyzeOptions, type Circuit, type CircuitAnalysis, type LevelWidth, type OutputInfo,
 } from './analysis/analyze.js';
 export type { GraphNode, GraphOp } from './analysis/graph.js';
+export { rotationUse, shareSteps, type RotationUse } from './analysis/placement.js';
 export {
   CALIBRATION_VERSION, COST_OPS, DEFAULT_CALIBRATION, checkCalibration, createCostModel, evaluationKeyBytes, predictTime, sameMachine,
-  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type Polynomial, type PredictedTime, type RingCalibration,
+  type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type Polynomial, type PredictedTime, type PredictTimeOptions, type RingCalibration,
 } from './cost/index.js';
 export { levelsConsumed, svgAxes, toDot, toSvg, type SvgAxes, type SvgOptions } from './analysis/render.js';
 export { paired, type ClosestOp, type DivergenceDetails, type DivergenceSource, type NoisePredictor, type PairedBackend, type PairedOptions } from './debug/paired.js';

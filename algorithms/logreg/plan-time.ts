@@ -8,7 +8,7 @@
  * smallest scale meeting the precision, until one candidate does: that one is chosen. Op counts
  * come from the dry runs, so the prediction follows the circuits as they change.
  */
-import { analyze, evaluationKeyBytes, HeError, isHeError, maxModulusBits, predictTime, type CircuitAnalysis, type CostModel, type SecurityLevel } from '../../core/index.js';
+import { analyze, evaluationKeyBytes, HeError, isHeError, maxModulusBits, predictTime, rotationUse, shareSteps, type CircuitAnalysis, type CostModel, type SecurityLevel } from '../../core/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { roundCircuit } from './circuit.js';
 import { ciphertextBytes } from './inputs.js';
@@ -216,12 +216,15 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
   const keys = evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys);
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
   const outputs = rounds.map((a) => a.outputs.map((o) => o.level));
+  // Split as `hekit train`'s pool splits them: placed by the first round's rotations.
+  const split = workers > 1 && keys > POOL_SPLIT_KEY_BYTES && galoisKeys > 0;
+  const placement = split ? { galoisSteps: shareSteps(plan.rotations, workers, rotationUse(rounds[0]!, plan.params, plan.rotations)) } : {};
   const seconds: PredictedSeconds = {
     // A pool's workers make every key; its main thread none.
     keys: workers > 1 ? 0 : model.keyGenMs(ringDegree, dataPrimes, galoisKeys) / 1000,
     poolSetUp: workers > 1
-      ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, keys > POOL_SPLIT_KEY_BYTES ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
-    training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers).seconds, 0),
+      ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, split ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
+    training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers, placement).seconds, 0),
     refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, level) => t + model.opMs('decrypt', ringDegree, level + 1), 0), 0)) / 1000,
     transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, level) => b + ciphertextBytes(ringDegree, level), 0)), 0)) / 1000 : 0,
   };

@@ -9,4 +9,4 @@ export {
   CALIBRATION_VERSION, COST_OPS, checkCalibration, createCostModel, evaluationKeyBytes, sameMachine,
   type Calibration, type CostFit, type CostModel, type CostOp, type CostSource, type KeySample, type MachineDescription, type OpSample, type RingCalibration,
 } from './model.js';
-export { predictTime, type PredictedTime } from './predict.js';
+export { predictTime, type PredictedTime, type PredictTimeOptions } from './predict.js';

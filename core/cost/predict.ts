@@ -7,13 +7,26 @@
  * at most `POOL_LOOKAHEAD` ahead of the oldest unfinished one (the pool's default), each on the
  * worker where it would finish first, paying the transfer of every operand that worker does not
  * hold; ops run `slowdown` times slower side by side, and each run takes `runMs` more (the
- * calibration's `pool`). The work over the workers and the critical path bound it below; the
- * replay adds what dependencies, the lookahead and transfers cost on top.
+ * calibration's `pool`). With the Galois keys split between the workers (`galoisSteps`), a
+ * rotation runs only where its key is, as on the pool. The work over the workers and the critical
+ * path bound it below; the replay adds what dependencies, the lookahead, key placement and
+ * transfers cost on top.
  */
 import type { GraphNode, GraphOp } from '../analysis/graph.js';
 import { HeError } from '../errors.js';
 import { MinHeap } from '../heap.js';
+import { galoisElement } from '../rotation.js';
 import { COST_OPS, type CostModel, type CostOp } from './model.js';
+
+/** Options of `predictTime`. */
+export interface PredictTimeOptions {
+  /**
+   * The rotation steps each worker holds a Galois key for, when the keys are split between them
+   * (`shareSteps`, as `createSealPool` places them); default: every worker holds every key. A
+   * rotation by a step no worker holds a key for (one run as its NAF terms) may run anywhere.
+   */
+  readonly galoisSteps?: readonly (readonly number[])[];
+}
 
 /** What `predictTime` predicts for one run of a graph. */
 export interface PredictedTime {
@@ -48,10 +61,15 @@ function nodeSeconds(model: CostModel, ringDegree: number, maxLevel: number, nod
 
 /**
  * Predicted seconds of a dry run's graph (`analyze`'s `nodes`, levels in its chain of
- * `maxLevel` + 1 primes at `ringDegree`) on `workers` threads. Throws INVALID_ARGUMENT unless workers is a positive integer.
+ * `maxLevel` + 1 primes at `ringDegree`) on `workers` threads. Throws INVALID_ARGUMENT unless
+ * workers is a positive integer and `galoisSteps`, when given, has one list per worker.
  */
-export function predictTime(report: { readonly nodes: readonly GraphNode[]; readonly ringDegree: number; readonly maxLevel: number }, model: CostModel, workers = 1): PredictedTime {
+export function predictTime(report: { readonly nodes: readonly GraphNode[]; readonly ringDegree: number; readonly maxLevel: number }, model: CostModel, workers = 1, options: PredictTimeOptions = {}): PredictedTime {
   if (!Number.isInteger(workers) || workers < 1) throw new HeError('INVALID_ARGUMENT', `workers must be a positive integer; got ${workers}`, { argument: 'workers', workers });
+  const { galoisSteps } = options;
+  if (galoisSteps !== undefined && galoisSteps.length !== workers) {
+    throw new HeError('INVALID_ARGUMENT', `galoisSteps must list the steps of each of the ${workers} workers; got ${galoisSteps.length} lists`, { argument: 'galoisSteps', workers, lists: galoisSteps.length });
+  }
   const { nodes, ringDegree, maxLevel } = report;
   const byOp = Object.fromEntries(COST_OPS.map((op) => [op, 0])) as Record<CostOp, number>;
   const finish = new Float64Array(nodes.length);
@@ -67,8 +85,22 @@ export function predictTime(report: { readonly nodes: readonly GraphNode[]; read
   if (workers === 1) return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: work, byOp };
   const { slowdown, runMs } = model.calibration.pool;
   const ms = replayPool(nodes, (n) => slowdown * 1000 * nodeSeconds(model, ringDegree, maxLevel, n).seconds,
-    (n) => model.transferMs(ringDegree * (n.level + 1) * 8 * (n.degree + 1)), workers);
+    (n) => model.transferMs(ringDegree * (n.level + 1) * 8 * (n.degree + 1)), workers, galoisSteps && keyHolders(galoisSteps, ringDegree));
   return { workers, workSeconds: work, criticalPathSeconds: critical, seconds: (ms + runMs) / 1000, byOp };
+}
+
+/** The workers holding a Galois key for a rotation node's step; null for any worker (not a rotation, or no worker holds its key). */
+function keyHolders(galoisSteps: readonly (readonly number[])[], ringDegree: number): (n: GraphNode) => readonly number[] | null {
+  const holders = new Map<number, number[]>();
+  galoisSteps.forEach((steps, w) => {
+    for (const step of steps) {
+      const element = galoisElement(ringDegree, step);
+      const list = holders.get(element) ?? [];
+      if (!list.includes(w)) list.push(w);
+      holders.set(element, list);
+    }
+  });
+  return (n) => (n.op === 'rotate' && n.step !== undefined ? holders.get(galoisElement(ringDegree, n.step)) ?? null : null);
 }
 
 /** How far ahead of the oldest unfinished op, in program order, the pool starts one (`createSealPool`'s default lookahead). */
@@ -78,13 +110,17 @@ export const POOL_LOOKAHEAD = 64;
  * ms the pool takes for `nodes` (in program order) on `workers` workers, each running one op at a
  * time: an op becomes ready when its operands are done and starts no further than POOL_LOOKAHEAD
  * past the oldest unfinished op, lowest id first, on the worker where it would finish first
- * (its queue, then the transfer of every operand held elsewhere, then the op).
+ * among those `allowed` (the holders of a rotation's key; any, by default): its queue, then the
+ * transfer of every operand held elsewhere, then the op.
  */
-function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number, transferMs: (n: GraphNode) => number, workers: number): number {
+function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number, transferMs: (n: GraphNode) => number, workers: number,
+  allowed?: (n: GraphNode) => readonly number[] | null): number {
   const count = nodes.length;
   const cost = Float64Array.from(nodes, opMs);
   const moving = Float64Array.from(nodes, transferMs);
   const inputs = nodes.map((n) => [...new Set(n.inputs)]);
+  const everyWorker = Array.from({ length: workers }, (_, w) => w);
+  const places = nodes.map((n) => allowed?.(n) ?? everyWorker);
   const waiting = Int32Array.from(inputs, (i) => i.length);
   const dependents: number[][] = nodes.map(() => []);
   inputs.forEach((list, id) => list.forEach((i) => dependents[i]!.push(id)));
@@ -100,7 +136,7 @@ function replayPool(nodes: readonly GraphNode[], opMs: (n: GraphNode) => number,
     while (ready.size > 0 && ready.peekKey()! <= oldest + POOL_LOOKAHEAD) {
       const id = ready.pop()!;
       let best = 0, bestFinish = Infinity;
-      for (let w = 0; w < workers; w++) {
+      for (const w of places[id]!) {
         let at = Math.max(now, queueEnd[w]!) + cost[id]!;
         for (const i of inputs[id]!) if (held[w]![i] === 0) at += moving[i]!;
         if (at < bestFinish) [best, bestFinish] = [w, at];

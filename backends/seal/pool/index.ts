@@ -45,7 +45,7 @@ import { exportPoolKeys, serverPoolKeys, type PoolKeys } from './keys.js';
 import { OP_COST, TRANSFER_COST, usefulWorkers } from './cost.js';
 
 export { usefulWorkers } from './cost.js';
-import { rotationUse, shareSteps } from './placement.js';
+import { rotationUse, shareSteps } from '../../../core/analysis/placement.js';
 import type { Load, OpArgs, PoolOp, Reply, SecretKeyMessage, Task, WorkerInit, WorkerKeys, WorkerStart } from './protocol.js';
 import { receiveCiphertext, sendCiphertext } from './transfer.js';
 

@@ -4,9 +4,9 @@
  * the rotations and a chain of rotations (rotate, add, rotate by the next step, ...) crosses
  * workers as rarely as possible, since every crossing moves a ciphertext between heaps.
  */
-import type { CircuitAnalysis } from '../../../core/analysis/analyze.js';
-import type { CkksParams } from '../../../core/params/index.js';
-import { RotationKeys } from '../../../core/rotation.js';
+import type { CircuitAnalysis } from './analyze.js';
+import type { CkksParams } from '../params/index.js';
+import { RotationKeys } from '../rotation.js';
 
 /** How a circuit uses its keys, from its dry run. */
 export interface RotationUse {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, createParams, type Evaluator } from '../../../core/index.js';
+import { analyze, createParams, type Evaluator } from '../index.js';
 import { rotationUse, shareSteps } from './placement.js';
 
 const params = createParams({ ringDegree: 8192, bitSizes: [50, 40, 40, 60], scale: 2 ** 40 });
