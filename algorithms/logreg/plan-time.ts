@@ -34,6 +34,11 @@ export interface TimedPlanRequest {
   readonly maxWorkers?: number;
   /** Cores of the machine: a pool's threads share them while they make their keys (default maxWorkers). */
   readonly cores?: number;
+  /**
+   * Bytes of each pool worker's heap written before it makes its keys (threads started by
+   * `prestartPoolWorkers` warm theirs while the run is planned); default 0.
+   */
+  readonly prefaultedHeapBytes?: number;
   readonly circuit?: CircuitName;
   readonly ringDegree?: number;
   readonly minibatchesPerRound?: number;
@@ -184,6 +189,8 @@ export interface PredictTrainingOptions {
   readonly workers: number;
   /** Cores of the machine (default: workers). */
   readonly cores?: number;
+  /** Bytes of each pool worker's heap written before it makes its keys (default 0). */
+  readonly prefaultedHeapBytes?: number;
   /** Binary models trained on shared inputs (one-vs-rest: one per class; default 1): each round's work counts once per model. */
   readonly models?: number;
   readonly learningRate?: number;
@@ -223,7 +230,7 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
     // A pool's workers make every key; its main thread none.
     keys: workers > 1 ? 0 : model.keyGenMs(ringDegree, dataPrimes, galoisKeys) / 1000,
     poolSetUp: workers > 1
-      ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, split ? Math.ceil(galoisKeys / workers) : galoisKeys) / 1000 : 0,
+      ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, split ? Math.ceil(galoisKeys / workers) : galoisKeys, options.prefaultedHeapBytes) / 1000 : 0,
     training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers, placement).seconds, 0),
     refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, level) => t + model.opMs('decrypt', ringDegree, level + 1), 0), 0)) / 1000,
     transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, level) => b + ciphertextBytes(ringDegree, level), 0)), 0)) / 1000 : 0,
@@ -249,6 +256,10 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   const maxRounds = request.maxRounds ?? Infinity;
   for (const [name, value] of Object.entries({ maxWorkers, cores, ...(request.workers === undefined ? {} : { workers: request.workers }) })) {
     if (!Number.isInteger(value) || value < 1) throw new HeError('INVALID_ARGUMENT', `${name} must be a positive integer; got ${value}`, { argument: name, [name]: value });
+  }
+  const prefaultedHeapBytes = request.prefaultedHeapBytes ?? 0;
+  if (!(prefaultedHeapBytes >= 0 && Number.isFinite(prefaultedHeapBytes))) {
+    throw new HeError('INVALID_ARGUMENT', `prefaultedHeapBytes must be a non-negative number; got ${prefaultedHeapBytes}`, { argument: 'prefaultedHeapBytes', prefaultedHeapBytes });
   }
   const shape = { minibatches, batchSize, features: data.features };
   const bits = { value: valueBits(batches, options.sigmoid), security, ...(request.scaleBits === undefined ? {} : { scale: request.scaleBits }) };
@@ -306,7 +317,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   for (const s of structures) {
     const { plan } = s;
     for (const workers of workerCounts) {
-      const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, models: positives.length, dryRun: dryRunOf(s) });
+      const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s) });
       // On one thread all keys share the heap; a pool splits the Galois keys when they crowd a worker.
       if ((workers === 1 ? keys : Math.min(keys, Math.max(keys / workers, POOL_SPLIT_KEY_BYTES))) > HEAP_KEY_BYTES) {
         rejected.push(`${s.circuit}, N = ${s.ringDegree}, ${s.perRound} per round, ${tile(s.plan)} tiles, ${workers} worker${workers > 1 ? 's' : ''}: keys do not fit the 4 GiB heap`);

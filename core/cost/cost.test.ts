@@ -42,7 +42,12 @@ describe('cost model', () => {
     // A fresh heap's memory at 1 ms per MiB: the public key and 5 key-switching keys over 4 primes,
     // 2·8192·4·8 bytes each per data prime: 0.5 MiB · (1 + 5·3) = 8 MiB.
     expect(evaluationKeyBytes(8192, 3, 4)).toBe(8 * 2 ** 20);
-    expect(createCostModel({ ...fixed(), heapGrowthMsPerMiB: 1 }, 'defaults').keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9 + 8, 6);
+    const growing = createCostModel({ ...fixed(), heapGrowthMsPerMiB: 1 }, 'defaults');
+    expect(growing.keyGenMs(8192, 3, 4)).toBeCloseTo(90 + 4 * 9 + 8, 6);
+    // A heap whose first 3 MiB were written before pays for the other 5; one written beyond the keys, for none.
+    expect(growing.keyGenMs(8192, 3, 4, 3 * 2 ** 20)).toBeCloseTo(90 + 4 * 9 + 5, 6);
+    expect(growing.keyGenMs(8192, 3, 4, 2 ** 30)).toBeCloseTo(90 + 4 * 9, 6);
+    expect(growing.poolSetUpMs(2, 2, 8192, 3, 4, 3 * 2 ** 20)).toBeCloseTo(300 + 1.25 * (90 + 4 * 9 + 5), 6);
     expect(model.transferMs(2 ** 21)).toBeCloseTo(8, 9);
     // A pool at 3 data primes with 4 Galois keys each: each worker starts in 300 ms and makes its
     // keys (90 + 4·9 ms) 1.5x slower beside the others: 489 ms. Two workers on 2 or 4 cores run

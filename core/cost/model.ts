@@ -110,18 +110,20 @@ export interface CostModel {
   opMs(op: CostOp, ringDegree: number, primes: number): number;
   /**
    * ms to make the context, secret, public and relinearization keys and `galoisKeys` Galois keys
-   * for a chain of `dataPrimes` data primes, on a fresh heap.
+   * for a chain of `dataPrimes` data primes, on a fresh heap of which `prefaultedBytes` (default
+   * 0) were written before (`prestartPoolWorkers`' warming): only the keys' bytes beyond those pay
+   * `heapGrowthMsPerMiB`.
    */
-  keyGenMs(ringDegree: number, dataPrimes: number, galoisKeys: number): number;
+  keyGenMs(ringDegree: number, dataPrimes: number, galoisKeys: number, prefaultedBytes?: number): number;
   /** ms to save and load `bytes` of ciphertexts (moving them between threads or processes). */
   transferMs(bytes: number): number;
   /**
    * ms a pool of `workers` on `cores` cores takes to start: every worker starts and makes its
    * context, public and relinearization keys and `galoisKeysPerWorker` Galois keys (the first
    * also the secret key), all at once, `slowdown` slower side by side and sharing the cores. The
-   * main thread makes no keys.
+   * main thread makes no keys. `prefaultedBytes`: of each worker's heap, written before (`keyGenMs`).
    */
-  poolSetUpMs(workers: number, cores: number, ringDegree: number, dataPrimes: number, galoisKeysPerWorker: number): number;
+  poolSetUpMs(workers: number, cores: number, ringDegree: number, dataPrimes: number, galoisKeysPerWorker: number, prefaultedBytes?: number): number;
   /** The fitted curves, with their residuals. */
   readonly fits: readonly CostFit[];
 }
@@ -158,15 +160,15 @@ export function createCostModel(calibration: Calibration, source: CostSource): C
     const factor = (ringDegree * Math.log2(ringDegree)) / (nearest * Math.log2(nearest));
     return Math.max(0, evaluatePolynomial(curves.get(nearest)!.get(kind)!, primes)) * factor;
   };
-  const keyGenMs = (ringDegree: number, dataPrimes: number, galoisKeys: number): number =>
+  const keyGenMs = (ringDegree: number, dataPrimes: number, galoisKeys: number, prefaultedBytes = 0): number =>
     price('keys', ringDegree, dataPrimes) + galoisKeys * price('galoisKey', ringDegree, dataPrimes)
-    + (evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys) / MIB) * calibration.heapGrowthMsPerMiB;
+    + (Math.max(0, evaluationKeyBytes(ringDegree, dataPrimes, galoisKeys) - prefaultedBytes) / MIB) * calibration.heapGrowthMsPerMiB;
   return {
     source, calibration, fits, keyGenMs,
     opMs: (op, ringDegree, primes) => price(op, ringDegree, primes),
     transferMs: (bytes) => (bytes / MIB) * calibration.transferMsPerMiB,
-    poolSetUpMs: (workers, cores, ringDegree, dataPrimes, galoisKeysPerWorker) => {
-      const worker = calibration.pool.workerStartMs + calibration.pool.slowdown * keyGenMs(ringDegree, dataPrimes, galoisKeysPerWorker);
+    poolSetUpMs: (workers, cores, ringDegree, dataPrimes, galoisKeysPerWorker, prefaultedBytes = 0) => {
+      const worker = calibration.pool.workerStartMs + calibration.pool.slowdown * keyGenMs(ringDegree, dataPrimes, galoisKeysPerWorker, prefaultedBytes);
       // More workers than cores share them.
       return worker * Math.max(1, workers / Math.max(1, cores));
     },

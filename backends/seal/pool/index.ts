@@ -119,15 +119,18 @@ const standby = new WeakMap<PrestartedWorkers, Set<Worker>>();
 export interface PrestartOptions {
   /**
    * Bytes of its SEAL heap each thread faults in while it waits (backends/seal/warm.ts), sharing
-   * the cores the main thread leaves idle; 0 for none. Default: 1 GiB, and at most 2 GiB over all
-   * the threads. At N = 16384 with 10 primes a worker's keys fill about 0.6 GiB.
+   * the cores the main thread leaves idle; 0 for none. Default: `defaultWarmHeapBytes(count)`.
    */
   readonly warmHeapBytes?: number;
 }
 
-/** Heap faulted in ahead by one prestarted thread, and by all of them, at most (PrestartOptions). */
-const WARM_BYTES_PER_THREAD = 2 ** 30;
-const WARM_BYTES_IN_ALL = 2 ** 31;
+/**
+ * Bytes each of `count` prestarted threads warms by default: 512 MiB, at most 1 GiB over all.
+ * At N = 16384 with 10 primes a worker's 18 Galois keys take 0.45 GiB. Warming takes the core V8
+ * otherwise uses for compiling and collecting the main thread's garbage, so more than the keys
+ * need slows the planning for nothing.
+ */
+export const defaultWarmHeapBytes = (count: number): number => Math.min(2 ** 29, 2 ** 30 / count);
 
 /**
  * Starts `count` pool worker threads now, before their pool's parameters are known: each loads
@@ -139,7 +142,7 @@ const WARM_BYTES_IN_ALL = 2 ** 31;
  */
 export function prestartPoolWorkers(count: number, options: PrestartOptions = {}): PrestartedWorkers {
   if (!Number.isInteger(count) || count < 1 || count > 64) throw new HeError('INVALID_ARGUMENT', `count must be an integer in [1, 64]; got ${count}`, { count });
-  const bytes = options.warmHeapBytes ?? Math.min(WARM_BYTES_PER_THREAD, WARM_BYTES_IN_ALL / count);
+  const bytes = options.warmHeapBytes ?? defaultWarmHeapBytes(count);
   if (!(bytes >= 0 && Number.isFinite(bytes))) throw new HeError('INVALID_ARGUMENT', `warmHeapBytes must be a non-negative number; got ${bytes}`, { warmHeapBytes: bytes });
   // The caller's thread is busy (planning): the threads take turns on the cores it leaves.
   const idle = Math.min(count, availableParallelism() - 1);
