@@ -95,7 +95,9 @@ describe('SEAL serialization', () => {
     const restored = await createSealClientBackend(keys, secret);
     try {
       const ct = loadCiphertext(restored, saveCiphertext(client, client.scope(() => client.encrypt([7, 8]))));
-      close(restored.decrypt(ct), [7, 8], 1e-4);
+      // Fresh encryption at 2^25: 400 draws had a median error of 2.0e-5 and a largest of 8.1e-5, and
+      // one CI run drew 1.2e-4; a foreign key would decrypt to about 1e27.
+      close(restored.decrypt(ct), [7, 8], 1e-3);
     } finally {
       restored.dispose();
     }
