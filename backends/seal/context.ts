@@ -258,14 +258,25 @@ export function createSealContext(seal: Seal, params: CkksParams, opened: Opened
  * is a static function of the handle's class, which any handle reaches through its prototype.
  */
 export function newMemoryPool(seal: Seal): Seal['MemoryPoolHandle']['global'] {
-  // Every read of `global` makes a handle to free.
-  const global = seal.MemoryPoolHandle.global as Deletable;
-  try {
-    const handleClass = Object.getPrototypeOf(global).constructor as { MemoryPoolHandleNew(clearOnDestruction: boolean): Seal['MemoryPoolHandle']['global'] };
-    return handleClass.MemoryPoolHandleNew(false);
-  } finally {
-    global.delete();
+  return handleClassOf(seal).MemoryPoolHandleNew(false);
+}
+
+type HandleClass = { MemoryPoolHandleNew(clearOnDestruction: boolean): Seal['MemoryPoolHandle']['global'] };
+/** The handle class of each loaded module, found once: every ciphertext and key switch makes a pool. */
+const handleClasses = new WeakMap<Seal, HandleClass>();
+function handleClassOf(seal: Seal): HandleClass {
+  let found = handleClasses.get(seal);
+  if (found === undefined) {
+    // Every read of `global` makes a handle to free.
+    const global = seal.MemoryPoolHandle.global as Deletable;
+    try {
+      found = Object.getPrototypeOf(global).constructor as HandleClass;
+    } finally {
+      global.delete();
+    }
+    handleClasses.set(seal, found);
   }
+  return found;
 }
 
 // The checked layer refuses key switching without keys before a kernel runs.
