@@ -2,7 +2,8 @@
  * `hekit calibrate`: times each op kind, key generation, ciphertext transfer and a worker pool's
  * set-up on this machine at a few levels of N = 8192 and 16384 (32768 with --rings), fits the cost
  * model (core/cost) and caches the result under the machine's description, where planning
- * (`hekit train --plan`) finds it. Each figure is the lowest of its repeats.
+ * (`hekit train --plan`) finds it. Each figure is the lowest of its repeats, but the pool's slowdown:
+ * the median of paired runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,6 +66,11 @@ const PLANS: Readonly<Record<number, { chain: CkksParamsLiteral; opPrimes: numbe
 
 const now = (): number => performance.now();
 const lowest = (times: number, run: () => number): number => Math.min(...Array.from({ length: times }, run));
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 /** The lowest of at least `times` runs, more for quick ops (until 20 ms in all, at most 25 runs): one sub-millisecond run is mostly noise. */
 function lowestQuick(times: number, run: () => number): number {
   let best = Infinity, spent = 0;
@@ -212,7 +218,7 @@ function timeChains(ev: Backend, chains: number, length: number): number {
 /**
  * A pool of `workers` at N = 16384 (5 data primes, 16 Galois keys): a circuit on it against one
  * thread, a tiny one (one rotation) for the overhead per run and a wide one (8 chains of 6
- * rotations) for how much slower ops run side by side; then its worker start, solved from its
+ * rotations, warmed up, then timed in turns) for how much slower ops run side by side; then its worker start, solved from its
  * set-up timed whole less what `rings`' key-generation curves say the keys cost at that slowdown
  * (the model's `poolSetUpMs`).
  */
@@ -224,11 +230,20 @@ async function timePool(workers: number, cores: number, rings: readonly RingCali
   let thread: Backend | undefined;
   let tiny: number, wide: number;
   try {
-    thread = await createSealBackend(params, { rotations: [1] });
+    const single = (thread = await createSealBackend(params, { rotations: [1] }));
     const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
-    run(pool, workers, 1); // warm-up
-    tiny = Math.max(0, run(pool, 1, 1) - run(thread, 1, 1));
-    wide = Math.max(1, (workers * Math.max(1, run(pool, 8, 6) - tiny)) / run(thread, 8, 6));
+    // Warm-ups of the wide circuit: its first run grows every heap, and fresh memory faults (0.65 s
+    // against 0.45 s afterwards on the reference machine) would count as slowdown.
+    timeChains(pool, 8, 6);
+    timeChains(single, 8, 6);
+    tiny = Math.max(0, run(pool, 1, 1) - run(single, 1, 1));
+    // Alone and side by side in turns, the median ratio: the lowest of each apart would pair one's
+    // quiet minute with the other's busy one.
+    const ratios = Array.from({ length: 2 * repeats + 1 }, () => {
+      const alone = timeChains(single, 8, 6);
+      return (workers * Math.max(1, timeChains(pool, 8, 6) - tiny)) / alone;
+    });
+    wide = Math.max(1, median(ratios));
   } finally {
     pool.dispose();
     thread?.dispose();
