@@ -2,7 +2,7 @@
  * `hekit calibrate`: times each op kind, key generation, ciphertext transfer and a worker pool's
  * set-up on this machine at a few levels of N = 8192 and 16384 (32768 with --rings), fits the cost
  * model (core/cost) and caches the result under the machine's description, where planning
- * (`hekit train --plan`) finds it. Each figure is the lowest of its repeats, but the pool's slowdown:
+ * (`hekit train --plan`) finds it. Each figure is the lowest of its repeats; the pool's slowdown is
  * the median of paired runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -218,9 +218,9 @@ function timeChains(ev: Backend, chains: number, length: number): number {
 /**
  * A pool of `workers` at N = 16384 (5 data primes, 16 Galois keys): a circuit on it against one
  * thread, a tiny one (one rotation) for the overhead per run and a wide one (8 chains of 6
- * rotations, warmed up, then timed in turns) for how much slower ops run side by side; then its worker start, solved from its
- * set-up timed whole less what `rings`' key-generation curves say the keys cost at that slowdown
- * (the model's `poolSetUpMs`).
+ * rotations, warmed up, then timed in turns) for how much slower ops run side by side; then its
+ * worker start, solved from its set-up timed whole less what `rings`' key-generation curves say
+ * the keys cost at that slowdown (the model's `poolSetUpMs`).
  */
 async function timePool(workers: number, cores: number, rings: readonly RingCalibration[], heapGrowthMsPerMiB: number, machine: MachineDescription, repeats: number): Promise<Calibration['pool']> {
   const params = cut(PLANS[16384]!.chain, 5);
@@ -232,8 +232,8 @@ async function timePool(workers: number, cores: number, rings: readonly RingCali
   try {
     const single = (thread = await createSealBackend(params, { rotations: [1] }));
     const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
-    // Warm-ups of the wide circuit: its first run grows every heap, and fresh memory faults (0.65 s
-    // against 0.45 s afterwards on the reference machine) would count as slowdown.
+    // Warm-ups of the wide circuit: its first runs grow every heap (on the reference machine the
+    // pool's first two took 1.07 and 0.87 s, later ones 0.67 to 0.73 s), which is not slowdown.
     timeChains(pool, 8, 6);
     timeChains(single, 8, 6);
     tiny = Math.max(0, run(pool, 1, 1) - run(single, 1, 1));
