@@ -66,11 +66,8 @@ const PLANS: Readonly<Record<number, { chain: CkksParamsLiteral; opPrimes: numbe
 
 const now = (): number => performance.now();
 const lowest = (times: number, run: () => number): number => Math.min(...Array.from({ length: times }, run));
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+/** The median of an odd number of values. */
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 /** The lowest of at least `times` runs, more for quick ops (until 20 ms in all, at most 25 runs): one sub-millisecond run is mostly noise. */
 function lowestQuick(times: number, run: () => number): number {
   let best = Infinity, spent = 0;
@@ -230,7 +227,8 @@ async function timePool(workers: number, cores: number, rings: readonly RingCali
   let thread: Backend | undefined;
   let tiny: number, wide: number;
   try {
-    const single = (thread = await createSealBackend(params, { rotations: [1] }));
+    const single = await createSealBackend(params, { rotations: [1] });
+    thread = single;
     const run = (ev: Backend, chains: number, length: number): number => lowest(repeats, () => timeChains(ev, chains, length));
     // Warm-ups of the wide circuit: its first runs grow every heap (on the reference machine the
     // pool's first two took 1.07 and 0.87 s, later ones 0.67 to 0.73 s), which is not slowdown.
