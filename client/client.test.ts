@@ -205,6 +205,26 @@ describe('the server refuses what the round does not use', () => {
     expect(server.runRound(request(rowsOf, 1)).round).toBe(0);
   });
 
+  it('a refreshed round\'s u_1, sent at the top instead of a level down, is refused naming it', () => {
+    const ev = client.backend;
+    const top = plan.params.maxLevel;
+    const ladder = logreg.roundConfigOf(plan, { batchSize }).ladder;
+    const at = (level: number) => ({ level, scale: ladder[level]! });
+    const w = Float64Array.from(twinAfterRound0.w);
+    const u = Float64Array.from(batches[1]!, (x) => x.reduce((s, xt, t) => s + xt * w[t]!, 0));
+    const plain = logreg.plainInputs(batches.slice(1), 0, plan.unit);
+    const request = (uLevel: number) => ev.scope(() => {
+      const inputs = new Map([...client.inputLevels(1)].map(([n, level]) => [n, linalg.encryptMatrix(ev, plan.unit, plain(n), at(level))] as const));
+      const start = {
+        circuit: 'lowdepth' as const, wC: linalg.encryptColVector(ev, plan.unit, w, at(top)), wR: null, uC: null, uR: linalg.encryptRowVector(ev, plan.unit, u, at(uLevel)),
+      };
+      return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: 'none' }), 1, inputs, start, logreg.planFingerprint(plan, { batchSize }));
+    });
+    expect(() => server.runRound(request(top))).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'uR', level: top, expected: top - 1 }) }));
+    expect(server.backend.memory().ciphertexts).toBe(0);
+    expect(server.runRound(request(top - 1)).round).toBe(1);
+  });
+
   it('refuses a secret key in place of the server keys', async () => {
     await expect(createServer(client.exportSecretKey() as Uint8Array as never, plan, { batchSize })).rejects.toMatchObject({ code: 'DESERIALIZE' });
   });

@@ -223,13 +223,13 @@ class SealClient implements Client {
     const levels = this.inputLevels(round);
     const firstStepScale = logreg.stepCubic(this.#config)[0];
     const plain = logreg.plainInputs(roundBatches, firstStepScale, this.plan.unit);
-    this.#predicted.set(round, this.#predict(round, plain, state));
+    this.#predicted.set(round, this.#predict(round, plain, state, roundBatches[0]!));
     const ev = this.backend;
     const source = new logreg.EncryptingSource(ev, this.plan.unit, this.#config.ladder, plain);
     let start: logreg.EncryptedStart<Ciphertext> = null;
     try {
       const inputs = new Map([...levels].map(([name, level]) => [name, source.matrix(name, level)] as const));
-      start = logreg.encryptStart(ev, this.plan, round, state);
+      start = logreg.encryptStart(ev, this.plan, round, state, roundBatches[0]!);
       return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: this.options.compression ?? 'zlib' }), round, inputs, start, this.#binding);
     } finally {
       logreg.freeStart(ev, start);
@@ -238,12 +238,12 @@ class SealClient implements Client {
   }
 
   /** The round on a tracking simulator, from the same data and start: the predicted error of the reply. */
-  #predict(round: number, plain: (name: string) => number[][], state: logreg.ModelState): ReplyError {
+  #predict(round: number, plain: (name: string) => number[][], state: logreg.ModelState, firstBatch: readonly Float64Array[]): ReplyError {
     this.#sim ??= createSimBackend(this.plan.params, { rotations: this.plan.rotations, noise: 'track' });
     const sim = this.#sim;
     return sim.scope(() => {
       const source = new logreg.EncryptingSource(sim, this.plan.unit, this.#config.ladder, plain);
-      const start = logreg.encryptStart(sim, this.plan, round, state);
+      const start = logreg.encryptStart(sim, this.plan, round, state, firstBatch);
       const out = logreg.runRound(sim, this.plan, round, source, start, this.#config);
       const w = readStd(sim, out.w);
       const v = out.v === null ? null : readStd(sim, out.v);

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type Ciphertext } from '../../core/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
+import { scaleLadder } from '../ladder.js';
+import { encryptColVector, encryptRowVector } from '../linalg/index.js';
 import { analyzeRound, roundCircuit } from './circuit.js';
-import { planTraining, roundDepth, trainEncrypted } from './train.js';
+import { EncryptingSource, plainInputs } from './inputs.js';
+import { lowDepthRound } from './lowdepth.js';
+import { planTraining, roundConfig, roundDepth, trainEncrypted } from './train.js';
 
 const batches = (k: number, b = 64, d = 197): Float64Array[][] =>
   Array.from({ length: k }, (_, i) => Array.from({ length: b }, (_, r) => Float64Array.from({ length: d }, (_, j) => Math.sin(i + r * 0.37 + j * 0.11) / 4)));
@@ -58,5 +62,32 @@ describe('roundCircuit', () => {
     expect(a.ops).toMatchObject({ mul: ops.mul, mulPlain: ops.mulPlain, rotate: ops.rotate, rescale: ops.rescale });
     sim.dispose();
     expect(() => analyzeRound(plan, data.slice(0, 1))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('lowDepthRound from a fresh start', () => {
+  it('refuses a start without the vectors its round reads (INVALID_ARGUMENT), before any op', () => {
+    const plan = planTraining({ circuit: 'lowdepth', minibatches: 3, batchSize: 32, features: 197, ringDegree: 16384, scaleBits: 30, minibatchesPerRound: 3 });
+    const sim = createSimBackend(plan.params, { noise: 'off', rotations: plan.rotations });
+    const data = batches(3, 32);
+    const config = roundConfig(plan, scaleLadder(plan.params), 32, {});
+    const source = new EncryptingSource(sim, plan.unit, config.ladder, plainInputs(data, 0, plan.unit));
+    const top = plan.params.maxLevel;
+    const at = (level: number) => ({ level, scale: config.ladder[level]! });
+    const w = new Float64Array(197);
+    const u = new Float64Array(32);
+    const wC = encryptColVector(sim, plan.unit, w, at(top));
+    const uR = encryptRowVector(sim, plan.unit, u, at(top - 1));
+    const uC = encryptColVector(sim, plan.unit, u, at(top - 1));
+    const before = sim.stats().ops.rotate;
+    // Three minibatches read wR (for u_2's column form) and uC (for u_2's row form).
+    for (const start of [{ wC, wR: null, uC, uR }, { wC, wR: null, uC: null, uR }]) {
+      expect(() => lowDepthRound(sim, source, 3, config, start)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(sim.stats().ops.rotate).toBe(before);
+    // Two read uC, not wR.
+    const out = lowDepthRound(sim, source, 2, config, { wC, wR: null, uC, uR });
+    expect(sim.meta(out.tiles[0]!).level).toBe(top - roundDepth('lowdepth', 2, 'fresh'));
+    sim.dispose();
   });
 });

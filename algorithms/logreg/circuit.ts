@@ -9,7 +9,7 @@ import { encodingUnit, encryptColVector, encryptRowVector, freeAll, unitFor, typ
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, plainInputs } from './inputs.js';
-import { lowDepthRound } from './lowdepth.js';
+import { freshStart, lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
@@ -20,8 +20,8 @@ export interface RoundCircuitOptions {
   /** An odd cubic surrogate of σ (default `TRAINING_DEFAULTS.sigmoid`). */
   readonly sigmoid?: SigmoidApproximation;
   /**
-   * 'zero' (default): the first round of a training; 'fresh': weights sent by the client after a
-   * refresh. Only the low-depth circuit differs: the baseline always starts from fresh weights.
+   * 'zero' (default): the first round of a training; 'fresh': weights (and the low-depth
+   * circuit's u_1) sent by the client after a refresh. Only the low-depth circuit differs: the baseline always starts from fresh weights.
    */
   readonly start?: 'zero' | 'fresh';
   /** Height of the encoding unit (default `unitFor(batchSize)`, as `planTraining`'s `unitHeight`). */
@@ -43,7 +43,7 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
       learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
     };
     const top = ev.params.maxLevel;
-    const fresh = { level: top, scale: ladder[top] as number };
+    const at = (level = top) => ({ level, scale: ladder[level]! });
     const zeros = new Float64Array(features);
     const firstStepScale = stepCubic(config)[0];
     const source = new EncryptingSource(ev, unit, ladder, plainInputs(batches, firstStepScale, unit));
@@ -52,11 +52,14 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
     try {
       if (circuit === 'lowdepth') {
-        const start = options.start === 'fresh'
-          ? { wC: track(encryptColVector(ev, unit, zeros, fresh)), wR: track(encryptRowVector(ev, unit, zeros, fresh)) } : null;
+        const encrypt = {
+          col: (v: Float64Array, level: number) => track(encryptColVector(ev, unit, v, at(level))),
+          row: (v: Float64Array, level: number) => track(encryptRowVector(ev, unit, v, at(level))),
+        };
+        const start = options.start === 'fresh' ? freshStart(encrypt, top, batches.length, zeros, batches[0]!) : null;
         return lowDepthRound(ev, source, batches.length, config, start).tiles;
       }
-      const start = { w: track(encryptColVector(ev, unit, zeros, fresh)), v: track(encryptColVector(ev, unit, zeros, fresh)), step: 0 };
+      const start = { w: track(encryptColVector(ev, unit, zeros, at())), v: track(encryptColVector(ev, unit, zeros, at())), step: 0 };
       const out = baselineRound(ev, source, batches.length, config, start);
       // The round's state is both vectors: v, one level below w, carries the momentum.
       return [...out.w.tiles, ...out.v.tiles];

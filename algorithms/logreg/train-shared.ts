@@ -7,10 +7,10 @@ import { HeError, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
 import { freeAll, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import { baselineRound } from './baseline.js';
-import { lowDepthRound } from './lowdepth.js';
+import { freshStart, lowDepthRound } from './lowdepth.js';
 import type { BatchLabels } from './shared.js';
 import {
-  localClient, roundConfig, type ProgressEvent, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingOptions, type TrainingPlan,
+  localClient, roundConfig, trackedEncryptor, type ProgressEvent, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingOptions, type TrainingPlan,
 } from './train.js';
 
 /** Options of `trainEncryptedShared`: those of `trainEncrypted`, with a client that sends label vectors. */
@@ -114,7 +114,7 @@ export function trainEncryptedShared<C>(
         const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
         try {
           if (plan.circuit === 'lowdepth') {
-            const start = round === 0 ? null : { wC: track(client.encryptCol(w[c]!)), wR: track(client.encryptRow(w[c]!)) };
+            const start = round === 0 ? null : freshStart(trackedEncryptor(client, track), top, k, w[c]!, roundBatches[0]!);
             const out = track(lowDepthRound(ev, source, k, config, start, classLabels));
             low = Math.min(low, ev.meta(out.tiles[0]!).level);
             nextW.push(client.decrypt(out));

@@ -12,7 +12,7 @@ import {
 import { sigmoidCubic8, type SigmoidApproximation } from '../poly/index.js';
 import { baselineRound, BASELINE_DEPTH_PER_MINIBATCH } from './baseline.js';
 import { EncryptingSource, plainInputs, type InputSource } from './inputs.js';
-import { lowDepthRound } from './lowdepth.js';
+import { freshStart, lowDepthRound, type StartEncryptor } from './lowdepth.js';
 import { PackingLabels, plainLabels, type BatchLabels, type LabelSource } from './shared.js';
 import { stepCubic, type RoundConfig } from './round.js';
 
@@ -75,7 +75,7 @@ export interface TrainingPlan {
 export function roundDepth(circuit: CircuitName, k: number, start: 'zero' | 'fresh'): number {
   if (circuit === 'baseline') return BASELINE_DEPTH_PER_MINIBATCH * k;
   // [wC_{j-1}, wR_{j-1}, uC_j, uR_j] entering step j.
-  let [wC, wR, uC, uR, j] = start === 'zero' ? [0, 1, 1, 1, 2] : [0, 0, 1, 2, 1];
+  let [wC, wR, uC, uR, j] = start === 'zero' ? [0, 1, 1, 1, 2] : [0, 0, 1, 1, 1];
   if (start === 'zero' && k === 1) return 0;
   for (; j < k; j++) [wC, wR, uC, uR] = [Math.max(wC, uR + 2), Math.max(wR, uC + 3), Math.max(wR + 1, uR + 2), Math.max(wC + 2, uC + 3)];
   return Math.max(wC, uR + 2);
@@ -199,10 +199,13 @@ export interface TrainingClient<C> {
   roundInputs(batches: readonly (readonly Float64Array[])[], firstRequest: (minibatch: number) => void): RoundInputs<C>;
   /** Decrypts the weights a round returns (a column vector of `features` entries). */
   decrypt(x: EncryptedColVector<C>): Float64Array;
-  /** Encrypts weights afresh at the top level, on the ladder scale, as a column vector in the plan's unit. */
-  encryptCol(values: Float64Array): EncryptedColVector<C>;
+  /**
+   * Encrypts a vector afresh at `level` (default the top), on the ladder scale, as a column vector
+   * in the plan's unit: the weights, and for the low-depth circuit u_1 = X_1·w one level down.
+   */
+  encryptCol(values: Float64Array, level?: number): EncryptedColVector<C>;
   /** As `encryptCol`, as a row vector (the low-depth circuit carries both). */
-  encryptRow(values: Float64Array): EncryptedRowVector<C>;
+  encryptRow(values: Float64Array, level?: number): EncryptedRowVector<C>;
 }
 
 /** Every class's label vectors for a round (shared.ts), as the client sends them (packed). */
@@ -230,7 +233,7 @@ export interface SharedTrainingClient<C> extends TrainingClient<C> {
 export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Omit<TrainingOptions, 'onProgress' | 'client'> = {}): SharedTrainingClient<C> {
   const ladder = scaleLadder(ev.params);
   const top = ev.params.maxLevel;
-  const fresh = { level: top, scale: ladder[top]! };
+  const at = (level = top) => ({ level, scale: ladder[level]! });
   return {
     roundInputs: (batches, firstRequest) => {
       const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];
@@ -249,9 +252,14 @@ export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Om
       }));
     },
     decrypt: (x) => decryptColVector(ev, x),
-    encryptCol: (values) => encryptColVector(ev, plan.unit, values, fresh),
-    encryptRow: (values) => encryptRowVector(ev, plan.unit, values, fresh),
+    encryptCol: (values, level) => encryptColVector(ev, plan.unit, values, at(level)),
+    encryptRow: (values, level) => encryptRowVector(ev, plan.unit, values, at(level)),
   };
+}
+
+/** @internal `client`'s encryptors as a `StartEncryptor`, each vector handed to `track` as it is made. */
+export function trackedEncryptor<C>(client: TrainingClient<C>, track: <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T) => T): StartEncryptor<C> {
+  return { col: (values, level) => track(client.encryptCol(values, level)), row: (values, level) => track(client.encryptRow(values, level)) };
 }
 
 /** @internal The round configuration of `plan` with `options`' step size and surrogate. */
@@ -313,7 +321,7 @@ export function trainEncrypted<C>(ev: Evaluator<C>, plan: TrainingPlan, batches:
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
     try {
       if (plan.circuit === 'lowdepth') {
-        const start = round === 0 ? null : { wC: track(client.encryptCol(w)), wR: track(client.encryptRow(w)) };
+        const start = round === 0 ? null : freshStart(trackedEncryptor(client, track), top, k, w, roundBatches[0]!);
         const out = track(lowDepthRound(ev, source, k, config, start));
         low = ev.meta(out.tiles[0]!).level;
         w = client.decrypt(out);
