@@ -121,7 +121,7 @@ export interface AnalyzeReport {
 /** One round of `args.circuit` over zero-valued minibatches (values do not change a metadata run). */
 export function analyzeRound(args: Pick<AnalyzeArgs, 'circuit' | 'minibatches' | 'batchSize' | 'ringDegree' | 'unitHeight'>): CircuitAnalysis {
   const batches = Array.from({ length: args.minibatches }, () => Array.from({ length: args.batchSize }, () => new Float64Array(MNIST_FEATURES)));
-  return analyze(logreg.roundCircuit(args.circuit, batches, args.unitHeight === null ? {} : { unitHeight: args.unitHeight }), { ringDegree: args.ringDegree });
+  return analyze(logreg.roundCircuit(args.circuit, batches, { values: false, ...(args.unitHeight === null ? {} : { unitHeight: args.unitHeight }) }), { ringDegree: args.ringDegree });
 }
 
 const TYPESCRIPT = ['.ts', '.mts', '.cts'];

@@ -91,3 +91,14 @@ describe('lowDepthRound from a fresh start', () => {
     sim.dispose();
   });
 });
+
+describe('roundCircuit without values', () => {
+  it.each(['lowdepth', 'baseline'] as const)('%s: a metadata-only run counts the same ops, levels, bytes and memory as one with the inputs\' values', (circuit) => {
+    const data = batches(3, 64);
+    for (const start of ['zero', 'fresh'] as const) {
+      const [withValues, shapes] = [true, false].map((values) => analyze(roundCircuit(circuit, data, { start, values }), { ringDegree: 16384 }));
+      expect(shapes!.ops).toEqual(withValues!.ops);
+      expect([shapes!.depth, shapes!.keySwitches, shapes!.peak, shapes!.outputs, shapes!.width]).toEqual([withValues!.depth, withValues!.keySwitches, withValues!.peak, withValues!.outputs, withValues!.width]);
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { scaleLadder } from '../ladder.js';
 import { encodingUnit, encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
-import { EncryptingSource, plainInputs } from './inputs.js';
+import { EncryptingSource, inputShape, plainInputs } from './inputs.js';
 import { freshStart, lowDepthRound } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
@@ -26,6 +26,12 @@ export interface RoundCircuitOptions {
   readonly start?: 'zero' | 'fresh';
   /** Height of the encoding unit (default `unitFor(batchSize)`, as `planTraining`'s `unitHeight`). */
   readonly unitHeight?: number;
+  /**
+   * false: every input an encryption of zero in its shape, for metadata-only runs (`analyze`),
+   * which read no value: the same ops, levels and bytes, without the client's plain work
+   * (default true).
+   */
+  readonly values?: boolean;
 }
 
 /**
@@ -46,7 +52,9 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const at = (level = top) => ({ level, scale: ladder[level]! });
     const zeros = new Float64Array(features);
     const firstStepScale = stepCubic(config)[0];
-    const source = new EncryptingSource(ev, unit, ladder, plainInputs(batches, firstStepScale, unit));
+    const source = new EncryptingSource(ev, unit, ladder, options.values === false
+      ? { shapeOf: (name) => inputShape(name, batchSize, features, unit) }
+      : plainInputs(batches, firstStepScale, unit));
     // The start vectors are freed whether the round returns or throws.
     const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
@@ -78,5 +86,5 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
 export function analyzeRound(plan: TrainingPlan, batches: readonly (readonly Float64Array[])[]): CircuitAnalysis {
   const k = plan.rounds[0] ?? 0;
   if (batches.length < k) throw new HeError('INVALID_ARGUMENT', `the plan's first round takes ${k} minibatches; got ${batches.length}`, { minibatches: batches.length, needed: k });
-  return analyze(roundCircuit(plan.circuit, batches.slice(0, k), { start: 'zero', unitHeight: plan.unit.height }), { params: plan.params, rotations: plan.rotations });
+  return analyze(roundCircuit(plan.circuit, batches.slice(0, k), { start: 'zero', unitHeight: plan.unit.height, values: false }), { params: plan.params, rotations: plan.rotations });
 }

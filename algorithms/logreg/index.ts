@@ -10,10 +10,10 @@ export {
 } from './fit.js';
 export { MODEL_FORMAT, MODEL_VERSION, Model, classOfScores, probabilitiesOfScores, type ModelFields, type ModelJson, type TrainingMetadata } from './model.js';
 export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelState, type TrainingOptions, type UpdateRule } from './plain.js';
-export { EncryptingSource, ciphertextBytes, inputShape, plainInput, plainInputs, type InputSource } from './inputs.js';
+export { EncryptingSource, ciphertextBytes, inputShape, plainInput, plainInputs, type InputSource, type InputValues } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
-export { lowDepthRound, type LowDepthStart } from './lowdepth.js';
+export { freshStart, freshStartNeeds, lowDepthRound, type LowDepthStart, type StartEncryptor } from './lowdepth.js';
 export { PackingLabels, checkLabels, labelTerms, plainLabels, termsMatrix, termsVector, trainPlainShared, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
 export { trainEncryptedShared, type SharedRoundReport, type SharedTrainingOptions, type SharedTrainingResult } from './train-shared.js';
 export {

@@ -139,6 +139,13 @@ function scaledRows(m: readonly Float64Array[], c: number, transpose: boolean): 
 export const ciphertextBytes = (ringDegree: number, level: number): number => 2 * ringDegree * (level + 1) * 8;
 
 /**
+ * What an `EncryptingSource` encrypts: each input's values by name, or only its [rows, cols]
+ * (`shapeOf`), each tile an encryption of zero: for metadata-only runs (`analyze`), which never
+ * read a value, the same ops, levels and bytes without building the plain matrices.
+ */
+export type InputValues = ((name: string) => number[][]) | { readonly shapeOf: (name: string) => readonly [number, number] };
+
+/**
  * A client in the same process: encrypts each input on its first request, at the requested level
  * with that level's ladder scale, and counts the bytes sent. A later request for a higher level
  * than the first is a circuit bug (the input already travelled smaller): INVALID_LEVEL.
@@ -151,7 +158,7 @@ export class EncryptingSource<C> implements InputSource<C> {
     private readonly ev: Evaluator<C>,
     private readonly unit: EncodingUnit,
     private readonly ladder: readonly number[],
-    private readonly plain: (name: string) => number[][],
+    private readonly plain: InputValues,
   ) {}
 
   matrix(name: string, level: number): EncryptedMatrix<C> {
@@ -161,10 +168,18 @@ export class EncryptingSource<C> implements InputSource<C> {
       if (have < level) throw new HeError('INVALID_LEVEL', `input ${name} was sent at level ${have}; a later use needs level ${level}`, { name, have, level });
       return cached;
     }
-    const m = encryptMatrix(this.ev, this.unit, this.plain(name), { level, scale: this.ladder[level]! });
+    const options = { level, scale: this.ladder[level]! };
+    const m = typeof this.plain === 'function' ? encryptMatrix(this.ev, this.unit, this.plain(name), options) : this.#zeros(this.plain.shapeOf(name), options);
     this.#bytes += m.tiles.flat().length * ciphertextBytes(this.ev.params.ringDegree, level);
     this.#cache.set(name, m);
     return m;
+  }
+
+  /** A rows x cols matrix of encrypted zeros in the unit's tiles. */
+  #zeros([rows, cols]: readonly [number, number], options: { level: number; scale: number }): EncryptedMatrix<C> {
+    const { height: m, width: n } = this.unit;
+    const tiles = Array.from({ length: Math.ceil(rows / m) }, () => Array.from({ length: Math.ceil(cols / n) }, () => this.ev.encrypt(0, options)));
+    return { kind: 'matrix', rows, cols, unit: this.unit, tiles };
   }
 
   /** Levels each input was sent at, by name. */

@@ -216,7 +216,7 @@ export interface TrainingPrediction {
 export function predictTraining(plan: TrainingPlan, batches: readonly (readonly Float64Array[])[], model: CostModel, options: PredictTrainingOptions): TrainingPrediction {
   const { workers, models = 1 } = options;
   const dryRun = options.dryRun ?? ((k: number, start: 'zero' | 'fresh'): CircuitAnalysis =>
-    analyze(roundCircuit(plan.circuit, batches.slice(0, k), { ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }), ...(options.sigmoid === undefined ? {} : { sigmoid: options.sigmoid }), start, unitHeight: plan.unit.height }),
+    analyze(roundCircuit(plan.circuit, batches.slice(0, k), { ...(options.learningRate === undefined ? {} : { learningRate: options.learningRate }), ...(options.sigmoid === undefined ? {} : { sigmoid: options.sigmoid }), start, unitHeight: plan.unit.height, values: false }),
       { params: plan.params, rotations: plan.rotations }));
   const { ringDegree } = plan.params;
   const [dataPrimes, galoisKeys] = [plan.params.dataPrimes.length, plan.rotations.length];
@@ -307,7 +307,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
     const key = `${s.circuit}/${s.ringDegree}/${s.plan.params.primes.length}/${s.unitHeight}/${k}/${start}`;
     let a = dryRuns.get(key);
     if (a === undefined) {
-      a = analyze(roundCircuit(s.circuit, batches.slice(0, k), { ...options, start, unitHeight: s.unitHeight }), { params: s.plan.params, rotations: s.plan.rotations });
+      a = analyze(roundCircuit(s.circuit, batches.slice(0, k), { ...options, start, unitHeight: s.unitHeight, values: false }), { params: s.plan.params, rotations: s.plan.rotations });
       dryRuns.set(key, a);
     }
     return a;

@@ -147,9 +147,6 @@ export function runRound<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number,
   return { w: out.w, v: out.v, step: out.step };
 }
 
-const zeros = (rows: number, cols: number): number[][] => Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
-
-
 /** What one metadata-only run of a round tells: its inputs' levels and its outputs' level and scale. */
 interface RoundPass {
   readonly levels: ReadonlyMap<string, number>;
@@ -177,7 +174,7 @@ function roundPass(plan: TrainingPlan, round: number, settings: RoundSettings): 
   let levels: Map<string, number> = new Map();
   let output: RoundPass['output'] | undefined;
   analyze(<C>(ev: Evaluator<C>) => {
-    const source = new EncryptingSource(ev, plan.unit, config.ladder, (name) => zeros(...inputShape(name, config.batchSize, plan.features, plan.unit)));
+    const source = new EncryptingSource(ev, plan.unit, config.ladder, { shapeOf: (name) => inputShape(name, config.batchSize, plan.features, plan.unit) });
     const zeroBatch = Array.from({ length: config.batchSize }, () => new Float64Array(plan.features));
     const start = encryptStart(ev, plan, round, { w: new Float64Array(plan.features), v: new Float64Array(plan.features), step: 0 }, zeroBatch);
     try {
