@@ -81,8 +81,8 @@ describe('lowDepthRound from a fresh start', () => {
     const uC = encryptColVector(sim, plan.unit, u, at(top - 1));
     const before = sim.stats().ops.rotate;
     // Three minibatches read wR (for u_2's column form) and uC (for u_2's row form).
-    for (const start of [{ wC, wR: null, uC, uR }, { wC, wR: null, uC: null, uR }]) {
-      expect(() => lowDepthRound(sim, source, 3, config, start)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    for (const [start, missing] of [[{ wC, wR: null, uC, uR }, ['wR']], [{ wC, wR: null, uC: null, uR }, ['wR', 'uC']]] as const) {
+      expect(() => lowDepthRound(sim, source, 3, config, start)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ missing }) }));
     }
     expect(sim.stats().ops.rotate).toBe(before);
     // Two read uC, not wR.

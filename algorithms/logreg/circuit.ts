@@ -5,11 +5,11 @@
  */
 import { analyze, HeError, type Circuit, type CircuitAnalysis, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encodingUnit, encryptColVector, encryptRowVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
+import { encodingUnit, encryptColVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, plainInputs } from './inputs.js';
-import { freshStart, lowDepthRound } from './lowdepth.js';
+import { freshStart, lowDepthRound, startEncryptor } from './lowdepth.js';
 import { stepCubic, type RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type CircuitName, type TrainingPlan } from './train.js';
 
@@ -21,7 +21,8 @@ export interface RoundCircuitOptions {
   readonly sigmoid?: SigmoidApproximation;
   /**
    * 'zero' (default): the first round of a training; 'fresh': weights (and the low-depth
-   * circuit's u_1) sent by the client after a refresh. Only the low-depth circuit differs: the baseline always starts from fresh weights.
+   * circuit's u_1) sent by the client after a refresh. Only the low-depth circuit differs: the
+   * baseline always starts from fresh weights.
    */
   readonly start?: 'zero' | 'fresh';
   /** Height of the encoding unit (default `unitFor(batchSize)`, as `planTraining`'s `unitHeight`). */
@@ -60,11 +61,7 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
     try {
       if (circuit === 'lowdepth') {
-        const encrypt = {
-          col: (v: Float64Array, level: number) => track(encryptColVector(ev, unit, v, at(level))),
-          row: (v: Float64Array, level: number) => track(encryptRowVector(ev, unit, v, at(level))),
-        };
-        const start = options.start === 'fresh' ? freshStart(encrypt, top, batches.length, zeros, batches[0]!) : null;
+        const start = options.start === 'fresh' ? freshStart(startEncryptor(ev, unit, ladder, track), top, batches.length, zeros, batches[0]!) : null;
         return lowDepthRound(ev, source, batches.length, config, start).tiles;
       }
       const start = { w: track(encryptColVector(ev, unit, zeros, at())), v: track(encryptColVector(ev, unit, zeros, at())), step: 0 };

@@ -143,7 +143,10 @@ export const ciphertextBytes = (ringDegree: number, level: number): number => 2 
  * (`shapeOf`), each tile an encryption of zero: for metadata-only runs (`analyze`), which never
  * read a value, the same ops, levels and bytes without building the plain matrices.
  */
-export type InputValues = ((name: string) => number[][]) | { readonly shapeOf: (name: string) => readonly [number, number] };
+export type InputValues = ((name: string) => number[][]) | {
+  /** The named input's [rows, cols] (`inputShape`). */
+  readonly shapeOf: (name: string) => readonly [number, number];
+};
 
 /**
  * A client in the same process: encrypts each input on its first request, at the requested level

@@ -35,8 +35,8 @@
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
-  type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
+  encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
+  type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import type { InputSource } from './inputs.js';
 import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared.js';
@@ -62,8 +62,21 @@ export const freshStartNeeds = (minibatches: number): { readonly wR: boolean; re
 
 /** Encrypts a start vector at `level`, on the ladder scale. */
 export interface StartEncryptor<C> {
+  /** `values` as a column vector (w's C encoding, u_1's C encoding). */
   col(values: Float64Array, level: number): EncryptedColVector<C>;
+  /** `values` as a row vector (w's R encoding, u_1's R encoding). */
   row(values: Float64Array, level: number): EncryptedRowVector<C>;
+}
+
+/** `ev`'s `StartEncryptor` in `unit` on `ladder`, each vector handed to `track` as it is made (so the caller can free them on failure). */
+export function startEncryptor<C>(
+  ev: Evaluator<C>, unit: EncodingUnit, ladder: readonly number[], track: <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T) => T,
+): StartEncryptor<C> {
+  const at = (level: number) => ({ level, scale: ladder[level]! });
+  return {
+    col: (values, level) => track(encryptColVector(ev, unit, values, at(level))),
+    row: (values, level) => track(encryptRowVector(ev, unit, values, at(level))),
+  };
 }
 
 /**
@@ -159,8 +172,9 @@ export function lowDepthRound<C>(
     k = 2;
   } else {
     const needs = freshStartNeeds(K);
-    if ((needs.wR && start.wR === null) || (needs.uC && start.uC === null)) {
-      throw new HeError('INVALID_ARGUMENT', `a fresh round of ${K} minibatches reads ${needs.wR ? 'wR and uC' : 'uC'}; the start has none`, { minibatches: K });
+    const missing = [needs.wR && start.wR === null ? 'wR' : null, needs.uC && start.uC === null ? 'uC' : null].filter((name) => name !== null);
+    if (missing.length > 0) {
+      throw new HeError('INVALID_ARGUMENT', `a fresh round of ${K} minibatches reads ${missing.join(' and ')}; the start has none`, { minibatches: K, missing });
     }
     s = { wC: start.wC, wR: start.wR, uC: start.uC, uR: start.uR };
     k = 1;

@@ -16,11 +16,11 @@
  */
 import { analyze, HeError, openBundle, paramsFingerprint, textFingerprint, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, encryptRowVector, freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
+import { encryptColVector, freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, type InputSource } from './inputs.js';
-import { freshStart, freshStartNeeds, lowDepthRound, type LowDepthStart } from './lowdepth.js';
+import { freshStart, freshStartNeeds, lowDepthRound, startEncryptor, type LowDepthStart } from './lowdepth.js';
 import type { ModelState } from './plain.js';
 import type { RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type TrainingPlan } from './train.js';
@@ -102,11 +102,7 @@ export function encryptStart<C>(ev: Evaluator<C>, plan: TrainingPlan, round: num
   try {
     if (plan.circuit === 'lowdepth') {
       if (round === 0) return null;
-      const encrypt = {
-        col: (v: Float64Array, level: number) => track(encryptColVector(ev, plan.unit, v, at(level))),
-        row: (v: Float64Array, level: number) => track(encryptRowVector(ev, plan.unit, v, at(level))),
-      };
-      return { circuit: 'lowdepth', ...freshStart(encrypt, top, roundSpan(plan, round).minibatches, state.w, firstBatch) };
+      return { circuit: 'lowdepth', ...freshStart(startEncryptor(ev, plan.unit, ladder, track), top, roundSpan(plan, round).minibatches, state.w, firstBatch) };
     }
     return { circuit: 'baseline', w: track(encryptColVector(ev, plan.unit, state.w, at())), v: track(encryptColVector(ev, plan.unit, state.v, at())), step: state.step };
   } catch (e) {
