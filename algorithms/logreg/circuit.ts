@@ -5,7 +5,7 @@
  */
 import { analyze, HeError, type Circuit, type CircuitAnalysis, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encodingUnit, encryptColVector, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
+import { encodingUnit, freeAll, unitFor, type EncryptedColVector, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, plainInputs } from './inputs.js';
@@ -50,7 +50,6 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
       learningRate: options.learningRate ?? TRAINING_DEFAULTS.learningRate, sigmoid: options.sigmoid ?? TRAINING_DEFAULTS.sigmoid,
     };
     const top = ev.params.maxLevel;
-    const at = (level = top) => ({ level, scale: ladder[level]! });
     const zeros = new Float64Array(features);
     const firstStepScale = stepCubic(config)[0];
     const source = new EncryptingSource(ev, unit, ladder, options.values === false
@@ -60,11 +59,12 @@ export function roundCircuit(circuit: CircuitName, batches: readonly (readonly F
     const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
     const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
     try {
+      const encrypt = startEncryptor(ev, unit, ladder, track);
       if (circuit === 'lowdepth') {
-        const start = options.start === 'fresh' ? freshStart(startEncryptor(ev, unit, ladder, track), top, batches.length, zeros, batches[0]!) : null;
+        const start = options.start === 'fresh' ? freshStart(encrypt, top, batches.length, zeros, batches[0]!) : null;
         return lowDepthRound(ev, source, batches.length, config, start).tiles;
       }
-      const start = { w: track(encryptColVector(ev, unit, zeros, at())), v: track(encryptColVector(ev, unit, zeros, at())), step: 0 };
+      const start = { w: encrypt.col(zeros, top), v: encrypt.col(zeros, top), step: 0 };
       const out = baselineRound(ev, source, batches.length, config, start);
       // The round's state is both vectors: v, one level below w, carries the momentum.
       return [...out.w.tiles, ...out.v.tiles];

@@ -83,11 +83,16 @@ export function plainInputs(batches: readonly (readonly Float64Array[])[], first
     // w_1 = g·s(0)·Σ_i x_i; u_2 = X_2·w_1.
     const w = new Float64Array(batch[0]?.length ?? 0);
     for (const x of batch) x.forEach((v, t) => (w[t]! += firstStepScale * v));
-    const v = kind.startsWith('W') ? Array.from(w) : next!.map((x) => x.reduce((sum, xt, t) => sum + xt * w[t]!, 0));
+    const v = Array.from(kind.startsWith('W') ? w : rowsTimes(next!, w));
     const { height: m, width: n } = unit!;
     // Column layout: m rows, each the vector; row layout: the vector down the rows, copied into n columns.
     return kind.endsWith('C') ? Array.from({ length: m }, () => [...v]) : v.map((x) => new Array<number>(n).fill(x));
   };
+}
+
+/** X·w for the rows of X: the u the low-depth circuit carries, as the client computes it in the clear. */
+export function rowsTimes(rows: readonly Float64Array[], w: Float64Array): Float64Array {
+  return Float64Array.from(rows, (x) => x.reduce((sum, xt, t) => sum + xt * w[t]!, 0));
 }
 
 /**

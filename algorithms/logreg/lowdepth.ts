@@ -38,7 +38,7 @@ import {
   encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
   type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
-import type { InputSource } from './inputs.js';
+import { rowsTimes, type InputSource } from './inputs.js';
 import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared.js';
 import { addAligned, levelOf, stepCubic, type RoundConfig } from './round.js';
 
@@ -85,7 +85,7 @@ export function startEncryptor<C>(
  * `freshStartNeeds` says. The caller frees what `encrypt` made, on failure too.
  */
 export function freshStart<C>(encrypt: StartEncryptor<C>, top: number, minibatches: number, w: Float64Array, firstBatch: readonly Float64Array[]): LowDepthStart<C> {
-  const u = Float64Array.from(firstBatch, (x) => x.reduce((sum, xt, t) => sum + xt * w[t]!, 0));
+  const u = rowsTimes(firstBatch, w);
   const needs = freshStartNeeds(minibatches);
   return {
     wC: encrypt.col(w, top),

@@ -16,7 +16,7 @@
  */
 import { analyze, HeError, openBundle, paramsFingerprint, textFingerprint, writeBundle, type CiphertextCodec, type Evaluator } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
+import { freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypted, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector } from '../linalg/index.js';
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, type InputSource } from './inputs.js';
@@ -95,16 +95,15 @@ export interface RoundOutput<C> {
  */
 export function encryptStart<C>(ev: Evaluator<C>, plan: TrainingPlan, round: number, state: ModelState, firstBatch: readonly Float64Array[]): EncryptedStart<C> {
   const top = ev.params.maxLevel;
-  const ladder = scaleLadder(ev.params);
-  const at = (level = top) => ({ level, scale: ladder[level]! });
   const made: Array<EncryptedColVector<C> | EncryptedRowVector<C>> = [];
   const track = <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T): T => (made.push(x), x);
+  const encrypt = startEncryptor(ev, plan.unit, scaleLadder(ev.params), track);
   try {
     if (plan.circuit === 'lowdepth') {
       if (round === 0) return null;
-      return { circuit: 'lowdepth', ...freshStart(startEncryptor(ev, plan.unit, ladder, track), top, roundSpan(plan, round).minibatches, state.w, firstBatch) };
+      return { circuit: 'lowdepth', ...freshStart(encrypt, top, roundSpan(plan, round).minibatches, state.w, firstBatch) };
     }
-    return { circuit: 'baseline', w: track(encryptColVector(ev, plan.unit, state.w, at())), v: track(encryptColVector(ev, plan.unit, state.v, at())), step: state.step };
+    return { circuit: 'baseline', w: encrypt.col(state.w, top), v: encrypt.col(state.v, top), step: state.step };
   } catch (e) {
     made.forEach((x) => freeAll(ev, x));
     throw e;
