@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { analyze, type Ciphertext } from '../../core/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encryptColVector, encryptRowVector } from '../linalg/index.js';
+import { encryptColVector, encryptRowVector, unitFor } from '../linalg/index.js';
 import { analyzeRound, roundCircuit } from './circuit.js';
 import { EncryptingSource, plainInputs } from './inputs.js';
 import { lowDepthRound } from './lowdepth.js';
-import { planTraining, roundConfig, roundDepth, trainEncrypted } from './train.js';
+import { planTraining, roundConfig, roundDepth, roundRotations, trainEncrypted } from './train.js';
 
 const batches = (k: number, b = 64, d = 197): Float64Array[][] =>
   Array.from({ length: k }, (_, i) => Array.from({ length: b }, (_, r) => Float64Array.from({ length: d }, (_, j) => Math.sin(i + r * 0.37 + j * 0.11) / 4)));
@@ -33,6 +33,21 @@ describe('roundCircuit', () => {
     expect(a.ops).toMatchObject(ops);
     expect(a.keySwitches).toBe(keySwitches);
     expect(a.depth).toBe(roundDepth(circuit, 6, circuit === 'lowdepth' ? 'zero' : 'fresh'));
+  });
+
+  it.each(['lowdepth', 'baseline'] as const)('%s: roundRotations names every step the rounds rotate by (the low-depth circuit\'s, exactly)', (circuit) => {
+    const unit = unitFor(64, 4096);
+    for (let k = 1; k <= 4; k++) {
+      for (const start of ['zero', 'fresh'] as const) {
+        // A fresh round follows a first one; a first round of one minibatch rotates nothing.
+        const rounds = start === 'zero' ? [k] : [1, k];
+        const used = analyze(roundCircuit(circuit, batches(k), { start, values: false }), { ringDegree: 8192 }).rotations;
+        const declared = [...roundRotations(circuit, rounds, unit)].sort((a, b) => a - b);
+        expect(declared, `${circuit} ${rounds.join(' + ')}`).toEqual(expect.arrayContaining([...used]));
+        // One binary exception: a zero start of two sums across only with one-vs-rest's packed labels.
+        if (circuit === 'lowdepth' && !(start === 'zero' && k === 2)) expect(declared, `${rounds.join(' + ')}`).toEqual(used);
+      }
+    }
   });
 
   it('counts the same ops as a simulator run of the same round', () => {

@@ -17,7 +17,7 @@ export { freshStart, freshStartNeeds, lowDepthRound, startEncryptor, type LowDep
 export { PackingLabels, checkLabels, labelTerms, plainLabels, termsMatrix, termsVector, trainPlainShared, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
 export { trainEncryptedShared, type SharedRoundReport, type SharedTrainingOptions, type SharedTrainingResult } from './train-shared.js';
 export {
-  TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundSizes, trainEncrypted,
+  TRAINING_DEFAULTS, localClient, planTraining, roundDepth, roundRotations, roundSizes, trainEncrypted,
   type CircuitName, type ProgressEvent, type RoundInputs, type RoundLabels, type RoundReport, type SharedTrainingClient, type TrainingClient, type TrainingOptions as EncryptedTrainingOptions, type TrainingPlan, type TrainingPlanRequest, type TrainingResult,
 } from './train.js';
 export { planTrainingBySimulation, trainTracked, valueBits, type RefreshModel, type SimulatedPlan, type SimulatorFactory, type Trial } from './plan.js';

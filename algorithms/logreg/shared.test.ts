@@ -4,10 +4,10 @@ import { createSealBackend } from '../../backends/seal/index.js';
 import { createSimBackend } from '../../backends/sim/index.js';
 import { createParams, type Backend, type CkksParamsLiteral } from '../../core/index.js';
 import { scaleLadder } from '../ladder.js';
-import { encodingUnit, sumColsRotations, sumRowsRotations, unitFor } from '../linalg/index.js';
+import { encodingUnit, unitFor } from '../linalg/index.js';
 import { sigmoidCubic16, sigmoidCubic8, sigmoidFit } from '../poly/index.js';
 import {
-  PackingLabels, foldLabels, heldOutAccuracy, plainLabels, planTraining, prepareTable, roundDepth, seededUniform, trainEncrypted, trainEncryptedShared, trainPlain, trainPlainShared,
+  PackingLabels, foldLabels, heldOutAccuracy, plainLabels, planTraining, prepareTable, roundDepth, roundRotations, seededUniform, trainEncrypted, trainEncryptedShared, trainPlain, trainPlainShared,
   type CircuitName, type PreparedData, type TrainingPlan,
 } from './index.js';
 
@@ -47,7 +47,7 @@ function onePlan(circuit: CircuitName, k: number, batchSize: number, features: n
   };
   const params = createParams(literal);
   const unit = unitHeight === undefined ? unitFor(batchSize, params.slots) : encodingUnit(unitHeight, params.slots);
-  return { circuit, literal, params, rounds: [k], depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+  return { circuit, literal, params, rounds: [k], depth, unit, features, rotations: roundRotations(circuit, [k], unit) };
 }
 
 describe('the shared-input algebra in float64', () => {

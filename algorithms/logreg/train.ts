@@ -62,7 +62,7 @@ export interface TrainingPlan {
   readonly depth: number;
   /** The encoding unit of every matrix and vector (default `unitFor(batchSize, slots)`; `unitHeight` in the request). */
   readonly unit: EncodingUnit;
-  /** Rotation steps the rounds use (row and column sums): the Galois keys to create. */
+  /** Rotation steps the rounds use (`roundRotations`): the Galois keys to create. */
   readonly rotations: readonly number[];
   /** Features including the bias. */
   readonly features: number;
@@ -118,7 +118,20 @@ export function planTraining(request: TrainingPlanRequest): TrainingPlan {
   const literal: CkksParamsLiteral = { ringDegree, bitSizes: [first, ...Array.from({ length: Math.max(depth, 1) }, () => scaleBits), special], scale: 2 ** scaleBits, security };
   const params = createParams(literal);
   const unit = request.unitHeight === undefined ? unitFor(batchSize, params.slots) : unitOfHeight(request.unitHeight, params.slots);
-  return { circuit, literal, params, rounds, depth, unit, features, rotations: [...sumRowsRotations(unit), ...sumColsRotations(unit)] };
+  return { circuit, literal, params, rounds, depth, unit, features, rotations: roundRotations(circuit, rounds, unit) };
+}
+
+/**
+ * The rotation steps `circuit`'s rounds of `rounds` minibatches use in `unit`: the Galois keys a run
+ * needs, no more (each costs key generation and heap). The baseline sums both ways. A low-depth round
+ * sums down a tile (`sumRowsRotations`) unless it is a lone first minibatch (the client sends w_1), and
+ * across (`sumColsRotations`) from two minibatches: u's row form for the next step (one-vs-rest's
+ * packed labels give the zero start's u_2 that form too).
+ */
+export function roundRotations(circuit: CircuitName, rounds: readonly number[], unit: EncodingUnit): number[] {
+  const rows = circuit === 'baseline' || rounds.length > 1 || (rounds[0] ?? 0) > 1;
+  const cols = circuit === 'baseline' || rounds.some((k) => k >= 2);
+  return [...(rows ? sumRowsRotations(unit) : []), ...(cols ? sumColsRotations(unit) : [])];
 }
 
 /** The m x n unit of height `height`, leaving a width of at least 2. Throws INVALID_ARGUMENT. */
