@@ -28,7 +28,7 @@ export interface CalibrateArgs {
 export function calibrateCommand(): Command {
   return configure(new Command('calibrate'))
     .summary('time the CKKS ops on this machine, for planning by predicted time')
-    .description('Time each op kind (multiply, relinearize, rescale, rotate, mulPlain, addPlain, add, encrypt, decrypt), key generation, ' +
+    .description('Time each op kind (multiply, relinearize, rescale, rotate, mulPlain, addPlain, add, encrypt under the public and the secret key, decrypt), key generation, ' +
       'ciphertext transfer and a worker pool (its start, its overhead per run, how much slower ops run side by side) at a few levels of ' +
       'each ring degree, fit the cost model, and cache it under this ' +
       "machine's description (CPU, cores, Node and node-seal versions) in $HEKIT_CACHE_DIR or the user's cache folder. " +
@@ -146,7 +146,7 @@ async function timeKeys(chain: CkksParamsLiteral, keyPrimes: readonly number[], 
 }
 
 /**
- * The ops that encode a plaintext (encrypt, addPlain, mulPlain), at the top of `ev`'s chain:
+ * The ops that encode a plaintext (encryption under either key, addPlain, mulPlain), at the top of `ev`'s chain:
  * node-seal encodes at the first level only, then switches down, so their price follows the
  * chain's length more than the operand's level (priced at the chain's top: core/cost/predict.ts).
  */
@@ -161,7 +161,10 @@ function timeEncodingOps(ev: Backend, repeats: number): OpSample[] {
     }) });
   return ev.scope(() => {
     const x = ev.encrypt(values);
-    return [timed('encrypt', () => ev.encrypt(values)), timed('addPlain', () => ev.addPlain(x, values)), timed('mulPlain', () => ev.mulPlain(x, values))];
+    return [
+      timed('encrypt', () => ev.encrypt(values)), timed('encryptSymmetric', () => ev.encrypt(values, { symmetric: true })),
+      timed('addPlain', () => ev.addPlain(x, values)), timed('mulPlain', () => ev.mulPlain(x, values)),
+    ];
   });
 }
 

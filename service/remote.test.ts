@@ -29,11 +29,11 @@ const data = logreg.prepareTable({ rows: keep.map((i) => getNumbers()[i]!), labe
 const costs = createCostModel(DEFAULT_CALIBRATION, 'defaults');
 const PRECISION_BITS = 8;
 /**
- * Flooding of s = 20 bits: a few bits the planner must find at N = 8192 (the default 30 fits there too, at a 2^37
- * scale; 40 does not, below). Round 0 (one minibatch from zero weights) returns the client's own encryption of w_1:
- * the refresh floods that.
+ * Flooding of s = 30 bits (trainRemote's default): 4 bits the planner must find at N = 8192 (2^34 against 2^30
+ * blind to it; 50 does not fit, below). Round 0 (one minibatch from zero weights) returns the client's own
+ * encryption of w_1: the refresh floods that.
  */
-const flooding = { statisticalBits: 20 };
+const flooding = { statisticalBits: 30 };
 const request = (refresh?: logreg.RefreshModel): logreg.TimedPlanRequest => ({
   minibatches: 2, minibatchesPerRound: 1, ringDegree: 8192, circuit: 'lowdepth', workers: 1, precisionBits: PRECISION_BITS, ...(refresh === undefined ? {} : { refresh }),
 });
@@ -73,11 +73,11 @@ afterAll(async () => {
 }, 30_000);
 
 describe.runIf(hasRedis || process.env.CI !== undefined)('trainRemote on the service (redis-server, API server and worker in this process, SEAL N = 8192)', () => {
-  it('the planner refuses a flooding of s = 40 at N = 8192 with PLAN_INFEASIBLE, while a plain refresh fits', () => {
+  it('the planner refuses a flooding of s = 50 at N = 8192 with PLAN_INFEASIBLE, while a plain refresh fits', () => {
     expect(logreg.planModelByTime(data, request(), createSimBackend, costs).plan.params.ringDegree).toBe(8192);
     let error: unknown = null;
     try {
-      logreg.planModelByTime(data, request({ flooding: { statisticalBits: 40 } }), createSimBackend, costs);
+      logreg.planModelByTime(data, request({ flooding: { statisticalBits: 50 } }), createSimBackend, costs);
     } catch (e) {
       error = e;
     }

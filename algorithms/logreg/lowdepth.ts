@@ -68,11 +68,11 @@ export interface StartEncryptor<C> {
   row(values: Float64Array, level: number): EncryptedRowVector<C>;
 }
 
-/** `ev`'s `StartEncryptor` in `unit` on `ladder`, each vector handed to `track` as it is made (so the caller can free them on failure). */
+/** `ev`'s `StartEncryptor` in `unit` on `ladder`, under the secret key (the client's), each vector handed to `track` as it is made (so the caller can free them on failure). */
 export function startEncryptor<C>(
   ev: Evaluator<C>, unit: EncodingUnit, ladder: readonly number[], track: <T extends EncryptedColVector<C> | EncryptedRowVector<C>>(x: T) => T,
 ): StartEncryptor<C> {
-  const at = (level: number) => ({ level, scale: ladder[level]! });
+  const at = (level: number) => ({ level, scale: ladder[level]!, symmetric: true });
   return {
     col: (values, level) => track(encryptColVector(ev, unit, values, at(level))),
     row: (values, level) => track(encryptRowVector(ev, unit, values, at(level))),

@@ -18,7 +18,7 @@ const data = prepareTable({ rows: keep.map((i) => getNumbers()[i]!), labels: kee
 function table(workerStartMs: number): Calibration {
   const ms = (op: CostOp, primes: number): number => (COST_OPS.indexOf(op) + 1) * (op === 'rotate' || op === 'relinearize' ? primes * primes : primes);
   return {
-    format: 'hekit/calibration', version: 3, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
+    format: 'hekit/calibration', version: 4, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
     rings: [{
       ringDegree: 8192,
       ops: COST_OPS.flatMap((op) => [2, 4, 6].map((primes) => ({ op, primes, ms: ms(op, primes) }))),

@@ -108,8 +108,8 @@ function packedSlot(unit: EncodingUnit, kind: 'col' | 'row', length: number, c: 
 
 /**
  * A client in the same process sending every class's label vectors for one round, packed
- * (`PackedVector`): each packed vector is encrypted on its first request, at exactly the requested
- * level with that level's ladder scale; bytes counted. A second request at another level is a
+ * (`PackedVector`): each packed vector is encrypted on its first request, under the secret key, at
+ * exactly the requested level with that level's ladder scale; bytes counted. A second request at another level is a
  * circuit bug: INVALID_LEVEL.
  */
 export class PackingLabels<C> {
@@ -170,7 +170,7 @@ export class PackingLabels<C> {
       if (have !== level) throw new HeError('INVALID_LEVEL', `label input ${key} was sent at level ${have}; a later use needs level ${level}`, { name: key, have, level });
       return cached;
     }
-    const tiles = make().map((slots) => this.ev.encrypt(slots, { level, scale: this.ladder[level]! }));
+    const tiles = make().map((slots) => this.ev.encrypt(slots, { level, scale: this.ladder[level]!, symmetric: true }));
     this.#bytes += tiles.length * ciphertextBytes(this.ev.params.ringDegree, level);
     this.#cache.set(key, tiles);
     return tiles;

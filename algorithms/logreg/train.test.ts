@@ -173,7 +173,8 @@ describe('planning by simulation', () => {
   it('says when no scale reaches the precision', () => {
     expect(() => planTrainingBySimulation({ ...request, precisionBits: 40 }, batches, createSimBackend))
       .toThrow(expect.objectContaining({ code: 'PLAN_INFEASIBLE' }));
-    // In rounds of one minibatch the run at the largest scale stops after the first, already far off.
+    // In rounds of one minibatch the run at the largest scale stops early, after the round already
+    // far off (the second: the first only carries the client's encryption of w_1).
     let error: unknown;
     try {
       planTrainingBySimulation({ ...request, minibatchesPerRound: 1, precisionBits: 40 }, batches, createSimBackend);
@@ -181,9 +182,9 @@ describe('planning by simulation', () => {
       error = e;
     }
     const { trials } = (error as { details: { trials: { weightError: number; stoppedAfterRound?: number }[] } }).details;
-    expect(trials.at(-1)).toMatchObject({ stoppedAfterRound: 1 });
+    expect(trials.at(-1)).toMatchObject({ stoppedAfterRound: 2 });
     expect(trials.at(-1)!.weightError).toBeGreaterThan(2 * 2 ** -40);
-    expect((error as Error).message).toMatch(/>= \d\.\de-\d+ after 1 round\b/);
+    expect((error as Error).message).toMatch(/>= \d\.\de-\d+ after 2 rounds\b/);
   });
 
   it('stops a tracked run after the round whose error passes stopAbove: the variance only grows', () => {

@@ -242,11 +242,11 @@ export interface SharedTrainingClient<C> extends TrainingClient<C> {
   roundLabels(batches: readonly (readonly Float64Array[])[], labels: readonly (readonly BatchLabels[])[], firstRequest: (minibatch: number) => void): RoundLabels<C>;
 }
 
-/** A client sharing the server's evaluator: inputs on the ladder at their first use, fresh vectors at the top level. */
+/** A client sharing the server's evaluator: inputs on the ladder at their first use, fresh vectors at the top level, all under the secret key. */
 export function localClient<C>(ev: Evaluator<C>, plan: TrainingPlan, options: Omit<TrainingOptions, 'onProgress' | 'client'> = {}): SharedTrainingClient<C> {
   const ladder = scaleLadder(ev.params);
   const top = ev.params.maxLevel;
-  const at = (level = top) => ({ level, scale: ladder[level]! });
+  const at = (level = top) => ({ level, scale: ladder[level]!, symmetric: true });
   return {
     roundInputs: (batches, firstRequest) => {
       const scale = stepCubic(roundConfig(plan, ladder, batches[0]!.length, options))[0];

@@ -22,6 +22,8 @@ export interface GraphNode extends CtMeta {
   readonly step?: number;
   /** Key switches the op performed (relinearize: 1, rotate: one per NAF term). */
   readonly keySwitches: number;
+  /** For 'encrypt': under the secret key (SEAL's symmetric encryption, cheaper than the public key's). */
+  readonly symmetric?: true;
 }
 
 /** Allocation order: node id created (+) or freed (-), for the peak memory sweep. */
@@ -35,14 +37,17 @@ export class GraphRecorder {
 
   /** Kernels for a ring with `slots` slots. */
   kernels(slots: number): Kernels<number> {
-    const node = (op: GraphOp, inputs: readonly number[], out: CtMeta, extra: { step?: number; keySwitches?: number } = {}): number => {
+    const node = (op: GraphOp, inputs: readonly number[], out: CtMeta, extra: { step?: number; keySwitches?: number; symmetric?: true } = {}): number => {
       const id = this.nodes.length;
-      this.nodes.push({ id, op, inputs, level: out.level, scale: out.scale, degree: out.degree, keySwitches: extra.keySwitches ?? 0, ...(extra.step === undefined ? {} : { step: extra.step }) });
+      this.nodes.push({
+        id, op, inputs, level: out.level, scale: out.scale, degree: out.degree, keySwitches: extra.keySwitches ?? 0,
+        ...(extra.step === undefined ? {} : { step: extra.step }), ...(extra.symmetric ? { symmetric: true } : {}),
+      });
       this.events.push({ id, live: true });
       return id;
     };
     return {
-      encrypt: (_values, out) => node('encrypt', [], out),
+      encrypt: (_values, out, symmetric) => node('encrypt', [], out, symmetric ? { symmetric } : {}),
       decrypt: (x) => {
         this.decrypted.push(x);
         // Values are not tracked: a metadata-only run decrypts to zeros.

@@ -11,7 +11,7 @@ import { predictTime } from './predict.js';
 function fixed(): Calibration {
   const cost = (op: CostOp, primes: number): number => (COST_OPS.indexOf(op) + 1) * (op === 'rotate' || op === 'relinearize' ? primes * primes : primes);
   return {
-    format: 'hekit/calibration', version: 3, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
+    format: 'hekit/calibration', version: 4, machine: { cpu: 'test', cores: 2, node: '20', nodeSeal: '6.0.3' }, created: '2026-01-01',
     rings: [{
       ringDegree: 8192,
       ops: COST_OPS.flatMap((op) => [2, 3, 5].map((primes) => ({ op, primes, ms: cost(op, primes) }))),
@@ -63,10 +63,13 @@ describe('cost model', () => {
 
   it('refuses a calibration that is not one', () => {
     // Version 1 priced a pool by loading keys made on the main thread, 2 by its main thread making
-    // the secret key (the worker start absorbed it): read them no more, and say why.
+    // the secret key (the worker start absorbed it), 3 had no encryption under the secret key: read
+    // them no more, and say why.
     expect(() => checkCalibration({ ...fixed(), version: 1, pool: { workerStartMs: 300, keyLoadMsPerMiB: 2 } }))
       .toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('run hekit calibrate again') }));
-    expect(() => checkCalibration({ ...fixed(), version: 2 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('this hekit reads version 3') }));
+    for (const version of [2, 3]) {
+      expect(() => checkCalibration({ ...fixed(), version })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('this hekit reads version 4') }));
+    }
     expect(() => checkCalibration({ ...fixed(), pool: {} })).toThrow(HeError);
     expect(() => checkCalibration({ ...fixed(), heapGrowthMsPerMiB: -1 })).toThrowError(expect.objectContaining({ details: expect.objectContaining({ field: 'heapGrowthMsPerMiB' }) }));
     expect(() => checkCalibration({ ...fixed(), rings: [{ ringDegree: 8192, ops: [{ op: 'fly', primes: 2, ms: 1 }], keys: [] }] }))
@@ -85,6 +88,15 @@ describe('predictTime', () => {
   };
   const model = createCostModel(fixed(), 'defaults');
   const chain = 1 * 3 + 6 * 3 + 7 * 9 + 8 * 3; // encrypt, square, relinearize, rescale: 108 ms
+
+  it('prices an encryption under the secret key as its own op, at the chain\'s top', () => {
+    // Index 9: 10 ms per prime, against the public key's 1 (a table, not a machine); 3 primes at the top.
+    const graph = analyze(<C>(ev: Evaluator<C>): C[] => [ev.encrypt(0.5, { symmetric: true }), ev.encrypt(0.5, { level: 1 })], { params });
+    expect(graph.nodes.map((n) => n.symmetric ?? false)).toEqual([true, false]);
+    const t = predictTime(graph, model);
+    expect(t.byOp.encryptSymmetric).toBeCloseTo(10 * 3 / 1000, 9);
+    expect(t.byOp.encrypt).toBeCloseTo(1 * 3 / 1000, 9);
+  });
 
   it('is the work on one thread, and on a pool its schedule replayed: side by side, slower, with transfers', () => {
     const one = analyze(circuit, { params, cost: { model } }).time!;

@@ -6,7 +6,7 @@
  * - key switches (relinearize, rotate) and key generation: quadratic. SEAL's key switch
  *   decomposes the ciphertext into one digit per prime and multiplies each digit, moved into
  *   every prime of the key (NTTs), with the key: L digits times L + 1 primes;
- * - every other op (mul, mulPlain, rescale, add, encrypt, decrypt): linear, one pass per prime.
+ * - every other op (mul, mulPlain, rescale, add, encryption under either key, decrypt): linear, one pass per prime.
  * A ring degree that was not calibrated is scaled from the nearest one by N·log N (an NTT's cost).
  * No runtime dependency: the measuring lives in the CLI (cli/calibrate.ts), behind hekit/seal.
  */
@@ -14,7 +14,7 @@ import { HeError } from '../errors.js';
 import { evaluatePolynomial, fitPolynomial, worstRelativeResidual, type Polynomial } from './fit.js';
 
 /** The op kinds the model prices. */
-export const COST_OPS = ['encrypt', 'decrypt', 'add', 'addPlain', 'mulPlain', 'mul', 'relinearize', 'rescale', 'rotate'] as const;
+export const COST_OPS = ['encrypt', 'decrypt', 'add', 'addPlain', 'mulPlain', 'mul', 'relinearize', 'rescale', 'rotate', 'encryptSymmetric'] as const;
 /** One op kind the model prices. */
 export type CostOp = (typeof COST_OPS)[number];
 
@@ -22,10 +22,11 @@ export type CostOp = (typeof COST_OPS)[number];
 const QUADRATIC: ReadonlySet<CostOp> = new Set(['relinearize', 'rotate']);
 
 /**
- * The calibration format's version: 3 prices a pool whose workers make every key (its main thread
- * none), their key generation `slowdown` slower side by side; 2 had the main thread make the secret key.
+ * The calibration format's version: 4 times encryption under the secret key ('encryptSymmetric', the
+ * client's) apart from the public key's; 3 priced a pool whose workers make every key (its main
+ * thread none), their key generation `slowdown` slower side by side; 2 had the main thread make the secret key.
  */
-export const CALIBRATION_VERSION = 3;
+export const CALIBRATION_VERSION = 4;
 
 /** The machine a calibration was measured on: a cached calibration is used only on an identical one. */
 export interface MachineDescription {

@@ -48,11 +48,11 @@ const KIND: Partial<Record<GraphOp, CostOp>> = {
 };
 
 /** Ops that encode a plaintext: node-seal encodes at the chain's first level, so they cost what the chain's top does. */
-const ENCODES: ReadonlySet<CostOp> = new Set(['encrypt', 'addPlain', 'mulPlain']);
+const ENCODES: ReadonlySet<CostOp> = new Set(['encrypt', 'encryptSymmetric', 'addPlain', 'mulPlain']);
 
 /** The op kind `node` is priced as and its seconds (0 for the checked layer's copies). */
 function nodeSeconds(model: CostModel, ringDegree: number, maxLevel: number, node: GraphNode): { op: CostOp | null; seconds: number } {
-  const op = KIND[node.op];
+  const op = node.symmetric ? 'encryptSymmetric' : KIND[node.op];
   if (op === undefined) return { op: null, seconds: 0 };
   const primes = ENCODES.has(op) ? maxLevel + 1 : node.level + 1 + (node.op === 'rescale' ? 1 : 0);
   const times = node.op === 'rotate' ? Math.max(1, node.keySwitches) : 1;

@@ -10,8 +10,8 @@
  * (or `flush`) waits for the whole graph.
  * The main thread sleeps on a shared counter between replies, so the API stays synchronous.
  * Each worker has its own WebAssembly heap (4 GiB each) and its own evaluation keys, made there
- * (default: the first worker, the keeper, makes the secret key, keeps it, and decrypts; the
- * others free it once their keys exist; the main thread makes no SEAL context) or made on the
+ * (default: the first worker, the keeper, makes the secret key and shares it; every worker keeps
+ * it, so any can decrypt or encrypt under it; the main thread makes no SEAL context) or made on the
  * main thread, which then keeps the secret key, and loaded from serialized bytes. When a full
  * set of Galois keys would crowd a worker's heap each worker holds a share of them (rotations
  * then run where their key is). On a server, `createSealServerPool` starts the
@@ -88,9 +88,9 @@ export interface SealPoolOptions {
    * key and sends its bytes over the message channels to the others (the threads share one
    * process, so one trust domain); each worker makes its own public, relinearization and Galois
    * keys (its share of them when split), all at once; nothing is serialized or loaded. Key
-   * generation is randomized, so the workers' keys differ, all valid under the one secret key. The
-   * keeper keeps it: decryption and symmetric encryption run there, and the main thread makes no
-   * SEAL context (a context alone is 2.5 s of CPU at N = 16384 with 10 primes), so `sealPoolCodec`
+   * generation is randomized, so the workers' keys differ, all valid under the one secret key. Every
+   * worker keeps it: a decryption runs where its ciphertext is, an encryption under the secret key
+   * on any worker, and the main thread makes no SEAL context (a context alone is 2.5 s of CPU at N = 16384 with 10 primes), so `sealPoolCodec`
    * refuses such a pool. 'main': the main thread makes the secret key and every other key, a
    * Galois key at a time, keeps the secret key, and every worker loads its share (slower:
    * node-seal's save of a key costs more than making it, 70 ms against 52 ms at N = 16384 with 6
@@ -125,12 +125,14 @@ export interface PrestartOptions {
 }
 
 /**
- * Bytes each of `count` prestarted threads warms by default: 512 MiB, at most 1 GiB over all.
- * At N = 16384 with 10 primes a worker's 18 Galois keys take 0.45 GiB. Warming takes the core V8
- * otherwise uses for compiling and collecting the main thread's garbage, so more than the keys
- * need slows the planning for nothing.
+ * Bytes each of `count` prestarted threads warms by default: 128 MiB, at most 512 MiB over all.
+ * Warming takes the core V8 otherwise uses for compiling and collecting the main thread's
+ * garbage, so more than the keys need slows the planning for nothing. The default training's
+ * keys (N = 8192, 6 Galois keys) take 19 MiB a worker: 128 MiB against 512 made its whole run
+ * 0.2 s faster (4.30-4.33 s against 4.49-4.63 s, three alternating runs); the two-round plan's
+ * (N = 16384, 10 primes, 18 Galois keys, 0.45 GiB) paid 0.3 s more in keys, about even in all.
  */
-export const defaultWarmHeapBytes = (count: number): number => Math.min(2 ** 29, 2 ** 30 / count);
+export const defaultWarmHeapBytes = (count: number): number => Math.min(2 ** 27, 2 ** 29 / count);
 
 /**
  * Starts `count` pool worker threads now, before their pool's parameters are known: each loads
@@ -259,7 +261,7 @@ interface WorkerSlot {
   frees: number[];
 }
 
-/** The worker that makes the secret key and keeps it when the workers make the keys: it decrypts. */
+/** The worker that makes the secret key when the workers make the keys, and decrypts what no worker holds. */
 const KEEPER = 0;
 
 /** Keys above this share of a worker's 4 GiB heap are split across workers under 'auto'. */
@@ -498,7 +500,7 @@ class Scheduler {
 
   /**
    * `client`: the main thread's SEAL backend (secret key, or a server's public key), null when
-   * the workers made the keys: then the keeper (KEEPER) decrypts and encrypts under the secret key.
+   * the workers made the keys: then every worker holds the secret key, decrypts and encrypts under it.
    */
   constructor(
     private readonly params: CkksParams,
@@ -595,7 +597,7 @@ class Scheduler {
     return {
       encrypt: (values, out, symmetric) => {
         if (!symmetric) return record('encrypt', [], { values, level: out.level, scale: out.scale });
-        // Under the secret key: on the keeper (#pickWorker), else here, shipping the bytes on first use.
+        // Under the secret key: on any worker when they made the keys, else here, shipping the bytes on first use.
         if (this.client === null) return record('encrypt', [], { values, level: out.level, scale: out.scale, symmetric });
         const ct = this.client.encrypt(values, { level: out.level, scale: out.scale, symmetric: true });
         try {
@@ -608,7 +610,7 @@ class Scheduler {
         if (!this.#decrypts) {
           throw new HeError('NO_SECRET_KEY', 'decrypt: this pool was built from a client\'s public keys (a server); decrypt on the client that holds the secret key', { op: 'decrypt' });
         }
-        if (this.client === null) return this.#decryptOnKeeper(x, meta);
+        if (this.client === null) return this.#decryptOnWorker(x, meta);
         const ct = this.#toMain(this.client, x, meta);
         try {
           return this.client.decrypt(ct);
@@ -664,11 +666,12 @@ class Scheduler {
     return ct;
   }
 
-  /** Runs every recorded op, then decrypts `x` on the keeper (sent its bytes when another worker holds it). */
-  #decryptOnKeeper(x: Node, meta: CtMeta): Float64Array {
+  /** Runs every recorded op, then decrypts `x` on a worker holding it (every worker holds the secret key), else on the keeper, sent its bytes. */
+  #decryptOnWorker(x: Node, meta: CtMeta): Float64Array {
     this.#flush();
-    const bytes = x.replicas.has(KEEPER) ? null : (x.bytes ?? this.#fetch(x)).slice();
-    this.#post(KEEPER, { type: 'decrypt', id: x.id, bytes }, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
+    const w = x.replicas.values().next().value ?? KEEPER;
+    const bytes = x.replicas.has(w) ? null : (x.bytes ?? this.#fetch(x)).slice();
+    this.#post(w, { type: 'decrypt', id: x.id, bytes }, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
     const reply = this.#answer(x.id, 'values');
     if (!sameMeta(reply, meta)) throw divergence(x, reply, meta);
     return reply.values;
@@ -803,9 +806,8 @@ class Scheduler {
   #pickWorker(n: Node): number {
     let best = -1, bestFinish = Infinity;
     const element = n.op === 'rotate' && this.#split !== null ? galoisElement(this.params.ringDegree, n.args.step as number) : null;
-    const only = n.args.symmetric === true ? KEEPER : null;
     this.slots.forEach((s, w) => {
-      if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element)) || (only !== null && w !== only)) return;
+      if (s.inFlight >= this.depth || (element !== null && !s.elements.has(element))) return;
       const missing = n.inputs.filter((i) => !i.replicas.has(w)).length;
       const finish = s.queuedCost + missing * TRANSFER_COST * this.depth;
       if (finish < bestFinish) [best, bestFinish] = [w, finish];

@@ -2,7 +2,7 @@
  * The pool's keys between its own threads. Three ways:
  * - made in the workers (`generateWorkerBackend`): the first worker, the keeper, makes the secret
  *   key and hands its bytes to the others (through the main thread, which keeps no copy); each
- *   worker makes the public, relinearization and Galois keys it needs. Key generation is
+ *   worker keeps it and makes the public, relinearization and Galois keys it needs. Key generation is
  *   randomized, so every worker holds keys of its own, all valid under the one secret key: a
  *   ciphertext decrypts the same whichever worker computed it. Nothing is serialized or loaded,
  *   the workers work in parallel, and the main thread makes no SEAL context at all (at N = 16384
@@ -91,10 +91,11 @@ export type SecretKeySource =
   | { readonly share: (bytes: Uint8Array) => void };
 
 /**
- * An evaluation backend whose public, relinearization and Galois keys (for `steps`) are made
- * here. A worker given the keeper's secret key frees it before the backend exists: it cannot
- * decrypt. The keeper makes a fresh secret key, shares its bytes before making the other keys
- * (the other workers make theirs meanwhile), and keeps it: it decrypts for the pool.
+ * A backend whose public, relinearization and Galois keys (for `steps`) are made here, under the
+ * pool's one secret key, which it keeps: every worker decrypts and encrypts under it (the
+ * client's inputs, at a third of a public-key encryption's cost at N = 8192). The keeper makes
+ * the secret key and shares its bytes before making the other keys (the other workers make theirs
+ * meanwhile).
  */
 export async function generateWorkerBackend(paramBytes: Uint8Array, steps: readonly number[], source: SecretKeySource): Promise<Backend> {
   const params = loadParams(paramBytes, { allowInsecure: true });
@@ -114,7 +115,8 @@ export async function generateWorkerBackend(paramBytes: Uint8Array, steps: reado
       } finally {
         bytes.fill(0);
       }
-      keys = generateKeys(seal, opened, params, steps, { secretKey: secret, op: 'createSealPool' });
+      keys = { ...generateKeys(seal, opened, params, steps, { secretKey: secret, op: 'createSealPool' }), secretKey: secret };
+      secret = null; // the backend's now
     }
   } catch (e) {
     opened.delete();

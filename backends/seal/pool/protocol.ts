@@ -18,7 +18,7 @@ export interface OpArgs {
   readonly level?: number;
   readonly scale?: number;
   readonly step?: number;
-  /** An 'encrypt' under the secret key (the keeper's only). */
+  /** An 'encrypt' under the secret key (workers that made their keys hold it). */
   readonly symmetric?: boolean;
 }
 
@@ -27,7 +27,7 @@ export type Task =
   | { readonly type: 'op'; readonly id: number; readonly op: PoolOp; readonly inputs: readonly number[]; readonly args: OpArgs; readonly loads: readonly Load[] }
   /** Send `id`'s bytes to the scheduler. */
   | { readonly type: 'save'; readonly id: number }
-  /** The keeper only: decrypt `id`, held here or delivered as `bytes` (not kept), and send its values. */
+  /** A worker that made its keys: decrypt `id`, held here or delivered as `bytes` (not kept), and send its values. */
   | { readonly type: 'decrypt'; readonly id: number; readonly bytes: Uint8Array | null }
   /** Free these ids. */
   | { readonly type: 'free'; readonly ids: readonly number[] }
@@ -52,9 +52,8 @@ export type Reply =
 /**
  * Where a worker's evaluation keys come from: 'load', the keys the main thread made (every
  * worker's share, in shared memory); 'generate', made by the worker itself. The keeper makes the
- * secret key, sends its bytes to the main thread first (`SecretKeyMessage`) and keeps it to
- * decrypt; every other worker receives those bytes as the first message on its port and frees
- * the key once its own keys exist.
+ * secret key and sends its bytes to the main thread first (`SecretKeyMessage`); every other worker
+ * receives them as the first message on its port. Each keeps the key, to decrypt and encrypt under it.
  */
 export type WorkerKeys =
   | { readonly kind: 'load'; readonly keys: PoolKeys }
@@ -68,8 +67,8 @@ export interface SecretKeyMessage {
 
 /**
  * What a worker is given once its pool exists (the thread may have started before, to load its
- * module and node-seal meanwhile): its first message. It evaluates only, unless it is the keeper
- * of worker-made keys.
+ * module and node-seal meanwhile): its first message. It evaluates only, unless it makes its keys
+ * (then it holds the secret key).
  */
 export interface WorkerInit {
   readonly type: 'init';

@@ -1,7 +1,7 @@
 /**
  * A pool worker: one SEAL evaluation backend with keys it loaded or made (keys.ts), a table of
- * the ciphertexts it holds, and a loop answering the scheduler's tasks. Only the keeper of
- * worker-made keys holds the secret key, and decrypts.
+ * the ciphertexts it holds, and a loop answering the scheduler's tasks. With worker-made keys
+ * every worker holds the secret key, and decrypts; with loaded ones none does.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeError } from '../../../core/errors.js';
