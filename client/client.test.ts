@@ -205,7 +205,7 @@ describe('the server refuses what the round does not use', () => {
     expect(server.runRound(request(rowsOf, 1)).round).toBe(0);
   });
 
-  it('a refreshed round\'s u_1, sent at the top instead of a level down, is refused naming it', () => {
+  it('a refreshed round\'s u_1 at another level than the round reads it (a round of one: the top) is refused naming it', () => {
     const ev = client.backend;
     const top = plan.params.maxLevel;
     const ladder = logreg.roundConfigOf(plan, { batchSize }).ladder;
@@ -220,9 +220,10 @@ describe('the server refuses what the round does not use', () => {
       };
       return logreg.saveRoundRequest(sealCiphertextCodec(ev, { compression: 'none' }), 1, inputs, start, logreg.planFingerprint(plan, { batchSize }));
     });
-    expect(() => server.runRound(request(top))).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'uR', level: top, expected: top - 1 }) }));
+    expect(plan.rounds[1]).toBe(1);
+    expect(() => server.runRound(request(top - 1))).toThrow(expect.objectContaining({ code: 'DESERIALIZE', details: expect.objectContaining({ field: 'uR', level: top - 1, expected: top }) }));
     expect(server.backend.memory().ciphertexts).toBe(0);
-    expect(server.runRound(request(top - 1)).round).toBe(1);
+    expect(server.runRound(request(top)).round).toBe(1);
   });
 
   it('refuses a secret key in place of the server keys', async () => {

@@ -5,7 +5,7 @@ import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
 import { createParams, isHeError, type Backend } from '../../core/index.js';
 import { landOnLadder, scaleLadder } from '../ladder.js';
 import {
-  decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols,
+  cubicFirstRowsSummands, decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols,
   fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands, hadamard, landAll, sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './index.js';
 
@@ -140,6 +140,44 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
       freeAll(sim, predicted.out);
       expect(ev.memory().ciphertexts).toBe(0);
     });
+
+  it.each([[20, 300, top - 2], [40, 70, top]] as const)(
+    'cubic first (%i x %i, the matrix at level %i): sumRows of A ∘ s(v) from v at the top, two relinearizations per vector tile and one per tile column, within the predicted bound',
+    (rows, cols, matrixLevel) => {
+      const a = matrix(rows, cols, 5);
+      const v = vector(rows);
+      const run = (x: Backend) => {
+        const before = x.stats().ops.relinearize ?? 0;
+        const A = encryptMatrix(x, unit, a, { level: matrixLevel, scale: ladder[matrixLevel] });
+        const u = encryptRowVector(x, unit, v, { level: top, scale: ladder[top] });
+        const terms = cubicFirstRowsSummands(x, u, A, cubic, ladder);
+        const out = sumRowsMany(x, terms);
+        [A, u, ...terms].forEach((t) => freeAll(x, t));
+        return { out, relins: (x.stats().ops.relinearize ?? 0) - before };
+      };
+      const [got, predicted] = [run(ev), run(sim)];
+      const [V, H] = [Math.ceil(rows / unit.height), Math.ceil(cols / unit.width)];
+      expect(got.relins).toBe(2 * V + H);
+      for (const t of got.out.tiles) expect(ev.meta(t)).toMatchObject({ level: top - 3, scale: ladder[top - 3] });
+      const want = Array.from({ length: cols }, (_, j) => a.reduce((acc, row, i) => acc + row[j]! * s(v[i]!), 0));
+      const bound = Math.max(...predicted.out.tiles.map((t) => sim.noise(t).maxBound));
+      const values = decryptColVector(ev, got.out);
+      want.forEach((w, j) => expect(Math.abs(values[j]! - w)).toBeLessThanOrEqual(bound));
+      freeAll(ev, got.out);
+      freeAll(sim, predicted.out);
+      expect(ev.memory().ciphertexts).toBe(0);
+    });
+
+  it('cubic first refuses a vector below level 3 and a matrix below the vector\'s level - 2', () => {
+    const code = (f: () => unknown) => { try { f(); } catch (e) { return isHeError(e) ? e.code : 'other'; } return 'none'; };
+    const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: 1, scale: ladder[1] });
+    const low = encryptRowVector(ev, unit, vector(4), { level: 2, scale: ladder[2] });
+    const high = encryptRowVector(ev, unit, vector(4), { level: top, scale: ladder[top] });
+    expect(code(() => cubicFirstRowsSummands(ev, low, A, cubic, ladder))).toBe('INVALID_LEVEL');
+    expect(code(() => cubicFirstRowsSummands(ev, high, A, cubic, ladder))).toBe('INVALID_LEVEL');
+    [A, low, high].forEach((t) => freeAll(ev, t));
+    expect(ev.memory().ciphertexts).toBe(0);
+  });
 
   it('refuses a matrix not above the vector, and a cubic that is not odd', () => {
     const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: top - 1, scale: ladder[top - 1] });

@@ -13,7 +13,7 @@ export { initialState, momentum, surrogate, trainPlain, trainStep, type ModelSta
 export { EncryptingSource, ciphertextBytes, inputShape, plainInput, plainInputs, type InputSource, type InputValues } from './inputs.js';
 export { stepCubic, type RoundConfig } from './round.js';
 export { BASELINE_DEPTH_PER_MINIBATCH, baselineRound, type BaselineState } from './baseline.js';
-export { freshStart, freshStartNeeds, lowDepthRound, startEncryptor, type LowDepthStart, type StartEncryptor } from './lowdepth.js';
+export { freshStart, freshStartNeeds, freshStartULevel, lowDepthRound, startEncryptor, type LowDepthStart, type StartEncryptor } from './lowdepth.js';
 export { PackingLabels, checkLabels, labelTerms, plainLabels, termsMatrix, termsVector, trainPlainShared, type BatchLabels, type LabelSource, type PackedVector } from './shared.js';
 export { trainEncryptedShared, type SharedRoundReport, type SharedTrainingOptions, type SharedTrainingResult } from './train-shared.js';
 export {

@@ -22,7 +22,9 @@
  * weights w_0 sent fresh by the client, with u_1 = X_1 w_0: the client has just decrypted w_0 and
  * holds X_1, so it computes u_1 in the clear and sends it one level down, as every step's u sits,
  * where the server's matrix x vector product would cost 2 levels (a fresh round of 1, 3 or 5
- * minibatches needs a level fewer: 3, 8, 13). Only what the last steps need is computed or sent.
+ * minibatches needs a level fewer: 3, 8, 13). A round of one sends u_1 at the top instead and
+ * takes its one step's cubic first (`freshStartULevel`): the same depth, half the key switches.
+ * Only what the last steps need is computed or sent.
  *
  * Shared inputs (one-vs-rest, shared.ts): given a `LabelSource`, the inputs are unfolded rows, the
  * fused products use the cubic's odd part only (c0 = 0), and the class's label vectors join the
@@ -35,7 +37,7 @@
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
+  cubicFirstRowsSummands, encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
   type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import { rowsTimes, type InputSource } from './inputs.js';
@@ -43,8 +45,8 @@ import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared
 import { addAligned, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /**
- * A round's start sent fresh by the client: weights w_0 at the top level and u_1 = X_1 w_0 one
- * level below, each in the encodings the round reads (`freshStartNeeds`), null where it does not.
+ * A round's start sent fresh by the client: weights w_0 at the top level and u_1 = X_1 w_0 at
+ * `freshStartULevel`, each in the encodings the round reads (`freshStartNeeds`), null where it does not.
  */
 export interface LowDepthStart<C> {
   readonly wC: EncryptedColVector<C>;
@@ -81,19 +83,29 @@ export function startEncryptor<C>(
 
 /**
  * The start of a fresh round of `minibatches` from weights `w` and the round's first minibatch
- * (the rows its circuit reads): w at `top`, u_1 = X_1 w one level below, each in the encodings
+ * (the rows its circuit reads): w at `top`, u_1 = X_1 w at `freshStartULevel`, each in the encodings
  * `freshStartNeeds` says. The caller frees what `encrypt` made, on failure too.
  */
 export function freshStart<C>(encrypt: StartEncryptor<C>, top: number, minibatches: number, w: Float64Array, firstBatch: readonly Float64Array[]): LowDepthStart<C> {
   const u = rowsTimes(firstBatch, w);
   const needs = freshStartNeeds(minibatches);
+  const uLevel = freshStartULevel(top, minibatches);
   return {
     wC: encrypt.col(w, top),
     wR: needs.wR ? encrypt.row(w, top) : null,
-    uC: needs.uC ? encrypt.col(u, top - 1) : null,
-    uR: encrypt.row(u, top - 1),
+    uC: needs.uC ? encrypt.col(u, uLevel) : null,
+    uR: encrypt.row(u, uLevel),
   };
 }
+
+/**
+ * The level a fresh round of `minibatches` reads u_1 at: one below the top, where every step's u
+ * sits for the fused products with matrices above it; the top itself for a round of one, whose
+ * one step takes the cubic first (`cubicFirstRowsSummands`: at 256 x 197 over 64 x 64 tiles, 12
+ * relinearizations instead of 24 and 24 ciphertext products instead of 36, X_1 sent two levels
+ * lower), at the same depth.
+ */
+export const freshStartULevel = (top: number, minibatches: number): number => (minibatches === 1 ? top : top - 1);
 
 interface Step<C> {
   wC: EncryptedColVector<C>;
@@ -183,9 +195,12 @@ export function lowDepthRound<C>(
   for (; k <= K; k++) {
     const { wC, wR, uC, uR } = s;
     const lR = levelOf(ev, uR);
-    // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)].
-    const xk = input(`X${k}`, lR + 1);
-    const gR = [...fusedCubicRowsSummands(ev, uR, xk, cubic, ladder), ...plus(xk, lR - 2, `Xy${k}`, 'col')];
+    // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)]. Fused, X_k a level above u; with u
+    // at the top (a fresh round of one) there is no such level: s(u) first, X_k sent two below.
+    const fused = lR < top;
+    const xk = input(`X${k}`, fused ? lR + 1 : lR - 2);
+    const summands = fused ? fusedCubicRowsSummands : cubicFirstRowsSummands;
+    const gR = [...summands(ev, uR, xk, cubic, ladder), ...plus(xk, fused ? lR - 2 : lR - 3, `Xy${k}`, 'col')];
     freeAll(ev, xk);
     const gradC = sumRowsMany(ev, gR);
     freeEach(gR);

@@ -34,7 +34,7 @@ describe('roundInputLevels', () => {
 });
 
 describe('encryptStart', () => {
-  it('a refreshed low-depth round: w at the top and u_1 = X_1·w a level down, in the encodings the round reads', () => {
+  it('a refreshed low-depth round: w at the top and u_1 = X_1·w a level down (a round of one: at the top), in the encodings the round reads', () => {
     const batches = minibatches(data, 5, 64);
     const plan = planTraining({ circuit: 'lowdepth', minibatches: 5, batchSize: 64, features: data.features, minibatchesPerRound: 2 });
     expect(plan.rounds).toEqual([2, 2, 1]);
@@ -47,8 +47,8 @@ describe('encryptStart', () => {
       const start = encryptStart(sim, plan, round, { w, v: w, step: 0 }, batches[first]!);
       if (start?.circuit !== 'lowdepth') throw new Error('a low-depth start');
       const u = batches[first]!.map((x) => x.reduce((s, xt, t) => s + xt * w[t]!, 0));
-      // Two minibatches read u_1 in both forms; one reads its row form alone. wR only from three.
-      expect([levelOf(start.wC), levelOf(start.wR), levelOf(start.uC), levelOf(start.uR)]).toEqual(round === 1 ? [top, null, top - 1, top - 1] : [top, null, null, top - 1]);
+      // Two minibatches read u_1 in both forms; one reads its row form alone, at the top (its cubic first). wR only from three.
+      expect([levelOf(start.wC), levelOf(start.wR), levelOf(start.uC), levelOf(start.uR)]).toEqual(round === 1 ? [top, null, top - 1, top - 1] : [top, null, null, top]);
       expect(maxDiff(decryptColVector(sim, start.wC), w)).toBeLessThan(1e-9);
       expect(maxDiff(decryptRowVector(sim, start.uR), u)).toBeLessThan(1e-9);
       if (start.uC) expect(maxDiff(decryptColVector(sim, start.uC), u)).toBeLessThan(1e-9);

@@ -20,7 +20,7 @@ import { freeAll, loadEncrypted, saveEncrypted, type EncodingUnit, type Encrypte
 import type { SigmoidApproximation } from '../poly/index.js';
 import { baselineRound } from './baseline.js';
 import { EncryptingSource, inputShape, type InputSource } from './inputs.js';
-import { freshStart, freshStartNeeds, lowDepthRound, startEncryptor, type LowDepthStart } from './lowdepth.js';
+import { freshStart, freshStartNeeds, freshStartULevel, lowDepthRound, startEncryptor, type LowDepthStart } from './lowdepth.js';
 import type { ModelState } from './plain.js';
 import type { RoundConfig } from './round.js';
 import { TRAINING_DEFAULTS, type TrainingPlan } from './train.js';
@@ -311,9 +311,10 @@ function startWants(plan: TrainingPlan, round: number, config: RoundConfig): Map
   if (plan.circuit === 'baseline') return new Map([['w', vector('col', features, top)], ['v', vector('col', features, top)]]);
   if (round === 0) return new Map();
   const needs = freshStartNeeds(plan.rounds[round]!);
-  const wants = new Map([['wC', vector('col', features, top)], ['uR', vector('row', batchSize, top - 1)]]);
+  const uLevel = freshStartULevel(top, plan.rounds[round]!);
+  const wants = new Map([['wC', vector('col', features, top)], ['uR', vector('row', batchSize, uLevel)]]);
   if (needs.wR) wants.set('wR', vector('row', features, top));
-  if (needs.uC) wants.set('uC', vector('col', batchSize, top - 1));
+  if (needs.uC) wants.set('uC', vector('col', batchSize, uLevel));
   return wants;
 }
 

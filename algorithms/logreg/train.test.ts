@@ -142,9 +142,9 @@ describe('the client callback', () => {
       encryptRow: (v, level) => (calls.push(`encryptRow@${level ?? 'top'}`), local.encryptRow(v, level)),
     };
     const result = trainEncrypted(sim, plan, batches, { client });
-    // A fresh round of one minibatch reads w in column form and u_1 = X_1·w in row form, a level down.
+    // A fresh round of one minibatch reads w in column form and u_1 = X_1·w in row form, both at the top (its cubic first).
     const top = plan.params.maxLevel;
-    expect(calls).toEqual(['inputs(2)', 'decrypt', 'inputs(1)', `encryptCol@${top}`, `encryptRow@${top - 1}`, 'decrypt']);
+    expect(calls).toEqual(['inputs(2)', 'decrypt', 'inputs(1)', `encryptCol@${top}`, `encryptRow@${top}`, 'decrypt']);
     const twin = trainPlain(batches, { rule: 'gradient', learningRate: 2, sigmoid: sigmoidCubic8 });
     expect(maxDiff(result.weights, twin.w)).toBeLessThan(1e-9);
     expect(sim.memory().ciphertexts).toBe(0);
