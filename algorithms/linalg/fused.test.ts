@@ -5,8 +5,8 @@ import { createSimBackend, type SimBackend } from '../../backends/sim/index.js';
 import { createParams, isHeError, type Backend } from '../../core/index.js';
 import { landOnLadder, scaleLadder } from '../ladder.js';
 import {
-  cubicFirstRowsSummands, decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols,
-  fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands, hadamard, landAll, sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
+  cubicVector, decryptColVector, decryptMatrix, decryptRowVector, encodingUnit, encryptColVector, encryptMatrix, encryptRowVector, freeAll, fusedCubicCols,
+  fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands, hadamard, hadamardRows, landAll, sumCols, sumColsMany, sumColsRotations, sumRows, sumRowsMany, sumRowsRotations,
 } from './index.js';
 
 const seed = Number(process.env.HEKIT_SEED ?? 20261125);
@@ -150,9 +150,11 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
         const before = x.stats().ops.relinearize ?? 0;
         const A = encryptMatrix(x, unit, a, { level: matrixLevel, scale: ladder[matrixLevel] });
         const u = encryptRowVector(x, unit, v, { level: top, scale: ladder[top] });
-        const terms = cubicFirstRowsSummands(x, u, A, cubic, ladder);
-        const out = sumRowsMany(x, terms);
-        [A, u, ...terms].forEach((t) => freeAll(x, t));
+        const su = cubicVector(x, u, cubic, ladder);
+        const At = landAll(x, A, top - 2, ladder);
+        const terms = hadamardRows(x, su, At, 'pending');
+        const out = sumRowsMany(x, [terms]);
+        [A, At, u, su, terms].forEach((t) => freeAll(x, t));
         return { out, relins: (x.stats().ops.relinearize ?? 0) - before };
       };
       const [got, predicted] = [run(ev), run(sim)];
@@ -168,14 +170,15 @@ describe.each(['sim', 'seal'] as const)('ladder and fused cubic products on %s',
       expect(ev.memory().ciphertexts).toBe(0);
     });
 
-  it('cubic first refuses a vector below level 3 and a matrix below the vector\'s level - 2', () => {
+  it('cubicVector refuses a vector below level 2, off the ladder, or a cubic that is not odd', () => {
     const code = (f: () => unknown) => { try { f(); } catch (e) { return isHeError(e) ? e.code : 'other'; } return 'none'; };
-    const A = encryptMatrix(ev, unit, matrix(4, 4, 3), { level: 1, scale: ladder[1] });
-    const low = encryptRowVector(ev, unit, vector(4), { level: 2, scale: ladder[2] });
+    const low = encryptRowVector(ev, unit, vector(4), { level: 1, scale: ladder[1] });
+    const off = encryptRowVector(ev, unit, vector(4), { level: top, scale: 2 ** 30 });
     const high = encryptRowVector(ev, unit, vector(4), { level: top, scale: ladder[top] });
-    expect(code(() => cubicFirstRowsSummands(ev, low, A, cubic, ladder))).toBe('INVALID_LEVEL');
-    expect(code(() => cubicFirstRowsSummands(ev, high, A, cubic, ladder))).toBe('INVALID_LEVEL');
-    [A, low, high].forEach((t) => freeAll(ev, t));
+    expect(code(() => cubicVector(ev, low, cubic, ladder))).toBe('INVALID_LEVEL');
+    expect(code(() => cubicVector(ev, off, cubic, ladder))).toBe('SCALE_MISMATCH');
+    expect(code(() => cubicVector(ev, high, [0.5, 1, 1, 1], ladder))).toBe('INVALID_ARGUMENT');
+    [low, off, high].forEach((t) => freeAll(ev, t));
     expect(ev.memory().ciphertexts).toBe(0);
   });
 

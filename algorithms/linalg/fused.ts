@@ -4,9 +4,9 @@
  * multiply" takes three. u² + c1/c3 is computed once per vector tile and shared by every
  * matrix tile it multiplies. Both LR circuits rely on it, with the learning rate folded into
  * the coefficients. The summand forms leave the second product of each tile pending, for a
- * sum (`sumRowsMany`, `sumColsMany`) that settles each tile column (row) once. When the vector
- * sits as high as the matrix (a client sends it at the top), `cubicFirstRowsSummands` takes s(u)
- * first instead: a level more, but one relinearization per vector tile, not per matrix tile.
+ * sum (`sumRowsMany`, `sumColsMany`) that settles each tile column (row) once. When no matrix sits
+ * above the vector (a client sends it at the top), `cubicVector` takes s(u) first instead: a
+ * level more, but two relinearizations per vector tile, not one per matrix tile.
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import { oddCubic } from '../poly/fused.js';
@@ -114,34 +114,27 @@ export const fusedCubicColsSummands = <C>(
 ): EncryptedMatrix<C>[] => fused(ev, 'fusedCubicCols', v, a, cubic, ladder, 'pending', (_i, j) => j);
 
 /**
- * `fusedCubicRowsSummands`' terms with the cubic taken first, for a vector v at a level the matrix
- * reaches: s(v) = (c3·v) ∘ (v² + c1/c3) + c0 once per vector tile, then every matrix tile times
- * it, pending. A level more than the fused form (three from v), but two relinearizations per
- * vector tile where the fused form takes one per matrix tile: a low-depth round of one minibatch
- * from fresh weights, whose u_1 the client sends at the top, needs 12 instead of 24 at 256 x 197
- * over 64 x 64 tiles.
- * In: v at level l >= 3 on `ladder`; A at level >= l - 2 (at l - 2, on the ladder). Out: one
- * matrix, pending at level l - 2 (degree 2; no separate c0·A term): summed (`sumRowsMany`), it
- * settles at l - 3. Depth 3 from v · Rotations none · Throws INVALID_ARGUMENT, INVALID_LEVEL,
- * SCALE_MISMATCH, SHAPE_MISMATCH.
+ * s(v) = (c3·v) ∘ (v² + c1/c3) + c0 for every tile of a vector on its own: the cubic first, for a
+ * vector at a level no matrix sits above (a client sends it at the top), then a product with the
+ * matrix (`hadamardRows` or `hadamardCols`, pending for a sum). A level more than the fused
+ * product, but two relinearizations per vector tile where the fused form takes one per matrix
+ * tile: a low-depth round of one minibatch from fresh weights needs 12 instead of 24 at
+ * 256 x 197 over 64 x 64 tiles. Recorded before the matrix is asked for, it runs on a pool while
+ * the matrix is encrypted.
+ * In: v at level l >= 2 on `ladder`. Out: the same kind of vector at level l - 2 on the ladder.
+ * Depth 2 · Rotations none · Throws INVALID_ARGUMENT (a cubic that is not odd), INVALID_LEVEL, SCALE_MISMATCH.
  */
-export function cubicFirstRowsSummands<C>(
-  ev: Evaluator<C>, v: EncryptedRowVector<C>, a: EncryptedMatrix<C>, cubic: readonly number[], ladder: readonly number[],
-): EncryptedMatrix<C>[] {
-  const op = 'cubicFirstRowsSummands';
+export function cubicVector<C, V extends EncryptedRowVector<C> | EncryptedColVector<C>>(ev: Evaluator<C>, v: V, cubic: readonly number[], ladder: readonly number[]): V {
+  const op = 'cubicVector';
   const [c0, c1, c3] = oddCubic(cubic);
-  sameUnit(v.unit, a.unit, op);
-  if (v.length !== a.rows) throw shapeMismatch(op, v, a, 'need the vector length to equal the rows');
   const level = ev.meta(v.tiles[0] as C).level;
   for (const t of v.tiles) {
     const m = ev.meta(t);
     if (m.level !== level || m.scale !== ladder[level]) throw new HeError('SCALE_MISMATCH', `${op}: the vector must sit at one level on the ladder`, { op, level: m.level, scale: m.scale });
   }
-  if (level < 3) throw new HeError('INVALID_LEVEL', `${op}: the vector must sit at level 3 or above; it is at ${level}`, { op, level });
-  const low = Math.min(...a.tiles.flat().map((t) => ev.meta(t).level));
-  if (low < level - 2) throw new HeError('INVALID_LEVEL', `${op}: the matrix must sit at level ${level - 2} or above; it is at ${low}`, { op, level, matrixLevel: low });
+  if (level < 2) throw new HeError('INVALID_LEVEL', `${op}: the vector must sit at level 2 or above; it is at ${level}`, { op, level });
   const vs = squares(ev, v.tiles, c1, c3);
-  const s = v.tiles.map((t, i) => {
+  const tiles = v.tiles.map((t, i) => {
     const c3v = landOnLadder(ev, t, level - 1, ladder, c3);
     const odd = settle(ev, ev.mul(c3v, vs[i] as C));
     ev.free(c3v);
@@ -151,12 +144,5 @@ export function cubicFirstRowsSummands<C>(
     return out;
   });
   vs.forEach((t) => ev.free(t));
-  const tiles = a.tiles.map((row, i) => row.map((t) => {
-    const at = ev.meta(t).level === level - 2 && ev.meta(t).scale === ladder[level - 2] ? t : landOnLadder(ev, t, level - 2, ladder);
-    const product = ev.mul(at, s[i] as C);
-    if (at !== t) ev.free(at);
-    return product;
-  }));
-  s.forEach((t) => ev.free(t));
-  return [{ ...a, tiles }];
+  return { ...v, tiles };
 }

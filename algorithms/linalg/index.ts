@@ -9,5 +9,5 @@ export {
 } from './ops.js';
 export { matrixProductColMajor, matrixProductRowMajor } from './matmul.js';
 export { matrixProductRowMajorMixedUnit, matrixTimesColMixedUnit, mixedUnitRotations, rowTimesMatrixMixedUnit, transposedUnit, transposeUnit } from './mixed-unit.js';
-export { cubicFirstRowsSummands, fusedCubicCols, fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands } from './fused.js';
+export { cubicVector, fusedCubicCols, fusedCubicColsSummands, fusedCubicRows, fusedCubicRowsSummands } from './fused.js';
 export { loadEncrypted, saveEncrypted } from './serialize.js';

@@ -37,7 +37,7 @@
  */
 import { HeError, type Evaluator } from '../../core/index.js';
 import {
-  cubicFirstRowsSummands, encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
+  cubicVector, encryptColVector, encryptRowVector, freeAll, fusedCubicColsSummands, fusedCubicRowsSummands, hadamardCols, hadamardRows, landAll, sumColsMany, sumRowsMany,
   type EncodingUnit, type EncryptedColVector, type EncryptedMatrix, type EncryptedRowVector,
 } from '../linalg/index.js';
 import { rowsTimes, type InputSource } from './inputs.js';
@@ -101,7 +101,7 @@ export function freshStart<C>(encrypt: StartEncryptor<C>, top: number, minibatch
 /**
  * The level a fresh round of `minibatches` reads u_1 at: one below the top, where every step's u
  * sits for the fused products with matrices above it; the top itself for a round of one, whose
- * one step takes the cubic first (`cubicFirstRowsSummands`: at 256 x 197 over 64 x 64 tiles, 12
+ * one step takes the cubic first (`cubicVector`: at 256 x 197 over 64 x 64 tiles, 12
  * relinearizations instead of 24 and 24 ciphertext products instead of 36, X_1 sent two levels
  * lower), at the same depth.
  */
@@ -197,11 +197,18 @@ export function lowDepthRound<C>(
     const lR = levelOf(ev, uR);
     // Gradient into C: wC_k = wC_{k-1} + sumRows[X_k ∘ s(uR_k)]. Fused, X_k a level above u; with u
     // at the top (a fresh round of one) there is no such level: s(u) first, X_k sent two below.
-    const fused = lR < top;
-    const xk = input(`X${k}`, fused ? lR + 1 : lR - 2);
-    const summands = fused ? fusedCubicRowsSummands : cubicFirstRowsSummands;
-    const gR = [...summands(ev, uR, xk, cubic, ladder), ...plus(xk, fused ? lR - 2 : lR - 3, `Xy${k}`, 'col')];
-    freeAll(ev, xk);
+    let gR: EncryptedMatrix<C>[];
+    if (lR < top) {
+      const xk = input(`X${k}`, lR + 1);
+      gR = [...fusedCubicRowsSummands(ev, uR, xk, cubic, ladder), ...plus(xk, lR - 2, `Xy${k}`, 'col')];
+      freeAll(ev, xk);
+    } else {
+      const su = cubicVector(ev, uR, cubic, ladder);
+      const xk = input(`X${k}`, lR - 2);
+      gR = [hadamardRows(ev, su, xk, 'pending'), ...plus(xk, lR - 3, `Xy${k}`, 'col')];
+      freeAll(ev, su);
+      freeAll(ev, xk);
+    }
     const gradC = sumRowsMany(ev, gR);
     freeEach(gR);
     const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
