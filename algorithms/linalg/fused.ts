@@ -41,7 +41,8 @@ function fusedTile<C>(
   return [main, c0 === 0 ? null : landOnLadder(ev, a, level - 2, ladder, c0)];
 }
 
-function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: EncryptedMatrix<C>, ladder: readonly number[]): void {
+/** The level every tile of vector `u` sits at, on the ladder; SCALE_MISMATCH otherwise. */
+function ladderLevel<C>(ev: Evaluator<C>, op: string, u: readonly C[], ladder: readonly number[]): number {
   const level = ev.meta(u[0] as C).level;
   for (const t of u) {
     const m = ev.meta(t);
@@ -49,6 +50,11 @@ function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: Encryp
       throw new HeError('SCALE_MISMATCH', `${op}: the vector must sit at one level on the ladder`, { op, level: m.level, scale: m.scale });
     }
   }
+  return level;
+}
+
+function checkLevels<C>(ev: Evaluator<C>, op: string, u: readonly C[], a: EncryptedMatrix<C>, ladder: readonly number[]): void {
+  const level = ladderLevel(ev, op, u, ladder);
   const low = Math.min(...a.tiles.flat().map((t) => ev.meta(t).level));
   if (low < level + 1) {
     throw new HeError('INVALID_LEVEL', `${op}: the matrix must sit at least one level above the vector (level ${level}); it is at ${low}`, { op, level, matrixLevel: low });
@@ -127,11 +133,7 @@ export const fusedCubicColsSummands = <C>(
 export function cubicVector<C, V extends EncryptedRowVector<C> | EncryptedColVector<C>>(ev: Evaluator<C>, v: V, cubic: readonly number[], ladder: readonly number[]): V {
   const op = 'cubicVector';
   const [c0, c1, c3] = oddCubic(cubic);
-  const level = ev.meta(v.tiles[0] as C).level;
-  for (const t of v.tiles) {
-    const m = ev.meta(t);
-    if (m.level !== level || m.scale !== ladder[level]) throw new HeError('SCALE_MISMATCH', `${op}: the vector must sit at one level on the ladder`, { op, level: m.level, scale: m.scale });
-  }
+  const level = ladderLevel(ev, op, v.tiles, ladder);
   if (level < 2) throw new HeError('INVALID_LEVEL', `${op}: the vector must sit at level 2 or above; it is at ${level}`, { op, level });
   const vs = squares(ev, v.tiles, c1, c3);
   const tiles = v.tiles.map((t, i) => {
