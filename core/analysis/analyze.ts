@@ -151,8 +151,10 @@ interface Recording {
 
 function record(circuit: Circuit, params: CkksParams, rotations: readonly number[]): Recording {
   const recorder = new GraphRecorder();
+  // The recorder reads no plain value, so every op's slots can share one array.
+  const slots = new Float64Array(params.slots);
   const { backend, payload } = defineBackend<number>({
-    name: 'analysis', params, rotations, capabilities: { encrypts: false, predictsNoise: false }, kernels: recorder.kernels(params.slots),
+    name: 'analysis', params, rotations, capabilities: { encrypts: false, predictsNoise: false }, kernels: recorder.kernels(params.slots), slotArray: () => slots,
   });
   try {
     const outputs = backend.scope(() => {
