@@ -17,7 +17,7 @@ import { add, freeAll, fusedCubicRowsSummands, landAll, matrixTimesCol, sumRowsM
 import type { InputSource } from './inputs.js';
 import { labelTerms, termsMatrix, type LabelSource } from './shared.js';
 import { momentum } from './plain.js';
-import { levelOf, stepCubic, type RoundConfig } from './round.js';
+import { inputAt, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /** The baseline circuit's encrypted model between minibatches, as in the float64 Nesterov rule. */
 export interface BaselineState<C> {
@@ -48,13 +48,14 @@ export function baselineRound<C>(
   let { w, v, step } = start;
   for (let k = 1; k <= minibatches; k++) {
     const level = levelOf(ev, v);
-    const z = landAll(ev, source.matrix(`X${k}`, level), level, ladder);
+    const x = inputAt(ev, source, `X${k}`, level, ladder);
+    const z = x.matrix;
     const u = matrixTimesCol(ev, z, v, 1, ladder[level - 1]);
     // Pending products: each tile column of the gradient is relinearized once, after its sum.
     const g = fusedCubicRowsSummands(ev, u, z, cubic, ladder);
     // Shared inputs: the class's g·s0·X_kᵀy_k, cut from its packed vector one level up, joins the column sums.
     if (labels) g.push(termsMatrix(z, labelTerms(ev, labels.packed(`Xy${k}`, 'col', level - 3), config.unit, ladder), 'col'));
-    freeAll(ev, z);
+    x.done();
     freeAll(ev, u);
     const gradient = sumRowsMany(ev, g);
     g.forEach((m) => freeAll(ev, m));

@@ -15,7 +15,7 @@ import { encryptMatrix, freeAll, type EncodingUnit, type EncryptedMatrix } from 
 
 /** Hands a circuit its inputs. The source owns them: circuits never free an input. */
 export interface InputSource<C> {
-  /** The named input, at `level` or above. */
+  /** The named input, at `level` or above; the source's own (freed by it: the caller must not free it). */
   matrix(name: string, level: number): EncryptedMatrix<C>;
 }
 

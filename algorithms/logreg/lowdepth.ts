@@ -42,7 +42,7 @@ import {
 } from '../linalg/index.js';
 import { rowsTimes, type InputSource } from './inputs.js';
 import { labelTerms, termsMatrix, termsVector, type LabelSource } from './shared.js';
-import { addAligned, levelOf, stepCubic, type RoundConfig } from './round.js';
+import { addToKept, inputAt, levelOf, stepCubic, type RoundConfig } from './round.js';
 
 /**
  * A round's start sent fresh by the client: weights w_0 at the top level and u_1 = X_1 w_0 at
@@ -140,7 +140,9 @@ export function lowDepthRound<C>(
   const plus = (a: EncryptedMatrix<C>, level: number, name: string, kind: 'col' | 'row'): EncryptedMatrix<C>[] =>
     labels ? [termsMatrix(a, labelTerms(ev, labels.packed(name, kind, level + 1), config.unit, ladder), kind)] : [];
   const freeEach = (ms: readonly EncryptedMatrix<C>[]): void => ms.forEach((m) => freeAll(ev, m));
+  // The first step's vectors become round state (freed by it, or returned): copies of the source's.
   const input = (name: string, level: number): EncryptedMatrix<C> => landAll(ev, source.matrix(name, level), level, ladder);
+  const sent = (name: string, level: number) => inputAt(ev, source, name, level, ladder);
   // An m x d (or m x b) matrix whose every row is the vector is its column layout; a d x n (or b x n)
   // one whose every column is the vector, its row layout.
   const asCol = (m: EncryptedMatrix<C>): EncryptedColVector<C> => ({ kind: 'col', length: m.cols, unit: m.unit, tiles: m.tiles[0]! });
@@ -199,19 +201,19 @@ export function lowDepthRound<C>(
     // at the top (a fresh round of one) there is no such level: s(u) first, X_k sent two below.
     let gR: EncryptedMatrix<C>[];
     if (lR < top) {
-      const xk = input(`X${k}`, lR + 1);
-      gR = [...fusedCubicRowsSummands(ev, uR, xk, cubic, ladder), ...plus(xk, lR - 2, `Xy${k}`, 'col')];
-      freeAll(ev, xk);
+      const xk = sent(`X${k}`, lR + 1);
+      gR = [...fusedCubicRowsSummands(ev, uR, xk.matrix, cubic, ladder), ...plus(xk.matrix, lR - 2, `Xy${k}`, 'col')];
+      xk.done();
     } else {
       const su = cubicVector(ev, uR, cubic, ladder);
-      const xk = input(`X${k}`, lR - 2);
-      gR = [hadamardRows(ev, su, xk, 'pending'), ...plus(xk, lR - 3, `Xy${k}`, 'col')];
+      const xk = sent(`X${k}`, lR - 2);
+      gR = [hadamardRows(ev, su, xk.matrix, 'pending'), ...plus(xk.matrix, lR - 3, `Xy${k}`, 'col')];
       freeAll(ev, su);
-      freeAll(ev, xk);
+      xk.done();
     }
     const gradC = sumRowsMany(ev, gR);
     freeEach(gR);
-    const wCnext = own(addAligned(ev, landAll(ev, wC, levelOf(ev, wC), ladder), gradC, ladder));
+    const wCnext = own(addToKept(ev, wC, gradC, ladder));
     if (k === K) {
       release(wC);
       release(wR);
@@ -223,39 +225,39 @@ export function lowDepthRound<C>(
     // wR_k feeds only wR_{k+1} and u_{k+2}'s column form: needed while k <= K - 3.
     let wRnext: EncryptedRowVector<C> | null = null;
     if (k <= K - 3) {
-      const xtk = input(`XT${k}`, lC + 1);
-      const gC = [...fusedCubicColsSummands(ev, xtk, uC!, cubic, ladder), ...plus(xtk, lC - 2, `Xy${k}`, 'row')];
-      freeAll(ev, xtk);
+      const xtk = sent(`XT${k}`, lC + 1);
+      const gC = [...fusedCubicColsSummands(ev, xtk.matrix, uC!, cubic, ladder), ...plus(xtk.matrix, lC - 2, `Xy${k}`, 'row')];
+      xtk.done();
       const gradR = sumColsMany(ev, gC, 1, ladder[lC - 2]);
       freeEach(gC);
-      wRnext = own(addAligned(ev, landAll(ev, wR!, levelOf(ev, wR!), ladder), gradR, ladder));
+      wRnext = own(addToKept(ev, wR!, gradR, ladder));
     }
     // u_{k+1}, column form (R -> C products, no mask): needed by step k + 1 unless it is the last.
     // The older weights have slack: they are landed where the cross products are pending (one
     // vector tile moved, not a product per matrix tile), so every product of the sum is pending.
     let uCnext: EncryptedColVector<C> | null = null;
     if (k + 1 < K) {
-      const mtk = input(`MT${k}`, lR + 1);
-      const cross = fusedCubicRowsSummands(ev, uR, mtk, cubic, ladder);
-      freeAll(ev, mtk);
+      const mtk = sent(`MT${k}`, lR + 1);
+      const cross = fusedCubicRowsSummands(ev, uR, mtk.matrix, cubic, ladder);
+      mtk.done();
       const w = landAll(ev, wR!, lR - 1, ladder);
-      const xtNext = input(`XT${k + 1}`, lR - 1);
-      const forward = hadamardRows(ev, w, xtNext, 'pending');
+      const xtNext = sent(`XT${k + 1}`, lR - 1);
+      const forward = hadamardRows(ev, w, xtNext.matrix, 'pending');
       freeAll(ev, w);
-      freeAll(ev, xtNext);
+      xtNext.done();
       const terms = [forward, ...cross, ...plus(forward, lR - 2, `My${k}`, 'col')];
       uCnext = own(sumRowsMany(ev, terms));
       freeEach(terms);
     }
     // u_{k+1}, row form: C -> R products, one shared mask.
-    const mk = input(`M${k}`, lC + 1);
-    const crossR = fusedCubicColsSummands(ev, mk, uC!, cubic, ladder);
-    freeAll(ev, mk);
+    const mk = sent(`M${k}`, lC + 1);
+    const crossR = fusedCubicColsSummands(ev, mk.matrix, uC!, cubic, ladder);
+    mk.done();
     const w = landAll(ev, wC, lC - 1, ladder);
-    const xNext = input(`X${k + 1}`, lC - 1);
-    const forwardR = hadamardCols(ev, xNext, w, 'pending');
+    const xNext = sent(`X${k + 1}`, lC - 1);
+    const forwardR = hadamardCols(ev, xNext.matrix, w, 'pending');
     freeAll(ev, w);
-    freeAll(ev, xNext);
+    xNext.done();
     const terms = [forwardR, ...crossR, ...plus(forwardR, lC - 2, `My${k}`, 'row')];
     const uRnext = own(sumColsMany(ev, terms, 1, ladder[lC - 2]));
     freeEach(terms);
