@@ -32,7 +32,8 @@ function log(line: string): void {
 
 async function keygen(params: CkksParamsLiteral, rotations: readonly number[]): Promise<ClientInfo> {
   const start = performance.now();
-  const backend = await createSealBackend(params, { rotations });
+  // Seeded: what the page encrypts under its secret key uploads in half the bytes.
+  const backend = await createSealBackend(params, { rotations, seededEncryption: true });
   const keygenMs = performance.now() - start;
   state?.backend.dispose();
   const serverKeys = exportServerKeys(backend);
@@ -64,7 +65,7 @@ const api: Omit<HekitClientApi, 'ready'> = {
   },
   async compute(url, values) {
     const { backend } = current();
-    const request = backend.scope(() => saveCiphertext(backend, backend.encrypt(values)));
+    const request = backend.scope(() => saveCiphertext(backend, backend.encrypt(values, { symmetric: true })));
     return open(await post(url, request));
   },
   async fetchAndDecrypt(url) {
@@ -74,7 +75,7 @@ const api: Omit<HekitClientApi, 'ready'> = {
   },
   async restore() {
     const { serverKeys, secretKey, info, backend } = current();
-    const restored = await createSealClientBackend(serverKeys, secretKey);
+    const restored = await createSealClientBackend(serverKeys, secretKey, { seededEncryption: true });
     backend.dispose();
     state = { backend: restored, serverKeys, secretKey, info };
   },

@@ -48,6 +48,12 @@ describe('client and server over serialized bytes (SEAL, N = 8192)', () => {
     expect(envelopeKinds(client.exportSecretKey())).toContain(KIND_CODES.secretKey);
     const r0 = client.request(0, batches, logreg.initialState(data.features));
     expect(envelopeKinds(r0)).not.toContain(KIND_CODES.secretKey);
+    // Encrypted under the secret key and sent seeded: about half of the inputs' whole ciphertexts.
+    const whole = [...client.inputLevels(0)].reduce((sum, [name, level]) => {
+      const [rows, cols] = logreg.inputShape(name, batchSize, plan.features, plan.unit);
+      return sum + Math.ceil(rows / plan.unit.height) * Math.ceil(cols / plan.unit.width) * logreg.ciphertextBytes(plan.params.ringDegree, level);
+    }, 0);
+    expect(r0.length).toBeLessThan(0.55 * whole);
     const run0 = server.runRound(r0);
     expect(run0.round).toBe(0);
     expect(Object.fromEntries(run0.inputLevels)).toEqual(Object.fromEntries(client.inputLevels(0)));

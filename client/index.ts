@@ -79,7 +79,11 @@ export interface Client {
   /** The SEAL backend with the secret key (encrypts, decrypts). */
   readonly backend: Backend;
   readonly plan: logreg.TrainingPlan;
-  /** What the server needs: parameters, public, relinearization and Galois keys (`exportServerKeys`); never the secret key. */
+  /**
+   * What the server needs: parameters, public, relinearization and Galois keys (`exportServerKeys`,
+   * seeded: about half the bytes); never the secret key. The same bytes on every call (a restored
+   * client's are those it was restored from).
+   */
   serverKeys(): Uint8Array;
   /** The secret key, for the client's own storage (`restoreClient`). Never send it. */
   exportSecretKey(): SecretKeyBytes;
@@ -138,7 +142,7 @@ export interface Client {
  * ```
  */
 export async function createClient(plan: logreg.TrainingPlan, options: ClientOptions): Promise<Client> {
-  return new SealClient(await createSealBackend(plan.params, { rotations: plan.rotations }), plan, options);
+  return new SealClient(await createSealBackend(plan.params, { rotations: plan.rotations, seededEncryption: true }), plan, options);
 }
 
 /**
@@ -147,7 +151,7 @@ export async function createClient(plan: logreg.TrainingPlan, options: ClientOpt
  * DESERIALIZE as `createSealClientBackend` does.
  */
 export async function restoreClient(plan: logreg.TrainingPlan, serverKeys: PublicBytes, secretKey: SecretKeyBytes, options: ClientOptions): Promise<Client> {
-  return new SealClient(await createSealClientBackend(serverKeys, secretKey, { params: plan.params }), plan, options);
+  return new SealClient(await createSealClientBackend(serverKeys, secretKey, { params: plan.params, seededEncryption: true }), plan, options, serverKeys);
 }
 
 /** Largest and RMS estimated error std over the slots `decryptColVector` reads (row 0 of each tile). */
@@ -179,8 +183,11 @@ class SealClient implements Client {
   /** `logreg.planFingerprint` of the plan and settings: every request and reply is bound to it. */
   readonly #binding: Uint8Array;
   #sim: SimBackend | null = null;
+  /** Exported once: each export makes fresh keys, and a job takes one set. */
+  #serverKeys: Uint8Array | undefined;
 
-  constructor(readonly backend: Backend, readonly plan: logreg.TrainingPlan, private readonly options: ClientOptions) {
+  constructor(readonly backend: Backend, readonly plan: logreg.TrainingPlan, private readonly options: ClientOptions, serverKeys?: Uint8Array) {
+    this.#serverKeys = serverKeys?.slice();
     try {
       this.#config = logreg.roundConfigOf(plan, options);
       this.#binding = logreg.planFingerprint(plan, options);
@@ -191,7 +198,8 @@ class SealClient implements Client {
   }
 
   serverKeys(): Uint8Array {
-    return exportServerKeys(this.backend, { compression: this.options.compression ?? 'zlib' });
+    this.#serverKeys ??= exportServerKeys(this.backend, { compression: this.options.compression ?? 'zlib' });
+    return this.#serverKeys.slice();
   }
 
   exportSecretKey(): SecretKeyBytes {

@@ -11,7 +11,11 @@ import { fromSeal } from './errors.js';
 import type { SealContext } from './context.js';
 import type { CipherText, PlainText } from './types.js';
 
-export function sealKernels(c: SealContext): Kernels<CipherText> {
+/**
+ * `seeds`: where encryptions under the secret key leave their seeded bytes (see `SealParts.seeds`);
+ * null to encrypt the plain way.
+ */
+export function sealKernels(c: SealContext, seeds: Map<CipherText, Uint8Array> | null = null): Kernels<CipherText> {
   const { seal, evaluator, encoder, pool } = c;
 
   /** Runs `fill` on a fresh ciphertext; frees it and translates the error if SEAL throws. */
@@ -63,6 +67,21 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
   return {
     encrypt(values, out, symmetric) {
       if (symmetric) secret('symmetric encrypt');
+      if (symmetric && seeds !== null) {
+        // SEAL keeps the seed only in its serializable form; the ciphertext is that form loaded back.
+        return withPlain('encrypt', values, out.scale, out.level, (pt) => {
+          const serializable = c.encryptor.encryptSymmetricSerializable(pt, pool);
+          let bytes: Uint8Array;
+          try {
+            bytes = serializable.saveArray(seal.ComprModeType.none);
+          } finally {
+            serializable.delete();
+          }
+          const ct = into('encrypt', (d) => d.loadArray(c.context, bytes));
+          seeds.set(ct, bytes);
+          return ct;
+        });
+      }
       return withPlain('encrypt', values, out.scale, out.level, (pt) => into('encrypt', (d) =>
         symmetric ? c.encryptor.encryptSymmetric(pt, d, pool) : c.encryptor.encrypt(pt, d, pool)));
     },
@@ -108,8 +127,14 @@ export function sealKernels(c: SealContext): Kernels<CipherText> {
       }
     },
     copy: (a) => into('copy', (d) => d.copy(a)),
-    free: (a) => a.delete(),
-    close: () => c.delete(),
+    free: (a) => {
+      seeds?.delete(a);
+      a.delete();
+    },
+    close: () => {
+      seeds?.clear();
+      c.delete();
+    },
     inspect: (a): CtMeta => ({ level: c.levelOf(a), scale: a.scale, degree: a.size - 1 }),
   };
 }

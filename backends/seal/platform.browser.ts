@@ -4,8 +4,12 @@
  * because browsers' own `DecompressionStream` is asynchronous and hekit's loaders are
  * synchronous. zstd bodies are refused with DESERIALIZE, as on Node 20.
  */
+import { zlibSync } from 'fflate';
 import { inflateZlib } from '../../core/serialize/inflate.js';
 import type { Inflate } from './serialize/seal-bytes.js';
+
+/** zlib at fflate's fastest level (it has no Huffman-only strategy; the size is within 1% of it). */
+export const deflate = (data: Uint8Array): Uint8Array => zlibSync(data, { level: 1 });
 
 export const inflate: Inflate = (mode, data, maxBytes) => (mode === 1 ? inflateZlib(data, maxBytes) : null);
 

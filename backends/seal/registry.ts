@@ -12,20 +12,26 @@ import type { CipherText } from './types.js';
 export interface SealParts {
   readonly context: SealContext;
   readonly defined: DefinedBackend<CipherText>;
+  /**
+   * With seeded encryption, the SEAL bytes (uncompressed, seeded) of each ciphertext encrypted
+   * under the secret key and still alive: what `saveCiphertext` writes for it.
+   */
+  readonly seeds: ReadonlyMap<CipherText, Uint8Array> | null;
 }
 
 const registry = new WeakMap<Backend, SealParts>();
 
 /** The checked backend over `context` (which it owns from here on). */
-export function sealBackend(context: SealContext, rotations: readonly number[], verify: boolean, scaleFloor?: number): Backend {
+export function sealBackend(context: SealContext, rotations: readonly number[], verify: boolean, scaleFloor?: number, seededEncryption = false): Backend {
   let defined: DefinedBackend<CipherText>;
+  const seeds = seededEncryption ? new Map<CipherText, Uint8Array>() : null;
   try {
     defined = defineBackend({
       name: 'seal',
       params: context.params,
       rotations,
       capabilities: { encrypts: true, predictsNoise: false },
-      kernels: sealKernels(context),
+      kernels: sealKernels(context, seeds),
       verify,
       scaleFloor,
     });
@@ -33,7 +39,7 @@ export function sealBackend(context: SealContext, rotations: readonly number[], 
     context.delete();
     throw fromSeal('createSealBackend', e);
   }
-  registry.set(defined.backend, { context, defined });
+  registry.set(defined.backend, { context, defined, seeds });
   return defined.backend;
 }
 

@@ -5,7 +5,7 @@ import { scaleFits } from '../../../core/meta.js';
 import { deserializeError, openEnvelope, paramsFingerprint, writeEnvelope, type CiphertextCodec } from '../../../core/serialize/index.js';
 import { inflate } from '../platform.js';
 import { sealPartsOf } from '../registry.js';
-import { comprMode, type SaveOptions } from './compression.js';
+import { compressSealBytes, saveSeal, type SaveOptions } from './compression.js';
 import { checkCiphertext } from './seal-bytes.js';
 
 /** SEAL_CIPHERTEXT_SIZE_MAX - 1. */
@@ -13,14 +13,17 @@ const DEGREE_MAX = 15;
 
 /** Serializes `ct` (any level and degree) with its level, scale and degree in the header. */
 export function saveCiphertext(backend: Backend, ct: Ciphertext, options: SaveOptions = {}): Uint8Array {
-  const { context, defined } = sealPartsOf(backend, 'saveCiphertext');
+  const { context, defined, seeds } = sealPartsOf(backend, 'saveCiphertext');
   const payload = defined.payload(ct, 'saveCiphertext', 'ct');
-  const { mode, code } = comprMode(context.seal, options, 'saveCiphertext');
-  const body = payload.saveArray(mode as never);
+  // A fresh encryption under the secret key, when the backend keeps seeds: half the bytes (zstd is SEAL's to write: whole).
+  const seeded = seeds?.get(payload);
+  const { bytes, code } = seeded !== undefined && options.compression !== 'zstd'
+    ? compressSealBytes(seeded, options, 'saveCiphertext')
+    : saveSeal(context.seal, payload, options, 'saveCiphertext');
   return writeEnvelope({
     kind: 'ciphertext', fingerprint: paramsFingerprint(context.params), keySet: context.keySet(), compression: code,
     level: ct.level, degree: ct.degree, scale: ct.scale,
-  }, body);
+  }, bytes);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { HeError } from '../../../core/errors.js';
+import { deflate } from '../platform.js';
 import type { SEALLibrary } from '../types.js';
+import { SEAL_HEADER_BYTES } from './seal-bytes.js';
 
 /**
  * SEAL's compression of a body. zlib (default) is read back everywhere hekit runs; zstd is
@@ -14,12 +16,47 @@ export interface SaveOptions {
   readonly compression?: Compression;
 }
 
-export function comprMode(seal: SEALLibrary, options: SaveOptions, op: string): { mode: unknown; code: number } {
+/** A node-seal object that saves itself (ciphertexts, keys, serializables). */
+interface Saves {
+  saveArray(mode?: never): Uint8Array;
+}
+
+/**
+ * `object`'s SEAL bytes as `options` says, and the envelope's compression code. zlib is written
+ * here, not by SEAL: SEAL's own zlib, compiled to WebAssembly, took 49 ms for a 0.5 MB ciphertext
+ * (N = 8192, 4 primes) against 4.7 ms for Node's (9 ms for fflate's in browsers), whose Huffman-only
+ * stream is as small: the coefficients are random below their primes, so only their zero top
+ * bits compress, and there are no repeats to find. The stream is SEAL's format (its header, then
+ * the members as one zlib stream), read by SEAL itself as by hekit.
+ */
+export function saveSeal(seal: SEALLibrary, object: Saves, options: SaveOptions, op: string): { bytes: Uint8Array; code: number } {
+  const compression = checked(options, op);
+  if (compression === 'zstd') return { bytes: object.saveArray(seal.ComprModeType.zstd as never), code: 2 };
+  return compressSealBytes(object.saveArray(seal.ComprModeType.none as never), options, op);
+}
+
+/** Uncompressed SEAL bytes as `options` says ('none' or 'zlib'; INVALID_ARGUMENT otherwise), and the envelope's compression code. */
+export function compressSealBytes(plain: Uint8Array, options: SaveOptions, op: string): { bytes: Uint8Array; code: number } {
+  const compression = checked(options, op);
+  if (compression === 'zstd') throw new HeError('INVALID_ARGUMENT', `${op}: zstd is written by SEAL itself, from the object`, { op, compression });
+  return compression === 'none' ? { bytes: plain, code: 0 } : { bytes: zlibSealBytes(plain), code: 1 };
+}
+
+function checked(options: SaveOptions, op: string): Compression {
   const compression = options.compression ?? 'zlib';
-  switch (compression) {
-    case 'none': return { mode: seal.ComprModeType.none, code: 0 };
-    case 'zlib': return { mode: seal.ComprModeType.zlib, code: 1 };
-    case 'zstd': return { mode: seal.ComprModeType.zstd, code: 2 };
-    default: throw new HeError('INVALID_ARGUMENT', `${op}: compression ${String(compression)} is not none, zlib or zstd`, { op, compression });
+  if (compression !== 'none' && compression !== 'zlib' && compression !== 'zstd') {
+    throw new HeError('INVALID_ARGUMENT', `${op}: compression ${String(compression)} is not none, zlib or zstd`, { op, compression });
   }
+  return compression;
+}
+
+/** Uncompressed SEAL bytes as SEAL writes them with compr_mode zlib: the same header, mode 1 and the new size, then the members deflated. */
+function zlibSealBytes(plain: Uint8Array): Uint8Array {
+  const members = deflate(plain.subarray(SEAL_HEADER_BYTES));
+  const out = new Uint8Array(SEAL_HEADER_BYTES + members.length);
+  out.set(plain.subarray(0, SEAL_HEADER_BYTES));
+  out[5] = 1;
+  new DataView(out.buffer).setBigUint64(8, BigInt(out.length), true);
+  out.set(members, SEAL_HEADER_BYTES);
+  return out;
 }

@@ -19,7 +19,7 @@ import { loadSeal } from '../loader.js';
 import { inflate } from '../platform.js';
 import { sealBackend, sealPartsOf } from '../registry.js';
 import type { SEALLibrary } from '../types.js';
-import { comprMode, type SaveOptions } from './compression.js';
+import { saveSeal, type SaveOptions } from './compression.js';
 import { checkKSwitchKeys, checkPublicKey, checkSecretKey, type SealRing } from './seal-bytes.js';
 
 declare const secretKeyBrand: unique symbol;
@@ -28,38 +28,72 @@ export type SecretKeyBytes = Uint8Array & { readonly [secretKeyBrand]: true };
 /** Any bytes except those typed as a secret key. */
 export type PublicBytes = Uint8Array & { readonly [secretKeyBrand]?: never };
 
-/** The parameters, public key, relinearization keys (with key switching) and Galois keys (for the backend's rotations) of `backend`. */
+/**
+ * The parameters, public key, relinearization keys (with key switching) and Galois keys (for the
+ * backend's rotations) of `backend`. A backend holding the secret key (a client) makes the
+ * relinearization and Galois keys afresh for the export, in SEAL's seeded form: each key's
+ * second polynomials travel as the 64-byte seed SEAL samples them from, half the bytes (18.2 ->
+ * 9.6 MiB uncompressed at N = 8192 with 5 primes and 6 steps). They are as valid as the
+ * backend's own, but each call makes new ones: keep the bytes you upload. A server re-exports
+ * what it holds, whole.
+ */
 export function exportServerKeys(backend: Backend, options: SaveOptions = {}): Uint8Array {
   const { context } = sealPartsOf(backend, 'exportServerKeys');
   const { params, keys, seal } = context;
   const fingerprint = paramsFingerprint(params);
   const keySet = context.keySet();
-  const { mode, code } = comprMode(seal, options, 'exportServerKeys');
-  const parts = [saveParams(params), writeEnvelope({ kind: 'publicKey', fingerprint, keySet, compression: code }, keys.publicKey.saveArray(mode as never))];
-  if (keys.relinKeys) parts.push(writeEnvelope({ kind: 'relinKeys', fingerprint, keySet, compression: code }, keys.relinKeys.saveArray(mode as never)));
-  for (const set of keys.galoisKeys) parts.push(galoisEnvelope(set, fingerprint, keySet, mode, code));
+  type Saved = Parameters<typeof saveSeal>[1];
+  const save = (object: Saved) => saveSeal(seal, object, options, 'exportServerKeys');
+  const envelope = (kind: 'publicKey' | 'relinKeys', object: Saved): Uint8Array => {
+    const { bytes, code } = save(object);
+    return writeEnvelope({ kind, fingerprint, keySet, compression: code }, bytes);
+  };
+  // The public key stays the backend's own: the key set's fingerprint is that key's.
+  const parts = [saveParams(params), envelope('publicKey', keys.publicKey)];
+  const keygen = keys.secretKey === null ? null : seal.KeyGenerator(context.context, keys.secretKey);
+  /** `own` as saved, or with the secret key a seeded replacement from `fresh`, freed once saved. */
+  const seeded = <T>(own: Saved, fresh: (k: NonNullable<typeof keygen>) => Saved & { delete(): void }, use: (object: Saved) => T): T => {
+    if (keygen === null) return use(own);
+    const made = fresh(keygen);
+    try {
+      return use(made);
+    } finally {
+      made.delete();
+    }
+  };
+  try {
+    if (keys.relinKeys) parts.push(seeded(keys.relinKeys, (k) => k.createRelinKeysSerializable(), (o) => envelope('relinKeys', o)));
+    for (const set of keys.galoisKeys) {
+      parts.push(seeded(set.keys, (k) => k.createGaloisKeysSerializable(Int32Array.from(set.steps)), (o) => galoisEnvelope(set.steps, fingerprint, keySet, save(o))));
+    }
+  } catch (e) {
+    throw fromSeal('exportServerKeys', e);
+  } finally {
+    keygen?.delete();
+  }
   return writeEnvelope({ kind: 'serverKeys', fingerprint, keySet, count: parts.length }, parts);
 }
 
-/** A `galoisKeys` envelope: the steps table, then SEAL's bytes. */
-function galoisEnvelope(set: GaloisKeySet, fingerprint: Uint8Array, keySet: Uint8Array, mode: unknown, code: number): Uint8Array {
-  const table = new Uint8Array(4 * set.steps.length);
-  set.steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
-  return writeEnvelope({ kind: 'galoisKeys', fingerprint, keySet, compression: code, count: set.steps.length }, [table, set.keys.saveArray(mode as never)]);
+/** A `galoisKeys` envelope: the steps table, then SEAL's bytes (`saved`: the keys of `steps`). */
+function galoisEnvelope(steps: readonly number[], fingerprint: Uint8Array, keySet: Uint8Array, saved: { bytes: Uint8Array; code: number }): Uint8Array {
+  const table = new Uint8Array(4 * steps.length);
+  steps.forEach((s, i) => new DataView(table.buffer).setInt32(4 * i, s, true));
+  return writeEnvelope({ kind: 'galoisKeys', fingerprint, keySet, compression: saved.code, count: steps.length }, [table, saved.bytes]);
 }
 
 /**
- * Galois keys for `steps`, made with the backend's secret key one step at a time: one
- * `galoisKeys` envelope per step, each key freed once serialized, so the heap never holds
- * more than one (a full set at N = 32768 takes over 2 GiB of the 4 GiB heap). Servers load
- * them with the `galoisKeys` option of `createSealServerBackend`. Throws NO_SECRET_KEY on a
- * backend without the secret key, INVALID_ARGUMENT for bad steps or without key switching.
+ * Galois keys for `steps`, made with the backend's secret key one step at a time, seeded (as
+ * `exportServerKeys` makes them): one `galoisKeys` envelope per step, each key freed once
+ * serialized, so the heap never holds more than one (a full set at N = 32768 takes over 2 GiB of
+ * the 4 GiB heap). Servers load them with the `galoisKeys` option of `createSealServerBackend`.
+ * Throws NO_SECRET_KEY on a backend without the secret key, INVALID_ARGUMENT for bad steps or
+ * without key switching.
  */
 export function generateGaloisKeys(backend: Backend, steps: readonly number[], options: SaveOptions = {}): Uint8Array[] {
   const { context } = sealPartsOf(backend, 'generateGaloisKeys');
   const fingerprint = paramsFingerprint(context.params);
-  const { mode, code } = comprMode(context.seal, options, 'generateGaloisKeys');
-  return eachGaloisKey(backend, steps, 'generateGaloisKeys', (set) => galoisEnvelope(set, fingerprint, context.keySet(), mode, code));
+  return eachStepKey(backend, steps, 'generateGaloisKeys', (keygen, step) => keygen.createGaloisKeysSerializable(Int32Array.from([step])),
+    (keys, step) => galoisEnvelope([step], fingerprint, context.keySet(), saveSeal(context.seal, keys, options, 'generateGaloisKeys')));
 }
 
 /**
@@ -68,6 +102,13 @@ export function generateGaloisKeys(backend: Backend, steps: readonly number[], o
  * parameters without key switching.
  */
 export function eachGaloisKey<T>(backend: Backend, steps: readonly number[], op: string, use: (set: GaloisKeySet) => T): T[] {
+  return eachStepKey(backend, steps, op, (keygen, step) => keygen.createGaloisKeys(Int32Array.from([step])), (keys, step) => use({ steps: [step], keys }));
+}
+
+type KeyGenerator = ReturnType<SEALLibrary['KeyGenerator']>;
+
+/** `make`s each step's key with the secret key, hands it to `use`, and frees it before the next; errors as `eachGaloisKey`. */
+function eachStepKey<K extends { delete(): void }, T>(backend: Backend, steps: readonly number[], op: string, make: (keygen: KeyGenerator, step: number) => K, use: (keys: K, step: number) => T): T[] {
   const { context } = sealPartsOf(backend, op);
   const { params, keys, seal } = context;
   if (keys.secretKey === null) throw new HeError('NO_SECRET_KEY', `${op}: this backend was built from public keys only`, { op });
@@ -76,11 +117,11 @@ export function eachGaloisKey<T>(backend: Backend, steps: readonly number[], op:
   const keygen = seal.KeyGenerator(context.context, keys.secretKey);
   try {
     return valid.map((step) => {
-      const set = { steps: [step], keys: keygen.createGaloisKeys(Int32Array.from([step])) };
+      const made = make(keygen, step);
       try {
-        return use(set);
+        return use(made, step);
       } finally {
-        set.keys.delete();
+        made.delete();
       }
     });
   } catch (e) {
@@ -95,9 +136,8 @@ export function exportSecretKey(backend: Backend, options: SaveOptions = {}): Se
   const { context } = sealPartsOf(backend, 'exportSecretKey');
   const { secretKey } = context.keys;
   if (secretKey === null) throw new HeError('NO_SECRET_KEY', 'exportSecretKey: this backend was built from public keys only', { op: 'exportSecretKey' });
-  const { mode, code } = comprMode(context.seal, options, 'exportSecretKey');
-  return writeEnvelope({ kind: 'secretKey', fingerprint: paramsFingerprint(context.params), keySet: context.keySet(), compression: code },
-    secretKey.saveArray(mode as never)) as SecretKeyBytes;
+  const { bytes, code } = saveSeal(context.seal, secretKey, options, 'exportSecretKey');
+  return writeEnvelope({ kind: 'secretKey', fingerprint: paramsFingerprint(context.params), keySet: context.keySet(), compression: code }, bytes) as SecretKeyBytes;
 }
 
 /** Options of the backends built from loaded keys (`createSealServerBackend`, `createSealClientBackend`). */
@@ -110,6 +150,8 @@ export interface KeyedBackendOptions {
   readonly verify?: boolean;
   /** As `SealBackendOptions.scaleFloor`. */
   readonly scaleFloor?: number;
+  /** As `SealBackendOptions.seededEncryption` (with the secret key). */
+  readonly seededEncryption?: boolean;
   /** More Galois keys, e.g. from `generateGaloisKeys`: each envelope is loaded into its own SEAL object. Steps may not repeat. */
   readonly galoisKeys?: readonly PublicBytes[];
 }
@@ -274,7 +316,7 @@ export async function keyedBackend(material: Material, secretKey: Uint8Array | n
     context.delete();
     throw deserializeError('keySet', 'the public key is not the one the envelopes declare (key set mismatch)');
   }
-  const backend = sealBackend(context, material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false, options.scaleFloor);
+  const backend = sealBackend(context, material.galoisKeys.flatMap((g) => g.steps), options.verify ?? false, options.scaleFloor, options.seededEncryption === true);
   if (secretKey) checkKeyPair(backend);
   return backend;
 }

@@ -13,7 +13,11 @@
  * Ciphertext members: parms_id (4 x u64), is_ntt_form (u8), size, N, coeff_modulus_size
  * (u64 each), scale (f64), correction_factor (u64), then a DynArray saved uncompressed
  * with its own SEALHeader: count (u64) and count u64 coefficients, polynomial by polynomial,
- * each prime's N coefficients in turn. A public key is a key-level ciphertext of size 2.
+ * each prime's N coefficients in turn. A seeded ciphertext (size 2 only: SEAL's
+ * `encryptSymmetricSerializable` and serializable keys) holds the first polynomial only, then its
+ * second's PRNG seed (UniformRandomGeneratorInfo, with its own SEALHeader: PRNG type (u8, 1
+ * BLAKE2xb or 2 SHAKE256) and 64 bytes of seed), from which SEAL's load samples it again.
+ * A public key is a key-level ciphertext of size 2.
  * KSwitchKeys members: parms_id, dim1 (u64), and per entry dim2 (u64) public keys.
  * Secret key members: a key-level plaintext: parms_id, coeff_count (u64), scale (f64), DynArray.
  */
@@ -72,6 +76,12 @@ class Reader {
     return v;
   }
 
+  /** The u64 at `offset` bytes from the current position, without moving. */
+  peekU64(offset: number, what: string): bigint {
+    this.need(offset + 8, what);
+    return this.#view.getBigUint64(this.offset + offset, true);
+  }
+
   f64(what: string): number {
     this.need(8, what);
     const v = this.#view.getFloat64(this.offset, true);
@@ -128,16 +138,35 @@ function parmsId(r: Reader): bigint[] {
   return [r.u64('parms_id'), r.u64('parms_id'), r.u64('parms_id'), r.u64('parms_id')];
 }
 
-function dynArray(r: Reader, count: number, n: number, primes: readonly bigint[]): void {
-  const bytes = SEAL_HEADER_BYTES + 8 + count * 8;
-  if (sealHeader(r, bytes) !== 0) r.fail('a nested SEAL array must not be compressed');
-  const declared = r.u64('the array size');
-  if (declared !== BigInt(count)) {
+/**
+ * A nested DynArray of `count` coefficients, or where `seededCount` is given of that many (the
+ * first polynomial of a seeded ciphertext); returns how many it held.
+ */
+function dynArray(r: Reader, count: number, n: number, primes: readonly bigint[], seededCount?: number): number {
+  const declared = r.peekU64(SEAL_HEADER_BYTES, 'the array size');
+  const held = seededCount !== undefined && declared === BigInt(seededCount) ? seededCount : count;
+  if (sealHeader(r, SEAL_HEADER_BYTES + 8 + held * 8) !== 0) r.fail('a nested SEAL array must not be compressed');
+  if (r.u64('the array size') !== BigInt(held)) {
     r.fail(declared * 2n === BigInt(count)
-      ? 'seeded SEAL objects (half size, expanded from a PRNG seed) are not supported; save the full object'
+      ? 'a seeded SEAL object (half size, expanded from a PRNG seed) is a ciphertext or key of size 2 only'
       : `the array holds ${declared} coefficients, expected ${count}`, { declared: declared.toString(), expected: count });
   }
-  r.coefficients(count, n, primes);
+  r.coefficients(held, n, primes);
+  return held;
+}
+
+/** Bytes of a saved UniformRandomGeneratorInfo: SEALHeader, PRNG type, 64-byte seed. */
+const SEED_INFO_BYTES = SEAL_HEADER_BYTES + 1 + 64;
+/** prng_type: blake2xb, shake256 (0, unknown, SEAL refuses). */
+const PRNG_TYPES: ReadonlySet<number> = new Set([1, 2]);
+
+/** The seed a seeded ciphertext's second polynomial is sampled from. */
+function seedInfo(r: Reader): void {
+  if (sealHeader(r, SEED_INFO_BYTES) !== 0) r.fail('a nested PRNG seed must not be compressed');
+  const type = r.u8('the PRNG type');
+  if (!PRNG_TYPES.has(type)) r.fail(`PRNG type ${type} is not one SEAL samples with (1 BLAKE2xb, 2 SHAKE256)`, { prngType: type });
+  r.need(64, 'the PRNG seed');
+  r.offset += 64;
 }
 
 export interface CiphertextShape {
@@ -147,6 +176,7 @@ export interface CiphertextShape {
   readonly size: number;
 }
 
+/** Bytes of a ciphertext's members, saved whole (an upper bound: a seeded one takes about half). */
 export const ciphertextMembersBytes = (ring: SealRing, s: CiphertextShape): number =>
   32 + 1 + 8 * 5 + SEAL_HEADER_BYTES + 8 + 8 * s.size * ring.ringDegree * s.primeCount;
 
@@ -164,7 +194,9 @@ function ciphertextMembers(r: Reader, ring: SealRing, s: CiphertextShape): numbe
   if (k !== BigInt(s.primeCount)) r.fail(`${k} primes where ${s.primeCount} were expected`);
   const scale = r.f64('scale');
   if (r.u64('correction_factor') !== 1n) r.fail('correction_factor must be 1 in CKKS');
-  dynArray(r, s.size * ring.ringDegree * s.primeCount, ring.ringDegree, ring.primes.slice(0, s.primeCount));
+  // Size 2 may come seeded: the first polynomial, then the second's seed.
+  const polynomial = ring.ringDegree * s.primeCount;
+  if (dynArray(r, s.size * polynomial, ring.ringDegree, ring.primes.slice(0, s.primeCount), s.size === 2 ? polynomial : undefined) !== s.size * polynomial) seedInfo(r);
   return scale;
 }
 
@@ -230,6 +262,8 @@ export function checkKSwitchKeys(bytes: Uint8Array, ring: SealRing, entries: num
   const k = ring.primes.length;
   const key: CiphertextShape = { primeCount: k, size: 2 };
   const keyBytes = SEAL_HEADER_BYTES + ciphertextMembersBytes(ring, key);
+  // A serializable key generator's keys come seeded: one polynomial and a seed each.
+  const seededKeyBytes = keyBytes - 8 * ring.ringDegree * k + SEED_INFO_BYTES;
   const maxMembers = 32 + 8 + entries * 8 + present.size * (k - 1) * keyBytes;
   return sealObject(bytes, 'body', maxMembers, inflate, (r) => {
     if (!eq(parmsId(r), ring.parmsIds[k - 1] ?? [])) r.fail('parms_id is not the key level\'s');
@@ -241,11 +275,14 @@ export function checkKSwitchKeys(bytes: Uint8Array, ring: SealRing, entries: num
       if (dim2 !== BigInt(expected)) r.fail(`key slot ${index} holds ${dim2} keys, expected ${expected}`, { index });
       for (let j = 0; j < expected; j++) {
         const start = r.offset;
-        r.need(keyBytes, 'a key');
-        const inner = new Reader(r.bytes.subarray(start, start + keyBytes), r.field);
-        if (sealHeader(inner, keyBytes) !== 0) inner.fail('a nested key must not be compressed');
+        const declared = r.peekU64(8, 'a key');
+        const length = declared === BigInt(seededKeyBytes) ? seededKeyBytes : keyBytes;
+        r.need(length, 'a key');
+        const inner = new Reader(r.bytes.subarray(start, start + length), r.field);
+        if (sealHeader(inner, length) !== 0) inner.fail('a nested key must not be compressed');
         if (ciphertextMembers(inner, ring, key) !== 1) inner.fail('a key\'s scale must be 1');
-        r.offset = start + keyBytes;
+        if (inner.offset !== length) inner.fail('a key\'s members end before its declared size');
+        r.offset = start + length;
       }
     }
   });

@@ -120,7 +120,7 @@ describe('fuzzing the SEAL loaders', () => {
   let client: Backend;
   let x: Ciphertext;
   beforeAll(async () => {
-    client = await createSealBackend({ ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 }, { rotations: [1] });
+    client = await createSealBackend({ ringDegree: 4096, bitSizes: [30, 25, 54], scale: 2 ** 25 }, { rotations: [1], seededEncryption: true });
     x = client.encrypt([1, 2, 3]);
   });
   afterAll(() => client.dispose());
@@ -133,12 +133,17 @@ describe('fuzzing the SEAL loaders', () => {
 
   it('ciphertexts: DESERIALIZE or the same ciphertext, nothing leaked', () => {
     const product = client.scope(() => client.mul(x, x));
-    const originals = [saveCiphertext(client, x), saveCiphertext(client, x, { compression: 'none' }), saveCiphertext(client, product, { compression: 'none' })];
+    // Seeded too: the first polynomial, then the second's PRNG seed.
+    const seeded = client.scope(() => client.keep(client.encrypt([1, 2, 3], { symmetric: true })));
+    const originals = [
+      saveCiphertext(client, x), saveCiphertext(client, x, { compression: 'none' }), saveCiphertext(client, product, { compression: 'none' }),
+      saveCiphertext(client, seeded), saveCiphertext(client, seeded, { compression: 'none' }),
+    ];
     const before = client.memory().ciphertexts;
     let loaded = 0;
     const fields = new Set<unknown>();
     fc.assert(fc.property(fc.nat({ max: originals.length - 1 }), mutation, (which, m) => {
-      const source = which === 2 ? product : x;
+      const source = which === 2 ? product : which >= 3 ? seeded : x;
       try {
         const ct = loadCiphertext(client, mutate(originals[which]!, m));
         loaded++;
@@ -150,6 +155,7 @@ describe('fuzzing the SEAL loaders', () => {
       expect(client.memory().ciphertexts).toBe(before);
     }), { seed: SEED, numRuns: 600 });
     product.dispose();
+    seeded.dispose();
     // Forged flips inside polynomial data load; the other mutations reach many distinct checks.
     expect(loaded).toBeGreaterThan(0);
     expect([...fields].sort()).toEqual(expect.arrayContaining(['body', 'bodyLength', 'checksum', 'fingerprint', 'kind', 'length', 'magic', 'scale']));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../core/index.js';
-import { createParams, loadParams, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { createParams, loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { sealPartsOf } from '../registry.js';
 import { resealed } from '../../../property-tests/forge.js';
 import { thrown } from '../../../property-tests/thrown.js';
 import {
@@ -34,6 +35,55 @@ describe('SEAL serialization', () => {
     expect(client.memory().ciphertexts).toBe(0);
   });
 
+  it('writes zlib bodies in SEAL\'s own format: SEAL\'s loader reads them, and they are smaller than SEAL\'s uncompressed bytes', () => {
+    const { context } = sealPartsOf(client, 'test');
+    const x = client.encrypt([1.5, -2, 3]);
+    const [plain, zlib] = (['none', 'zlib'] as const).map((compression) => openEnvelope(saveCiphertext(client, x, { compression }), { kinds: ['ciphertext'], fingerprint: null, keySet: null }).body);
+    expect(zlib![5]).toBe(1); // SEAL's header: compr_mode zlib
+    expect(zlib!.length).toBeLessThan(0.8 * plain!.length);
+    const ct = context.ciphertext();
+    try {
+      // SEAL inflates the stream itself here; hekit's loader inflates and checks it first.
+      ct.loadArray(context.context, zlib!);
+      expect(ct.saveArray(context.seal.ComprModeType.none as never)).toEqual(plain);
+    } finally {
+      ct.delete();
+      x.dispose();
+    }
+  });
+
+  it('saves fresh secret-key encryptions seeded (about half the bytes) with seededEncryption; op results and public-key encryptions whole', async () => {
+    const seeded = await createSealBackend(LITERAL, { seededEncryption: true });
+    try {
+      const values = [1.5, -2, 3];
+      const fresh = seeded.encrypt(values, { symmetric: true });
+      const [whole, pk] = [seeded.add(fresh, fresh), seeded.encrypt(values)];
+      for (const compression of ['none', 'zlib'] as const) {
+        const [a, b, c] = [fresh, whole, pk].map((ct) => saveCiphertext(seeded, ct, { compression }));
+        expect(a!.length).toBeLessThan(0.55 * b!.length);
+        // Whole, both: the same length uncompressed; zlib's depends on the random coefficients.
+        if (compression === 'none') expect(c!.length).toBe(b!.length);
+        else expect(c!.length).toBeGreaterThan(0.95 * b!.length);
+        // Loaded anywhere (here: a backend without seeds), it is the same ciphertext.
+        const back = loadCiphertext(seeded, a!);
+        expect(seeded.meta(back)).toEqual(seeded.meta(fresh));
+        close(seeded.decrypt(back), values, 1e-4);
+        back.dispose();
+      }
+      // zstd is SEAL's to write: whole, from the ciphertext itself.
+      expect(saveCiphertext(seeded, fresh, { compression: 'zstd' }).length).toBeGreaterThan(saveCiphertext(seeded, fresh, { compression: 'zlib' }).length);
+      // A seed SEAL could not sample from is refused before SEAL reads the bytes (its PRNG type byte: 64 seed bytes from the end).
+      const forged = saveCiphertext(seeded, fresh, { compression: 'none' });
+      forged[forged.length - 65] = 7;
+      expect(thrown(() => loadCiphertext(seeded, resealed(forged)))).toMatchObject({ code: 'DESERIALIZE', message: expect.stringMatching(/PRNG type 7/) });
+      // The seed goes with the ciphertext.
+      fresh.dispose();
+      expect(sealPartsOf(seeded, 'test').seeds?.size).toBe(0);
+    } finally {
+      seeded.dispose();
+    }
+  });
+
   it('builds an evaluation-only server from the public keys; the client decrypts its results', async () => {
     const keys = exportServerKeys(client);
     const server = await createSealServerBackend(keys);
@@ -45,6 +95,9 @@ describe('SEAL serialization', () => {
       expect(thrown(() => server.decrypt(z)).code).toBe('NO_SECRET_KEY');
       expect(thrown(() => server.encrypt([1], { symmetric: true })).code).toBe('NO_SECRET_KEY');
       expect(thrown(() => exportSecretKey(server)).code).toBe('NO_SECRET_KEY');
+      // The client's relinearization and Galois keys travel seeded; the server holds them whole.
+      const [seeded, whole] = [exportServerKeys(client, { compression: 'none' }), exportServerKeys(server, { compression: 'none' })];
+      expect(seeded.length).toBeLessThan(0.6 * whole.length);
       const back = loadCiphertext(client, saveCiphertext(server, z));
       close(client.decrypt(back), [14, 19, 26]);
       back.dispose();
