@@ -226,12 +226,19 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
   // Split as `hekit train`'s pool splits them: placed by the first round's rotations.
   const keysSplit = workers > 1 && keys > POOL_SPLIT_KEY_BYTES && galoisKeys > 0;
   const placement = keysSplit ? { galoisSteps: shareSteps(plan.rotations, workers, rotationUse(rounds[0]!, plan.params, plan.rotations)) } : {};
+  // Rounds of one size and start share their dry run, so their price too (a pool's replay is the costly part).
+  const priced = new Map<CircuitAnalysis, number>();
+  const roundSeconds = (a: CircuitAnalysis): number => {
+    let seconds = priced.get(a);
+    if (seconds === undefined) priced.set(a, (seconds = predictTime(a, model, workers, placement).seconds));
+    return seconds;
+  };
   const seconds: PredictedSeconds = {
     // A pool's workers make every key; its main thread none.
     keys: workers > 1 ? 0 : model.keyGenMs(ringDegree, dataPrimes, galoisKeys) / 1000,
     poolSetUp: workers > 1
       ? model.poolSetUpMs(workers, options.cores ?? workers, ringDegree, dataPrimes, keysSplit ? Math.ceil(galoisKeys / workers) : galoisKeys, options.prefaultedHeapBytes) / 1000 : 0,
-    training: models * rounds.reduce((sum, a) => sum + predictTime(a, model, workers, placement).seconds, 0),
+    training: models * rounds.reduce((sum, a) => sum + roundSeconds(a), 0),
     refresh: (models * outputs.reduce((sum, o) => sum + o.reduce((t, level) => t + model.opMs('decrypt', ringDegree, level + 1), 0), 0)) / 1000,
     transfer: workers > 1 ? (models * outputs.reduce((sum, o) => sum + model.transferMs(o.reduce((b, level) => b + ciphertextBytes(ringDegree, level), 0)), 0)) / 1000 : 0,
   };
