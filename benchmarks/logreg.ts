@@ -185,7 +185,7 @@ for (const [i, c] of timed.candidates.entries()) {
     let ev: Backend | undefined;
     try {
       const t0 = performance.now();
-      ev = c.workers > 1 ? await createSealPool(p.params, { rotations: p.rotations, workers: c.workers, analysis: logreg.analyzeRound(p, logreg.foldedBatches(defaultData, 1, p.minibatches, p.batchSize)) })
+      ev = c.workers > 1 ? await createSealPool(p.params, { rotations: p.rotations, workers: c.workers, keyPlacement: c.keyPlacement, analysis: logreg.analyzeRound(p, logreg.foldedBatches(defaultData, 1, p.minibatches, p.batchSize)) })
         : await createSealBackend(p.params, { rotations: p.rotations });
       logreg.trainModel(Object.assign(ev, { name: 'seal' }), p, defaultData);
       measuredSeconds = (performance.now() - t0) / 1000;

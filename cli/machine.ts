@@ -43,17 +43,17 @@ export interface WorkerMemory {
 /**
  * Memory of a pool of `workers` at `params` with Galois keys for `steps`, running a round whose
  * dry run peaks at `peakBytes` of live ciphertexts. A worker holds its keys (its share of the
- * Galois keys when the pool splits them) and is budgeted twice the round's peak: work follows its
+ * Galois keys when the pool splits them: `keyPlacement` as the pool's, default 'auto') and is budgeted twice the round's peak: work follows its
  * operands, operands are copied between workers, and a heap never shrinks. Against the pool's
  * measured heaps (README: 0.35 to 2.26 GiB per worker, N = 16384 and 32768) this is within
  * -10% to +40%.
  */
-export function workerMemory(params: CkksParams, steps: readonly number[], peakBytes: number, workers: number): WorkerMemory {
+export function workerMemory(params: CkksParams, steps: readonly number[], peakBytes: number, workers: number, keyPlacement: 'replicate' | 'split' | 'auto' = 'auto'): WorkerMemory {
   const keySwitch = keySwitchingKeyBytes(params);
   // The keeper's secret key is below the overhead's precision.
   const evaluationKeys = publicKeyBytes(params) + keySwitch;
   const galois = steps.length * keySwitch;
-  const split = workers > 1 && evaluationKeys + galois > SPLIT_KEYS_ABOVE;
+  const split = workers > 1 && (keyPlacement === 'split' || (keyPlacement === 'auto' && evaluationKeys + galois > SPLIT_KEYS_ABOVE));
   const keyBytes = evaluationKeys + (split ? Math.ceil(steps.length / workers) * keySwitch : galois);
   const workingBytes = 2 * peakBytes;
   const perWorker = keyBytes + workingBytes + THREAD_OVERHEAD_BYTES;

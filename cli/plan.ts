@@ -24,7 +24,7 @@ export function planTable(plan: logreg.TimedPlan, note: string): string {
     const s = c.seconds;
     const precision = c.precision === 'met' ? `met (${c.predictedWeightError!.toExponential(1)})` : c.precision;
     return `${c === plan.chosen ? '*' : ' '} ${c.circuit.padEnd(9)}${cell(c.ringDegree, 6)}${cell(c.minibatchesPerRound, 10)}${cell(c.rounds, 7)}${cell(c.primes, 7)}` +
-      `${cell(`${c.unitHeight}x${c.ringDegree / 2 / c.unitHeight}`, 9)}${cell(c.scaleBits === null ? `<=${c.largestScaleBits}` : c.scaleBits, 6)}${cell(c.workers, 8)}${cell(c.predictedSeconds.toFixed(1), 12)}` +
+      `${cell(`${c.unitHeight}x${c.ringDegree / 2 / c.unitHeight}`, 9)}${cell(c.scaleBits === null ? `<=${c.largestScaleBits}` : c.scaleBits, 6)}${cell(`${c.keyPlacement === 'split' ? 's' : ''}${c.workers}`, 8)}${cell(c.predictedSeconds.toFixed(1), 12)}` +
       `${cell(s.keys.toFixed(1), 6)}${cell(s.poolSetUp.toFixed(1), 6)}${cell((s.training + s.refresh + s.transfer).toFixed(1), 7)}` +
       `${cell(mib(c.inputBytes), 10)}${cell(mib(c.keyBytes), 9)}  ${precision}`;
   });
@@ -35,7 +35,7 @@ export function planTable(plan: logreg.TimedPlan, note: string): string {
     ...rows,
     `chosen (*): ${c.circuit}, N = ${c.ringDegree}, ${c.minibatchesPerRound} minibatch${c.minibatchesPerRound > 1 ? 'es' : ''} per round (${c.rounds} round${c.rounds > 1 ? 's' : ''}), ` +
       `${c.unitHeight} x ${c.ringDegree / 2 / c.unitHeight} tiles, ` +
-      `scale 2^${c.scaleBits}, ${c.workers} worker${c.workers > 1 ? 's' : ''}: ${c.predictedSeconds.toFixed(1)} s predicted (keys, pool set-up, training and refreshes). ` +
-      "Scale '<=S': the largest that fits, not checked (the candidate is slower than the chosen one).",
+      `scale 2^${c.scaleBits}, ${c.workers} worker${c.workers > 1 ? 's' : ''}${c.keyPlacement === 'split' ? ' sharing the Galois keys out' : ''}: ${c.predictedSeconds.toFixed(1)} s predicted (keys, pool set-up, training and refreshes). ` +
+      "Scale '<=S': the largest that fits, not checked (the candidate is slower than the chosen one). Workers 's2': two workers, each holding its share of the Galois keys (a rotation runs where its key is).",
   ].join('\n');
 }

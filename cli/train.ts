@@ -378,7 +378,7 @@ async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine:
   progress.workers?.(workers);
   const analysis = args.backend === 'seal' && workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
   if (analysis !== undefined) {
-    checkWorkerMemory(workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w), machine);
+    checkWorkerMemory(workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w, timed.chosen.keyPlacement === 'split' ? 'split' : 'auto'), machine);
   }
 
   start('keys', `${describeSetup(run)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,
@@ -391,7 +391,7 @@ async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine:
     ({ trained, ops, job } = await trainOnService(args.service, plan, data, args.learningRate, progress));
     start('twin', 'the float64 twins and test accuracy');
   } else {
-    const backend = await createBackend(run, plan, analysis, prestarted);
+    const backend = await createBackend(run, plan, timed.chosen.keyPlacement, analysis, prestarted);
     prestarted?.dispose();
     try {
       start('training', `${models}${rounds}`);
@@ -465,11 +465,11 @@ const curveDetail = (r: TrainReport): string[] => [
     `N = ${r.params.polyModulusDegree}, scale 2^${r.params.scaleBits}`,
 ];
 
-async function createBackend(args: TrainArgs & { workers: number }, plan: logreg.TrainingPlan, analysis: CircuitAnalysis | undefined, prestarted?: PrestartedWorkers): Promise<Backend> {
+async function createBackend(args: TrainArgs & { workers: number }, plan: logreg.TrainingPlan, keyPlacement: 'replicate' | 'split', analysis: CircuitAnalysis | undefined, prestarted?: PrestartedWorkers): Promise<Backend> {
   const rotations = plan.rotations;
   if (args.backend === 'sim') return createSimBackend(plan.params, { rotations, noise: args.noise, seed: args.seed });
   if (args.backend === 'seal' && args.workers > 1) {
-    return createSealPool(plan.params, { rotations, workers: args.workers, ...(analysis === undefined ? {} : { analysis }), ...(prestarted === undefined ? {} : { prestarted }) });
+    return createSealPool(plan.params, { rotations, workers: args.workers, keyPlacement, ...(analysis === undefined ? {} : { analysis }), ...(prestarted === undefined ? {} : { prestarted }) });
   }
   const seal = await createSealBackend(plan.params, { rotations });
   if (args.backend === 'seal') return seal;

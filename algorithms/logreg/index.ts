@@ -31,5 +31,5 @@ export {
   type EncryptedPrediction, type EncryptedRows, type EncryptedScores,
 } from './inference.js';
 export {
-  planModelByTime, predictTraining, unitHeights, type PlanCandidate, type PrecisionCheck, type PredictedSeconds, type PredictTrainingOptions, type TimedPlan, type TimedPlanRequest, type TrainingPrediction,
+  planModelByTime, predictTraining, unitHeights, type KeyPlacement, type PlanCandidate, type PrecisionCheck, type PredictedSeconds, type PredictTrainingOptions, type TimedPlan, type TimedPlanRequest, type TrainingPrediction,
 } from './plan-time.js';

@@ -4,7 +4,7 @@ import { createSimBackend } from '../../backends/sim/index.js';
 import { COST_OPS, createCostModel, evaluationKeyBytes, predictTime, type Calibration, type CostOp } from '../../core/index.js';
 import { analyze } from '../../core/analysis/analyze.js';
 import { roundCircuit } from './circuit.js';
-import { foldedBatches, planModelByTime, prepareTable, type TimedPlan } from './index.js';
+import { foldedBatches, planModelByTime, predictTraining, prepareTable, type TimedPlan } from './index.js';
 
 // Iris, versicolor vs virginica: 80 training rows, 6 minibatches of 8.
 const labels = getClasses();
@@ -123,17 +123,29 @@ describe('planModelByTime', () => {
     const pinned = { circuit: 'lowdepth', ringDegree: 16384, minibatchesPerRound: 3, scaleBits: 30, maxWorkers: 2 } as const;
     expect(planModelByTime(data, pinned, createSimBackend, createCostModel(table(1e6), 'defaults')).chosen.workers).toBe(1);
     expect(planModelByTime(data, pinned, createSimBackend, createCostModel(table(1), 'defaults')).chosen.workers).toBe(2);
-    // A pool's workers make every key side by side, its main thread none.
+    // A pool's workers make every key side by side (each its share of the Galois keys when split), its main thread none.
     const pool = planModelByTime(data, { ...pinned, workers: 2 }, createSimBackend, model);
     const [dataPrimes, galoisKeys] = [pool.plan.params.dataPrimes.length, pool.plan.rotations.length];
+    const perWorker = (p: TimedPlan): number => (p.chosen.keyPlacement === 'split' ? Math.ceil(galoisKeys / 2) : galoisKeys);
     expect(pool.chosen.seconds.keys).toBe(0);
-    expect(pool.chosen.seconds.poolSetUp).toBeCloseTo(model.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys) / 1000, 9);
+    expect(pool.chosen.seconds.poolSetUp).toBeCloseTo(model.poolSetUpMs(2, 2, 16384, dataPrimes, perWorker(pool)) / 1000, 9);
+    // Both placements are priced, the faster kept.
+    const batches = foldedBatches(data, 1, pool.plan.minibatches, pool.plan.batchSize);
+    const [replicated, split] = (['replicate', 'split'] as const).map((keyPlacement) => {
+      const s = predictTraining(pool.plan, batches, model, { workers: 2, cores: 2, keyPlacement }).seconds;
+      return s.keys + s.poolSetUp + s.training + s.refresh + s.transfer;
+    });
+    expect(split).not.toBeCloseTo(replicated!, 6);
+    expect(pool.chosen.predictedSeconds).toBeCloseTo(Math.min(replicated!, split!), 9);
+    expect(pool.chosen.keyPlacement).toBe(split! < replicated! ? 'split' : 'replicate');
     // Workers whose heaps were written before (prestarted threads warm theirs) pay no fresh memory for the keys they fit.
     const growing = createCostModel({ ...table(1000), heapGrowthMsPerMiB: 2 }, 'defaults');
-    const [cold, warm] = [0, 2 ** 30].map((prefaultedHeapBytes) => planModelByTime(data, { ...pinned, workers: 2, prefaultedHeapBytes }, createSimBackend, growing).chosen.seconds.poolSetUp);
-    expect(cold).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys) / 1000, 9);
-    expect(warm).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, galoisKeys, 2 ** 30) / 1000, 9);
-    expect(cold! - warm!).toBeCloseTo((2 * evaluationKeyBytes(16384, dataPrimes, galoisKeys)) / 2 ** 20 / 1000, 9);
+    const [cold, warm] = [0, 2 ** 30].map((prefaultedHeapBytes) => planModelByTime(data, { ...pinned, workers: 2, prefaultedHeapBytes }, createSimBackend, growing));
+    const keysEach = perWorker(cold!);
+    expect(warm!.chosen.keyPlacement).toBe(cold!.chosen.keyPlacement);
+    expect(cold!.chosen.seconds.poolSetUp).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, keysEach) / 1000, 9);
+    expect(warm!.chosen.seconds.poolSetUp).toBeCloseTo(growing.poolSetUpMs(2, 2, 16384, dataPrimes, keysEach, 2 ** 30) / 1000, 9);
+    expect(cold!.chosen.seconds.poolSetUp - warm!.chosen.seconds.poolSetUp).toBeCloseTo((2 * evaluationKeyBytes(16384, dataPrimes, keysEach)) / 2 ** 20 / 1000, 9);
     expect(() => planModelByTime(data, { ...pinned, prefaultedHeapBytes: -1 }, createSimBackend, model)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 

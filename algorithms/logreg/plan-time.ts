@@ -92,6 +92,8 @@ export interface PlanCandidate {
   /** The largest scale the level budget allows with this structure. */
   readonly largestScaleBits: number;
   readonly workers: number;
+  /** Where a pool's Galois keys live (`SealPoolOptions.keyPlacement`): every worker holds all, or each its share ('replicate' on one thread). */
+  readonly keyPlacement: 'replicate' | 'split';
   /** keys + poolSetUp + training + refresh + transfer. */
   readonly predictedSeconds: number;
   readonly seconds: PredictedSeconds;
@@ -197,7 +199,20 @@ export interface PredictTrainingOptions {
   readonly sigmoid?: SigmoidApproximation;
   /** Dry runs of a round of k minibatches from zero or fresh weights (default: `analyze` of `roundCircuit`); the planner shares them between candidates. */
   readonly dryRun?: (k: number, start: 'zero' | 'fresh') => CircuitAnalysis;
+  /**
+   * Where a pool's Galois keys live (`SealPoolOptions.keyPlacement`): 'split' shares them out
+   * (each worker makes fewer, and a rotation runs where its key is), 'replicate' gives every
+   * worker all; default 'auto', as `createSealPool` decides.
+   */
+  readonly keyPlacement?: KeyPlacement;
 }
+
+/** A pool's placement of the Galois keys, as `createSealPool` takes it. */
+export type KeyPlacement = 'replicate' | 'split' | 'auto';
+
+/** Whether a pool of `workers` with `keyPlacement` splits `galoisKeys` keys of `keyBytes` in all between its workers ('auto': when they would crowd a heap). */
+const splitsKeys = (workers: number, galoisKeys: number, keyBytes: number, keyPlacement: KeyPlacement): boolean =>
+  workers > 1 && galoisKeys > 0 && (keyPlacement === 'split' || (keyPlacement === 'auto' && keyBytes > POOL_SPLIT_KEY_BYTES));
 
 /** What `predictTraining` predicts for a plan. */
 export interface TrainingPrediction {
@@ -224,7 +239,7 @@ export function predictTraining(plan: TrainingPlan, batches: readonly (readonly 
   const rounds = plan.rounds.map((k, r) => dryRun(k, r === 0 ? 'zero' : 'fresh'));
   const outputs = rounds.map((a) => a.outputs.map((o) => o.level));
   // Split as `hekit train`'s pool splits them: placed by the first round's rotations.
-  const keysSplit = workers > 1 && keys > POOL_SPLIT_KEY_BYTES && galoisKeys > 0;
+  const keysSplit = splitsKeys(workers, galoisKeys, keys, options.keyPlacement ?? 'auto');
   const placement = keysSplit ? { galoisSteps: shareSteps(plan.rotations, workers, rotationUse(rounds[0]!, plan.params, plan.rotations)) } : {};
   // Rounds of one size and start share their dry run, so their price too (a pool's replay is the costly part).
   const priced = new Map<CircuitAnalysis, number>();
@@ -324,18 +339,27 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
   for (const s of structures) {
     const { plan } = s;
     for (const workers of workerCounts) {
-      const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s) });
-      // On one thread all keys share the heap; a pool splits the Galois keys when they crowd a worker.
-      if ((workers === 1 ? keys : Math.min(keys, Math.max(keys / workers, POOL_SPLIT_KEY_BYTES))) > HEAP_KEY_BYTES) {
+      // A pool may share its Galois keys out: each worker makes fewer, its rotations then run where their key is. Both are priced, the faster kept.
+      const placements: ('replicate' | 'split')[] = workers > 1 && plan.rotations.length > 1 ? ['replicate', 'split'] : ['replicate'];
+      let best: PlanCandidate | null = null;
+      for (const keyPlacement of placements) {
+        const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s), keyPlacement: keyPlacement === 'split' ? 'split' : 'auto' });
+        const split = splitsKeys(workers, plan.rotations.length, keys, keyPlacement === 'split' ? 'split' : 'auto');
+        // On one thread all keys share the heap; a pool's worker holds its share when they are split.
+        if ((split ? keys / workers : keys) > HEAP_KEY_BYTES) continue;
+        const candidate: PlanCandidate = {
+          circuit: s.circuit, ringDegree: s.ringDegree, minibatchesPerRound: s.perRound, rounds: plan.rounds.length, roundSizes: plan.rounds, unitHeight: s.unitHeight,
+          primes: plan.params.primes.length, scaleBits: request.scaleBits ?? null, largestScaleBits: Math.log2(plan.params.scale), workers, keyPlacement: split ? 'split' : 'replicate',
+          predictedSeconds: seconds.keys + seconds.poolSetUp + seconds.training + seconds.refresh + seconds.transfer, seconds,
+          inputBytes, keyBytes: keys, precision: request.scaleBits === undefined ? 'unchecked' : 'given', predictedWeightError: null,
+        };
+        if (best === null || candidate.predictedSeconds < best.predictedSeconds) best = candidate;
+      }
+      if (best === null) {
         rejected.push(`${s.circuit}, N = ${s.ringDegree}, ${s.perRound} per round, ${tile(s.plan)} tiles, ${workers} worker${workers > 1 ? 's' : ''}: keys do not fit the 4 GiB heap`);
         continue;
       }
-      candidates.push({
-        circuit: s.circuit, ringDegree: s.ringDegree, minibatchesPerRound: s.perRound, rounds: plan.rounds.length, roundSizes: plan.rounds, unitHeight: s.unitHeight,
-        primes: plan.params.primes.length, scaleBits: request.scaleBits ?? null, largestScaleBits: Math.log2(plan.params.scale), workers,
-        predictedSeconds: seconds.keys + seconds.poolSetUp + seconds.training + seconds.refresh + seconds.transfer, seconds,
-        inputBytes, keyBytes: keys, precision: request.scaleBits === undefined ? 'unchecked' : 'given', predictedWeightError: null,
-      });
+      candidates.push(best);
     }
   }
   candidates.sort((a, b) => a.predictedSeconds - b.predictedSeconds);
