@@ -139,18 +139,17 @@ function parmsId(r: Reader): bigint[] {
 }
 
 /**
- * A nested DynArray of `count` coefficients, or where `seededCount` is given of that many (the
+ * A nested DynArray of `count` coefficients, or where `seeded.allowed` of `seeded.count` (the
  * first polynomial of a seeded ciphertext); returns how many it held.
  */
-function dynArray(r: Reader, count: number, n: number, primes: readonly bigint[], seededCount?: number): number {
+function dynArray(r: Reader, count: number, n: number, primes: readonly bigint[], seeded?: { readonly count: number; readonly allowed: boolean }): number {
   const declared = r.peekU64(SEAL_HEADER_BYTES, 'the array size');
-  const held = seededCount !== undefined && declared === BigInt(seededCount) ? seededCount : count;
+  const isSeeded = seeded !== undefined && declared === BigInt(seeded.count);
+  // SEAL 4.1 would load it and leave the third polynomial on unwritten memory.
+  if (isSeeded && !seeded.allowed) r.fail('a seeded SEAL object (one polynomial and the PRNG seed of the other) is a ciphertext or key of size 2 only', { declared: declared.toString() });
+  const held = isSeeded ? seeded.count : count;
   if (sealHeader(r, SEAL_HEADER_BYTES + 8 + held * 8) !== 0) r.fail('a nested SEAL array must not be compressed');
-  if (r.u64('the array size') !== BigInt(held)) {
-    r.fail(declared * 2n === BigInt(count)
-      ? 'a seeded SEAL object (half size, expanded from a PRNG seed) is a ciphertext or key of size 2 only'
-      : `the array holds ${declared} coefficients, expected ${count}`, { declared: declared.toString(), expected: count });
-  }
+  if (r.u64('the array size') !== BigInt(held)) r.fail(`the array holds ${declared} coefficients, expected ${count}`, { declared: declared.toString(), expected: count });
   r.coefficients(held, n, primes);
   return held;
 }
@@ -196,7 +195,7 @@ function ciphertextMembers(r: Reader, ring: SealRing, s: CiphertextShape): numbe
   if (r.u64('correction_factor') !== 1n) r.fail('correction_factor must be 1 in CKKS');
   // Size 2 may come seeded: the first polynomial, then the second's seed.
   const polynomial = ring.ringDegree * s.primeCount;
-  if (dynArray(r, s.size * polynomial, ring.ringDegree, ring.primes.slice(0, s.primeCount), s.size === 2 ? polynomial : undefined) !== s.size * polynomial) seedInfo(r);
+  if (dynArray(r, s.size * polynomial, ring.ringDegree, ring.primes.slice(0, s.primeCount), { count: polynomial, allowed: s.size === 2 }) !== s.size * polynomial) seedInfo(r);
   return scale;
 }
 

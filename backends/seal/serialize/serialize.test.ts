@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../../core/index.js';
 import { createParams, loadParams, openEnvelope, paramsFingerprint, saveParams, writeEnvelope } from '../../../core/index.js';
+import { HEADER_BYTES } from '../../../core/serialize/index.js';
 import { sealPartsOf } from '../registry.js';
 import { resealed } from '../../../property-tests/forge.js';
 import { thrown } from '../../../property-tests/thrown.js';
@@ -76,6 +77,11 @@ describe('SEAL serialization', () => {
       const forged = saveCiphertext(seeded, fresh, { compression: 'none' });
       forged[forged.length - 65] = 7;
       expect(thrown(() => loadCiphertext(seeded, resealed(forged)))).toMatchObject({ code: 'DESERIALIZE', message: expect.stringMatching(/PRNG type 7/) });
+      // Seeded is for size 2 only: relabelled as a degree-2 ciphertext (SEAL size 3), it is refused before SEAL reads it.
+      const relabelled = saveCiphertext(seeded, fresh, { compression: 'none' });
+      new DataView(relabelled.buffer).setUint32(44, 2, true); // the envelope's degree
+      new DataView(relabelled.buffer).setBigUint64(HEADER_BYTES + 16 + 32 + 1, 3n, true); // SEAL's size
+      expect(thrown(() => loadCiphertext(seeded, resealed(relabelled)))).toMatchObject({ code: 'DESERIALIZE', message: expect.stringMatching(/size 2 only/) });
       // The seed goes with the ciphertext.
       fresh.dispose();
       expect(sealPartsOf(seeded, 'test').seeds?.size).toBe(0);
