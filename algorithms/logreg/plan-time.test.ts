@@ -138,6 +138,10 @@ describe('planModelByTime', () => {
     expect(split).not.toBeCloseTo(replicated!, 6);
     expect(pool.chosen.predictedSeconds).toBeCloseTo(Math.min(replicated!, split!), 9);
     expect(pool.chosen.keyPlacement).toBe(split! < replicated! ? 'split' : 'replicate');
+    // Galois keys that cost nothing to make: sharing them out saves no set-up, so the keys stay replicated.
+    const base = table(1000);
+    const freeKeys = createCostModel({ ...base, rings: base.rings.map((r) => ({ ...r, keys: r.keys.map((k) => ({ ...k, galoisKeyMs: 0 })) })) }, 'defaults');
+    expect(planModelByTime(data, { ...pinned, workers: 2 }, createSimBackend, freeKeys).chosen.keyPlacement).toBe('replicate');
     // Workers whose heaps were written before (prestarted threads warm theirs) pay no fresh memory for the keys they fit.
     const growing = createCostModel({ ...table(1000), heapGrowthMsPerMiB: 2 }, 'defaults');
     const [cold, warm] = [0, 2 ** 30].map((prefaultedHeapBytes) => planModelByTime(data, { ...pinned, workers: 2, prefaultedHeapBytes }, createSimBackend, growing));

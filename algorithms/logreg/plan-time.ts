@@ -122,6 +122,8 @@ const MIN_SCALE_BITS = 20;
 const MAX_SCALE_BITS = 50;
 /** Keys that fit one 4 GiB WebAssembly heap beside a round's working set (benchmarks: 2.1 GiB runs, 2.7 GiB fails). */
 const HEAP_KEY_BYTES = 2.5 * 2 ** 30;
+/** Sharing a pool's Galois keys out is priced only when it saves at least this fraction of the run in set-up (each costs a replay of the pool). */
+const SPLIT_WORTH = 0.05;
 /** Above these evaluation-key bytes a pool splits the Galois keys between its workers (hekit/seal/pool's 'auto' placement). */
 const POOL_SPLIT_KEY_BYTES = 2 ** 31;
 
@@ -335,6 +337,16 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
     return a;
   };
 
+  /**
+   * Seconds of pool set-up that sharing the Galois keys out saves (each worker makes its share):
+   * at most what it can gain, since a rotation then runs only where its key is.
+   */
+  const splitSaving = (plan: TrainingPlan, workers: number): number => {
+    const { ringDegree, dataPrimes } = plan.params;
+    const setUp = (galoisKeys: number) => model.poolSetUpMs(workers, cores, ringDegree, dataPrimes.length, galoisKeys, prefaultedHeapBytes);
+    return (setUp(plan.rotations.length) - setUp(Math.ceil(plan.rotations.length / workers))) / 1000;
+  };
+
   let candidates: PlanCandidate[] = [];
   for (const s of structures) {
     const { plan } = s;
@@ -343,6 +355,7 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
       const placements: ('replicate' | 'split')[] = workers > 1 && plan.rotations.length > 1 ? ['replicate', 'split'] : ['replicate'];
       let best: PlanCandidate | null = null;
       for (const keyPlacement of placements) {
+        if (keyPlacement === 'split' && best !== null && splitSaving(plan, workers) < SPLIT_WORTH * best.predictedSeconds) continue;
         const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s), keyPlacement: keyPlacement === 'split' ? 'split' : 'auto' });
         const split = splitsKeys(workers, plan.rotations.length, keys, keyPlacement === 'split' ? 'split' : 'auto');
         // On one thread all keys share the heap; a pool's worker holds its share when they are split.
