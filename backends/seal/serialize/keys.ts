@@ -33,7 +33,7 @@ export type PublicBytes = Uint8Array & { readonly [secretKeyBrand]?: never };
  * backend's rotations) of `backend`. A backend holding the secret key (a client) makes the
  * relinearization and Galois keys afresh for the export, in SEAL's seeded form: each key's
  * second polynomials travel as the 64-byte seed SEAL samples them from, half the bytes (18.2 ->
- * 9.6 MiB uncompressed at N = 8192 with 5 primes and 6 steps). They are as valid as the
+ * 9.4 MiB uncompressed at N = 8192 with 5 primes and 6 steps). They are as valid as the
  * backend's own, but each call makes new ones: keep the bytes you upload. A server re-exports
  * what it holds, whole.
  */
