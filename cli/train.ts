@@ -378,7 +378,7 @@ async function trainAndReport(args: TrainArgs, progress: TrainProgress, machine:
   progress.workers?.(workers);
   const analysis = args.backend === 'seal' && workers > 1 ? logreg.analyzeRound(plan, logreg.foldedBatches(data, positives[0]!, plan.minibatches, plan.batchSize)) : undefined;
   if (analysis !== undefined) {
-    checkWorkerMemory(workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w, timed.chosen.keyPlacement === 'split' ? 'split' : 'auto'), machine);
+    checkWorkerMemory(workers, (w) => workerMemory(plan.params, plan.rotations, analysis.peak.bytes, w, timed.chosen.keyPlacement), machine);
   }
 
   start('keys', `${describeSetup(run)}: N = ${plan.params.ringDegree}, ${plan.params.primes.length} primes, ${plan.rotations.length} rotation steps`,

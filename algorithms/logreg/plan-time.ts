@@ -352,12 +352,12 @@ export function planModelByTime(data: PreparedData, request: TimedPlanRequest, s
     const { plan } = s;
     for (const workers of workerCounts) {
       // A pool may share its Galois keys out: each worker makes fewer, its rotations then run where their key is. Both are priced, the faster kept.
-      const placements: ('replicate' | 'split')[] = workers > 1 && plan.rotations.length > 1 ? ['replicate', 'split'] : ['replicate'];
+      const placements: KeyPlacement[] = workers > 1 && plan.rotations.length > 1 ? ['auto', 'split'] : ['auto'];
       let best: PlanCandidate | null = null;
       for (const keyPlacement of placements) {
         if (keyPlacement === 'split' && best !== null && splitSaving(plan, workers) < SPLIT_WORTH * best.predictedSeconds) continue;
-        const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s), keyPlacement: keyPlacement === 'split' ? 'split' : 'auto' });
-        const split = splitsKeys(workers, plan.rotations.length, keys, keyPlacement === 'split' ? 'split' : 'auto');
+        const { seconds, inputBytes, keyBytes: keys } = predictTraining(plan, batches, model, { workers, cores, prefaultedHeapBytes, models: positives.length, dryRun: dryRunOf(s), keyPlacement });
+        const split = splitsKeys(workers, plan.rotations.length, keys, keyPlacement);
         // On one thread all keys share the heap; a pool's worker holds its share when they are split.
         if ((split ? keys / workers : keys) > HEAP_KEY_BYTES) continue;
         const candidate: PlanCandidate = {

@@ -65,8 +65,11 @@ const PRIME_SEARCHES = new Map<string, { found: bigint[]; next: bigint | null }>
 function primesOfSize(factor: bigint, bits: number, count: number): bigint[] {
   const key = `${factor}/${bits}`;
   let search = PRIME_SEARCHES.get(key);
-  if (search === undefined) PRIME_SEARCHES.set(key, (search = { found: [], next: (((1n << BigInt(bits)) - 1n) / factor) * factor + 1n }));
   const lower = 1n << BigInt(bits - 1);
+  if (search === undefined) {
+    const first = (((1n << BigInt(bits)) - 1n) / factor) * factor + 1n;
+    PRIME_SEARCHES.set(key, (search = { found: [], next: first > lower ? first : null }));
+  }
   for (let v = search.next; search.found.length < count && v !== null; v = search.next) {
     if (isPrime(v)) search.found.push(v);
     search.next = v - factor > lower ? v - factor : null;
